@@ -1,0 +1,116 @@
+//! The application: its state, its routes and the layers around them.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::config::WebConfig;
+use crate::error::{AppError, AppResult};
+use crate::web::i18n::Lang;
+use crate::web::layout::Layout;
+use crate::{auth, home, web};
+
+/// Shared by every request.
+#[derive(Clone)]
+pub struct AppState {
+    /// Connections as the web role, subject to row-level security.
+    pub pool: PgPool,
+    pub config: Arc<WebConfig>,
+}
+
+/// The largest request body accepted anywhere (attachments get their own, larger limit).
+const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let tenant_routes = Router::new()
+        .merge(home::router())
+        .merge(auth::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::context::resolve,
+        ));
+
+    let request_id = HeaderName::from_static("x-request-id");
+    let app = Router::new()
+        .route("/", get(landing))
+        .route("/healthz", get(healthz))
+        .route("/static/{*path}", get(web::assets::serve))
+        .nest("/{tenant}", tenant_routes)
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(web::error_pages::render))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                    // The path only: query strings may hold what someone searched for.
+                    let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+                }))
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(CompressionLayer::new())
+                .layer(RequestBodyLimitLayer::new(BODY_LIMIT)),
+        )
+        .with_state(state);
+    web::headers::apply(app)
+}
+
+/// Serves until `shutdown` resolves, then lets requests in flight finish.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// 200 when the database answers, 503 when it does not (for load balancers and monitoring).
+async fn healthz(State(state): State<AppState>) -> Response {
+    let check = sqlx::query_scalar!("SELECT 1 AS one").fetch_one(&state.pool);
+    match tokio::time::timeout(Duration::from_secs(3), check).await {
+        Ok(Ok(_)) => (StatusCode::OK, "ok\n").into_response(),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "landing.html")]
+struct LandingPage {
+    l: Layout,
+}
+
+/// The bare address: Schakel lives at each cooperative's own address.
+async fn landing(headers: axum::http::HeaderMap) -> AppResult<Response> {
+    web::render(&LandingPage {
+        l: Layout {
+            lang: Lang::negotiate(&headers),
+            tenant: None,
+            user: None,
+            csrf_token: String::new(),
+            nav: Vec::new(),
+            flash: None,
+        },
+    })
+}

@@ -1,0 +1,161 @@
+//! The login and logout pages.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::auth::{password, session, throttle, users};
+use crate::db;
+use crate::error::AppResult;
+use crate::web::context::RequestContext;
+use crate::web::layout::{FormErrors, Layout};
+use crate::web::{self, FLASH_COOKIE, SESSION_COOKIE};
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    l: Layout,
+    tenant_slug: String,
+    email: String,
+    next: Option<String>,
+    errors: FormErrors,
+    autofocus_email: bool,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn login_form(
+    ctx: RequestContext,
+    Query(query): Query<NextQuery>,
+) -> AppResult<Response> {
+    if ctx.user.is_some() {
+        return Ok(Redirect::to(&ctx.home_path()).into_response());
+    }
+    let page = LoginPage {
+        tenant_slug: ctx.tenant.slug.clone(),
+        email: String::new(),
+        next: safe_next(&ctx, query.next.as_deref()),
+        errors: FormErrors::default(),
+        autofocus_email: true,
+        l: ctx.layout(),
+    };
+    web::render(&page)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    let next = safe_next(&ctx, form.next.as_deref());
+    let email = form.email.trim().to_lowercase();
+    let mut errors = FormErrors::default();
+    if email.is_empty() {
+        errors.field("email", "login.error.email_required");
+    }
+    if form.password.is_empty() {
+        errors.field("password", "login.error.password_required");
+    }
+
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if errors.is_empty() {
+        let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+        if throttle::is_throttled(&mut tx, &email, ctx.client_ip).await? {
+            tx.commit().await?;
+            errors.form("login.error.throttled");
+            status = StatusCode::TOO_MANY_REQUESTS;
+        } else {
+            let candidate = users::find_for_login(&mut tx, &email).await?;
+            let stored = candidate.as_ref().map(|c| c.password_hash.clone());
+            if password::verify(form.password, stored).await?
+                && let Some(user) = candidate
+            {
+                throttle::clear_account(&mut tx, &email).await?;
+                users::record_login(&mut tx, user.id).await?;
+                // A new token at every login: a session id planted before login is worthless.
+                if let Some(old) = &ctx.session_hash {
+                    session::delete(&mut tx, old).await?;
+                }
+                let user_agent = headers
+                    .get(header::USER_AGENT)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                let cookie = session::create(&mut tx, ctx.tenant.id, user.id, user_agent).await?;
+                tx.commit().await?;
+                tracing::info!(tenant = %ctx.tenant.slug, user_id = %user.id, "login");
+                let target = next.unwrap_or_else(|| ctx.home_path());
+                return Ok((
+                    [(
+                        header::SET_COOKIE,
+                        web::set_cookie(SESSION_COOKIE, &cookie, state.config.secure_cookies),
+                    )],
+                    Redirect::to(&target),
+                )
+                    .into_response());
+            }
+            throttle::record_failure(&mut tx, ctx.tenant.id, &email, ctx.client_ip).await?;
+            tx.commit().await?;
+            tracing::info!(tenant = %ctx.tenant.slug, "failed login");
+            errors.form("login.error.invalid");
+        }
+    }
+
+    let page = LoginPage {
+        tenant_slug: ctx.tenant.slug.clone(),
+        autofocus_email: errors.has("email"),
+        email: form.email,
+        next,
+        errors,
+        l: ctx.layout(),
+    };
+    web::render_with_status(status, &page)
+}
+
+pub async fn logout(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+    if let Some(token_hash) = &ctx.session_hash {
+        let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+        session::delete(&mut tx, token_hash).await?;
+        tx.commit().await?;
+    }
+    let secure = state.config.secure_cookies;
+    let mut response = Redirect::to(&ctx.login_path()).into_response();
+    let headers = response.headers_mut();
+    headers.append(
+        header::SET_COOKIE,
+        web::clear_cookie(SESSION_COOKIE, secure),
+    );
+    headers.append(
+        header::SET_COOKIE,
+        web::set_cookie(FLASH_COOKIE, "flash.logged_out", secure),
+    );
+    Ok(response)
+}
+
+/// Only a path inside this tenant may be returned to after login (no open redirect).
+fn safe_next(ctx: &RequestContext, next: Option<&str>) -> Option<String> {
+    let next = next?;
+    let prefix = format!("/{}/", ctx.tenant.slug);
+    let safe = next.starts_with(&prefix)
+        && !next.contains("//")
+        && !next.contains('\\')
+        && !next.starts_with(&format!("{prefix}login"))
+        && !next.chars().any(char::is_control);
+    safe.then(|| next.to_owned())
+}

@@ -1,0 +1,116 @@
+//! Who is using Schakel: users and their roles, passwords, sessions, login and logout.
+
+mod handlers;
+pub mod password;
+pub mod session;
+mod throttle;
+pub mod users;
+
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::web::context::RequestContext;
+use crate::web::i18n::Lang;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(handlers::login_form).post(handlers::login))
+        .route("/logout", post(handlers::logout))
+}
+
+/// What a user may do. A user holds one or more roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// Baliemedewerker: registers requests at the desk.
+    Desk,
+    /// Professional of the social team.
+    Professional,
+    /// Procesmanager zorg en veiligheid: coordinates the heaviest cases.
+    ProcessManager,
+    /// Staff of a member organisation.
+    Member,
+    /// Beheerder / secretariaat of the cooperative.
+    Admin,
+    /// Voorzitter: chairs the general assembly.
+    Chair,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Desk,
+        Role::Professional,
+        Role::ProcessManager,
+        Role::Member,
+        Role::Admin,
+        Role::Chair,
+    ];
+
+    /// The name stored in the database and used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Desk => "desk",
+            Role::Professional => "professional",
+            Role::ProcessManager => "process_manager",
+            Role::Member => "member",
+            Role::Admin => "admin",
+            Role::Chair => "chair",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.as_str() == name)
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Role::Desk => "role.desk",
+            Role::Professional => "role.professional",
+            Role::ProcessManager => "role.process_manager",
+            Role::Member => "role.member",
+            Role::Admin => "role.admin",
+            Role::Chair => "role.chair",
+        }
+    }
+}
+
+/// The logged-in user of this request. Extracting it from a request without a session sends
+/// the visitor to the login page, and back here afterwards.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub roles: Vec<Role>,
+    pub language: Option<Lang>,
+}
+
+impl CurrentUser {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// Forbidden unless the user holds at least one of `roles`.
+    pub fn require_any(&self, roles: &[Role]) -> Result<(), AppError> {
+        if self.roles.iter().any(|role| roles.contains(role)) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ctx = RequestContext::from_request_parts(parts, state).await?;
+        ctx.user.clone().ok_or_else(|| AppError::LoginRequired {
+            login_path: ctx.login_path_returning_here(),
+        })
+    }
+}

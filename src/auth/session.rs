@@ -1,0 +1,164 @@
+//! Login sessions, stored in PostgreSQL and bound to one tenant.
+//!
+//! The cookie holds `<tenant id>.<random token>`; the database holds only the SHA-256 of the
+//! token. A session ends after 30 minutes without a request or 12 hours after login,
+//! whichever comes first, and at logout.
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::auth::{CurrentUser, Role};
+use crate::db;
+use crate::web::i18n::Lang;
+
+pub const IDLE_TIMEOUT_MINUTES: i32 = 30;
+pub const ABSOLUTE_TIMEOUT_HOURS: i32 = 12;
+
+/// What the session cookie carries.
+pub struct SessionCookie {
+    pub tenant_id: Uuid,
+    pub token_hash: Vec<u8>,
+}
+
+impl SessionCookie {
+    pub fn parse(value: &str) -> Option<SessionCookie> {
+        let (tenant, token) = value.split_once('.')?;
+        let token = URL_SAFE_NO_PAD
+            .decode(token)
+            .ok()
+            .filter(|t| t.len() == 32)?;
+        Some(SessionCookie {
+            tenant_id: tenant.parse().ok()?,
+            token_hash: Sha256::digest(&token).to_vec(),
+        })
+    }
+}
+
+/// A session that is valid now, with its user.
+pub struct ActiveSession {
+    pub token_hash: Vec<u8>,
+    pub csrf_token: String,
+    pub user: CurrentUser,
+}
+
+/// A fresh random value for cookies and CSRF tokens.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Starts a session for `user_id` and returns the cookie value.
+pub async fn create(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    user_agent: &str,
+) -> sqlx::Result<String> {
+    let mut token = [0u8; 32];
+    OsRng.fill_bytes(&mut token);
+    let token_hash = Sha256::digest(token).to_vec();
+    let user_agent: String = user_agent.chars().take(200).collect();
+    sqlx::query!(
+        "INSERT INTO sessions (tenant_id, token_hash, user_id, csrf_token, user_agent)
+         VALUES ($1, $2, $3, $4, $5)",
+        tenant_id,
+        token_hash,
+        user_id,
+        random_token(),
+        user_agent,
+    )
+    .execute(conn)
+    .await?;
+    Ok(format!("{tenant_id}.{}", URL_SAFE_NO_PAD.encode(token)))
+}
+
+/// The session with this token hash if it is still valid; records activity at most once a
+/// minute so that reading pages does not write on every request.
+pub async fn load(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+) -> sqlx::Result<Option<ActiveSession>> {
+    let row = sqlx::query!(
+        r#"SELECT s.csrf_token, s.last_seen_at < now() - interval '1 minute' AS "stale!",
+                  u.id, u.name, u.email, u.roles, u.language
+           FROM sessions s
+           JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id
+           WHERE s.token_hash = $1
+             AND u.active
+             AND s.last_seen_at > now() - make_interval(mins => $2)
+             AND s.created_at > now() - make_interval(hours => $3)"#,
+        token_hash,
+        IDLE_TIMEOUT_MINUTES,
+        ABSOLUTE_TIMEOUT_HOURS,
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    if row.stale {
+        sqlx::query!(
+            "UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1",
+            token_hash
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(Some(ActiveSession {
+        token_hash: token_hash.to_vec(),
+        csrf_token: row.csrf_token,
+        user: CurrentUser {
+            id: row.id,
+            name: row.name,
+            email: row.email,
+            roles: row.roles.iter().filter_map(|r| Role::parse(r)).collect(),
+            language: row.language.as_deref().and_then(Lang::from_code),
+        },
+    }))
+}
+
+/// Ends a session; true when there was one.
+pub async fn delete(conn: &mut PgConnection, token_hash: &[u8]) -> sqlx::Result<bool> {
+    let result = sqlx::query!("DELETE FROM sessions WHERE token_hash = $1", token_hash)
+        .execute(conn)
+        .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// Whether a cookie of another tenant belongs to a live session there: its holder is then
+/// told that this tenant's pages do not exist for them.
+pub async fn is_active_elsewhere(pool: &PgPool, cookie: &SessionCookie) -> sqlx::Result<bool> {
+    let mut tx = db::tenant_tx(pool, cookie.tenant_id).await?;
+    let active = load(&mut tx, &cookie.token_hash).await?.is_some();
+    tx.commit().await?;
+    Ok(active)
+}
+
+/// Removes expired sessions and old login failures of every tenant.
+pub async fn purge_expired(pool: &PgPool) -> sqlx::Result<u64> {
+    let tenants = sqlx::query_scalar!("SELECT id FROM tenants")
+        .fetch_all(pool)
+        .await?;
+    let mut removed = 0;
+    for tenant_id in tenants {
+        let mut tx = db::tenant_tx(pool, tenant_id).await?;
+        removed += sqlx::query!(
+            "DELETE FROM sessions
+             WHERE last_seen_at <= now() - make_interval(mins => $1)
+                OR created_at <= now() - make_interval(hours => $2)",
+            IDLE_TIMEOUT_MINUTES,
+            ABSOLUTE_TIMEOUT_HOURS,
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        super::throttle::purge(&mut tx).await?;
+        tx.commit().await?;
+    }
+    Ok(removed)
+}

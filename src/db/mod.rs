@@ -1,0 +1,164 @@
+//! Connections, migrations and the tenant-scoped transaction every handler goes through.
+//!
+//! Two kinds of connection exist. The *owner* connection owns the schema: it runs migrations
+//! and the command-line administration. The *app* pool is what the web server uses: it logs in
+//! as a role that is neither superuser nor BYPASSRLS, so PostgreSQL's row-level security
+//! applies to every query it makes.
+
+pub mod embedded;
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgConnection, PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+use crate::config::DatabaseConfig;
+use embedded::{Cluster, Durability};
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The database name inside the embedded cluster.
+pub const EMBEDDED_DATABASE: &str = "schakel";
+
+/// Where the data lives and how to reach it as owner and as the web role.
+pub struct Database {
+    pub owner: PgConnectOptions,
+    pub app: PgConnectOptions,
+    /// The private cluster, when this process uses one.
+    pub cluster: Option<Cluster>,
+}
+
+impl Database {
+    /// Uses `DATABASE_URL` when given; otherwise starts (or reuses) the private cluster in
+    /// `<data_dir>/postgres` and makes sure its database exists.
+    pub async fn open(config: &DatabaseConfig, data_dir: &Path) -> anyhow::Result<Database> {
+        if let Some(url) = &config.url {
+            let app: PgConnectOptions = url.parse()?;
+            let owner: PgConnectOptions = match &config.owner_url {
+                Some(owner) => owner.parse()?,
+                None => app.clone(),
+            };
+            return Ok(Database {
+                owner: owner.application_name("schakel"),
+                app: app.application_name("schakel"),
+                cluster: None,
+            });
+        }
+        let cluster =
+            tokio::task::block_in_place(|| Cluster::start(data_dir, Durability::Durable))?;
+        let database = Database::on_cluster(cluster, EMBEDDED_DATABASE);
+        if let Err(error) = create_database_if_missing(&database.owner, EMBEDDED_DATABASE).await {
+            database.shutdown().await;
+            return Err(error);
+        }
+        Ok(database)
+    }
+
+    pub fn on_cluster(cluster: Cluster, database: &str) -> Database {
+        Database {
+            owner: cluster.connect_options(embedded::SUPERUSER, database),
+            app: cluster.connect_options(embedded::APP_ROLE, database),
+            cluster: Some(cluster),
+        }
+    }
+
+    /// Runs pending migrations as the owner. On the private cluster it also lets the web role
+    /// log in (trust over the private socket); on an external server that is the operator's call.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let mut conn = self.owner.connect().await?;
+        MIGRATOR.run(&mut conn).await?;
+        if self.cluster.is_some() {
+            sqlx::query("ALTER ROLE schakel_app LOGIN")
+                .execute(&mut conn)
+                .await?;
+        }
+        conn.close().await?;
+        Ok(())
+    }
+
+    /// The owner's connection pool, for command-line administration.
+    pub async fn owner_pool(&self) -> anyhow::Result<PgPool> {
+        Ok(PgPoolOptions::new()
+            .max_connections(2)
+            .connect_with(self.owner.clone())
+            .await?)
+    }
+
+    /// The web server's pool. Refuses a role that would bypass row-level security.
+    pub async fn app_pool(&self, max_connections: u32) -> anyhow::Result<PgPool> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(self.app.clone())
+            .await?;
+        let bypasses = sqlx::query_scalar!(
+            r#"SELECT (rolsuper OR rolbypassrls) AS "bypasses!" FROM pg_roles WHERE rolname = current_user"#
+        )
+        .fetch_one(&pool)
+        .await?;
+        anyhow::ensure!(
+            !bypasses,
+            "the web server's database role is a superuser or has BYPASSRLS, so row-level security \
+             would not protect one cooperative's data from another's; connect as a role without \
+             those attributes (see README.md, 'Using your own PostgreSQL server')"
+        );
+        Ok(pool)
+    }
+
+    /// Stops the private cluster if this process started it.
+    pub async fn shutdown(&self) {
+        if let Some(cluster) = &self.cluster
+            && let Err(error) = tokio::task::block_in_place(|| cluster.stop())
+        {
+            tracing::error!(%error, "could not stop the private PostgreSQL cluster");
+        }
+    }
+}
+
+async fn create_database_if_missing(owner: &PgConnectOptions, name: &str) -> anyhow::Result<()> {
+    let mut conn = owner.clone().database("postgres").connect().await?;
+    let exists = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1) AS "exists!""#,
+        name
+    )
+    .fetch_one(&mut conn)
+    .await?;
+    if !exists {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE DATABASE {}",
+            quote_ident(name)
+        )))
+        .execute(&mut conn)
+        .await?;
+    }
+    conn.close().await?;
+    Ok(())
+}
+
+/// Quotes an SQL identifier (for the few statements that cannot take parameters).
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Begins a transaction in which row-level security shows only `tenant_id`'s rows.
+/// This is the only way handlers and domain functions reach tenant-owned tables.
+pub async fn tenant_tx(
+    pool: &PgPool,
+    tenant_id: Uuid,
+) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query_scalar!(
+        "SELECT set_config('app.tenant_id', $1, true)",
+        tenant_id.to_string()
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(tx)
+}
+
+/// One connection as the owner, for one-off work such as creating databases in tests.
+pub async fn connect_owner(options: &PgConnectOptions) -> Result<PgConnection, sqlx::Error> {
+    options.connect().await
+}

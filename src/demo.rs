@@ -1,0 +1,74 @@
+//! Demo data: a cooperative with one user per role, and a second cooperative to show that
+//! tenants are isolated. Loading it twice changes nothing.
+
+use sqlx::PgPool;
+
+use crate::auth::Role;
+use crate::auth::password::NewPassword;
+use crate::auth::users::{self, Email, NewUser};
+use crate::{db, tenancy};
+
+pub const PASSWORD: &str = "schakel-demo-2026";
+
+pub const TENANTS: &[(&str, &str)] = &[
+    ("demo", "Coöperatie Demo"),
+    ("demo2", "Coöperatie Demo Twee"),
+];
+
+/// (tenant, email, name, role)
+pub const USERS: &[(&str, &str, &str, Role)] = &[
+    ("demo", "balie@demo.test", "Bente Balie", Role::Desk),
+    ("demo", "team@demo.test", "Tom Teamlid", Role::Professional),
+    (
+        "demo",
+        "procesmanager@demo.test",
+        "Priya Procesmanager",
+        Role::ProcessManager,
+    ),
+    ("demo", "lid@demo.test", "Lars Lidorganisatie", Role::Member),
+    ("demo", "beheer@demo.test", "Bram Beheer", Role::Admin),
+    (
+        "demo",
+        "voorzitter@demo.test",
+        "Vera Voorzitter",
+        Role::Chair,
+    ),
+    ("demo2", "balie@demo.test", "Dirk Demotwee", Role::Desk),
+];
+
+/// Creates what is missing of the demo data. Runs as the schema owner.
+pub async fn load(owner: &PgPool) -> anyhow::Result<()> {
+    for (slug, name) in TENANTS {
+        if tenancy::find_by_slug(owner, slug).await?.is_none() {
+            tenancy::create(owner, slug, name).await?;
+        }
+    }
+    for (slug, email, name, role) in USERS {
+        let tenant = tenancy::find_by_slug(owner, slug)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("demo tenant {slug} missing"))?;
+        let email = Email::parse(email).expect("demo emails are valid");
+        let mut tx = db::tenant_tx(owner, tenant.id).await?;
+        if !users::exists(&mut tx, &email).await? {
+            let user = NewUser {
+                email,
+                name: (*name).to_owned(),
+                roles: vec![*role],
+                password: NewPassword::parse(PASSWORD).expect("the demo password is long enough"),
+            };
+            users::create(&mut tx, tenant.id, user).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// The lines printed at start-up in demo mode.
+pub fn credentials(base_url: &str) -> String {
+    let mut text = format!("Demo cooperatives: {base_url}/demo/login and {base_url}/demo2/login\n");
+    text.push_str(&format!("Every demo account has the password {PASSWORD}\n"));
+    for (slug, email, _, role) in USERS {
+        text.push_str(&format!("  {slug:<6} {email:<26} {}\n", role.as_str()));
+    }
+    text
+}

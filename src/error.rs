@@ -1,0 +1,106 @@
+//! The one error type handlers return.
+//!
+//! - `NotFound`: an unknown route, an unknown tenant, or an id that does not exist *in this
+//!   tenant*. Foreign-tenant ids are indistinguishable from unknown ones on purpose.
+//! - `Forbidden`: the user is logged in but their roles do not allow this.
+//! - `CsrfRejected`: a state-changing request without the right CSRF token; nothing changed.
+//! - `LoginRequired`: not logged in; the user is sent to the login page and brought back.
+//! - `Unavailable`: the database does not answer; the page says to try again shortly.
+//! - `Internal`: anything else. It is logged with the request id; the page shows only that id.
+//!
+//! Form validation is not an error: handlers re-render the form with status 422.
+//!
+//! An error becomes an empty response carrying an [`ErrorPage`] marker; the `error_pages`
+//! middleware renders the page in the user's language and the normal layout.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("missing or wrong CSRF token")]
+    CsrfRejected,
+    #[error("login required")]
+    LoginRequired { login_path: String },
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Marks a response whose body the `error_pages` middleware renders.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorPage;
+
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        match error {
+            sqlx::Error::RowNotFound => AppError::NotFound,
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                AppError::Unavailable(error.to_string())
+            }
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(error: askama::Error) -> Self {
+        AppError::Internal(error.into())
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden | AppError::CsrfRejected => StatusCode::FORBIDDEN,
+            AppError::LoginRequired { login_path } => {
+                return Redirect::to(login_path).into_response();
+            }
+            AppError::Unavailable(detail) => {
+                tracing::error!(%detail, "database unavailable");
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            AppError::Internal(error) => {
+                tracing::error!(error = ?error, "internal error");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        if matches!(self, AppError::CsrfRejected) {
+            tracing::warn!("request rejected: missing or wrong CSRF token");
+        }
+        let mut response = (status, [(header::CACHE_CONTROL, "no-store")]).into_response();
+        response.extensions_mut().insert(ErrorPage);
+        response
+    }
+}
+
+/// Turns a unique-constraint violation into a domain outcome (usually a field error).
+pub trait ResultExt<T> {
+    fn on_constraint<E>(
+        self,
+        name: &str,
+        map: impl FnOnce() -> E,
+    ) -> Result<Result<T, E>, sqlx::Error>;
+}
+
+impl<T> ResultExt<T> for Result<T, sqlx::Error> {
+    fn on_constraint<E>(
+        self,
+        name: &str,
+        map: impl FnOnce() -> E,
+    ) -> Result<Result<T, E>, sqlx::Error> {
+        match self {
+            Ok(value) => Ok(Ok(value)),
+            Err(sqlx::Error::Database(db)) if db.constraint() == Some(name) => Ok(Err(map())),
+            Err(other) => Err(other),
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! The start page after login: one section per role the user holds, each pointing to the
+//! work waiting for that role. Areas fill their section as they are built.
+
+use askama::Template;
+use axum::Router;
+use axum::response::Response;
+use axum::routing::get;
+
+use crate::app::AppState;
+use crate::auth::{CurrentUser, Role};
+use crate::error::AppResult;
+use crate::web;
+use crate::web::context::RequestContext;
+use crate::web::layout::Layout;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/", get(start_page))
+}
+
+/// One role's part of the start page.
+struct RoleSection {
+    role: Role,
+    title_key: &'static str,
+    intro_key: &'static str,
+}
+
+impl RoleSection {
+    fn for_role(role: Role) -> RoleSection {
+        let (title_key, intro_key) = match role {
+            Role::Desk => ("home.desk.title", "home.desk.intro"),
+            Role::Professional => ("home.professional.title", "home.professional.intro"),
+            Role::ProcessManager => ("home.process_manager.title", "home.process_manager.intro"),
+            Role::Member => ("home.member.title", "home.member.intro"),
+            Role::Admin => ("home.admin.title", "home.admin.intro"),
+            Role::Chair => ("home.chair.title", "home.chair.intro"),
+        };
+        RoleSection {
+            role,
+            title_key,
+            intro_key,
+        }
+    }
+
+    fn id(&self) -> &'static str {
+        self.role.as_str()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home/start.html")]
+struct StartPage {
+    l: Layout,
+    welcome: String,
+    sections: Vec<RoleSection>,
+}
+
+async fn start_page(ctx: RequestContext, user: CurrentUser) -> AppResult<Response> {
+    let page = StartPage {
+        welcome: ctx.lang.tf("home.welcome", &[("name", &user.name)]),
+        sections: user
+            .roles
+            .iter()
+            .copied()
+            .map(RoleSection::for_role)
+            .collect(),
+        l: ctx.layout(),
+    };
+    web::render(&page)
+}

@@ -1,0 +1,252 @@
+//! The `schakel` command: serve the application, or administer its database.
+
+use std::io::{BufRead, IsTerminal};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use schakel::auth::Role;
+use schakel::auth::password::NewPassword;
+use schakel::auth::users::{self, Email, NewUser};
+use schakel::config::{DatabaseConfig, WebConfig};
+use schakel::db::{self, Database};
+use schakel::{AppState, auth, demo, tenancy};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "schakel",
+    version,
+    about = "Intake, case handling and governance for social-domain cooperatives"
+)]
+struct Cli {
+    #[command(flatten)]
+    database: DatabaseConfig,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web application (migrating the database first).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "SCHAKEL_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Load the demo cooperatives first and print their accounts.
+        #[arg(long)]
+        demo: bool,
+        #[command(flatten)]
+        web: WebConfig,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage cooperatives (tenants).
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Load the demo data into the database and exit.
+    Demo,
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    /// Create a cooperative, reachable at /<slug>/.
+    Create { slug: String, name: String },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; the password is read from standard input (or prompted for).
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// One or more of: desk, professional, process_manager, member, admin, chair.
+        #[arg(long = "role", required = true, value_parser = parse_role)]
+        roles: Vec<Role>,
+    },
+}
+
+fn parse_role(name: &str) -> Result<Role, String> {
+    Role::parse(name).ok_or_else(|| {
+        let names: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!("unknown role; use one of {}", names.join(", "))
+    })
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("SCHAKEL_LOG")
+                .unwrap_or_else(|_| EnvFilter::new("schakel=info,tower_http=info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+
+    let database = match Database::open(&cli.database, &cli.database.data_dir).await {
+        Ok(database) => database,
+        Err(error) => {
+            eprintln!("schakel: {error:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = run(cli.command, &database).await;
+    database.shutdown().await;
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("schakel: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, database: &Database) -> anyhow::Result<()> {
+    database.migrate().await?;
+    match command {
+        Command::Serve { listen, demo, web } => serve(database, listen, demo, web).await,
+        Command::Migrate => {
+            println!("The database is up to date.");
+            Ok(())
+        }
+        Command::Demo => {
+            demo::load(&database.owner_pool().await?).await?;
+            println!(
+                "Demo data loaded.\n{}",
+                demo::credentials("http://127.0.0.1:8080")
+            );
+            Ok(())
+        }
+        Command::Tenant {
+            command: TenantCommand::Create { slug, name },
+        } => {
+            let tenant = tenancy::create(&database.owner_pool().await?, &slug, &name).await?;
+            println!("Created cooperative '{}' at /{}/", tenant.name, tenant.slug);
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    tenant,
+                    email,
+                    name,
+                    roles,
+                },
+        } => create_user(database, &tenant, &email, &name, roles).await,
+    }
+}
+
+async fn serve(
+    database: &Database,
+    listen: SocketAddr,
+    demo: bool,
+    web: WebConfig,
+) -> anyhow::Result<()> {
+    if demo {
+        demo::load(&database.owner_pool().await?).await?;
+    }
+    let pool = database.app_pool(10).await?;
+    auth::password::warm_up();
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let base_url = format!("http://{}", listener.local_addr()?);
+    tracing::info!("Schakel is listening on {base_url}");
+    if demo {
+        println!("{}", demo::credentials(&base_url));
+    }
+
+    let purge_pool = pool.clone();
+    let purge = tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            if let Err(error) = auth::session::purge_expired(&purge_pool).await {
+                tracing::warn!(%error, "could not purge expired sessions");
+            }
+        }
+    });
+
+    let state = AppState {
+        pool: pool.clone(),
+        config: Arc::new(web),
+    };
+    schakel::app::serve(listener, state, shutdown_signal()).await?;
+    purge.abort();
+    pool.close().await;
+    tracing::info!("Schakel stopped");
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("stopping: finishing requests in flight");
+}
+
+async fn create_user(
+    database: &Database,
+    slug: &str,
+    email: &str,
+    name: &str,
+    roles: Vec<Role>,
+) -> anyhow::Result<()> {
+    let owner = database.owner_pool().await?;
+    let tenant = tenancy::find_by_slug(&owner, slug)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("there is no cooperative '{slug}'"))?;
+    let email =
+        Email::parse(email).ok_or_else(|| anyhow::anyhow!("'{email}' is not an email address"))?;
+    let password = NewPassword::parse(&read_password()?)?;
+    let mut tx = db::tenant_tx(&owner, tenant.id).await?;
+    let user = NewUser {
+        email: email.clone(),
+        name: name.to_owned(),
+        roles,
+        password,
+    };
+    users::create(&mut tx, tenant.id, user).await?;
+    tx.commit().await?;
+    println!("Created user {} in '{}'", email.as_str(), tenant.name);
+    Ok(())
+}
+
+/// Prompts twice on a terminal; otherwise reads the first line of standard input.
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let second = rpassword::prompt_password("Password (again): ")?;
+        anyhow::ensure!(first == second, "the passwords do not match");
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}

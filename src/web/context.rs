@@ -1,0 +1,251 @@
+//! The request context of every page under `/{tenant}/…`: which tenant, who is logged in,
+//! the CSRF token, the language, the client address. The `resolve` middleware builds it once
+//! and checks the CSRF token of every state-changing request before a handler runs.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, FromRequestParts, OriginalUri, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use subtle::ConstantTimeEq;
+
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::auth::session::{self, SessionCookie};
+use crate::db;
+use crate::error::AppError;
+use crate::tenancy::{self, Tenant};
+use crate::web::i18n::Lang;
+use crate::web::layout::{Flash, Layout, UserBadge, navigation};
+use crate::web::{self, CSRF_COOKIE, FLASH_COOKIE, SESSION_COOKIE};
+
+/// The largest form body the CSRF check reads; larger uploads carry the token in a header.
+const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+pub const CSRF_FIELD: &str = "csrf_token";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+#[derive(Clone)]
+pub struct RequestContext {
+    pub tenant: Arc<Tenant>,
+    pub user: Option<CurrentUser>,
+    /// The hash of the session token, when the request carries a valid session.
+    pub session_hash: Option<Vec<u8>>,
+    pub csrf_token: String,
+    pub lang: Lang,
+    pub client_ip: Option<IpAddr>,
+    /// The request path (without query), for navigation and returning after login.
+    pub path: String,
+    pub query: Option<String>,
+    pub flash: Option<Flash>,
+}
+
+impl RequestContext {
+    pub fn layout(&self) -> Layout {
+        Layout {
+            lang: self.lang,
+            tenant: Some(self.tenant.clone()),
+            user: self
+                .user
+                .as_ref()
+                .map(|user| UserBadge::new(user, self.lang)),
+            csrf_token: self.csrf_token.clone(),
+            nav: self
+                .user
+                .as_ref()
+                .map(|user| navigation(&self.tenant, user, &self.path))
+                .unwrap_or_default(),
+            flash: self.flash,
+        }
+    }
+
+    pub fn home_path(&self) -> String {
+        format!("/{}/", self.tenant.slug)
+    }
+
+    pub fn login_path(&self) -> String {
+        format!("/{}/login", self.tenant.slug)
+    }
+
+    /// The login page, with a way back to the page that was asked for (GET requests only).
+    pub fn login_path_returning_here(&self) -> String {
+        let here = match &self.query {
+            Some(query) => format!("{}?{query}", self.path),
+            None => self.path.clone(),
+        };
+        format!("{}?next={}", self.login_path(), web::query_encode(&here))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<RequestContext>()
+            .cloned()
+            .ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!(
+                    "RequestContext used outside a tenant route"
+                ))
+            })
+    }
+}
+
+/// Middleware for the tenant routes: resolves the tenant and session, checks CSRF.
+pub async fn resolve(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    let (mut parts, body) = request.into_parts();
+    let uri = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map(|original| original.0.clone())
+        .unwrap_or_else(|| parts.uri.clone());
+    let slug = uri
+        .path()
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    let tenant = Arc::new(
+        tenancy::find_by_slug(&state.pool, slug)
+            .await?
+            .ok_or(AppError::NotFound)?,
+    );
+    let secure = state.config.secure_cookies;
+    let mut set_cookies = Vec::new();
+
+    let mut session = None;
+    let mut expired = false;
+    if let Some(cookie) =
+        web::read_cookie(&parts.headers, SESSION_COOKIE).and_then(|v| SessionCookie::parse(&v))
+    {
+        if cookie.tenant_id != tenant.id {
+            // Logged in at another cooperative: nothing here exists for this user.
+            if session::is_active_elsewhere(&state.pool, &cookie).await? {
+                return Err(AppError::NotFound);
+            }
+        } else {
+            let mut tx = db::tenant_tx(&state.pool, tenant.id).await?;
+            session = session::load(&mut tx, &cookie.token_hash).await?;
+            if session.is_none() {
+                expired = session::delete(&mut tx, &cookie.token_hash).await?;
+                set_cookies.push(web::clear_cookie(SESSION_COOKIE, secure));
+            }
+            tx.commit().await?;
+        }
+    }
+
+    let csrf_token = match &session {
+        Some(session) => session.csrf_token.clone(),
+        None => match web::read_cookie(&parts.headers, CSRF_COOKIE) {
+            Some(token) if token.len() >= 32 => token,
+            _ => {
+                let token = session::random_token();
+                set_cookies.push(web::set_cookie(CSRF_COOKIE, &token, secure));
+                token
+            }
+        },
+    };
+
+    let flash = if expired {
+        Flash::from_cookie("flash.session_expired")
+    } else {
+        web::read_cookie(&parts.headers, FLASH_COOKIE).and_then(|key| Flash::from_cookie(&key))
+    };
+    if web::read_cookie(&parts.headers, FLASH_COOKIE).is_some() {
+        set_cookies.push(web::clear_cookie(FLASH_COOKIE, secure));
+    }
+
+    let user = session.as_ref().map(|s| s.user.clone());
+    let ctx = RequestContext {
+        lang: user
+            .as_ref()
+            .and_then(|u| u.language)
+            .unwrap_or_else(|| Lang::negotiate(&parts.headers)),
+        client_ip: client_ip(&parts, state.config.trust_proxy),
+        session_hash: session.map(|s| s.token_hash),
+        path: uri.path().to_owned(),
+        query: uri.query().map(str::to_owned),
+        flash,
+        tenant,
+        user,
+        csrf_token,
+    };
+
+    let body = if is_state_changing(&parts.method) {
+        let (body, valid) = check_csrf(&parts.headers, body, &ctx.csrf_token).await?;
+        if !valid {
+            return Err(AppError::CsrfRejected);
+        }
+        body
+    } else {
+        body
+    };
+
+    parts.extensions.insert(ctx.clone());
+    let mut response = next.run(Request::from_parts(parts, body)).await;
+    // The error page renderer further out shows errors in this user's language and layout.
+    response.extensions_mut().insert(ctx);
+    for cookie in set_cookies {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+fn is_state_changing(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Reads the token from the `x-csrf-token` header or, for a urlencoded form, its
+/// `csrf_token` field; the body is handed on unchanged.
+async fn check_csrf(
+    headers: &HeaderMap,
+    body: Body,
+    expected: &str,
+) -> Result<(Body, bool), AppError> {
+    let matches = |given: &str| given.as_bytes().ct_eq(expected.as_bytes()).into();
+    if let Some(given) = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+        return Ok((body, matches(given)));
+    }
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Ok((body, false));
+    }
+    let bytes = to_bytes(body, MAX_FORM_BYTES)
+        .await
+        .map_err(|_| AppError::CsrfRejected)?;
+    let valid = form_urlencoded::parse(&bytes)
+        .find(|(name, _)| name == CSRF_FIELD)
+        .is_some_and(|(_, given)| matches(&given));
+    Ok((Body::from(bytes), valid))
+}
+
+fn client_ip(parts: &Parts, trust_proxy: bool) -> Option<IpAddr> {
+    if trust_proxy
+        && let Some(forwarded) = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+        && let Some(ip) = forwarded
+            .rsplit(',')
+            .next()
+            .and_then(|ip| ip.trim().parse().ok())
+    {
+        return Some(ip);
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+}

@@ -1,0 +1,81 @@
+//! Renders error responses (marked by [`ErrorPage`]) as friendly pages in the normal layout,
+//! in the user's language, with the request id as a reference for support. Never internals.
+
+use askama::Template;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::error::ErrorPage;
+use crate::web::context::RequestContext;
+use crate::web::i18n::Lang;
+use crate::web::layout::Layout;
+
+#[derive(Template)]
+#[template(path = "errors/error.html")]
+struct ErrorPageTemplate {
+    l: Layout,
+    code: u16,
+    title_key: &'static str,
+    message_key: &'static str,
+    reference: Option<String>,
+    home: String,
+}
+
+pub async fn render(request: Request, next: Next) -> Response {
+    let lang = Lang::negotiate(request.headers());
+    let reference = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let response = next.run(request).await;
+    if response.extensions().get::<ErrorPage>().is_none() {
+        return response;
+    }
+    let status = response.status();
+    let ctx = response.extensions().get::<RequestContext>();
+    let (title_key, message_key) = match status {
+        StatusCode::FORBIDDEN => ("error.403.title", "error.403.message"),
+        StatusCode::NOT_FOUND => ("error.404.title", "error.404.message"),
+        StatusCode::SERVICE_UNAVAILABLE => ("error.503.title", "error.503.message"),
+        _ => ("error.500.title", "error.500.message"),
+    };
+    let page = ErrorPageTemplate {
+        code: status.as_u16(),
+        title_key,
+        message_key,
+        reference: reference.filter(|_| status.is_server_error()),
+        home: ctx.map(|c| c.home_path()).unwrap_or_else(|| "/".to_owned()),
+        l: match ctx {
+            Some(ctx) => ctx.layout(),
+            None => Layout {
+                lang,
+                tenant: None,
+                user: None,
+                csrf_token: String::new(),
+                nav: Vec::new(),
+                flash: None,
+            },
+        },
+    };
+    let body = match page.render() {
+        Ok(html) => html,
+        Err(error) => {
+            tracing::error!(%error, "error page failed to render");
+            format!(
+                "{} {}",
+                status.as_u16(),
+                status.canonical_reason().unwrap_or_default()
+            )
+        }
+    };
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    (parts, Html(body)).into_response()
+}

@@ -1,0 +1,138 @@
+//! What every page's layout needs, and the pieces forms share.
+
+use std::sync::Arc;
+
+use crate::auth::{CurrentUser, Role};
+use crate::tenancy::Tenant;
+use crate::web::i18n::Lang;
+
+/// The data `base.html` renders: language, tenant, user, navigation, CSRF token and flash.
+pub struct Layout {
+    pub lang: Lang,
+    pub tenant: Option<Arc<Tenant>>,
+    pub user: Option<UserBadge>,
+    pub csrf_token: String,
+    pub nav: Vec<NavItem>,
+    pub flash: Option<Flash>,
+}
+
+impl Layout {
+    pub fn t<'a>(&self, key: &'a str) -> &'a str {
+        self.lang.t(key)
+    }
+
+    pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
+        self.lang.tf(key, args)
+    }
+}
+
+/// Who is logged in, as the header shows it.
+pub struct UserBadge {
+    pub name: String,
+    pub role_labels: String,
+}
+
+impl UserBadge {
+    pub fn new(user: &CurrentUser, lang: Lang) -> UserBadge {
+        UserBadge {
+            name: user.name.clone(),
+            role_labels: user
+                .roles
+                .iter()
+                .map(|role| lang.t(role.label_key()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
+
+pub struct NavItem {
+    pub href: String,
+    pub label_key: &'static str,
+    pub current: bool,
+}
+
+/// The navigation: each area appears for the roles that may use it. Later areas add a line.
+const NAVIGATION: &[(&str, &str, &[Role])] = &[("/", "nav.home", &Role::ALL)];
+
+pub fn navigation(tenant: &Tenant, user: &CurrentUser, current_path: &str) -> Vec<NavItem> {
+    NAVIGATION
+        .iter()
+        .filter(|(_, _, roles)| user.roles.iter().any(|role| roles.contains(role)))
+        .map(|(path, label_key, _)| {
+            let href = format!("/{}{}", tenant.slug, path);
+            NavItem {
+                current: current_path == href,
+                href,
+                label_key,
+            }
+        })
+        .collect()
+}
+
+/// A one-line message shown after a redirect; only catalogue keys travel in the cookie.
+#[derive(Debug, Clone, Copy)]
+pub struct Flash {
+    pub key: &'static str,
+    pub kind: &'static str,
+}
+
+/// Flash messages that may be shown; anything else in the cookie is ignored.
+pub const FLASHES: &[(&str, &str)] = &[
+    ("flash.logged_out", "success"),
+    ("flash.session_expired", "info"),
+];
+
+impl Flash {
+    pub fn from_cookie(value: &str) -> Option<Flash> {
+        FLASHES
+            .iter()
+            .find(|(key, _)| *key == value)
+            .map(|(key, kind)| Flash { key, kind })
+    }
+}
+
+/// Validation messages of a form: per field (shown next to it) or for the whole form.
+#[derive(Debug, Default)]
+pub struct FormErrors(Vec<FieldError>);
+
+#[derive(Debug)]
+pub struct FieldError {
+    pub field: Option<&'static str>,
+    pub message_key: &'static str,
+}
+
+impl FormErrors {
+    pub fn field(&mut self, field: &'static str, message_key: &'static str) {
+        self.0.push(FieldError {
+            field: Some(field),
+            message_key,
+        });
+    }
+
+    pub fn form(&mut self, message_key: &'static str) {
+        self.0.push(FieldError {
+            field: None,
+            message_key,
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.for_field(field).is_some()
+    }
+
+    pub fn for_field(&self, field: &str) -> Option<&'static str> {
+        self.0
+            .iter()
+            .find(|e| e.field == Some(field))
+            .map(|e| e.message_key)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
+        self.0.iter()
+    }
+}
