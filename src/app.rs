@@ -16,7 +16,8 @@ use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 use crate::config::WebConfig;
 use crate::error::{AppError, AppResult};
@@ -36,30 +37,30 @@ pub struct AppState {
 const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
-    let tenant_routes = Router::new()
-        .merge(home::router())
-        .merge(auth::router())
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            web::context::resolve,
-        ));
+    let tenant_routes = Router::new().merge(home::router()).merge(auth::router()).layer(
+        axum::middleware::from_fn_with_state(state.clone(), web::context::resolve),
+    );
 
     let request_id = HeaderName::from_static("x-request-id");
     let app = Router::new()
         .route("/", get(landing))
         .route("/healthz", get(healthz))
         .route("/static/{*path}", get(web::assets::serve))
-        .nest("/{tenant}", tenant_routes)
+        .merge(tenant_routes)
         .fallback(not_found)
         .layer(axum::middleware::from_fn(web::error_pages::render))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
-                .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                    // The path only: query strings may hold what someone searched for.
-                    let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
-                }))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(|request: &Request| {
+                            // The path only: query strings may hold what someone searched for.
+                            let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+                            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+                        })
+                        .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                )
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(CompressionLayer::new())
                 .layer(RequestBodyLimitLayer::new(BODY_LIMIT)),

@@ -10,10 +10,7 @@ use crate::{db, tenancy};
 
 pub const PASSWORD: &str = "schakel-demo-2026";
 
-pub const TENANTS: &[(&str, &str)] = &[
-    ("demo", "Coöperatie Demo"),
-    ("demo2", "Coöperatie Demo Twee"),
-];
+pub const TENANTS: &[(&str, &str)] = &[("demo", "Coöperatie Demo"), ("demo2", "Coöperatie Demo Twee")];
 
 /// (tenant, email, name, role)
 pub const USERS: &[(&str, &str, &str, Role)] = &[
@@ -27,12 +24,7 @@ pub const USERS: &[(&str, &str, &str, Role)] = &[
     ),
     ("demo", "lid@demo.test", "Lars Lidorganisatie", Role::Member),
     ("demo", "beheer@demo.test", "Bram Beheer", Role::Admin),
-    (
-        "demo",
-        "voorzitter@demo.test",
-        "Vera Voorzitter",
-        Role::Chair,
-    ),
+    ("demo", "voorzitter@demo.test", "Vera Voorzitter", Role::Chair),
     ("demo2", "balie@demo.test", "Dirk Demotwee", Role::Desk),
 ];
 
@@ -56,7 +48,7 @@ pub async fn load(owner: &PgPool) -> anyhow::Result<()> {
                 roles: vec![*role],
                 password: NewPassword::parse(PASSWORD).expect("the demo password is long enough"),
             };
-            users::create(&mut tx, tenant.id, user).await?;
+            users::create(&mut tx, user).await?;
         }
         tx.commit().await?;
     }

@@ -84,19 +84,11 @@ impl IntoResponse for AppError {
 
 /// Turns a unique-constraint violation into a domain outcome (usually a field error).
 pub trait ResultExt<T> {
-    fn on_constraint<E>(
-        self,
-        name: &str,
-        map: impl FnOnce() -> E,
-    ) -> Result<Result<T, E>, sqlx::Error>;
+    fn on_constraint<E>(self, name: &str, map: impl FnOnce() -> E) -> Result<Result<T, E>, sqlx::Error>;
 }
 
 impl<T> ResultExt<T> for Result<T, sqlx::Error> {
-    fn on_constraint<E>(
-        self,
-        name: &str,
-        map: impl FnOnce() -> E,
-    ) -> Result<Result<T, E>, sqlx::Error> {
+    fn on_constraint<E>(self, name: &str, map: impl FnOnce() -> E) -> Result<Result<T, E>, sqlx::Error> {
         match self {
             Ok(value) => Ok(Ok(value)),
             Err(sqlx::Error::Database(db)) if db.constraint() == Some(name) => Ok(Err(map())),

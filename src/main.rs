@@ -94,6 +94,7 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| EnvFilter::new("schakel=info,tower_http=info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = Cli::parse();
 
@@ -150,12 +151,7 @@ async fn run(command: Command, database: &Database) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(
-    database: &Database,
-    listen: SocketAddr,
-    demo: bool,
-    web: WebConfig,
-) -> anyhow::Result<()> {
+async fn serve(database: &Database, listen: SocketAddr, demo: bool, web: WebConfig) -> anyhow::Result<()> {
     if demo {
         demo::load(&database.owner_pool().await?).await?;
     }
@@ -221,8 +217,7 @@ async fn create_user(
     let tenant = tenancy::find_by_slug(&owner, slug)
         .await?
         .ok_or_else(|| anyhow::anyhow!("there is no cooperative '{slug}'"))?;
-    let email =
-        Email::parse(email).ok_or_else(|| anyhow::anyhow!("'{email}' is not an email address"))?;
+    let email = Email::parse(email).ok_or_else(|| anyhow::anyhow!("'{email}' is not an email address"))?;
     let password = NewPassword::parse(&read_password()?)?;
     let mut tx = db::tenant_tx(&owner, tenant.id).await?;
     let user = NewUser {
@@ -231,7 +226,7 @@ async fn create_user(
         roles,
         password,
     };
-    users::create(&mut tx, tenant.id, user).await?;
+    users::create(&mut tx, user).await?;
     tx.commit().await?;
     println!("Created user {} in '{}'", email.as_str(), tenant.name);
     Ok(())

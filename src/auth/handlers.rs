@@ -31,10 +31,7 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn login_form(
-    ctx: RequestContext,
-    Query(query): Query<NextQuery>,
-) -> AppResult<Response> {
+pub async fn login_form(ctx: RequestContext, Query(query): Query<NextQuery>) -> AppResult<Response> {
     if ctx.user.is_some() {
         return Ok(Redirect::to(&ctx.home_path()).into_response());
     }
@@ -97,7 +94,7 @@ pub async fn login(
                     .get(header::USER_AGENT)
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("");
-                let cookie = session::create(&mut tx, ctx.tenant.id, user.id, user_agent).await?;
+                let cookie = session::create(&mut tx, user.id, user_agent).await?;
                 tx.commit().await?;
                 tracing::info!(tenant = %ctx.tenant.slug, user_id = %user.id, "login");
                 let target = next.unwrap_or_else(|| ctx.home_path());
@@ -110,7 +107,7 @@ pub async fn login(
                 )
                     .into_response());
             }
-            throttle::record_failure(&mut tx, ctx.tenant.id, &email, ctx.client_ip).await?;
+            throttle::record_failure(&mut tx, &email, ctx.client_ip).await?;
             tx.commit().await?;
             tracing::info!(tenant = %ctx.tenant.slug, "failed login");
             errors.form("login.error.invalid");
@@ -137,10 +134,7 @@ pub async fn logout(State(state): State<AppState>, ctx: RequestContext) -> AppRe
     let secure = state.config.secure_cookies;
     let mut response = Redirect::to(&ctx.login_path()).into_response();
     let headers = response.headers_mut();
-    headers.append(
-        header::SET_COOKIE,
-        web::clear_cookie(SESSION_COOKIE, secure),
-    );
+    headers.append(header::SET_COOKIE, web::clear_cookie(SESSION_COOKIE, secure));
     headers.append(
         header::SET_COOKIE,
         web::set_cookie(FLASH_COOKIE, "flash.logged_out", secure),

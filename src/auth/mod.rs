@@ -19,8 +19,8 @@ use crate::web::i18n::Lang;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/login", get(handlers::login_form).post(handlers::login))
-        .route("/logout", post(handlers::logout))
+        .route("/{tenant}/login", get(handlers::login_form).post(handlers::login))
+        .route("/{tenant}/logout", post(handlers::logout))
 }
 
 /// What a user may do. A user holds one or more roles.

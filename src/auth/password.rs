@@ -60,11 +60,9 @@ pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<
     tokio::task::spawn_blocking(move || {
         let exists = stored.is_some();
         let stored = stored.unwrap_or_else(|| DUMMY_HASH.clone());
-        let parsed = PasswordHash::new(&stored)
-            .map_err(|e| anyhow::anyhow!("stored hash unreadable: {e}"))?;
-        let matches = argon2()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok();
+        let parsed =
+            PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("stored hash unreadable: {e}"))?;
+        let matches = argon2().verify_password(password.as_bytes(), &parsed).is_ok();
         Ok(exists && matches)
     })
     .await?
@@ -99,11 +97,7 @@ mod tests {
                 .await
                 .unwrap()
         );
-        assert!(
-            !verify("wrong horse battery".into(), Some(hashed))
-                .await
-                .unwrap()
-        );
+        assert!(!verify("wrong horse battery".into(), Some(hashed)).await.unwrap());
         assert!(!verify("correct horse battery".into(), None).await.unwrap());
     }
 }

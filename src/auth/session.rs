@@ -8,11 +8,11 @@ use argon2::password_hash::rand_core::{OsRng, RngCore};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::auth::{CurrentUser, Role};
-use crate::db;
+use crate::db::{self, TenantTx};
 use crate::web::i18n::Lang;
 
 pub const IDLE_TIMEOUT_MINUTES: i32 = 30;
@@ -27,10 +27,7 @@ pub struct SessionCookie {
 impl SessionCookie {
     pub fn parse(value: &str) -> Option<SessionCookie> {
         let (tenant, token) = value.split_once('.')?;
-        let token = URL_SAFE_NO_PAD
-            .decode(token)
-            .ok()
-            .filter(|t| t.len() == 32)?;
+        let token = URL_SAFE_NO_PAD.decode(token).ok().filter(|t| t.len() == 32)?;
         Some(SessionCookie {
             tenant_id: tenant.parse().ok()?,
             token_hash: Sha256::digest(&token).to_vec(),
@@ -53,12 +50,8 @@ pub fn random_token() -> String {
 }
 
 /// Starts a session for `user_id` and returns the cookie value.
-pub async fn create(
-    conn: &mut PgConnection,
-    tenant_id: Uuid,
-    user_id: Uuid,
-    user_agent: &str,
-) -> sqlx::Result<String> {
+pub async fn create(tx: &mut TenantTx, user_id: Uuid, user_agent: &str) -> sqlx::Result<String> {
+    let tenant_id = tx.tenant_id();
     let mut token = [0u8; 32];
     OsRng.fill_bytes(&mut token);
     let token_hash = Sha256::digest(token).to_vec();
@@ -72,41 +65,41 @@ pub async fn create(
         random_token(),
         user_agent,
     )
-    .execute(conn)
+    .execute(&mut **tx)
     .await?;
     Ok(format!("{tenant_id}.{}", URL_SAFE_NO_PAD.encode(token)))
 }
 
 /// The session with this token hash if it is still valid; records activity at most once a
 /// minute so that reading pages does not write on every request.
-pub async fn load(
-    conn: &mut PgConnection,
-    token_hash: &[u8],
-) -> sqlx::Result<Option<ActiveSession>> {
+pub async fn load(tx: &mut TenantTx, token_hash: &[u8]) -> sqlx::Result<Option<ActiveSession>> {
     let row = sqlx::query!(
         r#"SELECT s.csrf_token, s.last_seen_at < now() - interval '1 minute' AS "stale!",
                   u.id, u.name, u.email, u.roles, u.language
            FROM sessions s
            JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id
-           WHERE s.token_hash = $1
+           WHERE s.tenant_id = $1
+             AND s.token_hash = $2
              AND u.active
-             AND s.last_seen_at > now() - make_interval(mins => $2)
-             AND s.created_at > now() - make_interval(hours => $3)"#,
+             AND s.last_seen_at > now() - make_interval(mins => $3)
+             AND s.created_at > now() - make_interval(hours => $4)"#,
+        tx.tenant_id(),
         token_hash,
         IDLE_TIMEOUT_MINUTES,
         ABSOLUTE_TIMEOUT_HOURS,
     )
-    .fetch_optional(&mut *conn)
+    .fetch_optional(&mut **tx)
     .await?;
     let Some(row) = row else {
         return Ok(None);
     };
     if row.stale {
         sqlx::query!(
-            "UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1",
+            "UPDATE sessions SET last_seen_at = now() WHERE tenant_id = $1 AND token_hash = $2",
+            tx.tenant_id(),
             token_hash
         )
-        .execute(&mut *conn)
+        .execute(&mut **tx)
         .await?;
     }
     Ok(Some(ActiveSession {
@@ -123,10 +116,14 @@ pub async fn load(
 }
 
 /// Ends a session; true when there was one.
-pub async fn delete(conn: &mut PgConnection, token_hash: &[u8]) -> sqlx::Result<bool> {
-    let result = sqlx::query!("DELETE FROM sessions WHERE token_hash = $1", token_hash)
-        .execute(conn)
-        .await?;
+pub async fn delete(tx: &mut TenantTx, token_hash: &[u8]) -> sqlx::Result<bool> {
+    let result = sqlx::query!(
+        "DELETE FROM sessions WHERE tenant_id = $1 AND token_hash = $2",
+        tx.tenant_id(),
+        token_hash
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(result.rows_affected() > 0)
 }
 
@@ -149,8 +146,10 @@ pub async fn purge_expired(pool: &PgPool) -> sqlx::Result<u64> {
         let mut tx = db::tenant_tx(pool, tenant_id).await?;
         removed += sqlx::query!(
             "DELETE FROM sessions
-             WHERE last_seen_at <= now() - make_interval(mins => $1)
-                OR created_at <= now() - make_interval(hours => $2)",
+             WHERE tenant_id = $1
+               AND (last_seen_at <= now() - make_interval(mins => $2)
+                    OR created_at <= now() - make_interval(hours => $3))",
+            tenant_id,
             IDLE_TIMEOUT_MINUTES,
             ABSOLUTE_TIMEOUT_HOURS,
         )

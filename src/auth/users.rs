@@ -1,10 +1,10 @@
 //! Users of one tenant.
 
-use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::auth::Role;
 use crate::auth::password::{self, NewPassword};
+use crate::db::TenantTx;
 use crate::error::ResultExt;
 
 /// A normalised email address: trimmed and lower-cased, with something on both sides of `@`.
@@ -49,11 +49,7 @@ pub enum CreateUserError {
 }
 
 /// Adds a user to the tenant of the transaction.
-pub async fn create(
-    conn: &mut PgConnection,
-    tenant_id: Uuid,
-    user: NewUser,
-) -> Result<Uuid, CreateUserError> {
+pub async fn create(tx: &mut TenantTx, user: NewUser) -> Result<Uuid, CreateUserError> {
     let name = user.name.trim();
     if name.is_empty() || user.roles.is_empty() {
         return Err(CreateUserError::Incomplete);
@@ -64,24 +60,25 @@ pub async fn create(
         "INSERT INTO users (tenant_id, email, name, roles, password_hash)
          VALUES ($1, $2, $3, $4, $5)
          RETURNING id",
-        tenant_id,
+        tx.tenant_id(),
         user.email.as_str(),
         name,
         &roles,
         password_hash,
     )
-    .fetch_one(conn)
+    .fetch_one(&mut **tx)
     .await
     .on_constraint("users_tenant_id_email_key", || CreateUserError::EmailTaken)??;
     Ok(id)
 }
 
-pub async fn exists(conn: &mut PgConnection, email: &Email) -> sqlx::Result<bool> {
+pub async fn exists(tx: &mut TenantTx, email: &Email) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT FROM users WHERE email = $1) AS "exists!""#,
+        r#"SELECT EXISTS (SELECT FROM users WHERE tenant_id = $1 AND email = $2) AS "exists!""#,
+        tx.tenant_id(),
         email.as_str()
     )
-    .fetch_one(conn)
+    .fetch_one(&mut **tx)
     .await
 }
 
@@ -91,25 +88,24 @@ pub struct LoginCandidate {
     pub password_hash: String,
 }
 
-pub async fn find_for_login(
-    conn: &mut PgConnection,
-    email: &str,
-) -> sqlx::Result<Option<LoginCandidate>> {
+pub async fn find_for_login(tx: &mut TenantTx, email: &str) -> sqlx::Result<Option<LoginCandidate>> {
     sqlx::query_as!(
         LoginCandidate,
-        "SELECT id, password_hash FROM users WHERE email = $1 AND active",
+        "SELECT id, password_hash FROM users WHERE tenant_id = $1 AND email = $2 AND active",
+        tx.tenant_id(),
         email
     )
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
-pub async fn record_login(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
+pub async fn record_login(tx: &mut TenantTx, user_id: Uuid) -> sqlx::Result<()> {
     sqlx::query!(
-        "UPDATE users SET last_login_at = now() WHERE id = $1",
+        "UPDATE users SET last_login_at = now() WHERE tenant_id = $1 AND id = $2",
+        tx.tenant_id(),
         user_id
     )
-    .execute(conn)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }

@@ -318,11 +318,7 @@ impl Cluster {
     }
 
     /// `program` from the cluster's bindir with `args`, as the cluster's system user when needed.
-    fn command_line(
-        &self,
-        program: &str,
-        args: impl IntoIterator<Item = OsString>,
-    ) -> Vec<OsString> {
+    fn command_line(&self, program: &str, args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
         let mut line: Vec<OsString> = Vec::new();
         if let Some(user) = self.run_as {
             line.extend(["runuser".into(), "-u".into(), user.into(), "--".into()]);
@@ -376,9 +372,7 @@ fn display_line(line: &[OsString]) -> String {
 /// the highest version under /usr/lib/postgresql (Debian keeps them off PATH).
 pub fn find_bindir() -> Option<PathBuf> {
     let has_tools = |dir: &Path| {
-        dir.join("initdb").is_file()
-            && dir.join("pg_ctl").is_file()
-            && dir.join("postgres").is_file()
+        dir.join("initdb").is_file() && dir.join("pg_ctl").is_file() && dir.join("postgres").is_file()
     };
 
     if let Some(path) = std::env::var_os("PATH") {
@@ -407,13 +401,7 @@ pub fn find_bindir() -> Option<PathBuf> {
         .ok()?
         .filter_map(|entry| {
             let entry = entry.ok()?;
-            let version = entry
-                .file_name()
-                .to_str()?
-                .split('.')
-                .next()?
-                .parse()
-                .ok()?;
+            let version = entry.file_name().to_str()?.split('.').next()?.parse().ok()?;
             let bin = entry.path().join("bin");
             has_tools(&bin).then_some((version, bin))
         })
@@ -448,10 +436,7 @@ fn read_postmaster_pid(pgdata: &Path) -> Option<PostmasterPid> {
     let lines: Vec<&str> = text.lines().collect();
     Some(PostmasterPid {
         pid: lines.first()?.trim().parse().ok()?,
-        port: lines
-            .get(3)
-            .and_then(|l| l.trim().parse().ok())
-            .unwrap_or(PORT),
+        port: lines.get(3).and_then(|l| l.trim().parse().ok()).unwrap_or(PORT),
         socket_dir: PathBuf::from(lines.get(4).map(|l| l.trim()).unwrap_or_default()),
     })
 }
@@ -483,10 +468,7 @@ fn system_user_exists() -> bool {
 }
 
 fn chown_to(path: &Path, user: &str) -> Result<(), EmbeddedError> {
-    let status = Command::new("chown")
-        .arg(format!("{user}:"))
-        .arg(path)
-        .status()?;
+    let status = Command::new("chown").arg(format!("{user}:")).arg(path).status()?;
     if status.success() {
         Ok(())
     } else {

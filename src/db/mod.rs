@@ -7,6 +7,7 @@
 
 pub mod embedded;
 
+use std::ops::{Deref, DerefMut};
 use std::path::Path;
 use std::time::Duration;
 
@@ -46,8 +47,7 @@ impl Database {
                 cluster: None,
             });
         }
-        let cluster =
-            tokio::task::block_in_place(|| Cluster::start(data_dir, Durability::Durable))?;
+        let cluster = tokio::task::block_in_place(|| Cluster::start(data_dir, Durability::Durable))?;
         let database = Database::on_cluster(cluster, EMBEDDED_DATABASE);
         if let Err(error) = create_database_if_missing(&database.owner, EMBEDDED_DATABASE).await {
             database.shutdown().await;
@@ -142,12 +142,40 @@ pub fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// Begins a transaction in which row-level security shows only `tenant_id`'s rows.
-/// This is the only way handlers and domain functions reach tenant-owned tables.
-pub async fn tenant_tx(
-    pool: &PgPool,
+/// A transaction scoped to one tenant: the only way handlers and domain functions reach
+/// tenant-owned tables. Domain queries filter on [`TenantTx::tenant_id`] themselves, and
+/// row-level security, set to the same tenant, backs that up.
+pub struct TenantTx {
+    tx: Transaction<'static, Postgres>,
     tenant_id: Uuid,
-) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+}
+
+impl TenantTx {
+    pub fn tenant_id(&self) -> Uuid {
+        self.tenant_id
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl Deref for TenantTx {
+    type Target = PgConnection;
+
+    fn deref(&self) -> &PgConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for TenantTx {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+}
+
+/// Begins a transaction in which row-level security shows only `tenant_id`'s rows.
+pub async fn tenant_tx(pool: &PgPool, tenant_id: Uuid) -> Result<TenantTx, sqlx::Error> {
     let mut tx = pool.begin().await?;
     sqlx::query_scalar!(
         "SELECT set_config('app.tenant_id', $1, true)",
@@ -155,10 +183,5 @@ pub async fn tenant_tx(
     )
     .fetch_one(&mut *tx)
     .await?;
-    Ok(tx)
-}
-
-/// One connection as the owner, for one-off work such as creating databases in tests.
-pub async fn connect_owner(options: &PgConnectOptions) -> Result<PgConnection, sqlx::Error> {
-    options.connect().await
+    Ok(TenantTx { tx, tenant_id })
 }

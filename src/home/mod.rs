@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::response::Response;
+use axum::response::{Redirect, Response};
 use axum::routing::get;
 
 use crate::app::AppState;
@@ -14,7 +14,9 @@ use crate::web::context::RequestContext;
 use crate::web::layout::Layout;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(start_page))
+    Router::new()
+        .route("/{tenant}/", get(start_page))
+        .route("/{tenant}", get(to_start_page))
 }
 
 /// One role's part of the start page.
@@ -54,15 +56,14 @@ struct StartPage {
     sections: Vec<RoleSection>,
 }
 
+async fn to_start_page(ctx: RequestContext) -> Redirect {
+    Redirect::permanent(&ctx.home_path())
+}
+
 async fn start_page(ctx: RequestContext, user: CurrentUser) -> AppResult<Response> {
     let page = StartPage {
         welcome: ctx.lang.tf("home.welcome", &[("name", &user.name)]),
-        sections: user
-            .roles
-            .iter()
-            .copied()
-            .map(RoleSection::for_role)
-            .collect(),
+        sections: user.roles.iter().copied().map(RoleSection::for_role).collect(),
         l: ctx.layout(),
     };
     web::render(&page)

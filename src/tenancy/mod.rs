@@ -32,13 +32,9 @@ pub async fn find_by_slug(pool: &PgPool, slug: &str) -> sqlx::Result<Option<Tena
     if !valid_slug(slug) {
         return Ok(None);
     }
-    sqlx::query_as!(
-        Tenant,
-        "SELECT id, slug, name FROM tenants WHERE slug = $1",
-        slug
-    )
-    .fetch_optional(pool)
-    .await
+    sqlx::query_as!(Tenant, "SELECT id, slug, name FROM tenants WHERE slug = $1", slug)
+        .fetch_optional(pool)
+        .await
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -6,7 +6,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{ConnectInfo, FromRequestParts, OriginalUri, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
@@ -48,10 +48,7 @@ impl RequestContext {
         Layout {
             lang: self.lang,
             tenant: Some(self.tenant.clone()),
-            user: self
-                .user
-                .as_ref()
-                .map(|user| UserBadge::new(user, self.lang)),
+            user: self.user.as_ref().map(|user| UserBadge::new(user, self.lang)),
             csrf_token: self.csrf_token.clone(),
             nav: self
                 .user
@@ -88,11 +85,7 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
             .extensions
             .get::<RequestContext>()
             .cloned()
-            .ok_or_else(|| {
-                AppError::Internal(anyhow::anyhow!(
-                    "RequestContext used outside a tenant route"
-                ))
-            })
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("RequestContext used outside a tenant route")))
     }
 }
 
@@ -103,11 +96,7 @@ pub async fn resolve(
     next: Next,
 ) -> Result<Response, AppError> {
     let (mut parts, body) = request.into_parts();
-    let uri = parts
-        .extensions
-        .get::<OriginalUri>()
-        .map(|original| original.0.clone())
-        .unwrap_or_else(|| parts.uri.clone());
+    let uri = parts.uri.clone();
     let slug = uri
         .path()
         .trim_start_matches('/')
@@ -155,12 +144,12 @@ pub async fn resolve(
         },
     };
 
-    let flash = if expired {
-        Flash::from_cookie("flash.session_expired")
-    } else {
-        web::read_cookie(&parts.headers, FLASH_COOKIE).and_then(|key| Flash::from_cookie(&key))
-    };
-    if web::read_cookie(&parts.headers, FLASH_COOKIE).is_some() {
+    // A flash is shown once: on the page after the redirect that set it.
+    let flash_cookie = web::read_cookie(&parts.headers, FLASH_COOKIE);
+    let flash = flash_cookie.as_deref().and_then(Flash::from_cookie);
+    if expired {
+        set_cookies.push(web::set_cookie(FLASH_COOKIE, "flash.session_expired", secure));
+    } else if flash_cookie.is_some() {
         set_cookies.push(web::clear_cookie(FLASH_COOKIE, secure));
     }
 
@@ -206,11 +195,7 @@ fn is_state_changing(method: &Method) -> bool {
 
 /// Reads the token from the `x-csrf-token` header or, for a urlencoded form, its
 /// `csrf_token` field; the body is handed on unchanged.
-async fn check_csrf(
-    headers: &HeaderMap,
-    body: Body,
-    expected: &str,
-) -> Result<(Body, bool), AppError> {
+async fn check_csrf(headers: &HeaderMap, body: Body, expected: &str) -> Result<(Body, bool), AppError> {
     let matches = |given: &str| given.as_bytes().ct_eq(expected.as_bytes()).into();
     if let Some(given) = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
         return Ok((body, matches(given)));
@@ -233,14 +218,8 @@ async fn check_csrf(
 
 fn client_ip(parts: &Parts, trust_proxy: bool) -> Option<IpAddr> {
     if trust_proxy
-        && let Some(forwarded) = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-        && let Some(ip) = forwarded
-            .rsplit(',')
-            .next()
-            .and_then(|ip| ip.trim().parse().ok())
+        && let Some(forwarded) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+        && let Some(ip) = forwarded.rsplit(',').next().and_then(|ip| ip.trim().parse().ok())
     {
         return Some(ip);
     }

@@ -57,10 +57,9 @@ impl Lang {
 
     /// The text for `key` with `{name}` placeholders filled in.
     pub fn tf(self, key: &str, args: &[(&str, &str)]) -> String {
-        args.iter()
-            .fold(self.t(key).to_owned(), |text, (name, value)| {
-                text.replace(&format!("{{{name}}}"), value)
-            })
+        args.iter().fold(self.t(key).to_owned(), |text, (name, value)| {
+            text.replace(&format!("{{{name}}}"), value)
+        })
     }
 
     /// The first supported language in `Accept-Language` by quality, else Dutch.
@@ -71,17 +70,9 @@ impl Lang {
         let mut best: Option<(f32, Lang)> = None;
         for part in value.split(',') {
             let mut pieces = part.trim().split(';');
-            let tag = pieces
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase();
+            let tag = pieces.next().unwrap_or_default().trim().to_ascii_lowercase();
             let quality = pieces
-                .find_map(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|q| q.parse::<f32>().ok())
-                })
+                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
                 .unwrap_or(1.0);
             let primary = tag.split('-').next().unwrap_or_default();
             if let Some(lang) = Lang::from_code(primary)
@@ -153,7 +144,8 @@ mod tests {
         let nl = keys(NL);
         let en = keys(EN);
         let mut missing = Vec::new();
-        for file in files {
+        // This file's own examples are not keys.
+        for file in files.into_iter().filter(|f| !f.ends_with("web/i18n.rs")) {
             let text = std::fs::read_to_string(&file).unwrap();
             for key in quoted_keys(&text) {
                 if !nl.contains(key.as_str()) || !en.contains(key.as_str()) {
@@ -195,10 +187,7 @@ mod tests {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 collect_files(&path, out);
-            } else if matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("rs" | "html")
-            ) {
+            } else if matches!(path.extension().and_then(|e| e.to_str()), Some("rs" | "html")) {
                 out.push(path);
             }
         }
@@ -210,10 +199,7 @@ mod tests {
         assert_eq!(Lang::negotiate(&headers), Lang::Nl);
         headers.insert(ACCEPT_LANGUAGE, "en-GB,en;q=0.9,nl;q=0.8".parse().unwrap());
         assert_eq!(Lang::negotiate(&headers), Lang::En);
-        headers.insert(
-            ACCEPT_LANGUAGE,
-            "de-DE, nl;q=0.5, en;q=0.4".parse().unwrap(),
-        );
+        headers.insert(ACCEPT_LANGUAGE, "de-DE, nl;q=0.5, en;q=0.4".parse().unwrap());
         assert_eq!(Lang::negotiate(&headers), Lang::Nl);
         headers.insert(ACCEPT_LANGUAGE, "fr".parse().unwrap());
         assert_eq!(Lang::negotiate(&headers), Lang::Nl);
@@ -221,9 +207,6 @@ mod tests {
 
     #[test]
     fn placeholders_are_filled() {
-        assert_eq!(
-            Lang::Nl.tf("home.welcome", &[("name", "Ans")]),
-            "Welkom, Ans"
-        );
+        assert_eq!(Lang::Nl.tf("home.welcome", &[("name", "Ans")]), "Welkom, Ans");
     }
 }

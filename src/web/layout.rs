@@ -78,10 +78,7 @@ pub struct Flash {
 }
 
 /// Flash messages that may be shown; anything else in the cookie is ignored.
-pub const FLASHES: &[(&str, &str)] = &[
-    ("flash.logged_out", "success"),
-    ("flash.session_expired", "info"),
-];
+pub const FLASHES: &[(&str, &str)] = &[("flash.logged_out", "success"), ("flash.session_expired", "info")];
 
 impl Flash {
     pub fn from_cookie(value: &str) -> Option<Flash> {

@@ -1,0 +1,5 @@
+mod auth;
+mod cli;
+mod database;
+mod pages;
+mod tenancy;

@@ -1,0 +1,122 @@
+//! Browser tests: the real server, driven in headless Chromium through chromedriver.
+//! A failing test leaves a screenshot in `target/browser-failures/`.
+
+use std::future::Future;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// A chromedriver process of our own, ended by its PID when the test is done.
+struct Driver {
+    child: Child,
+    port: u16,
+    profile: PathBuf,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        for program in [CHROMIUM, CHROMEDRIVER] {
+            assert!(
+                std::path::Path::new(program).exists(),
+                "{program} is missing: browser tests need the Debian packages chromium and chromium-driver \
+                 (scripts/test installs them when it runs as root)"
+            );
+        }
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let profile =
+            std::env::temp_dir().join(format!("schakel-chromium-{}", uuid::Uuid::new_v4().simple()));
+        Driver { child, port, profile }
+    }
+
+    async fn connect(&self) -> Client {
+        let capabilities = json!({
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "prefs": { "intl.accept_languages": "nl-NL,nl" },
+                "args": [
+                    "--headless=new",
+                    "--no-sandbox",
+                    "--disable-dev-shm-usage",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                    "--lang=nl-NL",
+                    "--window-size=1280,900",
+                    format!("--user-data-dir={}", self.profile.display()),
+                ]
+            }
+        });
+        let capabilities = match capabilities {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!(),
+        };
+        let url = format!("http://127.0.0.1:{}", self.port);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => return client,
+                Err(error) if Instant::now() > deadline => panic!("could not start Chromium: {error}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// Runs `test` with a fresh browser. On failure a screenshot is saved before the test fails.
+pub async fn with_browser<F, Fut>(name: &str, test: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let driver = Driver::start();
+    let client = driver.connect().await;
+    let outcome = test(client.clone()).await;
+    if let Err(error) = &outcome {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../browser-failures");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        match client.screenshot().await {
+            Ok(png) => {
+                std::fs::write(&path, png).unwrap();
+                eprintln!("screenshot of the failure: {}", path.display());
+            }
+            Err(shot_error) => eprintln!("no screenshot: {shot_error}"),
+        }
+        let _ = client.close().await;
+        panic!("{name} failed: {error:#}");
+    }
+    client.close().await.expect("the browser session closes");
+}

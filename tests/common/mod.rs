@@ -1,0 +1,285 @@
+//! Test harness: one private PostgreSQL cluster per test run (or the server in DATABASE_URL),
+//! one migrated template database with the demo data, and for every test a fresh database
+//! copied from that template plus the real application on a free port.
+
+pub mod browser;
+
+use std::net::SocketAddr;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, OnceLock};
+
+use schakel::config::WebConfig;
+use schakel::db::embedded::{self, Cluster, Durability};
+use schakel::db::{self, Database};
+use schakel::{AppState, demo};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
+
+const TEMPLATE: &str = "schakel_template";
+/// The web role's password when the tests run against an external server (DATABASE_URL).
+const EXTERNAL_APP_PASSWORD: &str = "schakel-test-only";
+
+/// Where the test databases live.
+struct TestServer {
+    /// Superuser connection to the `postgres` database.
+    admin: PgConnectOptions,
+    /// The web role's connection options (database to be filled in).
+    app: PgConnectOptions,
+}
+
+static SERVER: OnceLock<TestServer> = OnceLock::new();
+
+fn server() -> &'static TestServer {
+    SERVER.get_or_init(|| {
+        // Set-up runs its own runtime on its own thread: each test has its own runtime, and
+        // nothing made here may depend on one of them staying alive.
+        std::thread::spawn(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(prepare_server())
+        })
+        .join()
+        .expect("test database set-up panicked")
+    })
+}
+
+async fn prepare_server() -> TestServer {
+    let server = match std::env::var("DATABASE_URL") {
+        Ok(url) => {
+            let admin: PgConnectOptions = url.parse().expect("DATABASE_URL is a PostgreSQL URL");
+            TestServer {
+                app: admin
+                    .clone()
+                    .username(embedded::APP_ROLE)
+                    .password(EXTERNAL_APP_PASSWORD),
+                admin,
+            }
+        }
+        Err(_) => {
+            let cluster = start_private_cluster();
+            let server = TestServer {
+                admin: cluster.connect_options(embedded::SUPERUSER, "postgres"),
+                app: cluster.connect_options(embedded::APP_ROLE, "postgres"),
+            };
+            // The cluster outlives this function; a watchdog stops it when the tests end.
+            std::mem::forget(cluster);
+            server
+        }
+    };
+    build_template(&server).await;
+    server
+}
+
+/// A throw-away cluster in a temporary directory, stopped and removed by a small watchdog
+/// process once this test process has exited.
+fn start_private_cluster() -> Cluster {
+    let dir = std::env::temp_dir().join(format!("schakel-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cluster = Cluster::start(&dir, Durability::Ephemeral).unwrap_or_else(|e| panic!("{e}"));
+    watch_and_clean_up(&cluster, &dir);
+    cluster
+}
+
+pub fn watch_and_clean_up(cluster: &Cluster, dir: &std::path::Path) {
+    // The watcher runs in the background of a shell that exits at once (nothing to reap).
+    let script = r#"pid=$1; dir=$2; shift 2
+(
+  while kill -0 "$pid" 2>/dev/null; do sleep 1; done
+  "$@"
+  rm -rf "$dir"
+) >/dev/null 2>&1 &"#;
+    Command::new("sh")
+        .args(["-c", script, "sh", &std::process::id().to_string()])
+        .arg(dir)
+        .args(cluster.stop_command())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("the cleanup watchdog starts");
+}
+
+async fn build_template(server: &TestServer) {
+    let mut admin = server.admin.connect().await.expect("connect to the test server");
+    let drop = format!(
+        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+        db::quote_ident(TEMPLATE)
+    );
+    sqlx::query(sqlx::AssertSqlSafe(drop))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let create = format!("CREATE DATABASE {}", db::quote_ident(TEMPLATE));
+    sqlx::query(sqlx::AssertSqlSafe(create))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+
+    let database = Database {
+        owner: server.admin.clone().database(TEMPLATE),
+        app: server.app.clone().database(TEMPLATE),
+        cluster: None,
+    };
+    database.migrate().await.expect("migrations apply");
+    let login = format!("ALTER ROLE schakel_app LOGIN PASSWORD '{EXTERNAL_APP_PASSWORD}'");
+    sqlx::query(sqlx::AssertSqlSafe(login))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let owner = database.owner_pool().await.unwrap();
+    demo::load(&owner).await.expect("demo data loads");
+    owner.close().await;
+    admin.close().await.unwrap();
+}
+
+/// A fresh database for one test, copied from the template in milliseconds.
+pub async fn fresh_database() -> (PgConnectOptions, PgConnectOptions) {
+    let server = server();
+    let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = server.admin.connect().await.unwrap();
+    let create = format!(
+        "CREATE DATABASE {} TEMPLATE {}",
+        db::quote_ident(&name),
+        db::quote_ident(TEMPLATE)
+    );
+    sqlx::query(sqlx::AssertSqlSafe(create))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    admin.close().await.unwrap();
+    (
+        server.admin.clone().database(&name),
+        server.app.clone().database(&name),
+    )
+}
+
+/// The running application on a free port, with its own database.
+pub struct TestApp {
+    pub address: SocketAddr,
+    /// Superuser connection options to this test's database (bypasses row-level security).
+    pub owner: PgConnectOptions,
+    /// The web role's connection options to this test's database.
+    pub app: PgConnectOptions,
+    pub pool: PgPool,
+    /// An HTTP client that keeps cookies and does not follow redirects.
+    pub client: reqwest::Client,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let (owner, app) = fresh_database().await;
+        let pool = PgPoolOptions::new()
+            .max_connections(5)
+            .connect_with(app.clone())
+            .await
+            .unwrap();
+        TestApp::serve(owner, app, pool).await
+    }
+
+    pub async fn serve(owner: PgConnectOptions, app: PgConnectOptions, pool: PgPool) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let state = AppState {
+            pool: pool.clone(),
+            config: Arc::new(WebConfig::default()),
+        };
+        tokio::spawn(schakel::app::serve(listener, state, std::future::pending()));
+        TestApp {
+            address,
+            owner,
+            app,
+            pool,
+            client: new_client(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// Posts a form as it is, without adding a CSRF token.
+    pub async fn post_raw(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client.post(self.url(path)).form(form).send().await.unwrap()
+    }
+
+    /// Posts a form the way the browser would: with the CSRF token of the page `from`.
+    pub async fn post_form(&self, from: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf_token(from).await;
+        let mut fields: Vec<(&str, &str)> = vec![("csrf_token", &token)];
+        fields.extend_from_slice(form);
+        self.post_raw(path, &fields).await
+    }
+
+    /// The CSRF token from the hidden field of the page at `path`.
+    pub async fn csrf_token(&self, path: &str) -> String {
+        let body = self.get(path).await.text().await.unwrap();
+        hidden_value(&body, "csrf_token").unwrap_or_else(|| panic!("no csrf_token on {path}:\n{body}"))
+    }
+
+    /// Logs in through the login form; panics unless it succeeds.
+    pub async fn login(&self, tenant: &str, email: &str) {
+        self.login_with(tenant, email, demo::PASSWORD).await;
+    }
+
+    pub async fn login_with(&self, tenant: &str, email: &str, password: &str) {
+        let response = self.try_login(tenant, email, password).await;
+        assert_eq!(
+            response.status(),
+            303,
+            "login of {email} failed: {}",
+            response.text().await.unwrap()
+        );
+    }
+
+    pub async fn try_login(&self, tenant: &str, email: &str, password: &str) -> reqwest::Response {
+        let login = format!("/{tenant}/login");
+        self.post_form(&login, &login, &[("email", email), ("password", password)])
+            .await
+    }
+
+    /// A superuser connection to this test's database, for arranging and inspecting data.
+    pub async fn owner_connection(&self) -> PgConnection {
+        self.owner.connect().await.unwrap()
+    }
+
+    /// A second client with its own cookies, e.g. for another user.
+    pub fn other_client(&self) -> TestApp {
+        TestApp {
+            address: self.address,
+            owner: self.owner.clone(),
+            app: self.app.clone(),
+            pool: self.pool.clone(),
+            client: new_client(),
+        }
+    }
+}
+
+fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of the hidden input `name` in an HTML page.
+pub fn hidden_value(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker)? + marker.len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].to_owned())
+}
+
+pub fn location(response: &reqwest::Response) -> &str {
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
