@@ -8,7 +8,12 @@ use clap::Args;
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseConfig {
     /// The web server's connection (a role without SUPERUSER or BYPASSRLS).
-    #[arg(long = "database-url", env = "DATABASE_URL", hide_env_values = true)]
+    #[arg(
+        long = "database-url",
+        env = "DATABASE_URL",
+        hide_env_values = true,
+        global = true
+    )]
     pub url: Option<String>,
     /// The schema owner's connection, for migrations and administration; defaults to DATABASE_URL.
     #[arg(
@@ -18,7 +23,7 @@ pub struct DatabaseConfig {
     )]
     pub owner_url: Option<String>,
     /// Directory for the private PostgreSQL cluster (used when DATABASE_URL is not set).
-    #[arg(long, env = "SCHAKEL_DATA_DIR", default_value = "./data")]
+    #[arg(long, env = "SCHAKEL_DATA_DIR", default_value = "./data", global = true)]
     pub data_dir: PathBuf,
 }
 

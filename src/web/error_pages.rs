@@ -79,3 +79,55 @@ pub async fn render(request: Request, next: Next) -> Response {
     );
     (parts, Html(body)).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::Router;
+    use axum::body::{Body, to_bytes};
+    use axum::http::Request;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use crate::error::AppError;
+
+    async fn page_for(error: fn() -> AppError, accept_language: &str) -> (u16, String) {
+        let app = Router::new()
+            .route("/", get(move || async move { error() }))
+            .layer(axum::middleware::from_fn(super::render));
+        let request = Request::get("/")
+            .header("x-request-id", "4f1c-verwijzing")
+            .header("accept-language", accept_language)
+            .body(Body::empty())
+            .unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        let status = response.status().as_u16();
+        let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (status, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn an_internal_error_shows_a_reference_and_no_internals() {
+        let (status, body) = page_for(
+            || AppError::Internal(anyhow::anyhow!("relation secret_table does not exist")),
+            "nl",
+        )
+        .await;
+        assert_eq!(status, 500);
+        assert!(body.contains("Er ging iets mis"), "{body}");
+        assert!(
+            body.contains("4f1c-verwijzing"),
+            "the request id is the reference"
+        );
+        assert!(!body.contains("secret_table"), "no internals");
+    }
+
+    #[tokio::test]
+    async fn forbidden_and_unavailable_have_their_own_pages() {
+        let (status, body) = page_for(|| AppError::Forbidden, "en").await;
+        assert_eq!(status, 403);
+        assert!(body.contains("No access") && !body.contains("4f1c-verwijzing"));
+        let (status, body) = page_for(|| AppError::Unavailable("connection refused".into()), "nl").await;
+        assert_eq!(status, 503);
+        assert!(body.contains("Tijdelijk niet beschikbaar") && !body.contains("connection refused"));
+    }
+}

@@ -172,3 +172,136 @@ async fn loading_the_demo_data_twice_changes_nothing() {
         .unwrap();
     assert_eq!(tenants[0], "Coöperatie Demo");
 }
+
+/// `schakel serve` as a newcomer runs it: no DATABASE_URL, its own cluster in the data dir.
+struct Server {
+    child: std::process::Child,
+    address: String,
+    stdout: std::sync::mpsc::Receiver<String>,
+}
+
+impl Server {
+    fn start(data_dir: &std::path::Path, extra: &[&str]) -> Server {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_schakel"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .args(extra)
+            .env_remove("DATABASE_URL")
+            .env_remove("SCHAKEL_OWNER_DATABASE_URL")
+            .env("SCHAKEL_LOG", "schakel=info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (lines, stdout) = std::sync::mpsc::channel();
+        let out = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+                let _ = lines.send(line);
+            }
+        });
+        let mut log = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let address = loop {
+            let line = log.next().expect("serve stopped before listening").unwrap();
+            if let Some(address) = line.split("listening on ").nth(1) {
+                break address.trim().to_owned();
+            }
+        };
+        std::thread::spawn(move || log.for_each(drop));
+        Server {
+            child,
+            address,
+            stdout,
+        }
+    }
+
+    fn output(&self) -> String {
+        self.stdout.try_iter().collect::<Vec<_>>().join("\n")
+    }
+
+    /// SIGTERM, then the exit status.
+    fn terminate(&mut self) -> std::process::ExitStatus {
+        // SAFETY: signalling the child we started.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        self.child.wait().unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            self.terminate();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_runs_its_own_database_and_stops_it_on_sigterm() {
+    let data_dir = std::env::temp_dir().join(format!("schakel-serve-{}", uuid::Uuid::new_v4().simple()));
+    let client = reqwest::Client::new();
+
+    let mut server = Server::start(&data_dir, &["--demo"]);
+    let health = client
+        .get(format!("{}/healthz", server.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    let login = client
+        .get(format!("{}/demo/login", server.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let status = server.terminate();
+    assert!(status.success(), "{status}");
+    assert!(
+        server.output().contains("schakel-demo-2026"),
+        "demo mode prints the accounts"
+    );
+    let pgdata = data_dir.join("postgres");
+    assert!(pgdata.join("PG_VERSION").exists());
+    assert!(!pgdata.join("postmaster.pid").exists(), "the cluster was stopped");
+
+    // A second start reuses the data: the demo tenant is still there without --demo.
+    let mut again = Server::start(&data_dir, &[]);
+    let login = client
+        .get(format!("{}/demo/login", again.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    assert!(
+        !again.output().contains("schakel-demo-2026"),
+        "passwords are printed in demo mode only"
+    );
+    assert!(again.terminate().success());
+    std::fs::remove_dir_all(&data_dir).unwrap();
+}
+
+#[test]
+fn as_root_a_data_dir_the_postgres_user_cannot_reach_is_explained() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("not root: the cluster runs as the current user, so there is nothing to reach");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let locked = std::env::temp_dir().join(format!("schakel-locked-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir(&locked).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let error = schakel::db::embedded::Cluster::start(
+        &locked.join("data"),
+        schakel::db::embedded::Durability::Ephemeral,
+    )
+    .unwrap_err()
+    .to_string();
+    std::fs::remove_dir_all(&locked).unwrap();
+    assert!(error.contains("cannot enter"), "{error}");
+    assert!(
+        error.contains(&format!("chmod o+x {}", locked.display())),
+        "{error}"
+    );
+}
