@@ -19,7 +19,8 @@ pub struct DatabaseConfig {
     #[arg(
         long = "owner-database-url",
         env = "SCHAKEL_OWNER_DATABASE_URL",
-        hide_env_values = true
+        hide_env_values = true,
+        global = true
     )]
     pub owner_url: Option<String>,
     /// Directory for the private PostgreSQL cluster (used when DATABASE_URL is not set).
