@@ -371,33 +371,42 @@ fn display_line(line: &[OsString]) -> String {
 /// Finds the directory holding `initdb` and `pg_ctl`: PATH, then `pg_config --bindir`, then
 /// the highest version under /usr/lib/postgresql (Debian keeps them off PATH).
 pub fn find_bindir() -> Option<PathBuf> {
+    let pg_config_bindir = Command::new("pg_config")
+        .arg("--bindir")
+        .stderr(Stdio::null())
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()));
+    find_bindir_in(
+        std::env::var_os("PATH").unwrap_or_default(),
+        pg_config_bindir,
+        Path::new("/usr/lib/postgresql"),
+    )
+}
+
+fn find_bindir_in(
+    path: OsString,
+    pg_config_bindir: Option<PathBuf>,
+    versions_root: &Path,
+) -> Option<PathBuf> {
     let has_tools = |dir: &Path| {
         dir.join("initdb").is_file() && dir.join("pg_ctl").is_file() && dir.join("postgres").is_file()
     };
 
-    if let Some(path) = std::env::var_os("PATH") {
-        for dir in std::env::split_paths(&path) {
-            // Resolve symlinks so that initdb finds its share directory next to its real home.
-            if let Ok(pg_ctl) = dir.join("pg_ctl").canonicalize()
-                && let Some(real) = pg_ctl.parent()
-                && has_tools(real)
-            {
-                return Some(real.to_path_buf());
-            }
+    for dir in std::env::split_paths(&path) {
+        // Resolve symlinks so that initdb finds its share directory next to its real home.
+        if let Ok(pg_ctl) = dir.join("pg_ctl").canonicalize()
+            && let Some(real) = pg_ctl.parent()
+            && has_tools(real)
+        {
+            return Some(real.to_path_buf());
         }
     }
-    if let Ok(output) = Command::new("pg_config")
-        .arg("--bindir")
-        .stderr(Stdio::null())
-        .output()
-        && output.status.success()
-    {
-        let dir = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
-        if has_tools(&dir) {
-            return Some(dir);
-        }
+    if let Some(dir) = pg_config_bindir.filter(|dir| has_tools(dir)) {
+        return Some(dir);
     }
-    let mut versions: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
+    let mut versions: Vec<(u32, PathBuf)> = fs::read_dir(versions_root)
         .ok()?
         .filter_map(|entry| {
             let entry = entry.ok()?;
@@ -509,6 +518,42 @@ fn check_reachable(pgdata: &Path, user: &str) -> Result<(), EmbeddedError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn fake_install(root: &Path, version: &str) -> PathBuf {
+        let bin = root.join(version).join("bin");
+        fs::create_dir_all(&bin).unwrap();
+        for tool in ["initdb", "pg_ctl", "postgres"] {
+            fs::write(bin.join(tool), "").unwrap();
+        }
+        bin
+    }
+
+    #[test]
+    fn the_highest_installed_version_is_found_when_nothing_is_on_path() {
+        let root = std::env::temp_dir().join(format!("schakel-bindir-{}", uuid::Uuid::new_v4().simple()));
+        fake_install(&root, "9.6");
+        fake_install(&root, "13");
+        let newest = fake_install(&root, "15");
+        fs::create_dir_all(root.join("16/bin")).unwrap();
+        assert_eq!(find_bindir_in(OsString::new(), None, &root), Some(newest.clone()));
+        assert_eq!(
+            find_bindir_in(OsString::from("/nowhere"), Some(root.join("13/bin")), &root),
+            Some(root.join("13/bin"))
+        );
+        assert_eq!(
+            find_bindir_in(OsString::from(root.join("13/bin")), None, &root),
+            Some(root.join("13/bin"))
+        );
+        fs::remove_dir_all(&root).unwrap();
+        assert_eq!(find_bindir_in(OsString::new(), None, &root), None);
+    }
+
+    #[test]
+    fn missing_binaries_are_explained_in_one_paragraph_naming_the_package() {
+        let message = EmbeddedError::NoBinaries.to_string();
+        assert!(message.contains("apt-get install postgresql"), "{message}");
+        assert!(message.contains("DATABASE_URL"), "{message}");
+    }
 
     #[test]
     fn long_data_dirs_get_a_short_socket_dir() {
