@@ -23,7 +23,7 @@ use crate::config::WebConfig;
 use crate::error::{AppError, AppResult};
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
-use crate::{auth, home, web};
+use crate::{account, admin, audit, auth, home, web};
 
 /// Shared by every request.
 #[derive(Clone)]
@@ -37,9 +37,17 @@ pub struct AppState {
 const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
-    let tenant_routes = Router::new().merge(home::router()).merge(auth::router()).layer(
-        axum::middleware::from_fn_with_state(state.clone(), web::context::resolve),
-    );
+    // Every route below starts with /{tenant}; the middleware resolves it for all of them.
+    let tenant_routes = Router::new()
+        .merge(home::router())
+        .merge(auth::router())
+        .merge(account::router())
+        .merge(admin::router())
+        .merge(audit::router())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::context::resolve,
+        ));
 
     let request_id = HeaderName::from_static("x-request-id");
     let app = Router::new()

@@ -34,6 +34,10 @@ pub struct WebConfig {
     /// Mark cookies `Secure`: set this when Schakel is served over HTTPS.
     #[arg(long, env = "SCHAKEL_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
+    /// The address people reach Schakel at (e.g. https://schakel.example.nl), for links in
+    /// invitations; without it, links use the address of the request.
+    #[arg(long, env = "SCHAKEL_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Take the client address from the last `X-Forwarded-For` entry (behind a reverse proxy).
     #[arg(long, env = "SCHAKEL_TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,

@@ -32,7 +32,16 @@ pub const USERS: &[(&str, &str, &str, Role)] = &[
 pub async fn load(owner: &PgPool) -> anyhow::Result<()> {
     for (slug, name) in TENANTS {
         if tenancy::find_by_slug(owner, slug).await?.is_none() {
-            tenancy::create(owner, slug, name).await?;
+            let tenant = tenancy::create(owner, slug, name).await?;
+            // Demo accounts log in with their password alone.
+            let mut tx = db::tenant_tx(owner, tenant.id).await?;
+            sqlx::query!(
+                "UPDATE tenant_settings SET second_factor = 'off' WHERE tenant_id = $1",
+                tenant.id
+            )
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
         }
     }
     for (slug, email, name, role) in USERS {

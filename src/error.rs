@@ -5,6 +5,7 @@
 //! - `Forbidden`: the user is logged in but their roles do not allow this.
 //! - `CsrfRejected`: a state-changing request without the right CSRF token; nothing changed.
 //! - `LoginRequired`: not logged in; the user is sent to the login page and brought back.
+//! - `TenantDisabled`: the platform operator disabled this cooperative; its pages say so.
 //! - `Unavailable`: the database does not answer; the page says to try again shortly.
 //! - `Internal`: anything else. It is logged with the request id; the page shows only that id.
 //!
@@ -26,6 +27,8 @@ pub enum AppError {
     CsrfRejected,
     #[error("login required")]
     LoginRequired { login_path: String },
+    #[error("this cooperative is disabled")]
+    TenantDisabled,
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -37,6 +40,10 @@ pub type AppResult<T> = Result<T, AppError>;
 /// Marks a response whose body the `error_pages` middleware renders.
 #[derive(Debug, Clone, Copy)]
 pub struct ErrorPage;
+
+/// Marks the error page of a disabled tenant.
+#[derive(Debug, Clone, Copy)]
+pub struct TenantDisabledPage;
 
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
@@ -64,6 +71,7 @@ impl IntoResponse for AppError {
             AppError::LoginRequired { login_path } => {
                 return Redirect::to(login_path).into_response();
             }
+            AppError::TenantDisabled => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unavailable(detail) => {
                 tracing::error!(%detail, "database unavailable");
                 StatusCode::SERVICE_UNAVAILABLE
@@ -76,8 +84,12 @@ impl IntoResponse for AppError {
         if matches!(self, AppError::CsrfRejected) {
             tracing::warn!("request rejected: missing or wrong CSRF token");
         }
+        let disabled = matches!(self, AppError::TenantDisabled);
         let mut response = (status, [(header::CACHE_CONTROL, "no-store")]).into_response();
         response.extensions_mut().insert(ErrorPage);
+        if disabled {
+            response.extensions_mut().insert(TenantDisabledPage);
+        }
         response
     }
 }

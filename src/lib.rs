@@ -1,8 +1,12 @@
 //! Schakel: intake, case handling, referrals and governance for Dutch social-domain
 //! cooperatives. One tenant per cooperative; see README.md for the architecture.
 
+pub mod account;
+pub mod admin;
 pub mod app;
+pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -61,6 +61,12 @@ enum Command {
 enum TenantCommand {
     /// Create a cooperative, reachable at /<slug>/.
     Create { slug: String, name: String },
+    /// List the cooperatives.
+    List,
+    /// Disable a cooperative: its users can no longer log in; its data is kept.
+    Disable { slug: String },
+    /// Enable a disabled cooperative again.
+    Enable { slug: String },
 }
 
 #[derive(Subcommand)]
@@ -139,6 +145,21 @@ async fn run(command: Command, database: &Database) -> anyhow::Result<()> {
             println!("Created cooperative '{}' at /{}/", tenant.name, tenant.slug);
             Ok(())
         }
+        Command::Tenant {
+            command: TenantCommand::List,
+        } => {
+            for tenant in tenancy::list(&database.owner_pool().await?).await? {
+                let status = if tenant.disabled { "disabled" } else { "enabled" };
+                println!("{:<20} {:<9} {}", tenant.slug, status, tenant.name);
+            }
+            Ok(())
+        }
+        Command::Tenant {
+            command: TenantCommand::Disable { slug },
+        } => set_disabled(database, &slug, true).await,
+        Command::Tenant {
+            command: TenantCommand::Enable { slug },
+        } => set_disabled(database, &slug, false).await,
         Command::User {
             command:
                 UserCommand::Create {
@@ -204,6 +225,16 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("stopping: finishing requests in flight");
+}
+
+async fn set_disabled(database: &Database, slug: &str, disabled: bool) -> anyhow::Result<()> {
+    let found = tenancy::set_disabled(&database.owner_pool().await?, slug, disabled).await?;
+    anyhow::ensure!(found, "there is no cooperative '{slug}'");
+    println!(
+        "Cooperative '{slug}' is {}",
+        if disabled { "disabled" } else { "enabled" }
+    );
+    Ok(())
 }
 
 async fn create_user(

@@ -6,10 +6,13 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::auth::{password, session, throttle, users};
-use crate::db;
+use crate::audit::{self, Actor, AuditKind};
+use crate::auth::{Role, Stage, password, second_factor, session, throttle, users};
+use crate::db::{self, TenantTx};
 use crate::error::AppResult;
 use crate::web::context::RequestContext;
 use crate::web::layout::{FormErrors, Layout};
@@ -85,19 +88,33 @@ pub async fn login(
                 && let Some(user) = candidate
             {
                 throttle::clear_account(&mut tx, &email).await?;
-                users::record_login(&mut tx, user.id).await?;
                 // A new token at every login: a session id planted before login is worthless.
                 if let Some(old) = &ctx.session_hash {
                     session::delete(&mut tx, old).await?;
                 }
+                let roles: Vec<Role> = user.roles.iter().filter_map(|r| Role::parse(r)).collect();
+                let stage = if user.has_second_factor {
+                    Stage::NeedsCode
+                } else if second_factor::requirement(&mut tx).await?.applies_to(&roles) {
+                    Stage::NeedsEnrolment
+                } else {
+                    Stage::Active
+                };
                 let user_agent = headers
                     .get(header::USER_AGENT)
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("");
-                let cookie = session::create(&mut tx, user.id, user_agent).await?;
+                let cookie = session::create(&mut tx, user.id, user_agent, stage).await?;
+                if stage == Stage::Active {
+                    complete_login(&mut tx, &ctx, user.id, &user.name).await?;
+                }
                 tx.commit().await?;
-                tracing::info!(tenant = %ctx.tenant.slug, user_id = %user.id, "login");
-                let target = next.unwrap_or_else(|| ctx.home_path());
+                tracing::info!(tenant = %ctx.tenant.slug, user_id = %user.id, ?stage, "password accepted");
+                let target = match stage {
+                    Stage::Active => next.unwrap_or_else(|| ctx.home_path()),
+                    Stage::NeedsCode => format!("/{}/login/code", ctx.tenant.slug),
+                    Stage::NeedsEnrolment => format!("/{}/account/two-factor", ctx.tenant.slug),
+                };
                 return Ok((
                     [(
                         header::SET_COOKIE,
@@ -108,6 +125,14 @@ pub async fn login(
                     .into_response());
             }
             throttle::record_failure(&mut tx, &email, ctx.client_ip).await?;
+            audit::record(
+                &mut tx,
+                &Actor::anonymous(ctx.client_ip),
+                AuditKind::LoginFailed,
+                None,
+                json!({ "email": email }),
+            )
+            .await?;
             tx.commit().await?;
             tracing::info!(tenant = %ctx.tenant.slug, "failed login");
             errors.form("login.error.invalid");
@@ -125,10 +150,36 @@ pub async fn login(
     web::render_with_status(status, &page)
 }
 
+/// The last step of every login: recorded, audited.
+pub async fn complete_login(
+    tx: &mut TenantTx,
+    ctx: &RequestContext,
+    user_id: Uuid,
+    name: &str,
+) -> sqlx::Result<()> {
+    users::record_login(tx, user_id).await?;
+    let actor = Actor {
+        id: Some(user_id),
+        name: name.to_owned(),
+        client_ip: ctx.client_ip,
+    };
+    audit::record(tx, &actor, AuditKind::LoginSucceeded, None, json!({})).await
+}
+
 pub async fn logout(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
     if let Some(token_hash) = &ctx.session_hash {
         let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
         session::delete(&mut tx, token_hash).await?;
+        if let Some(user) = ctx.user.as_ref().or(ctx.pending.as_ref().map(|(u, _)| u)) {
+            audit::record(
+                &mut tx,
+                &Actor::user(user, ctx.client_ip),
+                AuditKind::Logout,
+                None,
+                json!({}),
+            )
+            .await?;
+        }
         tx.commit().await?;
     }
     let secure = state.config.secure_cookies;

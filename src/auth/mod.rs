@@ -1,9 +1,13 @@
 //! Who is using Schakel: users and their roles, passwords, sessions, login and logout.
 
 mod handlers;
+pub mod links;
 pub mod password;
+pub mod second_factor;
 pub mod session;
 mod throttle;
+pub mod tokens;
+mod two_factor_pages;
 pub mod users;
 
 use axum::Router;
@@ -16,11 +20,33 @@ use crate::app::AppState;
 use crate::error::AppError;
 use crate::web::context::RequestContext;
 use crate::web::i18n::Lang;
+pub use links::check_new_password;
+pub use session::Stage;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/{tenant}/login", get(handlers::login_form).post(handlers::login))
         .route("/{tenant}/logout", post(handlers::logout))
+        .route(
+            "/{tenant}/login/code",
+            get(two_factor_pages::code_form).post(two_factor_pages::check_code),
+        )
+        .route(
+            "/{tenant}/account/two-factor",
+            get(two_factor_pages::enrol_form).post(two_factor_pages::confirm_enrolment),
+        )
+        .route(
+            "/{tenant}/password-forgotten",
+            get(links::forgotten_form).post(links::forgotten),
+        )
+        .route(
+            "/{tenant}/invitation/{token}",
+            get(links::invitation_form).post(links::accept_invitation),
+        )
+        .route(
+            "/{tenant}/password-reset/{token}",
+            get(links::reset_form).post(links::reset_password),
+        )
 }
 
 /// What a user may do. A user holds one or more roles.
@@ -109,8 +135,42 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let ctx = RequestContext::from_request_parts(parts, state).await?;
-        ctx.user.clone().ok_or_else(|| AppError::LoginRequired {
-            login_path: ctx.login_path_returning_here(),
-        })
+        if let Some(user) = &ctx.user {
+            return Ok(user.clone());
+        }
+        let login_path = match &ctx.pending {
+            Some((_, Stage::NeedsCode)) => format!("/{}/login/code", ctx.tenant.slug),
+            Some((_, Stage::NeedsEnrolment)) => format!("/{}/account/two-factor", ctx.tenant.slug),
+            _ => ctx.login_path_returning_here(),
+        };
+        Err(AppError::LoginRequired { login_path })
+    }
+}
+
+/// A user whose password was accepted but whose second factor is still due (or who is fully
+/// logged in and sets up a second factor of their own accord).
+pub struct LoginInProgress {
+    pub user: CurrentUser,
+    pub stage: Stage,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for LoginInProgress {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ctx = RequestContext::from_request_parts(parts, state).await?;
+        match (&ctx.user, &ctx.pending) {
+            (Some(user), _) => Ok(LoginInProgress {
+                user: user.clone(),
+                stage: Stage::Active,
+            }),
+            (None, Some((user, stage))) => Ok(LoginInProgress {
+                user: user.clone(),
+                stage: *stage,
+            }),
+            (None, None) => Err(AppError::LoginRequired {
+                login_path: ctx.login_path(),
+            }),
+        }
     }
 }

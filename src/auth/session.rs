@@ -35,10 +35,39 @@ impl SessionCookie {
     }
 }
 
+/// How far a login has come: a session is fully logged in only when `Active`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Active,
+    /// Password accepted; the code from the authenticator app is still needed.
+    NeedsCode,
+    /// Password accepted; the user must first set up a second factor.
+    NeedsEnrolment,
+}
+
+impl Stage {
+    fn as_str(self) -> &'static str {
+        match self {
+            Stage::Active => "active",
+            Stage::NeedsCode => "needs_code",
+            Stage::NeedsEnrolment => "needs_enrolment",
+        }
+    }
+
+    fn parse(value: &str) -> Stage {
+        match value {
+            "needs_code" => Stage::NeedsCode,
+            "needs_enrolment" => Stage::NeedsEnrolment,
+            _ => Stage::Active,
+        }
+    }
+}
+
 /// A session that is valid now, with its user.
 pub struct ActiveSession {
     pub token_hash: Vec<u8>,
     pub csrf_token: String,
+    pub stage: Stage,
     pub user: CurrentUser,
 }
 
@@ -50,20 +79,26 @@ pub fn random_token() -> String {
 }
 
 /// Starts a session for `user_id` and returns the cookie value.
-pub async fn create(tx: &mut TenantTx, user_id: Uuid, user_agent: &str) -> sqlx::Result<String> {
+pub async fn create(
+    tx: &mut TenantTx,
+    user_id: Uuid,
+    user_agent: &str,
+    stage: Stage,
+) -> sqlx::Result<String> {
     let tenant_id = tx.tenant_id();
     let mut token = [0u8; 32];
     OsRng.fill_bytes(&mut token);
     let token_hash = Sha256::digest(token).to_vec();
     let user_agent: String = user_agent.chars().take(200).collect();
     sqlx::query!(
-        "INSERT INTO sessions (tenant_id, token_hash, user_id, csrf_token, user_agent)
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO sessions (tenant_id, token_hash, user_id, csrf_token, user_agent, stage)
+         VALUES ($1, $2, $3, $4, $5, $6)",
         tenant_id,
         token_hash,
         user_id,
         random_token(),
         user_agent,
+        stage.as_str(),
     )
     .execute(&mut **tx)
     .await?;
@@ -74,7 +109,7 @@ pub async fn create(tx: &mut TenantTx, user_id: Uuid, user_agent: &str) -> sqlx:
 /// minute so that reading pages does not write on every request.
 pub async fn load(tx: &mut TenantTx, token_hash: &[u8]) -> sqlx::Result<Option<ActiveSession>> {
     let row = sqlx::query!(
-        r#"SELECT s.csrf_token, s.last_seen_at < now() - interval '1 minute' AS "stale!",
+        r#"SELECT s.csrf_token, s.stage, s.last_seen_at < now() - interval '1 minute' AS "stale!",
                   u.id, u.name, u.email, u.roles, u.language
            FROM sessions s
            JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id
@@ -105,6 +140,7 @@ pub async fn load(tx: &mut TenantTx, token_hash: &[u8]) -> sqlx::Result<Option<A
     Ok(Some(ActiveSession {
         token_hash: token_hash.to_vec(),
         csrf_token: row.csrf_token,
+        stage: Stage::parse(&row.stage),
         user: CurrentUser {
             id: row.id,
             name: row.name,
@@ -113,6 +149,69 @@ pub async fn load(tx: &mut TenantTx, token_hash: &[u8]) -> sqlx::Result<Option<A
             language: row.language.as_deref().and_then(Lang::from_code),
         },
     }))
+}
+
+/// Moves a session on once the second factor is done.
+pub async fn set_stage(tx: &mut TenantTx, token_hash: &[u8], stage: Stage) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE sessions SET stage = $3 WHERE tenant_id = $1 AND token_hash = $2",
+        tx.tenant_id(),
+        token_hash,
+        stage.as_str()
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A session as its user sees it on "my account".
+pub struct SessionInfo {
+    pub id: Uuid,
+    pub user_agent: String,
+    pub started: String,
+    pub last_seen: String,
+    pub current: bool,
+}
+
+/// The user's live sessions, most recently active first.
+pub async fn list_for_user(
+    tx: &mut TenantTx,
+    user_id: Uuid,
+    current: &[u8],
+) -> sqlx::Result<Vec<SessionInfo>> {
+    sqlx::query_as!(
+        SessionInfo,
+        r#"SELECT id, user_agent,
+                  to_char(created_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS "started!",
+                  to_char(last_seen_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS "last_seen!",
+                  token_hash = $3 AS "current!"
+           FROM sessions
+           WHERE tenant_id = $1 AND user_id = $2
+             AND last_seen_at > now() - make_interval(mins => $4)
+             AND created_at > now() - make_interval(hours => $5)
+           ORDER BY last_seen_at DESC
+           LIMIT 50"#,
+        tx.tenant_id(),
+        user_id,
+        current,
+        IDLE_TIMEOUT_MINUTES,
+        ABSOLUTE_TIMEOUT_HOURS,
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Ends one of the user's own sessions; false when it is not theirs or already gone.
+pub async fn end_for_user(tx: &mut TenantTx, user_id: Uuid, session_id: Uuid) -> sqlx::Result<bool> {
+    let result = sqlx::query!(
+        "DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2 AND id = $3",
+        tx.tenant_id(),
+        user_id,
+        session_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(result.rows_affected() > 0)
 }
 
 /// Ends a session; true when there was one.

@@ -5,13 +5,18 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::db;
 use crate::error::ResultExt;
+use crate::web::i18n::Lang;
 
 #[derive(Debug, Clone)]
 pub struct Tenant {
     pub id: Uuid,
     pub slug: String,
     pub name: String,
+    pub disabled: bool,
+    /// The language for visitors whose browser asks for neither Dutch nor English.
+    pub default_language: Lang,
 }
 
 /// Path segments that are not tenants.
@@ -32,9 +37,20 @@ pub async fn find_by_slug(pool: &PgPool, slug: &str) -> sqlx::Result<Option<Tena
     if !valid_slug(slug) {
         return Ok(None);
     }
-    sqlx::query_as!(Tenant, "SELECT id, slug, name FROM tenants WHERE slug = $1", slug)
-        .fetch_optional(pool)
-        .await
+    let row = sqlx::query!(
+        r#"SELECT id, slug, name, disabled_at IS NOT NULL AS "disabled!", default_language
+           FROM tenants WHERE slug = $1"#,
+        slug
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| Tenant {
+        id: r.id,
+        slug: r.slug,
+        name: r.name,
+        disabled: r.disabled,
+        default_language: Lang::from_code(&r.default_language).unwrap_or_default(),
+    }))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -60,18 +76,88 @@ pub async fn create(owner: &PgPool, slug: &str, name: &str) -> Result<Tenant, Cr
     if name.is_empty() {
         return Err(CreateTenantError::EmptyName);
     }
-    let tenant = sqlx::query_as!(
-        Tenant,
-        "INSERT INTO tenants (slug, name) VALUES ($1, $2) RETURNING id, slug, name",
+    let mut tx = owner.begin().await?;
+    let id = sqlx::query_scalar!(
+        "INSERT INTO tenants (slug, name) VALUES ($1, $2) RETURNING id",
         slug,
         name
     )
-    .fetch_one(owner)
+    .fetch_one(&mut *tx)
     .await
     .on_constraint("tenants_slug_key", || {
         CreateTenantError::SlugTaken(slug.to_owned())
     })??;
-    Ok(tenant)
+    tx.commit().await?;
+    // The cooperative's own rows are written under its tenant, like every other write.
+    let mut tx = db::tenant_tx(owner, id).await?;
+    sqlx::query!("INSERT INTO tenant_settings (tenant_id) VALUES ($1)", id)
+        .execute(&mut *tx)
+        .await?;
+    for (position, (name, description)) in DEFAULT_DESTINATIONS.iter().enumerate() {
+        sqlx::query!(
+            "INSERT INTO signpost_destinations (tenant_id, name, description, position) VALUES ($1, $2, $3, $4)",
+            id,
+            name,
+            description,
+            position as i32
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Tenant {
+        id,
+        slug: slug.to_owned(),
+        name: name.to_owned(),
+        disabled: false,
+        default_language: Lang::Nl,
+    })
+}
+
+/// Where residents are commonly pointed to outside the cooperative; each tenant edits its own.
+const DEFAULT_DESTINATIONS: &[(&str, &str)] = &[
+    ("CIZ (Wet langdurige zorg)", "Indicatie voor langdurige zorg"),
+    ("Huisarts", "Medische vragen, verwijzing naar zorg"),
+    (
+        "Zorgverzekeraar",
+        "Zorg uit de Zorgverzekeringswet, zoals wijkverpleging",
+    ),
+    ("UWV", "Werkloosheid, arbeidsongeschiktheid"),
+    ("Schuldhulpverlening", "Problematische schulden"),
+    ("Juridisch Loket", "Gratis juridisch advies"),
+    ("Woningcorporatie", "Huurwoning, woningaanpassing door verhuurder"),
+];
+
+/// The tenants, for the platform operator.
+pub async fn list(owner: &PgPool) -> sqlx::Result<Vec<Tenant>> {
+    let rows = sqlx::query!(
+        r#"SELECT id, slug, name, disabled_at IS NOT NULL AS "disabled!", default_language
+           FROM tenants ORDER BY slug"#
+    )
+    .fetch_all(owner)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Tenant {
+            id: r.id,
+            slug: r.slug,
+            name: r.name,
+            disabled: r.disabled,
+            default_language: Lang::from_code(&r.default_language).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Disables or enables a tenant: a disabled tenant keeps its data, but nobody can log in.
+pub async fn set_disabled(owner: &PgPool, slug: &str, disabled: bool) -> sqlx::Result<bool> {
+    let result = sqlx::query!(
+        "UPDATE tenants SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) END WHERE slug = $1",
+        slug,
+        disabled
+    )
+    .execute(owner)
+    .await?;
+    Ok(result.rows_affected() == 1)
 }
 
 #[cfg(test)]

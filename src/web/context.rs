@@ -15,7 +15,8 @@ use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
 use crate::auth::CurrentUser;
-use crate::auth::session::{self, SessionCookie};
+use crate::auth::session::{self, SessionCookie, Stage};
+use crate::config::WebConfig;
 use crate::db;
 use crate::error::AppError;
 use crate::tenancy::{self, Tenant};
@@ -31,7 +32,12 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 #[derive(Clone)]
 pub struct RequestContext {
     pub tenant: Arc<Tenant>,
+    /// The logged-in user, once every step of the login is done.
     pub user: Option<CurrentUser>,
+    /// A login that still needs its second factor, with the step it is at.
+    pub pending: Option<(CurrentUser, Stage)>,
+    /// The `Host` the request was sent to, for links in messages.
+    pub host: Option<String>,
     /// The hash of the session token, when the request carries a valid session.
     pub session_hash: Option<Vec<u8>>,
     pub csrf_token: String,
@@ -57,6 +63,15 @@ impl RequestContext {
                 .unwrap_or_default(),
             flash: self.flash,
         }
+    }
+
+    /// The start of absolute links: the configured public URL, else the address used now.
+    pub fn public_base(&self, config: &WebConfig) -> String {
+        if let Some(url) = &config.public_url {
+            return url.trim_end_matches('/').to_owned();
+        }
+        let scheme = if config.secure_cookies { "https" } else { "http" };
+        format!("{scheme}://{}", self.host.as_deref().unwrap_or("localhost"))
     }
 
     pub fn home_path(&self) -> String {
@@ -153,12 +168,25 @@ pub async fn resolve(
         set_cookies.push(web::clear_cookie(FLASH_COOKIE, secure));
     }
 
-    let user = session.as_ref().map(|s| s.user.clone());
+    let (user, pending) = match &session {
+        Some(s) if s.stage == Stage::Active => (Some(s.user.clone()), None),
+        Some(s) => (None, Some((s.user.clone(), s.stage))),
+        None => (None, None),
+    };
+    let language = user
+        .as_ref()
+        .or(pending.as_ref().map(|(u, _)| u))
+        .and_then(|u| u.language);
     let ctx = RequestContext {
-        lang: user
-            .as_ref()
-            .and_then(|u| u.language)
-            .unwrap_or_else(|| Lang::negotiate(&parts.headers)),
+        host: parts
+            .headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        pending,
+        lang: language
+            .or_else(|| Lang::from_accept_language(&parts.headers))
+            .unwrap_or(tenant.default_language),
         client_ip: client_ip(&parts, state.config.trust_proxy),
         session_hash: session.map(|s| s.token_hash),
         path: uri.path().to_owned(),

@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::error::ErrorPage;
+use crate::error::{ErrorPage, TenantDisabledPage};
 use crate::web::context::RequestContext;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
@@ -36,7 +36,9 @@ pub async fn render(request: Request, next: Next) -> Response {
     }
     let status = response.status();
     let ctx = response.extensions().get::<RequestContext>();
+    let disabled = response.extensions().get::<TenantDisabledPage>().is_some();
     let (title_key, message_key) = match status {
+        _ if disabled => ("error.disabled.title", "error.disabled.message"),
         StatusCode::FORBIDDEN => ("error.403.title", "error.403.message"),
         StatusCode::NOT_FOUND => ("error.404.title", "error.404.message"),
         StatusCode::SERVICE_UNAVAILABLE => ("error.503.title", "error.503.message"),

@@ -64,9 +64,12 @@ impl Lang {
 
     /// The first supported language in `Accept-Language` by quality, else Dutch.
     pub fn negotiate(headers: &HeaderMap) -> Lang {
-        let Some(value) = headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()) else {
-            return Lang::default();
-        };
+        Lang::from_accept_language(headers).unwrap_or_default()
+    }
+
+    /// The supported language the browser prefers most, if it names one.
+    pub fn from_accept_language(headers: &HeaderMap) -> Option<Lang> {
+        let value = headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok())?;
         let mut best: Option<(f32, Lang)> = None;
         for part in value.split(',') {
             let mut pieces = part.trim().split(';');
@@ -82,7 +85,7 @@ impl Lang {
                 best = Some((quality, lang));
             }
         }
-        best.map(|(_, lang)| lang).unwrap_or_default()
+        best.map(|(_, lang)| lang)
     }
 }
 

@@ -24,6 +24,11 @@ impl Layout {
     pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
         self.lang.tf(key, args)
     }
+
+    /// The tenant's path segment, for links and form actions.
+    pub fn tenant_slug(&self) -> &str {
+        self.tenant.as_ref().map(|t| t.slug.as_str()).unwrap_or_default()
+    }
 }
 
 /// Who is logged in, as the header shows it.
@@ -53,7 +58,13 @@ pub struct NavItem {
 }
 
 /// The navigation: each area appears for the roles that may use it. Later areas add a line.
-const NAVIGATION: &[(&str, &str, &[Role])] = &[("/", "nav.home", &Role::ALL)];
+const NAVIGATION: &[(&str, &str, &[Role])] = &[
+    ("/", "nav.home", &Role::ALL),
+    ("/admin/users", "nav.users", &[Role::Admin]),
+    ("/admin/settings", "nav.settings", &[Role::Admin]),
+    ("/admin/audit", "nav.audit", &[Role::Admin]),
+    ("/account", "nav.account", &Role::ALL),
+];
 
 pub fn navigation(tenant: &Tenant, user: &CurrentUser, current_path: &str) -> Vec<NavItem> {
     NAVIGATION
@@ -62,7 +73,7 @@ pub fn navigation(tenant: &Tenant, user: &CurrentUser, current_path: &str) -> Ve
         .map(|(path, label_key, _)| {
             let href = format!("/{}{}", tenant.slug, path);
             NavItem {
-                current: current_path == href,
+                current: current_path == href || (*path != "/" && current_path.starts_with(&href)),
                 href,
                 label_key,
             }
@@ -78,7 +89,20 @@ pub struct Flash {
 }
 
 /// Flash messages that may be shown; anything else in the cookie is ignored.
-pub const FLASHES: &[(&str, &str)] = &[("flash.logged_out", "success"), ("flash.session_expired", "info")];
+pub const FLASHES: &[(&str, &str)] = &[
+    ("flash.logged_out", "success"),
+    ("flash.session_expired", "info"),
+    ("flash.roles_changed", "success"),
+    ("flash.user_deactivated", "success"),
+    ("flash.user_reactivated", "success"),
+    ("flash.second_factor_reset", "success"),
+    ("flash.second_factor_active", "info"),
+    ("flash.settings_saved", "success"),
+    ("flash.password_changed", "success"),
+    ("flash.password_set", "success"),
+    ("flash.language_changed", "success"),
+    ("flash.session_ended", "success"),
+];
 
 impl Flash {
     pub fn from_cookie(value: &str) -> Option<Flash> {

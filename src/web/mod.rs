@@ -4,9 +4,11 @@
 pub mod assets;
 pub mod context;
 pub mod error_pages;
+pub mod forms;
 pub mod headers;
 pub mod i18n;
 pub mod layout;
+pub mod pagination;
 
 use askama::Template;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -71,4 +73,19 @@ pub fn clear_cookie(name: &str, secure: bool) -> HeaderValue {
 /// Percent-encodes a value for a query string.
 pub fn query_encode(value: &str) -> String {
     form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// A 303 to `location` that shows the flash message `key` on the next page.
+pub fn redirect_with_flash(location: &str, key: &'static str) -> Response {
+    let mut response = axum::response::Redirect::to(location).into_response();
+    // Flash cookies carry a catalogue key only; `Secure` is not needed for that.
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, set_cookie(FLASH_COOKIE, key, false));
+    response
+}
+
+/// An id from the path; anything that is not one is simply not found.
+pub fn parse_id(raw: &str) -> AppResult<uuid::Uuid> {
+    raw.parse().map_err(|_| crate::error::AppError::NotFound)
 }

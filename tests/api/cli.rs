@@ -79,11 +79,23 @@ async fn a_cooperative_and_its_first_user_are_created_from_the_command_line() {
     );
     assert!(user.status.success(), "{}", String::from_utf8_lossy(&user.stderr));
 
-    app.login_with("woudenberg", "secretariaat@schans.test", "een-lang-wachtwoord")
+    // A new cooperative asks for a second factor from everyone who can see residents.
+    let response = app
+        .try_login("woudenberg", "secretariaat@schans.test", "een-lang-wachtwoord")
         .await;
-    let body = app.get("/woudenberg/").await.text().await.unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        crate::common::location(&response),
+        "/woudenberg/account/two-factor"
+    );
+    let body = app
+        .get("/woudenberg/account/two-factor")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(body.contains("Coöperatie De Kleine Schans"));
-    assert!(body.contains(r#"id="start-admin""#) && body.contains(r#"id="start-chair""#));
+    assert!(body.contains("Tweestapsverificatie instellen"), "{body}");
 }
 
 #[tokio::test]

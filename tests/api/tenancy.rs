@@ -200,8 +200,36 @@ async fn the_web_role_cannot_bypass_row_level_security() {
             .await
             .unwrap();
     assert!(!superuser && !bypass);
-    let changed = sqlx::query("UPDATE tenants SET name = 'overgenomen'")
+    let slug = sqlx::query("UPDATE tenants SET slug = 'overgenomen'")
         .execute(&mut web)
         .await;
-    assert!(changed.is_err(), "the web role may only read tenants");
+    assert!(slug.is_err(), "the web role may not change a tenant's address");
+    let unscoped = sqlx::query("UPDATE tenants SET name = 'overgenomen'")
+        .execute(&mut web)
+        .await
+        .unwrap();
+    assert_eq!(
+        unscoped.rows_affected(),
+        0,
+        "without a tenant no tenant can be renamed"
+    );
+
+    let mut tx = web.begin().await.unwrap();
+    sqlx::query(
+        "SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE slug = 'demo'), true)",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    let other = sqlx::query("UPDATE tenants SET name = 'overgenomen' WHERE slug = 'demo2'")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(other.rows_affected(), 0, "a tenant cannot rename another");
+    let own = sqlx::query("UPDATE tenants SET name = 'Nieuwe naam' WHERE slug = 'demo'")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(own.rows_affected(), 1, "a tenant renames itself");
+    tx.rollback().await.unwrap();
 }

@@ -1,0 +1,50 @@
+//! Running a cooperative without a command line: users, invitations, settings.
+//! Every page here is for administrators only.
+
+mod settings;
+mod users;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::app::AppState;
+
+pub use settings::working_calendar;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/{tenant}/admin/users", get(users::list).post(users::invite))
+        .route("/{tenant}/admin/users/new", get(users::invite_form))
+        .route("/{tenant}/admin/users/{id}", get(users::show))
+        .route("/{tenant}/admin/users/{id}/roles", post(users::change_roles))
+        .route("/{tenant}/admin/users/{id}/deactivate", post(users::deactivate))
+        .route("/{tenant}/admin/users/{id}/reactivate", post(users::reactivate))
+        .route(
+            "/{tenant}/admin/users/{id}/password-reset",
+            post(users::issue_password_reset),
+        )
+        .route(
+            "/{tenant}/admin/users/{id}/second-factor/reset",
+            post(users::reset_second_factor),
+        )
+        .route(
+            "/{tenant}/admin/settings",
+            get(settings::show).post(settings::save),
+        )
+        .route(
+            "/{tenant}/admin/settings/closing-days",
+            post(settings::add_closing_day),
+        )
+        .route(
+            "/{tenant}/admin/settings/closing-days/{day}/delete",
+            post(settings::remove_closing_day),
+        )
+        .route(
+            "/{tenant}/admin/settings/destinations",
+            post(settings::add_destination),
+        )
+        .route(
+            "/{tenant}/admin/settings/destinations/{id}/toggle",
+            post(settings::toggle_destination),
+        )
+}

@@ -1,0 +1,420 @@
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::audit::{self, Actor, AuditKind, Subject};
+use crate::auth::tokens::{self, Purpose};
+use crate::auth::users::{self, AdminRuleError, CreateUserError, Email, UserSummary};
+use crate::auth::{CurrentUser, Role, second_factor};
+use crate::db::{self, TenantTx};
+use crate::error::{AppError, AppResult};
+use crate::web::context::RequestContext;
+use crate::web::forms::Fields;
+use crate::web::layout::{FormErrors, Layout};
+use crate::web::pagination::Pagination;
+use crate::web::{self, parse_id};
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+struct UsersPage {
+    l: Layout,
+    users: Vec<UserSummary>,
+    q: String,
+    pagination: Pagination,
+}
+
+/// Admins only; returns the admin for auditing.
+fn admin(user: CurrentUser) -> AppResult<CurrentUser> {
+    user.require_any(&[Role::Admin])?;
+    Ok(user)
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
+    admin(user)?;
+    let page = query.page.unwrap_or(1).max(1);
+    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut found = users::list(&mut tx, &query.q, page).await?;
+    tx.commit().await?;
+    let has_next = found.len() as i64 > users::PAGE_SIZE;
+    found.truncate(users::PAGE_SIZE as usize);
+    let base = format!(
+        "/{}/admin/users?q={}",
+        ctx.tenant.slug,
+        web::query_encode(&query.q)
+    );
+    web::render(&UsersPage {
+        users: found,
+        q: query.q,
+        pagination: Pagination::new(base, page, has_next),
+        l: ctx.layout(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin/invite.html")]
+struct InvitePage {
+    l: Layout,
+    email: String,
+    name: String,
+    roles: Vec<Role>,
+    all_roles: [Role; 6],
+    errors: FormErrors,
+}
+
+pub async fn invite_form(ctx: RequestContext, user: CurrentUser) -> AppResult<Response> {
+    admin(user)?;
+    web::render(&InvitePage {
+        email: String::new(),
+        name: String::new(),
+        roles: Vec::new(),
+        all_roles: Role::ALL,
+        errors: FormErrors::default(),
+        l: ctx.layout(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin/link.html")]
+struct LinkPage {
+    l: Layout,
+    heading_key: &'static str,
+    intro: String,
+    link: String,
+    user_href: String,
+}
+
+fn roles_from(fields: &Fields) -> Vec<Role> {
+    let mut roles: Vec<Role> = fields.get_all("roles").filter_map(Role::parse).collect();
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
+pub async fn invite(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    axum::Form(fields): axum::Form<Fields>,
+) -> AppResult<Response> {
+    let admin = admin(user)?;
+    let name = fields.get("name").trim().to_owned();
+    let roles = roles_from(&fields);
+    let mut errors = FormErrors::default();
+    let email = Email::parse(fields.get("email"));
+    if email.is_none() {
+        errors.field("email", "users.error.email");
+    }
+    if name.is_empty() {
+        errors.field("name", "users.error.name");
+    }
+    if roles.is_empty() {
+        errors.field("roles", "users.error.roles");
+    }
+    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    if let (Some(email), true) = (&email, errors.is_empty()) {
+        match users::create_invited(&mut tx, email, &name, &roles).await? {
+            Ok(id) => {
+                let token = tokens::issue(&mut tx, id, Purpose::Invitation).await?;
+                let roles_text: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+                audit::record(
+                    &mut tx,
+                    &Actor::user(&admin, ctx.client_ip),
+                    AuditKind::UserInvited,
+                    Some(Subject { id, name: &name }),
+                    json!({ "email": email.as_str(), "roles": roles_text }),
+                )
+                .await?;
+                tx.commit().await?;
+                return link_page(&state, &ctx, Purpose::Invitation, &token, &name, id);
+            }
+            Err(CreateUserError::EmailTaken) => errors.field("email", "users.error.email_taken"),
+            Err(other) => return Err(AppError::Internal(other.into())),
+        }
+    }
+    tx.commit().await?;
+    let page = InvitePage {
+        email: fields.get("email").to_owned(),
+        name,
+        roles,
+        all_roles: Role::ALL,
+        errors,
+        l: ctx.layout(),
+    };
+    web::render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+}
+
+/// Shows a one-time link once, for the administrator to pass on.
+fn link_page(
+    state: &AppState,
+    ctx: &RequestContext,
+    purpose: Purpose,
+    token: &str,
+    name: &str,
+    user_id: uuid::Uuid,
+) -> AppResult<Response> {
+    let (heading_key, intro_key) = match purpose {
+        Purpose::Invitation => ("users.link.invitation_heading", "users.link.invitation_intro"),
+        Purpose::PasswordReset => ("users.link.reset_heading", "users.link.reset_intro"),
+    };
+    web::render(&LinkPage {
+        heading_key,
+        intro: ctx.lang.tf(
+            intro_key,
+            &[("name", name), ("hours", &tokens::VALID_HOURS.to_string())],
+        ),
+        link: format!(
+            "{}/{}/{}/{token}",
+            ctx.public_base(&state.config),
+            ctx.tenant.slug,
+            purpose.path()
+        ),
+        user_href: format!("/{}/admin/users/{user_id}", ctx.tenant.slug),
+        l: ctx.layout(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin/user.html")]
+struct UserPage {
+    l: Layout,
+    user: UserSummary,
+    all_roles: [Role; 6],
+    has_second_factor: bool,
+    errors: FormErrors,
+    is_self: bool,
+}
+
+async fn load_user(tx: &mut TenantTx, id: &str) -> AppResult<UserSummary> {
+    let id = parse_id(id)?;
+    users::find(tx, id).await?.ok_or(AppError::NotFound)
+}
+
+async fn render_user(
+    mut tx: TenantTx,
+    ctx: &RequestContext,
+    admin: &CurrentUser,
+    user: UserSummary,
+    errors: FormErrors,
+) -> AppResult<Response> {
+    let has_second_factor = second_factor::is_enrolled(&mut tx, user.id).await?;
+    tx.commit().await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    web::render_with_status(
+        status,
+        &UserPage {
+            is_self: user.id == admin.id,
+            user,
+            all_roles: Role::ALL,
+            has_second_factor,
+            errors,
+            l: ctx.layout(),
+        },
+    )
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Path((_, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let admin = admin(user)?;
+    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let user = load_user(&mut tx, &id).await?;
+    render_user(tx, &ctx, &admin, user, FormErrors::default()).await
+}
+
+fn rule_error_key(error: AdminRuleError) -> &'static str {
+    match error {
+        AdminRuleError::LastAdmin => "users.error.last_admin",
+        AdminRuleError::OwnAdminRole => "users.error.own_admin_role",
+        AdminRuleError::SelfDeactivation => "users.error.self_deactivation",
+        AdminRuleError::NoRoles => "users.error.roles",
+    }
+}
+
+fn back_to_user(ctx: &RequestContext, user: &UserSummary, flash: &'static str) -> Response {
+    web::redirect_with_flash(&format!("/{}/admin/users/{}", ctx.tenant.slug, user.id), flash)
+}
+
+pub async fn change_roles(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Path((_, id)): Path<(String, String)>,
+    axum::Form(fields): axum::Form<Fields>,
+) -> AppResult<Response> {
+    let admin = admin(user)?;
+    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let target = load_user(&mut tx, &id).await?;
+    let roles = roles_from(&fields);
+    match users::set_roles(&mut tx, admin.id, &target, &roles).await? {
+        Ok(()) => {
+            let new: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            audit::record(
+                &mut tx,
+                &Actor::user(&admin, ctx.client_ip),
+                AuditKind::RolesChanged,
+                Some(Subject {
+                    id: target.id,
+                    name: &target.name,
+                }),
+                json!({ "old": target.roles, "new": new }),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(back_to_user(&ctx, &target, "flash.roles_changed"))
+        }
+        Err(rule) => {
+            let mut errors = FormErrors::default();
+            errors.field("roles", rule_error_key(rule));
+            render_user(tx, &ctx, &admin, target, errors).await
+        }
+    }
+}
+
+async fn change_active(
+    state: AppState,
+    ctx: RequestContext,
+    user: CurrentUser,
+    id: String,
+    active: bool,
+) -> AppResult<Response> {
+    let admin = admin(user)?;
+    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let target = load_user(&mut tx, &id).await?;
+    match users::set_active(&mut tx, admin.id, &target, active).await? {
+        Ok(()) => {
+            let kind = if active {
+                AuditKind::UserReactivated
+            } else {
+                AuditKind::UserDeactivated
+            };
+            audit::record(
+                &mut tx,
+                &Actor::user(&admin, ctx.client_ip),
+                kind,
+                Some(Subject {
+                    id: target.id,
+                    name: &target.name,
+                }),
+                json!({}),
+            )
+            .await?;
+            tx.commit().await?;
+            let flash = if active {
+                "flash.user_reactivated"
+            } else {
+                "flash.user_deactivated"
+            };
+            Ok(back_to_user(&ctx, &target, flash))
+        }
+        Err(rule) => {
+            let mut errors = FormErrors::default();
+            errors.form(rule_error_key(rule));
+            render_user(tx, &ctx, &admin, target, errors).await
+        }
+    }
+}
+
+pub async fn deactivate(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Path((_, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    change_active(state, ctx, user, id, false).await
+}
+
+pub async fn reactivate(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Path((_, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    change_active(state, ctx, user, id, true).await
+}
+
+pub async fn issue_password_reset(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Path((_, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let admin = admin(user)?;
+    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let target = load_user(&mut tx, &id).await?;
+    if !target.active {
+        return Err(AppError::NotFound);
+    }
+    // An invited user who lost the link gets a fresh invitation instead.
+    let purpose = if target.invited {
+        Purpose::Invitation
+    } else {
+        Purpose::PasswordReset
+    };
+    let token = tokens::issue(&mut tx, target.id, purpose).await?;
+    let kind = if target.invited {
+        AuditKind::UserInvited
+    } else {
+        AuditKind::PasswordResetIssued
+    };
+    audit::record(
+        &mut tx,
+        &Actor::user(&admin, ctx.client_ip),
+        kind,
+        Some(Subject {
+            id: target.id,
+            name: &target.name,
+        }),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    link_page(&state, &ctx, purpose, &token, &target.name, target.id)
+}
+
+pub async fn reset_second_factor(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Path((_, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let admin = admin(user)?;
+    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let target = load_user(&mut tx, &id).await?;
+    second_factor::remove(&mut tx, target.id).await?;
+    audit::record(
+        &mut tx,
+        &Actor::user(&admin, ctx.client_ip),
+        AuditKind::SecondFactorReset,
+        Some(Subject {
+            id: target.id,
+            name: &target.name,
+        }),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(back_to_user(&ctx, &target, "flash.second_factor_reset"))
+}

@@ -1,0 +1,88 @@
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::audit::{self, AuditEntry, AuditFilter, AuditKind};
+use crate::auth::{CurrentUser, Role};
+use crate::db;
+use crate::error::AppResult;
+use crate::web::context::RequestContext;
+use crate::web::layout::Layout;
+use crate::web::pagination::Pagination;
+use crate::web::{self, forms};
+
+#[derive(Deserialize)]
+pub struct BrowseQuery {
+    #[serde(default)]
+    user: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "audit/browse.html")]
+struct BrowsePage {
+    l: Layout,
+    entries: Vec<AuditEntry>,
+    users: Vec<(Uuid, String)>,
+    kinds: Vec<(&'static str, String)>,
+    user: String,
+    kind: String,
+    from: String,
+    to: String,
+    pagination: Pagination,
+}
+
+pub async fn browse(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Query(query): Query<BrowseQuery>,
+) -> AppResult<Response> {
+    user.require_any(&[Role::Admin])?;
+    let filter = AuditFilter {
+        user_id: query.user.parse().ok(),
+        kind: AuditKind::parse(&query.kind),
+        from: forms::parse_date(&query.from),
+        to: forms::parse_date(&query.to),
+    };
+    let page = query.page.unwrap_or(1).max(1);
+    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut entries = audit::search(&mut tx, &filter, page).await?;
+    let users = crate::auth::users::names(&mut tx).await?;
+    tx.commit().await?;
+
+    let has_next = entries.len() as i64 > audit::PAGE_SIZE;
+    entries.truncate(audit::PAGE_SIZE as usize);
+    let base = format!(
+        "/{}/admin/audit?user={}&kind={}&from={}&to={}",
+        ctx.tenant.slug,
+        web::query_encode(&query.user),
+        web::query_encode(&query.kind),
+        web::query_encode(&query.from),
+        web::query_encode(&query.to)
+    );
+    let page = BrowsePage {
+        entries,
+        users,
+        kinds: AuditKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label_key()))
+            .collect(),
+        user: query.user,
+        kind: query.kind,
+        from: query.from,
+        to: query.to,
+        pagination: Pagination::new(base, page, has_next),
+        l: ctx.layout(),
+    };
+    web::render(&page)
+}

@@ -1,0 +1,211 @@
+//! The audit log: who did what, when, from where. Rows are only ever added (the web role
+//! cannot change or delete them). Administrators browse it under `/{tenant}/admin/audit`.
+
+mod handlers;
+
+use std::net::IpAddr;
+
+use axum::Router;
+use axum::routing::get;
+use serde_json::Value;
+use sqlx::types::ipnet::IpNet;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::db::TenantTx;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/{tenant}/admin/audit", get(handlers::browse))
+}
+
+/// What happened. The stored name is stable; the label comes from the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditKind {
+    LoginSucceeded,
+    LoginFailed,
+    Logout,
+    SessionEnded,
+    UserInvited,
+    InvitationAccepted,
+    RolesChanged,
+    UserDeactivated,
+    UserReactivated,
+    PasswordChanged,
+    PasswordResetRequested,
+    PasswordResetIssued,
+    PasswordResetCompleted,
+    SecondFactorEnrolled,
+    SecondFactorReset,
+    RecoveryCodeUsed,
+    LanguageChanged,
+    SettingsChanged,
+}
+
+impl AuditKind {
+    pub const ALL: [AuditKind; 18] = [
+        AuditKind::LoginSucceeded,
+        AuditKind::LoginFailed,
+        AuditKind::Logout,
+        AuditKind::SessionEnded,
+        AuditKind::UserInvited,
+        AuditKind::InvitationAccepted,
+        AuditKind::RolesChanged,
+        AuditKind::UserDeactivated,
+        AuditKind::UserReactivated,
+        AuditKind::PasswordChanged,
+        AuditKind::PasswordResetRequested,
+        AuditKind::PasswordResetIssued,
+        AuditKind::PasswordResetCompleted,
+        AuditKind::SecondFactorEnrolled,
+        AuditKind::SecondFactorReset,
+        AuditKind::RecoveryCodeUsed,
+        AuditKind::LanguageChanged,
+        AuditKind::SettingsChanged,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditKind::LoginSucceeded => "login_succeeded",
+            AuditKind::LoginFailed => "login_failed",
+            AuditKind::Logout => "logout",
+            AuditKind::SessionEnded => "session_ended",
+            AuditKind::UserInvited => "user_invited",
+            AuditKind::InvitationAccepted => "invitation_accepted",
+            AuditKind::RolesChanged => "roles_changed",
+            AuditKind::UserDeactivated => "user_deactivated",
+            AuditKind::UserReactivated => "user_reactivated",
+            AuditKind::PasswordChanged => "password_changed",
+            AuditKind::PasswordResetRequested => "password_reset_requested",
+            AuditKind::PasswordResetIssued => "password_reset_issued",
+            AuditKind::PasswordResetCompleted => "password_reset_completed",
+            AuditKind::SecondFactorEnrolled => "second_factor_enrolled",
+            AuditKind::SecondFactorReset => "second_factor_reset",
+            AuditKind::RecoveryCodeUsed => "recovery_code_used",
+            AuditKind::LanguageChanged => "language_changed",
+            AuditKind::SettingsChanged => "settings_changed",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<AuditKind> {
+        AuditKind::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+
+    pub fn label_key(self) -> String {
+        format!("audit.kind.{}", self.as_str())
+    }
+}
+
+/// Who acts: a logged-in user, or someone not (yet) known, from an address.
+pub struct Actor {
+    pub id: Option<Uuid>,
+    pub name: String,
+    pub client_ip: Option<IpAddr>,
+}
+
+impl Actor {
+    pub fn user(user: &CurrentUser, client_ip: Option<IpAddr>) -> Actor {
+        Actor {
+            id: Some(user.id),
+            name: user.name.clone(),
+            client_ip,
+        }
+    }
+
+    pub fn anonymous(client_ip: Option<IpAddr>) -> Actor {
+        Actor {
+            id: None,
+            name: String::new(),
+            client_ip,
+        }
+    }
+}
+
+/// The user an event is about.
+pub struct Subject<'a> {
+    pub id: Uuid,
+    pub name: &'a str,
+}
+
+/// Adds an event to the log, in the caller's transaction: it is written exactly when the
+/// change it records is.
+pub async fn record(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    kind: AuditKind,
+    subject: Option<Subject<'_>>,
+    details: Value,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO audit_events
+             (tenant_id, actor_id, actor_name, kind, subject_user_id, subject_name, details, client_ip)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        tx.tenant_id(),
+        actor.id,
+        actor.name,
+        kind.as_str(),
+        subject.as_ref().map(|s| s.id),
+        subject.as_ref().map(|s| s.name).unwrap_or_default(),
+        details,
+        actor.client_ip.map(IpNet::from),
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// One line of the log as the browse page shows it.
+pub struct AuditEntry {
+    pub occurred_at: String,
+    pub actor_name: String,
+    pub kind: String,
+    pub subject_name: String,
+    pub details: Value,
+    pub client_ip: Option<String>,
+}
+
+impl AuditEntry {
+    /// The details as compact JSON, or nothing when there are none.
+    pub fn details_text(&self) -> String {
+        match &self.details {
+            Value::Object(map) if map.is_empty() => String::new(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        }
+    }
+}
+
+pub struct AuditFilter {
+    pub user_id: Option<Uuid>,
+    pub kind: Option<AuditKind>,
+    pub from: Option<time::Date>,
+    pub to: Option<time::Date>,
+}
+
+pub const PAGE_SIZE: i64 = 50;
+
+/// A page of the log, newest first; one more row than a page tells whether there is a next.
+pub async fn search(tx: &mut TenantTx, filter: &AuditFilter, page: i64) -> sqlx::Result<Vec<AuditEntry>> {
+    sqlx::query_as!(
+        AuditEntry,
+        r#"SELECT to_char(occurred_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI:SS') AS "occurred_at!",
+                  actor_name, kind, subject_name, details, host(client_ip) AS client_ip
+           FROM audit_events
+           WHERE tenant_id = $1
+             AND ($2::uuid IS NULL OR actor_id = $2 OR subject_user_id = $2)
+             AND ($3::text IS NULL OR kind = $3)
+             AND ($4::date IS NULL OR occurred_at >= ($4::date::timestamp AT TIME ZONE 'Europe/Amsterdam'))
+             AND ($5::date IS NULL OR occurred_at < (($5::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'))
+           ORDER BY occurred_at DESC, id DESC
+           LIMIT $6 OFFSET $7"#,
+        tx.tenant_id(),
+        filter.user_id,
+        filter.kind.map(AuditKind::as_str),
+        filter.from,
+        filter.to,
+        PAGE_SIZE + 1,
+        (page - 1) * PAGE_SIZE,
+    )
+    .fetch_all(&mut **tx)
+    .await
+}

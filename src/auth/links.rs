@@ -1,0 +1,235 @@
+//! Pages behind one-time links (invitation, password reset) and "wachtwoord vergeten".
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::audit::{self, Actor, AuditKind, Subject};
+use crate::auth::password::NewPassword;
+use crate::auth::tokens::{self, Purpose};
+use crate::auth::users::{self, Email};
+use crate::db;
+use crate::error::AppResult;
+use crate::web;
+use crate::web::context::RequestContext;
+use crate::web::layout::{FormErrors, Layout};
+
+#[derive(Template)]
+#[template(path = "auth/set_password.html")]
+struct SetPasswordPage {
+    l: Layout,
+    heading_key: &'static str,
+    name: String,
+    email: String,
+    valid: bool,
+    errors: FormErrors,
+}
+
+fn heading(purpose: Purpose) -> &'static str {
+    match purpose {
+        Purpose::Invitation => "links.invitation.heading",
+        Purpose::PasswordReset => "links.reset.heading",
+    }
+}
+
+async fn show(state: AppState, ctx: RequestContext, token: String, purpose: Purpose) -> AppResult<Response> {
+    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let holder = tokens::holder(&mut tx, &token, purpose).await?;
+    tx.commit().await?;
+    let status = if holder.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
+    web::render_with_status(
+        status,
+        &SetPasswordPage {
+            heading_key: heading(purpose),
+            valid: holder.is_some(),
+            name: holder.as_ref().map(|h| h.name.clone()).unwrap_or_default(),
+            email: holder.map(|h| h.email).unwrap_or_default(),
+            errors: FormErrors::default(),
+            l: ctx.layout(),
+        },
+    )
+}
+
+pub async fn invitation_form(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path((_, token)): Path<(String, String)>,
+) -> AppResult<Response> {
+    show(state, ctx, token, Purpose::Invitation).await
+}
+
+pub async fn reset_form(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path((_, token)): Path<(String, String)>,
+) -> AppResult<Response> {
+    show(state, ctx, token, Purpose::PasswordReset).await
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirmation: String,
+}
+
+/// Checks a new password and its repetition, with a message per field.
+pub fn check_new_password(
+    password: &str,
+    confirmation: &str,
+    errors: &mut FormErrors,
+) -> Option<NewPassword> {
+    match NewPassword::parse(password) {
+        Err(_) => {
+            errors.field("password", "password.error.too_short");
+            None
+        }
+        Ok(_) if password != confirmation => {
+            errors.field("confirmation", "password.error.mismatch");
+            None
+        }
+        Ok(new) => Some(new),
+    }
+}
+
+async fn redeem(
+    state: AppState,
+    ctx: RequestContext,
+    token: String,
+    purpose: Purpose,
+    form: PasswordForm,
+) -> AppResult<Response> {
+    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let Some(holder) = tokens::holder(&mut tx, &token, purpose).await? else {
+        tx.commit().await?;
+        return show(state, ctx, token, purpose).await;
+    };
+    let mut errors = FormErrors::default();
+    if let Some(password) = check_new_password(&form.password, &form.confirmation, &mut errors) {
+        users::set_password(&mut tx, holder.user_id, password).await?;
+        tokens::mark_used(&mut tx, &token).await?;
+        let kind = match purpose {
+            Purpose::Invitation => AuditKind::InvitationAccepted,
+            Purpose::PasswordReset => AuditKind::PasswordResetCompleted,
+        };
+        let actor = Actor {
+            id: Some(holder.user_id),
+            name: holder.name.clone(),
+            client_ip: ctx.client_ip,
+        };
+        let subject = Subject {
+            id: holder.user_id,
+            name: &holder.name,
+        };
+        audit::record(&mut tx, &actor, kind, Some(subject), json!({})).await?;
+        tx.commit().await?;
+        return Ok(web::redirect_with_flash(&ctx.login_path(), "flash.password_set"));
+    }
+    tx.commit().await?;
+    web::render_with_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &SetPasswordPage {
+            heading_key: heading(purpose),
+            valid: true,
+            name: holder.name,
+            email: holder.email,
+            errors,
+            l: ctx.layout(),
+        },
+    )
+}
+
+pub async fn accept_invitation(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path((_, token)): Path<(String, String)>,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
+    redeem(state, ctx, token, Purpose::Invitation, form).await
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path((_, token)): Path<(String, String)>,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
+    redeem(state, ctx, token, Purpose::PasswordReset, form).await
+}
+
+#[derive(Template)]
+#[template(path = "auth/forgotten.html")]
+struct ForgottenPage {
+    l: Layout,
+    email: String,
+    sent: bool,
+    errors: FormErrors,
+}
+
+pub async fn forgotten_form(ctx: RequestContext) -> AppResult<Response> {
+    web::render(&ForgottenPage {
+        email: String::new(),
+        sent: false,
+        errors: FormErrors::default(),
+        l: ctx.layout(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ForgottenForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// Always answers the same, whether or not the address is known. The request is recorded in
+/// the audit log, where administrators see it and can send a reset link.
+pub async fn forgotten(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Form(form): Form<ForgottenForm>,
+) -> AppResult<Response> {
+    let Some(email) = Email::parse(&form.email) else {
+        let mut errors = FormErrors::default();
+        errors.field("email", "users.error.email");
+        return web::render_with_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ForgottenPage {
+                email: form.email,
+                sent: false,
+                errors,
+                l: ctx.layout(),
+            },
+        );
+    };
+    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    if let Some(user) = users::find_active_by_email(&mut tx, &email).await? {
+        audit::record(
+            &mut tx,
+            &Actor::anonymous(ctx.client_ip),
+            AuditKind::PasswordResetRequested,
+            Some(Subject {
+                id: user.id,
+                name: &user.name,
+            }),
+            json!({}),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    web::render(&ForgottenPage {
+        email: String::new(),
+        sent: true,
+        errors: FormErrors::default(),
+        l: ctx.layout(),
+    })
+}

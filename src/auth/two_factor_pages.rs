@@ -1,0 +1,204 @@
+//! The second step of a login (the code from the app or a recovery code) and enrolment.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::audit::{self, Actor, AuditKind};
+use crate::auth::handlers::complete_login;
+use crate::auth::second_factor::{self, Accepted};
+use crate::auth::{LoginInProgress, Stage, session, throttle};
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::web;
+use crate::web::context::RequestContext;
+use crate::web::layout::{FormErrors, Layout};
+
+#[derive(Template)]
+#[template(path = "auth/code.html")]
+struct CodePage {
+    l: Layout,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn code_form(ctx: RequestContext, login: LoginInProgress) -> AppResult<Response> {
+    if login.stage != Stage::NeedsCode {
+        return Ok(Redirect::to(&ctx.home_path()).into_response());
+    }
+    web::render(&CodePage {
+        errors: FormErrors::default(),
+        l: ctx.layout(),
+    })
+}
+
+pub async fn check_code(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    login: LoginInProgress,
+    Form(form): Form<CodeForm>,
+) -> AppResult<Response> {
+    if login.stage != Stage::NeedsCode {
+        return Ok(Redirect::to(&ctx.home_path()).into_response());
+    }
+    let token_hash = ctx.session_hash.clone().ok_or(AppError::Forbidden)?;
+    let user = &login.user;
+    let mut errors = FormErrors::default();
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    if form.code.trim().is_empty() {
+        errors.field("code", "two_factor.error.code_required");
+    } else if throttle::is_throttled(&mut tx, &user.email, ctx.client_ip).await? {
+        errors.form("login.error.throttled");
+        status = StatusCode::TOO_MANY_REQUESTS;
+    } else {
+        match second_factor::verify(&mut tx, user.id, &user.email, &form.code).await? {
+            Some(accepted) => {
+                if accepted == Accepted::RecoveryCode {
+                    audit::record(
+                        &mut tx,
+                        &Actor::user(user, ctx.client_ip),
+                        AuditKind::RecoveryCodeUsed,
+                        None,
+                        json!({}),
+                    )
+                    .await?;
+                }
+                throttle::clear_account(&mut tx, &user.email).await?;
+                session::set_stage(&mut tx, &token_hash, Stage::Active).await?;
+                complete_login(&mut tx, &ctx, user.id, &user.name).await?;
+                tx.commit().await?;
+                return Ok(Redirect::to(&ctx.home_path()).into_response());
+            }
+            None => {
+                // Wrong codes count towards the same throttle as wrong passwords.
+                throttle::record_failure(&mut tx, &user.email, ctx.client_ip).await?;
+                errors.field("code", "two_factor.error.wrong_code");
+            }
+        }
+    }
+    tx.commit().await?;
+    web::render_with_status(
+        status,
+        &CodePage {
+            errors,
+            l: ctx.layout(),
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "auth/enrol.html")]
+struct EnrolPage {
+    l: Layout,
+    secret: String,
+    qr_svg: String,
+    required: bool,
+    errors: FormErrors,
+}
+
+#[derive(Template)]
+#[template(path = "auth/recovery_codes.html")]
+struct RecoveryCodesPage {
+    l: Layout,
+    codes: Vec<String>,
+}
+
+async fn render_enrolment(
+    state: &AppState,
+    ctx: &RequestContext,
+    login: &LoginInProgress,
+    errors: FormErrors,
+) -> AppResult<Response> {
+    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let enrolment = second_factor::enrolment(&mut tx, login.user.id, &login.user.email).await?;
+    tx.commit().await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    web::render_with_status(
+        status,
+        &EnrolPage {
+            secret: enrolment.secret,
+            qr_svg: enrolment.qr_svg,
+            required: login.stage == Stage::NeedsEnrolment,
+            errors,
+            l: ctx.layout(),
+        },
+    )
+}
+
+pub async fn enrol_form(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    login: LoginInProgress,
+) -> AppResult<Response> {
+    if login.stage == Stage::NeedsCode {
+        return Ok(Redirect::to(&format!("/{}/login/code", ctx.tenant.slug)).into_response());
+    }
+    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let enrolled = second_factor::is_enrolled(&mut tx, login.user.id).await?;
+    tx.commit().await?;
+    if enrolled {
+        return Ok(web::redirect_with_flash(
+            &format!("/{}/account", ctx.tenant.slug),
+            "flash.second_factor_active",
+        ));
+    }
+    render_enrolment(&state, &ctx, &login, FormErrors::default()).await
+}
+
+pub async fn confirm_enrolment(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    login: LoginInProgress,
+    Form(form): Form<CodeForm>,
+) -> AppResult<Response> {
+    if login.stage == Stage::NeedsCode {
+        return Err(AppError::Forbidden);
+    }
+    let token_hash = ctx.session_hash.clone().ok_or(AppError::Forbidden)?;
+    let user = &login.user;
+    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut errors = FormErrors::default();
+    if form.code.trim().is_empty() {
+        errors.field("code", "two_factor.error.code_required");
+    } else if let Some(codes) = second_factor::confirm(&mut tx, user.id, &user.email, &form.code).await? {
+        audit::record(
+            &mut tx,
+            &Actor::user(user, ctx.client_ip),
+            AuditKind::SecondFactorEnrolled,
+            None,
+            json!({}),
+        )
+        .await?;
+        if login.stage == Stage::NeedsEnrolment {
+            session::set_stage(&mut tx, &token_hash, Stage::Active).await?;
+            complete_login(&mut tx, &ctx, user.id, &user.name).await?;
+        }
+        tx.commit().await?;
+        let mut ctx = ctx;
+        ctx.user = Some(user.clone());
+        ctx.pending = None;
+        return web::render(&RecoveryCodesPage {
+            codes,
+            l: ctx.layout(),
+        });
+    } else {
+        errors.field("code", "two_factor.error.wrong_code");
+    }
+    tx.commit().await?;
+    render_enrolment(&state, &ctx, &login, errors).await
+}
