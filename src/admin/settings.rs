@@ -17,7 +17,7 @@ use crate::auth::second_factor::Requirement;
 use crate::auth::{CurrentUser, Role};
 use crate::calendar::{LiberationDay, WorkingCalendar};
 use crate::db::{self, TenantTx};
-use crate::error::{AppError, AppResult, ResultExt};
+use crate::error::{AppError, AppResult};
 use crate::web::context::RequestContext;
 use crate::web::forms::{self, Fields};
 use crate::web::layout::{FormErrors, Layout};
@@ -347,16 +347,18 @@ pub async fn add_closing_day(
     }
     let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
     if let (Some(day), true) = (day, errors.is_empty()) {
+        // ON CONFLICT: a failed insert would abort the transaction the form is re-rendered in.
         let added = sqlx::query!(
-            "INSERT INTO closing_days (tenant_id, day, description) VALUES ($1, $2, $3)",
+            "INSERT INTO closing_days (tenant_id, day, description) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             tx.tenant_id(),
             day,
             description
         )
         .execute(&mut *tx)
-        .await
-        .on_constraint("closing_days_pkey", || ())?;
-        if added.is_ok() {
+        .await?
+        .rows_affected()
+            == 1;
+        if added {
             audit::record(
                 &mut tx,
                 &Actor::user(&user, ctx.client_ip),
@@ -430,15 +432,17 @@ pub async fn add_destination(
     } else {
         let added = sqlx::query!(
             "INSERT INTO signpost_destinations (tenant_id, name, description, position)
-             SELECT $1, $2, $3, coalesce(max(position) + 1, 0) FROM signpost_destinations WHERE tenant_id = $1",
+             SELECT $1, $2, $3, coalesce(max(position) + 1, 0) FROM signpost_destinations WHERE tenant_id = $1
+             ON CONFLICT DO NOTHING",
             tx.tenant_id(),
             name,
             description
         )
         .execute(&mut *tx)
-        .await
-        .on_constraint("signpost_destinations_tenant_id_name_key", || ())?;
-        if added.is_ok() {
+        .await?
+        .rows_affected()
+            == 1;
+        if added {
             audit::record(
                 &mut tx,
                 &Actor::user(&user, ctx.client_ip),

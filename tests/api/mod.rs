@@ -1,6 +1,8 @@
+mod account;
 mod admin;
 mod auth;
 mod cli;
 mod database;
 mod pages;
 mod tenancy;
+pub mod two_factor;

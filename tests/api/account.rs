@@ -1,0 +1,247 @@
+//! "Mijn account" and the cooperative's settings.
+
+use crate::common::{TestApp, location};
+
+#[tokio::test]
+async fn a_user_changes_their_password_with_the_current_one() {
+    let app = TestApp::spawn().await;
+    app.login("demo", "team@demo.test").await;
+    let wrong = app
+        .post_form(
+            "/demo/account",
+            "/demo/account/password",
+            &[
+                ("current", "niet-mijn-wachtwoord"),
+                ("password", "een-nieuw-wachtwoord"),
+                ("confirmation", "een-nieuw-wachtwoord"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status(), 422);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("Je huidige wachtwoord klopt niet.")
+    );
+    let changed = app
+        .post_form(
+            "/demo/account",
+            "/demo/account/password",
+            &[
+                ("current", schakel::demo::PASSWORD),
+                ("password", "een-nieuw-wachtwoord"),
+                ("confirmation", "een-nieuw-wachtwoord"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&changed), "/demo/login");
+    assert_eq!(
+        app.get("/demo/").await.status(),
+        303,
+        "sessions with the old password end"
+    );
+    let old = app
+        .other_client()
+        .try_login("demo", "team@demo.test", schakel::demo::PASSWORD)
+        .await;
+    assert_eq!(old.status(), 422);
+    app.login_with("demo", "team@demo.test", "een-nieuw-wachtwoord")
+        .await;
+}
+
+#[tokio::test]
+async fn a_user_chooses_their_language() {
+    let app = TestApp::spawn().await;
+    app.login("demo", "balie@demo.test").await;
+    let response = app
+        .post_form("/demo/account", "/demo/account/language", &[("language", "en")])
+        .await;
+    assert_eq!(response.status(), 303);
+    let body = app.get("/demo/account").await.text().await.unwrap();
+    assert!(body.contains("My account") && body.contains("Your language has been changed."));
+    let bad = app
+        .post_form("/demo/account", "/demo/account/language", &[("language", "fr")])
+        .await;
+    assert_eq!(bad.status(), 422);
+}
+
+#[tokio::test]
+async fn a_user_sees_their_sessions_and_ends_another_one() {
+    let app = TestApp::spawn().await;
+    let phone = app.other_client();
+    phone.login("demo", "balie@demo.test").await;
+    app.login("demo", "balie@demo.test").await;
+    let body = app.get("/demo/account").await.text().await.unwrap();
+    assert!(body.contains("deze sessie"));
+    let end = body
+        .split("action=\"")
+        .filter_map(|part| part.split('"').next())
+        .find(|action| action.ends_with("/end"))
+        .expect("the other session can be ended")
+        .to_owned();
+    let response = app.post_form("/demo/account", &end, &[]).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        phone.get("/demo/").await.status(),
+        303,
+        "the other device is logged out"
+    );
+    assert_eq!(app.get("/demo/").await.status(), 200, "this one is not");
+
+    // Someone else's session cannot be ended through one's own account.
+    let other = app.other_client();
+    other.login("demo", "team@demo.test").await;
+    let again = other.post_form("/demo/account", &end, &[]).await;
+    assert_eq!(again.status(), 404);
+}
+
+#[tokio::test]
+async fn settings_are_saved_validated_and_audited_with_old_and_new_values() {
+    let app = TestApp::spawn().await;
+    app.login("demo", "beheer@demo.test").await;
+    let page = app.get("/demo/admin/settings").await.text().await.unwrap();
+    assert!(
+        page.contains(r#"value="6""#),
+        "the Wmo investigation term defaults to 6 weeks"
+    );
+    assert!(
+        page.contains("CIZ (Wet langdurige zorg)"),
+        "the default signposting list"
+    );
+
+    let mut form = vec![
+        ("name", "Coöperatie Demo Nieuw"),
+        ("contact_email", "loket@demo.test"),
+        ("contact_phone", "0318 123456"),
+        ("contact_address", "Dorpsstraat 1, Woudenberg"),
+        ("default_language", "nl"),
+        ("second_factor", "off"),
+        ("wmo_investigation_weeks", "6"),
+        ("wmo_decision_weeks", "2"),
+        ("jeugd_decision_weeks", "8"),
+        ("max_extension_weeks", "6"),
+        ("referral_answer_days", "10"),
+        ("signpost_follow_up_days", "14"),
+        ("retention_request_years", "2"),
+        ("retention_case_years", "15"),
+        ("retention_youth_case_years", "20"),
+        ("retention_audit_years", "7"),
+    ];
+    form.push(("liberation_day_every_year", "true"));
+    let saved = app
+        .post_form("/demo/admin/settings", "/demo/admin/settings", &form)
+        .await;
+    assert_eq!(saved.status(), 303);
+    let page = app.get("/demo/admin/settings").await.text().await.unwrap();
+    assert!(page.contains("De instellingen zijn opgeslagen."));
+    assert!(page.contains("Coöperatie Demo Nieuw"));
+
+    let mut db = app.owner_connection().await;
+    let details: serde_json::Value =
+        sqlx::query_scalar("SELECT details FROM audit_events WHERE kind = 'settings_changed'")
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
+    assert_eq!(details["referral_answer_days"]["old"], "5");
+    assert_eq!(details["referral_answer_days"]["new"], "10");
+    assert_eq!(details["name"]["old"], "Coöperatie Demo");
+    assert!(
+        details.get("wmo_investigation_weeks").is_none(),
+        "unchanged settings are not listed"
+    );
+
+    let mut bad = form.clone();
+    bad[6] = ("wmo_investigation_weeks", "zes");
+    bad[0] = ("name", "");
+    let refused = app
+        .post_form("/demo/admin/settings", "/demo/admin/settings", &bad)
+        .await;
+    assert_eq!(refused.status(), 422);
+    let body = refused.text().await.unwrap();
+    assert!(body.contains(r#"value="zes""#), "what was typed stays");
+    assert!(body.contains("Vul een geldig aantal in.") && body.contains("Vul de naam van de coöperatie in."));
+    let name: String = sqlx::query_scalar("SELECT name FROM tenants WHERE slug = 'demo'")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(
+        name, "Coöperatie Demo Nieuw",
+        "nothing of the refused form is stored"
+    );
+}
+
+#[tokio::test]
+async fn closing_days_and_destinations_are_managed_and_count_in_the_calendar() {
+    let app = TestApp::spawn().await;
+    app.login("demo", "beheer@demo.test").await;
+    let added = app
+        .post_form(
+            "/demo/admin/settings",
+            "/demo/admin/settings/closing-days",
+            &[
+                ("day", "28-12-2026"),
+                ("description", "Tussen kerst en oud en nieuw"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), 303);
+    let duplicate = app
+        .post_form(
+            "/demo/admin/settings",
+            "/demo/admin/settings/closing-days",
+            &[("day", "2026-12-28"), ("description", "Nog eens")],
+        )
+        .await;
+    assert_eq!(duplicate.status(), 422);
+    let wrong = app
+        .post_form(
+            "/demo/admin/settings",
+            "/demo/admin/settings/closing-days",
+            &[("day", "31-02-2026"), ("description", "x")],
+        )
+        .await;
+    assert_eq!(wrong.status(), 422);
+    assert!(wrong.text().await.unwrap().contains("Vul een geldige datum in"));
+
+    let tenant: uuid::Uuid = {
+        let mut db = app.owner_connection().await;
+        sqlx::query_scalar("SELECT id FROM tenants WHERE slug = 'demo'")
+            .fetch_one(&mut db)
+            .await
+            .unwrap()
+    };
+    let mut tx = schakel::db::tenant_tx(&app.pool, tenant).await.unwrap();
+    let calendar = schakel::admin::working_calendar(&mut tx).await.unwrap();
+    drop(tx);
+    // Friday 18 December 2026 + 5 working days: 21, 22, 23, 24 and (25, 26 holidays, 28 closed) 29.
+    let start = time::macros::date!(2026 - 12 - 18);
+    assert_eq!(
+        calendar.add_working_days(start, 5),
+        time::macros::date!(2026 - 12 - 29)
+    );
+
+    let destination = app
+        .post_form(
+            "/demo/admin/settings",
+            "/demo/admin/settings/destinations",
+            &[("name", "Sociaal Raadslieden"), ("description", "")],
+        )
+        .await;
+    assert_eq!(destination.status(), 303);
+    let page = app.get("/demo/admin/settings").await.text().await.unwrap();
+    assert!(page.contains("Sociaal Raadslieden") && page.contains("28-12-2026"));
+    let remove = page
+        .split("action=\"")
+        .filter_map(|part| part.split('"').next())
+        .find(|action| action.contains("/closing-days/") && action.ends_with("/delete"))
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.post_form("/demo/admin/settings", &remove, &[]).await.status(),
+        303
+    );
+    let page = app.get("/demo/admin/settings").await.text().await.unwrap();
+    assert!(!page.contains("28-12-2026"));
+}
