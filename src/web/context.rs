@@ -123,6 +123,9 @@ pub async fn resolve(
             .await?
             .ok_or(AppError::NotFound)?,
     );
+    if tenant.disabled {
+        return Err(AppError::TenantDisabled);
+    }
     let secure = state.config.secure_cookies;
     let mut set_cookies = Vec::new();
 

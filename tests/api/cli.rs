@@ -164,6 +164,36 @@ async fn the_command_line_refuses_bad_input_with_a_clear_message() {
 }
 
 #[tokio::test]
+async fn the_operator_lists_disables_and_enables_cooperatives() {
+    let app = TestApp::spawn().await;
+    let disabled = schakel(&app, &["tenant", "disable", "demo2"], "");
+    assert!(
+        disabled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&disabled.stderr)
+    );
+    let list = schakel(&app, &["tenant", "list"], "");
+    let text = String::from_utf8_lossy(&list.stdout).to_string();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("demo ") && l.contains("enabled")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("demo2") && l.contains("disabled")),
+        "{text}"
+    );
+    assert_eq!(app.get("/demo2/login").await.status(), 503);
+    let enabled = schakel(&app, &["tenant", "enable", "demo2"], "");
+    assert!(enabled.status.success());
+    assert_eq!(app.get("/demo2/login").await.status(), 200);
+    let unknown = schakel(&app, &["tenant", "disable", "bestaat-niet"], "");
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("there is no cooperative"));
+}
+
+#[tokio::test]
 async fn loading_the_demo_data_twice_changes_nothing() {
     let app = TestApp::spawn().await;
     let output = schakel(&app, &["demo"], "");

@@ -3,22 +3,50 @@ use uuid::Uuid;
 
 use crate::common::TestApp;
 
-/// Every page of the demo tenant, as (method, path).
+/// Every page of the demo tenant, as (method, path); `{user}` is a demo user's id.
 const DEMO_PAGES: &[(&str, &str)] = &[
     ("GET", "/demo/"),
     ("GET", "/demo"),
     ("GET", "/demo/login"),
     ("POST", "/demo/login"),
     ("POST", "/demo/logout"),
+    ("GET", "/demo/login/code"),
+    ("GET", "/demo/account"),
+    ("GET", "/demo/account/two-factor"),
+    ("POST", "/demo/account/password"),
+    ("POST", "/demo/account/language"),
+    ("GET", "/demo/password-forgotten"),
+    ("GET", "/demo/invitation/some-token"),
+    ("GET", "/demo/password-reset/some-token"),
+    ("GET", "/demo/admin/users"),
+    ("GET", "/demo/admin/users/new"),
+    ("GET", "/demo/admin/users/{user}"),
+    ("POST", "/demo/admin/users/{user}/roles"),
+    ("POST", "/demo/admin/users/{user}/deactivate"),
+    ("GET", "/demo/admin/settings"),
+    ("POST", "/demo/admin/settings"),
+    ("GET", "/demo/admin/audit"),
 ];
 
 #[tokio::test]
 async fn a_user_of_another_cooperative_gets_404_on_every_page() {
     let app = TestApp::spawn().await;
+    let mut db = app.owner_connection().await;
+    sqlx::query("UPDATE users SET roles = '{admin}' WHERE email = 'balie@demo.test' AND tenant_id = (SELECT id FROM tenants WHERE slug = 'demo2')")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    let demo_user: String = sqlx::query_scalar(
+        "SELECT u.id::text FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE t.slug = 'demo' AND u.email = 'team@demo.test'",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
     app.login("demo2", "balie@demo.test").await;
     assert_eq!(app.get("/demo2/").await.status(), 200);
     let token = app.csrf_token("/demo2/").await;
     for (method, path) in DEMO_PAGES {
+        let path = &path.replace("{user}", &demo_user);
         let response = match *method {
             "GET" => app.get(path).await,
             _ => app.post_raw(path, &[("csrf_token", &token)]).await,
@@ -31,6 +59,91 @@ async fn a_user_of_another_cooperative_gets_404_on_every_page() {
             "nothing of the other tenant shows"
         );
     }
+}
+
+#[tokio::test]
+async fn an_administrator_cannot_reach_another_cooperatives_users_by_id() {
+    let app = TestApp::spawn().await;
+    let mut db = app.owner_connection().await;
+    let foreign: String = sqlx::query_scalar(
+        "SELECT u.id::text FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE t.slug = 'demo2'",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    app.login("demo", "beheer@demo.test").await;
+    let page = format!("/demo/admin/users/{foreign}");
+    assert_eq!(app.get(&page).await.status(), 404);
+    for action in [
+        "roles",
+        "deactivate",
+        "reactivate",
+        "password-reset",
+        "second-factor/reset",
+    ] {
+        let response = app
+            .post_form("/demo/", &format!("{page}/{action}"), &[("roles", "admin")])
+            .await;
+        assert_eq!(response.status(), 404, "{action}");
+    }
+    assert_eq!(app.get("/demo/admin/users/geen-id").await.status(), 404);
+    let active: bool = sqlx::query_scalar("SELECT active FROM users WHERE id::text = $1")
+        .bind(&foreign)
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert!(active, "nothing changed in the other cooperative");
+    let audit = app.get("/demo/admin/audit").await.text().await.unwrap();
+    assert!(
+        !audit.contains("Dirk Demotwee"),
+        "the user filter lists this cooperative's users only"
+    );
+}
+
+#[tokio::test]
+async fn a_disabled_cooperative_says_it_is_not_available() {
+    let app = TestApp::spawn().await;
+    app.login("demo", "balie@demo.test").await;
+    let owner = sqlx::PgPool::connect_with(app.owner.clone()).await.unwrap();
+    assert!(
+        schakel::tenancy::set_disabled(&owner, "demo", true)
+            .await
+            .unwrap()
+    );
+    for path in ["/demo/", "/demo/login"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 503, "{path}");
+        assert!(
+            response
+                .text()
+                .await
+                .unwrap()
+                .contains("niet beschikbaar in Schakel")
+        );
+    }
+    let login = app
+        .other_client()
+        .post_raw(
+            "/demo/login",
+            &[("email", "team@demo.test"), ("password", schakel::demo::PASSWORD)],
+        )
+        .await;
+    assert_eq!(login.status(), 503, "nobody logs in");
+    assert_eq!(
+        app.other_client().get("/demo2/login").await.status(),
+        200,
+        "other cooperatives go on"
+    );
+    assert!(
+        schakel::tenancy::set_disabled(&owner, "demo", false)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        app.get("/demo/").await.status(),
+        200,
+        "the session and data are kept"
+    );
 }
 
 #[tokio::test]

@@ -62,7 +62,11 @@ async fn enrol(app: &TestApp, email: &str) -> (String, Vec<String>, String) {
     );
     let code = code_for(&secret, 0);
     let done = app
-        .post_form("/demo/account/two-factor", "/demo/account/two-factor", &[("code", &code)])
+        .post_form(
+            "/demo/account/two-factor",
+            "/demo/account/two-factor",
+            &[("code", &code)],
+        )
         .await;
     assert_eq!(done.status(), 200);
     let codes = recovery_codes_on(&done.text().await.unwrap());
@@ -97,7 +101,9 @@ async fn a_required_second_factor_is_set_up_at_first_login_and_asked_for_afterwa
         .await;
     assert_eq!(location(&response), "/demo/login/code");
     assert_eq!(location(&next.get("/demo/").await), "/demo/login/code");
-    let replay = next.post_form("/demo/login/code", "/demo/login/code", &[("code", &used)]).await;
+    let replay = next
+        .post_form("/demo/login/code", "/demo/login/code", &[("code", &used)])
+        .await;
     assert_eq!(
         replay.status(),
         422,
