@@ -54,7 +54,12 @@ impl RequestContext {
         Layout {
             lang: self.lang,
             tenant: Some(self.tenant.clone()),
-            user: self.user.as_ref().map(|user| UserBadge::new(user, self.lang)),
+            // Someone halfway through logging in sees who they are and can log out.
+            user: self
+                .user
+                .as_ref()
+                .or(self.pending.as_ref().map(|(user, _)| user))
+                .map(|user| UserBadge::new(user, self.lang)),
             csrf_token: self.csrf_token.clone(),
             nav: self
                 .user

@@ -5,7 +5,7 @@ use fantoccini::key::Key;
 use schakel::demo;
 
 use crate::common::TestApp;
-use crate::common::browser::with_browser;
+use crate::common::browser::{expect_heading, with_browser};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn desk_staff_log_in_through_the_form_and_land_on_the_desk_start_page() {
@@ -28,11 +28,7 @@ async fn desk_staff_log_in_through_the_form_and_land_on_the_desk_start_page() {
             .click()
             .await?;
 
-        let heading = browser.wait().for_element(Locator::Css("h1")).await?;
-        ensure!(
-            heading.text().await? == "Welkom, Bente Balie",
-            "unexpected heading"
-        );
+        expect_heading(&browser, "Welkom, Bente Balie").await?;
         ensure!(browser.current_url().await?.path() == "/demo/");
         let desk = browser
             .find(Locator::Id("start-desk-title"))

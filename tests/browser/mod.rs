@@ -1,1 +1,2 @@
+mod invitation;
 mod login;

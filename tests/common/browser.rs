@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 
@@ -119,4 +119,23 @@ where
         panic!("{name} failed: {error:#}");
     }
     client.close().await.expect("the browser session closes");
+}
+
+/// Waits until the page's heading reads `expected`: after a click the old page may still be
+/// there for a moment.
+pub async fn expect_heading(browser: &Client, expected: &str) -> anyhow::Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut seen = String::new();
+    while std::time::Instant::now() < deadline {
+        if let Ok(h1) = browser.find(Locator::Css("h1")).await
+            && let Ok(text) = h1.text().await
+        {
+            if text == expected {
+                return Ok(());
+            }
+            seen = text;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    anyhow::bail!("expected the heading {expected:?}, saw {seen:?}")
 }
