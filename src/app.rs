@@ -21,6 +21,7 @@ use tracing::Level;
 
 use crate::config::WebConfig;
 use crate::error::{AppError, AppResult};
+use crate::mail::Mailer;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
 use crate::{account, admin, audit, auth, home, web};
@@ -31,6 +32,7 @@ pub struct AppState {
     /// Connections as the web role, subject to row-level security.
     pub pool: PgPool,
     pub config: Arc<WebConfig>,
+    pub mailer: Arc<Mailer>,
 }
 
 /// The largest request body accepted anywhere (attachments get their own, larger limit).

@@ -29,7 +29,7 @@ pub struct DatabaseConfig {
 }
 
 /// Settings the running web application needs.
-#[derive(Debug, Clone, Default, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct WebConfig {
     /// Mark cookies `Secure`: set this when Schakel is served over HTTPS.
     #[arg(long, env = "SCHAKEL_SECURE_COOKIES", default_value_t = false)]
@@ -38,7 +38,29 @@ pub struct WebConfig {
     /// invitations; without it, links use the address of the request.
     #[arg(long, env = "SCHAKEL_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Where to send email (invitations, reset links), e.g. smtps://user:pass@smtp.example.nl:465.
+    #[arg(long, env = "SCHAKEL_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of that email, e.g. "Schakel <noreply@example.nl>".
+    #[arg(
+        long,
+        env = "SCHAKEL_MAIL_FROM",
+        default_value = "Schakel <noreply@localhost>"
+    )]
+    pub mail_from: String,
     /// Take the client address from the last `X-Forwarded-For` entry (behind a reverse proxy).
     #[arg(long, env = "SCHAKEL_TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            public_url: None,
+            smtp_url: None,
+            mail_from: "Schakel <noreply@localhost>".to_owned(),
+            trust_proxy: false,
+        }
+    }
 }

@@ -12,6 +12,7 @@ use schakel::auth::password::NewPassword;
 use schakel::auth::users::{self, Email, NewUser};
 use schakel::config::{DatabaseConfig, WebConfig};
 use schakel::db::{self, Database};
+use schakel::mail::Mailer;
 use schakel::{AppState, auth, demo, tenancy};
 use tracing_subscriber::EnvFilter;
 
@@ -196,9 +197,19 @@ async fn serve(database: &Database, listen: SocketAddr, demo: bool, web: WebConf
         }
     });
 
+    let mailer = match &web.smtp_url {
+        Some(url) => Mailer::smtp(url, &web.mail_from)?,
+        None => {
+            tracing::info!(
+                "no SCHAKEL_SMTP_URL: invitation and reset links are shown to administrators only"
+            );
+            Mailer::Disabled
+        }
+    };
     let state = AppState {
         pool: pool.clone(),
         config: Arc::new(web),
+        mailer: Arc::new(mailer),
     };
     schakel::app::serve(listener, state, shutdown_signal()).await?;
     purge.abort();

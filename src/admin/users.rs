@@ -7,6 +7,7 @@ use serde_json::json;
 
 use crate::app::AppState;
 use crate::audit::{self, Actor, AuditKind, Subject};
+use crate::auth::links;
 use crate::auth::tokens::{self, Purpose};
 use crate::auth::users::{self, AdminRuleError, CreateUserError, Email, UserSummary};
 use crate::auth::{CurrentUser, Role, second_factor};
@@ -96,6 +97,7 @@ struct LinkPage {
     heading_key: &'static str,
     intro: String,
     link: String,
+    mail_key: Option<&'static str>,
     user_href: String,
 }
 
@@ -141,7 +143,14 @@ pub async fn invite(
                 )
                 .await?;
                 tx.commit().await?;
-                return link_page(&state, &ctx, Purpose::Invitation, &token, &name, id);
+                return link_page(
+                    &state,
+                    &ctx,
+                    Purpose::Invitation,
+                    &token,
+                    (id, &name, email.as_str()),
+                )
+                .await;
             }
             Err(CreateUserError::EmailTaken) => errors.field("email", "users.error.email_taken"),
             Err(other) => return Err(AppError::Internal(other.into())),
@@ -159,18 +168,25 @@ pub async fn invite(
     web::render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
-/// Shows a one-time link once, for the administrator to pass on.
-fn link_page(
+/// Shows a one-time link once, for the administrator to pass on, and emails it when mail
+/// is configured.
+async fn link_page(
     state: &AppState,
     ctx: &RequestContext,
     purpose: Purpose,
     token: &str,
-    name: &str,
-    user_id: uuid::Uuid,
+    user: (uuid::Uuid, &str, &str),
 ) -> AppResult<Response> {
+    let (user_id, name, email) = user;
     let (heading_key, intro_key) = match purpose {
         Purpose::Invitation => ("users.link.invitation_heading", "users.link.invitation_intro"),
         Purpose::PasswordReset => ("users.link.reset_heading", "users.link.reset_intro"),
+    };
+    let (link, mailed) = links::deliver(state, ctx, purpose, token, name, email).await;
+    let mail_key = match mailed {
+        None => None,
+        Some(true) => Some("users.link.mailed"),
+        Some(false) => Some("users.link.mail_failed"),
     };
     web::render(&LinkPage {
         heading_key,
@@ -178,12 +194,8 @@ fn link_page(
             intro_key,
             &[("name", name), ("hours", &tokens::VALID_HOURS.to_string())],
         ),
-        link: format!(
-            "{}/{}/{}/{token}",
-            ctx.public_base(&state.config),
-            ctx.tenant.slug,
-            purpose.path()
-        ),
+        link,
+        mail_key,
         user_href: format!("/{}/admin/users/{user_id}", ctx.tenant.slug),
         l: ctx.layout(),
     })
@@ -391,7 +403,14 @@ pub async fn issue_password_reset(
     )
     .await?;
     tx.commit().await?;
-    link_page(&state, &ctx, purpose, &token, &target.name, target.id)
+    link_page(
+        &state,
+        &ctx,
+        purpose,
+        &token,
+        (target.id, &target.name, &target.email),
+    )
+    .await
 }
 
 pub async fn reset_second_factor(

@@ -14,6 +14,7 @@ use crate::audit::{self, Actor, AuditKind};
 use crate::auth::{Role, Stage, password, second_factor, session, throttle, users};
 use crate::db::{self, TenantTx};
 use crate::error::AppResult;
+use crate::tenancy::{self, Contact};
 use crate::web::context::RequestContext;
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::{self, FLASH_COOKIE, SESSION_COOKIE};
@@ -27,6 +28,7 @@ struct LoginPage {
     next: Option<String>,
     errors: FormErrors,
     autofocus_email: bool,
+    contact: Contact,
 }
 
 #[derive(Deserialize)]
@@ -34,7 +36,11 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn login_form(ctx: RequestContext, Query(query): Query<NextQuery>) -> AppResult<Response> {
+pub async fn login_form(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Query(query): Query<NextQuery>,
+) -> AppResult<Response> {
     if ctx.user.is_some() {
         return Ok(Redirect::to(&ctx.home_path()).into_response());
     }
@@ -44,6 +50,7 @@ pub async fn login_form(ctx: RequestContext, Query(query): Query<NextQuery>) -> 
         next: safe_next(&ctx, query.next.as_deref()),
         errors: FormErrors::default(),
         autofocus_email: true,
+        contact: public_contact(&state, &ctx).await?,
         l: ctx.layout(),
     };
     web::render(&page)
@@ -142,6 +149,7 @@ pub async fn login(
     let page = LoginPage {
         tenant_slug: ctx.tenant.slug.clone(),
         autofocus_email: errors.has("email"),
+        contact: public_contact(&state, &ctx).await?,
         email: form.email,
         next,
         errors,
@@ -191,6 +199,13 @@ pub async fn logout(State(state): State<AppState>, ctx: RequestContext) -> AppRe
         web::set_cookie(FLASH_COOKIE, "flash.logged_out", secure),
     );
     Ok(response)
+}
+
+async fn public_contact(state: &AppState, ctx: &RequestContext) -> AppResult<Contact> {
+    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let contact = tenancy::contact(&mut tx).await?;
+    tx.commit().await?;
+    Ok(contact)
 }
 
 /// Only a path inside this tenant may be returned to after login (no open redirect).

@@ -19,6 +19,49 @@ use crate::web;
 use crate::web::context::RequestContext;
 use crate::web::layout::{FormErrors, Layout};
 
+/// The full link for `token`, emailed to its holder when mail is configured: `None` when it
+/// is not, else whether sending worked.
+pub async fn deliver(
+    state: &AppState,
+    ctx: &RequestContext,
+    purpose: Purpose,
+    token: &str,
+    name: &str,
+    email: &str,
+) -> (String, Option<bool>) {
+    let link = format!(
+        "{}/{}/{}/{token}",
+        ctx.public_base(&state.config),
+        ctx.tenant.slug,
+        purpose.path()
+    );
+    if !state.mailer.is_enabled() {
+        return (link, None);
+    }
+    let (subject_key, body_key) = match purpose {
+        Purpose::Invitation => ("mail.invitation.subject", "mail.invitation.body"),
+        Purpose::PasswordReset => ("mail.reset.subject", "mail.reset.body"),
+    };
+    // The recipient's language is not known yet: the cooperative's own is the best guess.
+    let lang = ctx.tenant.default_language;
+    let hours = tokens::VALID_HOURS.to_string();
+    let args = [
+        ("name", name),
+        ("cooperative", ctx.tenant.name.as_str()),
+        ("link", link.as_str()),
+        ("hours", hours.as_str()),
+    ];
+    let subject = lang.tf(subject_key, &args);
+    let body = lang.tf(body_key, &args).replace("\\n", "\n");
+    match state.mailer.send(name, email, &subject, body).await {
+        Ok(sent) => (link, Some(sent)),
+        Err(error) => {
+            tracing::error!(%error, "could not send email");
+            (link, Some(false))
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "auth/set_password.html")]
 struct SetPasswordPage {
@@ -212,7 +255,21 @@ pub async fn forgotten(
         );
     };
     let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
-    if let Some(user) = users::find_active_by_email(&mut tx, &email).await? {
+    let mut send = None;
+    if let Some(user) = users::find_active_by_email(&mut tx, &email).await?
+        && !user.invited
+    {
+        // With mail, the link goes straight to the user (at most one every few minutes, so the
+        // form cannot flood a mailbox); without, administrators see the request in the log.
+        let mailed = state.mailer.is_enabled()
+            && !tokens::recently_issued(&mut tx, user.id, Purpose::PasswordReset).await?;
+        if mailed {
+            send = Some((
+                tokens::issue(&mut tx, user.id, Purpose::PasswordReset).await?,
+                user.name.clone(),
+                user.email.clone(),
+            ));
+        }
         audit::record(
             &mut tx,
             &Actor::anonymous(ctx.client_ip),
@@ -221,11 +278,14 @@ pub async fn forgotten(
                 id: user.id,
                 name: &user.name,
             }),
-            json!({}),
+            json!({ "emailed": mailed }),
         )
         .await?;
     }
     tx.commit().await?;
+    if let Some((token, name, email)) = send {
+        deliver(&state, &ctx, Purpose::PasswordReset, &token, &name, &email).await;
+    }
     web::render(&ForgottenPage {
         email: String::new(),
         sent: true,

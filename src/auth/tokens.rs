@@ -67,6 +67,21 @@ pub async fn issue(tx: &mut TenantTx, user_id: Uuid, purpose: Purpose) -> sqlx::
     Ok(token)
 }
 
+/// Whether a link for this purpose was issued to the user in the last five minutes.
+pub async fn recently_issued(tx: &mut TenantTx, user_id: Uuid, purpose: Purpose) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (
+               SELECT FROM user_tokens
+               WHERE tenant_id = $1 AND user_id = $2 AND purpose = $3 AND created_at > now() - interval '5 minutes'
+           ) AS "recent!""#,
+        tx.tenant_id(),
+        user_id,
+        purpose.as_str()
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
 /// Whom a link is for, while it is valid.
 pub struct LinkHolder {
     pub user_id: Uuid,

@@ -53,6 +53,32 @@ pub async fn find_by_slug(pool: &PgPool, slug: &str) -> sqlx::Result<Option<Tena
     }))
 }
 
+/// How residents and staff reach the cooperative, shown on its public pages.
+#[derive(Debug, Default)]
+pub struct Contact {
+    pub email: String,
+    pub phone: String,
+    pub address: String,
+}
+
+impl Contact {
+    pub fn is_empty(&self) -> bool {
+        self.email.is_empty() && self.phone.is_empty() && self.address.is_empty()
+    }
+}
+
+pub async fn contact(tx: &mut db::TenantTx) -> sqlx::Result<Contact> {
+    let row = sqlx::query_as!(
+        Contact,
+        "SELECT contact_email AS email, contact_phone AS phone, contact_address AS address
+         FROM tenant_settings WHERE tenant_id = $1",
+        tx.tenant_id()
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.unwrap_or_default())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CreateTenantError {
     #[error(

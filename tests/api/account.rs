@@ -137,6 +137,11 @@ async fn settings_are_saved_validated_and_audited_with_old_and_new_values() {
     let page = app.get("/demo/admin/settings").await.text().await.unwrap();
     assert!(page.contains("De instellingen zijn opgeslagen."));
     assert!(page.contains("Coöperatie Demo Nieuw"));
+    let public = app.other_client().get("/demo/login").await.text().await.unwrap();
+    assert!(
+        public.contains("loket@demo.test") && public.contains("Dorpsstraat 1, Woudenberg"),
+        "contact details are public"
+    );
 
     let mut db = app.owner_connection().await;
     let details: serde_json::Value =

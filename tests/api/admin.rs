@@ -483,3 +483,106 @@ async fn the_audit_log_is_filtered_by_user_kind_and_date() {
     let deleted = sqlx::query("DELETE FROM audit_events").execute(&mut web).await;
     assert!(deleted.is_err(), "the audit log cannot be erased by the web role");
 }
+
+/// The link in a (quoted-printable or plain) message body.
+fn link_in(message: &str, marker: &str) -> String {
+    let unfolded = message.replace("=\n", "").replace("=3D", "=");
+    let start = unfolded.find("http://").expect("a link");
+    let link: String = unfolded[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    assert!(link.contains(marker), "{link}");
+    link
+}
+
+#[tokio::test]
+async fn with_smtp_configured_invitations_and_reset_links_are_emailed() {
+    let (app, inbox) = TestApp::spawn_with_mail().await;
+    app.login("demo", "beheer@demo.test").await;
+    let page = app
+        .post_form(
+            "/demo/admin/users/new",
+            "/demo/admin/users",
+            &[
+                ("name", "Mila Mail"),
+                ("email", "mila@demo.test"),
+                ("roles", "member"),
+            ],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("De link is ook per e-mail verstuurd."));
+    let messages = inbox.messages();
+    assert_eq!(messages.len(), 1);
+    assert!(messages[0].contains("mila@demo.test") && messages[0].contains("Uitnodiging voor Schakel"));
+    let link = link_in(&messages[0], "/demo/invitation/");
+    let path = link
+        .split_once("/demo/")
+        .map(|(_, rest)| format!("/demo/{rest}"))
+        .unwrap();
+    assert_eq!(
+        app.other_client().get(&path).await.status(),
+        200,
+        "the emailed link works"
+    );
+
+    // "Wachtwoord vergeten" mails a link to known addresses only, and answers the same.
+    let visitor = app.other_client();
+    let known = visitor
+        .post_form(
+            "/demo/password-forgotten",
+            "/demo/password-forgotten",
+            &[("email", "team@demo.test")],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let unknown = visitor
+        .post_form(
+            "/demo/password-forgotten",
+            "/demo/password-forgotten",
+            &[("email", "niemand@demo.test")],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(known, unknown);
+    let messages = inbox.messages();
+    assert_eq!(messages.len(), 2);
+    assert!(messages[1].contains("team@demo.test"));
+    let reset = link_in(&messages[1], "/demo/password-reset/");
+    let path = reset
+        .split_once("/demo/")
+        .map(|(_, rest)| format!("/demo/{rest}"))
+        .unwrap();
+    let token = visitor.csrf_token(&path).await;
+    let set = visitor
+        .post_raw(
+            &path,
+            &[
+                ("csrf_token", &token),
+                ("password", "vergeten-en-nieuw"),
+                ("confirmation", "vergeten-en-nieuw"),
+            ],
+        )
+        .await;
+    assert_eq!(set.status(), 303);
+    visitor
+        .login_with("demo", "team@demo.test", "vergeten-en-nieuw")
+        .await;
+
+    // A second request right away sends nothing more.
+    app.other_client()
+        .post_form(
+            "/demo/password-forgotten",
+            "/demo/password-forgotten",
+            &[("email", "team@demo.test")],
+        )
+        .await;
+    assert_eq!(inbox.messages().len(), 2);
+}

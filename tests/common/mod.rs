@@ -3,6 +3,7 @@
 //! copied from that template plus the real application on a free port.
 
 pub mod browser;
+pub mod smtp;
 
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
@@ -11,6 +12,7 @@ use std::sync::{Arc, OnceLock};
 use schakel::config::WebConfig;
 use schakel::db::embedded::{self, Cluster, Durability};
 use schakel::db::{self, Database};
+use schakel::mail::Mailer;
 use schakel::{AppState, demo};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
@@ -178,12 +180,36 @@ impl TestApp {
         TestApp::serve(owner, app, pool).await
     }
 
+    /// The application with email sent to a local SMTP server; returns that server's inbox.
+    pub async fn spawn_with_mail() -> (TestApp, smtp::Inbox) {
+        let (url, inbox) = smtp::start().await;
+        let (owner, app) = fresh_database().await;
+        let pool = PgPoolOptions::new()
+            .max_connections(5)
+            .connect_with(app.clone())
+            .await
+            .unwrap();
+        let mailer = Mailer::smtp(&url, "Schakel <noreply@demo.test>").unwrap();
+        (TestApp::serve_with(owner, app, pool, mailer).await, inbox)
+    }
+
     pub async fn serve(owner: PgConnectOptions, app: PgConnectOptions, pool: PgPool) -> TestApp {
+        TestApp::serve_with(owner, app, pool, Mailer::Disabled).await
+    }
+
+    /// Like [`TestApp::serve`], sending email through `mailer`.
+    pub async fn serve_with(
+        owner: PgConnectOptions,
+        app: PgConnectOptions,
+        pool: PgPool,
+        mailer: Mailer,
+    ) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let state = AppState {
             pool: pool.clone(),
             config: Arc::new(WebConfig::default()),
+            mailer: Arc::new(mailer),
         };
         tokio::spawn(schakel::app::serve(listener, state, std::future::pending()));
         TestApp {
