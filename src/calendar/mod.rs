@@ -392,6 +392,21 @@ mod tests {
     }
 
     #[test]
+    fn term_across_easter_2027() {
+        let calendar = WorkingCalendar::dutch_default();
+        // Easter 2027 is 28 March: Thursday 25 March + 2 working days skips the weekend and
+        // Tweede Paasdag (29 March): Friday 26, Tuesday 30.
+        assert_eq!(
+            calendar.add_working_days(date!(2027 - 03 - 25), 2),
+            date!(2027 - 03 - 30)
+        );
+        assert!(!calendar.is_working_day(date!(2027 - 03 - 29)));
+        // Hemelvaart 2027 is Thursday 6 May; Pinksteren 16/17 May.
+        assert!(!calendar.is_working_day(date!(2027 - 05 - 06)));
+        assert!(!calendar.is_working_day(date!(2027 - 05 - 17)));
+    }
+
+    #[test]
     fn zero_days_returns_start_or_next_working_day() {
         let calendar = WorkingCalendar::dutch_default();
         assert_eq!(

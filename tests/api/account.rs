@@ -250,3 +250,97 @@ async fn closing_days_and_destinations_are_managed_and_count_in_the_calendar() {
     let page = app.get("/demo/admin/settings").await.text().await.unwrap();
     assert!(!page.contains("28-12-2026"));
 }
+
+#[tokio::test]
+async fn every_account_event_is_in_the_audit_log() {
+    let app = TestApp::spawn().await;
+    let laptop = app.other_client();
+    laptop.login("demo", "team@demo.test").await;
+    app.login("demo", "team@demo.test").await;
+    app.post_form("/demo/account", "/demo/account/language", &[("language", "en")])
+        .await;
+    let body = app.get("/demo/account").await.text().await.unwrap();
+    let end = body
+        .split("action=\"")
+        .filter_map(|part| part.split('"').next())
+        .find(|action| action.ends_with("/end"))
+        .unwrap()
+        .to_owned();
+    app.post_form("/demo/account", &end, &[]).await;
+    app.post_form(
+        "/demo/account",
+        "/demo/account/password",
+        &[
+            ("current", schakel::demo::PASSWORD),
+            ("password", "nog-een-wachtwoord"),
+            ("confirmation", "nog-een-wachtwoord"),
+        ],
+    )
+    .await;
+    app.login_with("demo", "team@demo.test", "nog-een-wachtwoord")
+        .await;
+    app.post_form("/demo/", "/demo/logout", &[]).await;
+
+    let admin = app.other_client();
+    admin.login("demo", "beheer@demo.test").await;
+    let mut db = app.owner_connection().await;
+    let id: String = sqlx::query_scalar(
+        "SELECT u.id::text FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE t.slug = 'demo' AND email = 'team@demo.test'",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    let page = format!("/demo/admin/users/{id}");
+    let body = admin
+        .post_form(&page, &format!("{page}/password-reset"), &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    let link = body
+        .split("value=\"")
+        .find_map(|part| {
+            part.split('"')
+                .next()
+                .filter(|v| v.contains("/demo/password-reset/"))
+        })
+        .unwrap()
+        .to_owned();
+    let path = link
+        .split_once("/demo/")
+        .map(|(_, rest)| format!("/demo/{rest}"))
+        .unwrap();
+    let visitor = app.other_client();
+    let token = visitor.csrf_token(&path).await;
+    visitor
+        .post_raw(
+            &path,
+            &[
+                ("csrf_token", &token),
+                ("password", "derde-wachtwoord"),
+                ("confirmation", "derde-wachtwoord"),
+            ],
+        )
+        .await;
+
+    let kinds: Vec<String> = sqlx::query_scalar("SELECT DISTINCT kind FROM audit_events")
+        .fetch_all(&mut db)
+        .await
+        .unwrap();
+    for kind in [
+        "login_succeeded",
+        "language_changed",
+        "session_ended",
+        "password_changed",
+        "logout",
+        "password_reset_issued",
+        "password_reset_completed",
+    ] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} missing from {kinds:?}");
+    }
+    let ips: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE client_ip = '127.0.0.1'")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert!(ips > 0, "the address is recorded");
+}
