@@ -208,6 +208,28 @@ async fn render(
     )
 }
 
+/// Records a settings change, commits it and goes back to the settings page.
+async fn saved(
+    mut tx: TenantTx,
+    ctx: &RequestContext,
+    user: &CurrentUser,
+    details: Value,
+) -> AppResult<Response> {
+    audit::record(
+        &mut tx,
+        &Actor::user(user, ctx.client_ip),
+        AuditKind::SettingsChanged,
+        None,
+        details,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(web::redirect_with_flash(
+        &format!("/{}/admin/settings", ctx.tenant.slug),
+        "flash.settings_saved",
+    ))
+}
+
 fn admin(user: &CurrentUser) -> AppResult<()> {
     user.require_any(&[Role::Admin])
 }
@@ -312,21 +334,14 @@ pub async fn save(
         .filter(|(key, value)| old.get(*key) != Some(*value))
         .map(|(key, value)| ((*key).to_owned(), json!({ "old": old.get(*key), "new": value })))
         .collect();
-    if !changes.is_empty() {
-        audit::record(
-            &mut tx,
-            &Actor::user(&user, ctx.client_ip),
-            AuditKind::SettingsChanged,
-            None,
-            Value::Object(changes),
-        )
-        .await?;
+    if changes.is_empty() {
+        tx.commit().await?;
+        return Ok(web::redirect_with_flash(
+            &format!("/{}/admin/settings", ctx.tenant.slug),
+            "flash.settings_saved",
+        ));
     }
-    tx.commit().await?;
-    Ok(web::redirect_with_flash(
-        &format!("/{}/admin/settings", ctx.tenant.slug),
-        "flash.settings_saved",
-    ))
+    saved(tx, &ctx, &user, Value::Object(changes)).await
 }
 
 pub async fn add_closing_day(
@@ -359,19 +374,7 @@ pub async fn add_closing_day(
         .rows_affected()
             == 1;
         if added {
-            audit::record(
-                &mut tx,
-                &Actor::user(&user, ctx.client_ip),
-                AuditKind::SettingsChanged,
-                None,
-                json!({ "closing_day": { "old": null, "new": format!("{} {description}", forms::format_date(day)) } }),
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok(web::redirect_with_flash(
-                &format!("/{}/admin/settings", ctx.tenant.slug),
-                "flash.settings_saved",
-            ));
+            return saved(tx, &ctx, &user, json!({ "closing_day": { "old": null, "new": format!("{} {description}", forms::format_date(day)) } })).await;
         }
         errors.field("day", "settings.error.duplicate_day");
     }
@@ -401,19 +404,13 @@ pub async fn remove_closing_day(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    audit::record(
-        &mut tx,
-        &Actor::user(&user, ctx.client_ip),
-        AuditKind::SettingsChanged,
-        None,
+    saved(
+        tx,
+        &ctx,
+        &user,
         json!({ "closing_day": { "old": format!("{} {removed}", forms::format_date(day)), "new": null } }),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(web::redirect_with_flash(
-        &format!("/{}/admin/settings", ctx.tenant.slug),
-        "flash.settings_saved",
-    ))
+    .await
 }
 
 pub async fn add_destination(
@@ -443,19 +440,13 @@ pub async fn add_destination(
         .rows_affected()
             == 1;
         if added {
-            audit::record(
-                &mut tx,
-                &Actor::user(&user, ctx.client_ip),
-                AuditKind::SettingsChanged,
-                None,
+            return saved(
+                tx,
+                &ctx,
+                &user,
                 json!({ "signpost_destination": { "old": null, "new": name } }),
             )
-            .await?;
-            tx.commit().await?;
-            return Ok(web::redirect_with_flash(
-                &format!("/{}/admin/settings", ctx.tenant.slug),
-                "flash.settings_saved",
-            ));
+            .await;
         }
         errors.field("destination_name", "settings.error.duplicate_destination");
     }
@@ -485,17 +476,11 @@ pub async fn toggle_destination(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    audit::record(
-        &mut tx,
-        &Actor::user(&user, ctx.client_ip),
-        AuditKind::SettingsChanged,
-        None,
+    saved(
+        tx,
+        &ctx,
+        &user,
         json!({ "signpost_destination": row.name, "active": { "old": !row.active, "new": row.active } }),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(web::redirect_with_flash(
-        &format!("/{}/admin/settings", ctx.tenant.slug),
-        "flash.settings_saved",
-    ))
+    .await
 }

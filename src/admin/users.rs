@@ -256,6 +256,29 @@ pub async fn show(
     render_user(tx, &ctx, &admin, user, FormErrors::default()).await
 }
 
+/// Records what an administrator did to a user.
+async fn audit_about(
+    tx: &mut TenantTx,
+    ctx: &RequestContext,
+    admin: &CurrentUser,
+    kind: AuditKind,
+    target: &UserSummary,
+    details: serde_json::Value,
+) -> sqlx::Result<()> {
+    let subject = Subject {
+        id: target.id,
+        name: &target.name,
+    };
+    audit::record(
+        tx,
+        &Actor::user(admin, ctx.client_ip),
+        kind,
+        Some(subject),
+        details,
+    )
+    .await
+}
+
 fn rule_error_key(error: AdminRuleError) -> &'static str {
     match error {
         AdminRuleError::LastAdmin => "users.error.last_admin",
@@ -283,14 +306,12 @@ pub async fn change_roles(
     match users::set_roles(&mut tx, admin.id, &target, &roles).await? {
         Ok(()) => {
             let new: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-            audit::record(
+            audit_about(
                 &mut tx,
-                &Actor::user(&admin, ctx.client_ip),
+                &ctx,
+                &admin,
                 AuditKind::RolesChanged,
-                Some(Subject {
-                    id: target.id,
-                    name: &target.name,
-                }),
+                &target,
                 json!({ "old": target.roles, "new": new }),
             )
             .await?;
@@ -322,17 +343,7 @@ async fn change_active(
             } else {
                 AuditKind::UserDeactivated
             };
-            audit::record(
-                &mut tx,
-                &Actor::user(&admin, ctx.client_ip),
-                kind,
-                Some(Subject {
-                    id: target.id,
-                    name: &target.name,
-                }),
-                json!({}),
-            )
-            .await?;
+            audit_about(&mut tx, &ctx, &admin, kind, &target, json!({})).await?;
             tx.commit().await?;
             let flash = if active {
                 "flash.user_reactivated"
@@ -391,17 +402,7 @@ pub async fn issue_password_reset(
     } else {
         AuditKind::PasswordResetIssued
     };
-    audit::record(
-        &mut tx,
-        &Actor::user(&admin, ctx.client_ip),
-        kind,
-        Some(Subject {
-            id: target.id,
-            name: &target.name,
-        }),
-        json!({}),
-    )
-    .await?;
+    audit_about(&mut tx, &ctx, &admin, kind, &target, json!({})).await?;
     tx.commit().await?;
     link_page(
         &state,
@@ -423,14 +424,12 @@ pub async fn reset_second_factor(
     let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
     let target = load_user(&mut tx, &id).await?;
     second_factor::remove(&mut tx, target.id).await?;
-    audit::record(
+    audit_about(
         &mut tx,
-        &Actor::user(&admin, ctx.client_ip),
+        &ctx,
+        &admin,
         AuditKind::SecondFactorReset,
-        Some(Subject {
-            id: target.id,
-            name: &target.name,
-        }),
+        &target,
         json!({}),
     )
     .await?;

@@ -1,6 +1,6 @@
 //! "Mijn account" and the cooperative's settings.
 
-use crate::common::{TestApp, location};
+use crate::common::{TestApp, actions_ending_with, link_path, location};
 
 #[tokio::test]
 async fn a_user_changes_their_password_with_the_current_one() {
@@ -75,12 +75,7 @@ async fn a_user_sees_their_sessions_and_ends_another_one() {
     app.login("demo", "balie@demo.test").await;
     let body = app.get("/demo/account").await.text().await.unwrap();
     assert!(body.contains("deze sessie"));
-    let end = body
-        .split("action=\"")
-        .filter_map(|part| part.split('"').next())
-        .find(|action| action.ends_with("/end"))
-        .expect("the other session can be ended")
-        .to_owned();
+    let end = actions_ending_with(&body, "/end").remove(0);
     let response = app.post_form("/demo/account", &end, &[]).await;
     assert_eq!(response.status(), 303);
     assert_eq!(
@@ -260,12 +255,7 @@ async fn every_account_event_is_in_the_audit_log() {
     app.post_form("/demo/account", "/demo/account/language", &[("language", "en")])
         .await;
     let body = app.get("/demo/account").await.text().await.unwrap();
-    let end = body
-        .split("action=\"")
-        .filter_map(|part| part.split('"').next())
-        .find(|action| action.ends_with("/end"))
-        .unwrap()
-        .to_owned();
+    let end = actions_ending_with(&body, "/end").remove(0);
     app.post_form("/demo/account", &end, &[]).await;
     app.post_form(
         "/demo/account",
@@ -297,19 +287,7 @@ async fn every_account_event_is_in_the_audit_log() {
         .text()
         .await
         .unwrap();
-    let link = body
-        .split("value=\"")
-        .find_map(|part| {
-            part.split('"')
-                .next()
-                .filter(|v| v.contains("/demo/password-reset/"))
-        })
-        .unwrap()
-        .to_owned();
-    let path = link
-        .split_once("/demo/")
-        .map(|(_, rest)| format!("/demo/{rest}"))
-        .unwrap();
+    let path = link_path(&body, "/demo/password-reset/");
     let visitor = app.other_client();
     let token = visitor.csrf_token(&path).await;
     visitor

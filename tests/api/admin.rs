@@ -2,19 +2,8 @@
 
 use schakel::auth::Role;
 use schakel::auth::users::{self, AdminRuleError};
-use sqlx::Row;
 
-use crate::common::{TestApp, hidden_value, location};
-
-async fn user_id(app: &TestApp, email: &str) -> String {
-    let mut db = app.owner_connection().await;
-    let row = sqlx::query("SELECT u.id::text FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE t.slug = 'demo' AND email = $1")
-        .bind(email)
-        .fetch_one(&mut db)
-        .await
-        .unwrap();
-    row.get(0)
-}
+use crate::common::{TestApp, hidden_value, link_path, location};
 
 async fn audit_kinds(app: &TestApp) -> Vec<String> {
     let mut db = app.owner_connection().await;
@@ -38,7 +27,7 @@ async fn only_administrators_reach_the_administration() {
         assert_eq!(response.status(), 403, "{path}");
         assert!(response.text().await.unwrap().contains("Geen toegang"));
     }
-    let id = user_id(&app, "balie@demo.test").await;
+    let id = app.user_id("demo", "balie@demo.test").await;
     let response = app
         .post_form("/demo/", &format!("/demo/admin/users/{id}/deactivate"), &[])
         .await;
@@ -90,7 +79,7 @@ async fn a_role_change_takes_effect_on_the_next_request_and_is_audited() {
     assert_eq!(team.get("/demo/admin/users").await.status(), 403);
 
     app.login("demo", "beheer@demo.test").await;
-    let id = user_id(&app, "team@demo.test").await;
+    let id = app.user_id("demo", "team@demo.test").await;
     let page = format!("/demo/admin/users/{id}");
     let response = app
         .post_form(
@@ -120,7 +109,7 @@ async fn a_role_change_takes_effect_on_the_next_request_and_is_audited() {
 async fn a_user_needs_a_role() {
     let app = TestApp::spawn().await;
     app.login("demo", "beheer@demo.test").await;
-    let id = user_id(&app, "team@demo.test").await;
+    let id = app.user_id("demo", "team@demo.test").await;
     let page = format!("/demo/admin/users/{id}");
     let response = app.post_form(&page, &format!("{page}/roles"), &[]).await;
     assert_eq!(response.status(), 422);
@@ -131,7 +120,7 @@ async fn a_user_needs_a_role() {
 async fn the_last_administrator_and_ones_own_admin_role_stay() {
     let app = TestApp::spawn().await;
     app.login("demo", "beheer@demo.test").await;
-    let own = user_id(&app, "beheer@demo.test").await;
+    let own = app.user_id("demo", "beheer@demo.test").await;
     let page = format!("/demo/admin/users/{own}");
     let response = app
         .post_form(&page, &format!("{page}/roles"), &[("roles", "chair")])
@@ -148,7 +137,7 @@ async fn the_last_active_administrator_cannot_lose_the_role_or_be_deactivated() 
     let mut tx = schakel::db::tenant_tx(&app.pool, demo_tenant(&app).await)
         .await
         .unwrap();
-    let admin_id = user_id(&app, "beheer@demo.test").await.parse().unwrap();
+    let admin_id = app.user_id("demo", "beheer@demo.test").await.parse().unwrap();
     let target = users::find(&mut tx, admin_id).await.unwrap().unwrap();
     let someone_else = uuid::Uuid::new_v4();
     let roles = users::set_roles(&mut tx, someone_else, &target, &[Role::Chair])
@@ -174,8 +163,8 @@ async fn two_administrators_removing_each_other_at_once_leave_one() {
     first.login("demo", "beheer@demo.test").await;
     let second = app.other_client();
     second.login("demo", "voorzitter@demo.test").await;
-    let beheer = user_id(&app, "beheer@demo.test").await;
-    let voorzitter = user_id(&app, "voorzitter@demo.test").await;
+    let beheer = app.user_id("demo", "beheer@demo.test").await;
+    let voorzitter = app.user_id("demo", "voorzitter@demo.test").await;
     let first_page = format!("/demo/admin/users/{voorzitter}");
     let second_page = format!("/demo/admin/users/{beheer}");
     let first_token = first.csrf_token(&first_page).await;
@@ -214,7 +203,7 @@ async fn deactivation_ends_sessions_at_once_and_reactivation_restores_login() {
     let desk = app.other_client();
     desk.login("demo", "balie@demo.test").await;
     app.login("demo", "beheer@demo.test").await;
-    let id = user_id(&app, "balie@demo.test").await;
+    let id = app.user_id("demo", "balie@demo.test").await;
     let page = format!("/demo/admin/users/{id}");
     let response = app.post_form(&page, &format!("{page}/deactivate"), &[]).await;
     assert_eq!(location(&response), page);
@@ -255,15 +244,7 @@ async fn an_invitation_creates_a_user_who_sets_a_password_once() {
         .await;
     assert_eq!(response.status(), 200);
     let body = response.text().await.unwrap();
-    let link = body
-        .split("value=\"")
-        .find_map(|part| part.split('"').next().filter(|v| v.contains("/demo/invitation/")))
-        .expect("the invitation link is shown")
-        .to_owned();
-    let path = link
-        .split_once("/demo/")
-        .map(|(_, rest)| format!("/demo/{rest}"))
-        .unwrap();
+    let path = link_path(&body, "/demo/invitation/");
     let list = app.get("/demo/admin/users?q=nina").await.text().await.unwrap();
     assert!(list.contains("uitgenodigd"));
 
@@ -364,7 +345,7 @@ async fn an_invitation_form_with_mistakes_keeps_what_was_typed() {
 async fn reset_links_expire_and_wrong_tokens_find_nothing() {
     let app = TestApp::spawn().await;
     app.login("demo", "beheer@demo.test").await;
-    let id = user_id(&app, "team@demo.test").await;
+    let id = app.user_id("demo", "team@demo.test").await;
     let page = format!("/demo/admin/users/{id}");
     let body = app
         .post_form(&page, &format!("{page}/password-reset"), &[])
@@ -372,19 +353,7 @@ async fn reset_links_expire_and_wrong_tokens_find_nothing() {
         .text()
         .await
         .unwrap();
-    let link = body
-        .split("value=\"")
-        .find_map(|part| {
-            part.split('"')
-                .next()
-                .filter(|v| v.contains("/demo/password-reset/"))
-        })
-        .unwrap()
-        .to_owned();
-    let path = link
-        .split_once("/demo/")
-        .map(|(_, rest)| format!("/demo/{rest}"))
-        .unwrap();
+    let path = link_path(&body, "/demo/password-reset/");
     let visitor = app.other_client();
     assert_eq!(visitor.get(&path).await.status(), 200);
     assert_eq!(
@@ -453,7 +422,7 @@ async fn the_audit_log_is_filtered_by_user_kind_and_date() {
         .try_login("demo", "team@demo.test", "fout-wachtwoord")
         .await;
     app.login("demo", "beheer@demo.test").await;
-    let team = user_id(&app, "team@demo.test").await;
+    let team = app.user_id("demo", "team@demo.test").await;
 
     let all = app.get("/demo/admin/audit").await.text().await.unwrap();
     assert!(all.contains("ingelogd") && all.contains("inloggen mislukt"));
@@ -484,7 +453,7 @@ async fn the_audit_log_is_filtered_by_user_kind_and_date() {
     assert!(deleted.is_err(), "the audit log cannot be erased by the web role");
 }
 
-/// The link in a (quoted-printable or plain) message body.
+/// The path of the link in a (quoted-printable or plain) message body.
 fn link_in(message: &str, marker: &str) -> String {
     let unfolded = message.replace("=\n", "").replace("=3D", "=");
     let start = unfolded.find("http://").expect("a link");
@@ -493,7 +462,11 @@ fn link_in(message: &str, marker: &str) -> String {
         .take_while(|c| !c.is_whitespace())
         .collect();
     assert!(link.contains(marker), "{link}");
-    link
+    let (_, path) = link
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('/'))
+        .unwrap();
+    format!("/{path}")
 }
 
 #[tokio::test]
@@ -518,11 +491,7 @@ async fn with_smtp_configured_invitations_and_reset_links_are_emailed() {
     let messages = inbox.messages();
     assert_eq!(messages.len(), 1);
     assert!(messages[0].contains("mila@demo.test") && messages[0].contains("Uitnodiging voor Schakel"));
-    let link = link_in(&messages[0], "/demo/invitation/");
-    let path = link
-        .split_once("/demo/")
-        .map(|(_, rest)| format!("/demo/{rest}"))
-        .unwrap();
+    let path = link_in(&messages[0], "/demo/invitation/");
     assert_eq!(
         app.other_client().get(&path).await.status(),
         200,
@@ -555,11 +524,7 @@ async fn with_smtp_configured_invitations_and_reset_links_are_emailed() {
     let messages = inbox.messages();
     assert_eq!(messages.len(), 2);
     assert!(messages[1].contains("team@demo.test"));
-    let reset = link_in(&messages[1], "/demo/password-reset/");
-    let path = reset
-        .split_once("/demo/")
-        .map(|(_, rest)| format!("/demo/{rest}"))
-        .unwrap();
+    let path = link_in(&messages[1], "/demo/password-reset/");
     let token = visitor.csrf_token(&path).await;
     let set = visitor
         .post_raw(

@@ -274,6 +274,19 @@ impl TestApp {
         self.owner.connect().await.unwrap()
     }
 
+    /// The id of the user with `email` in the cooperative `tenant`.
+    pub async fn user_id(&self, tenant: &str, email: &str) -> String {
+        let mut db = self.owner_connection().await;
+        sqlx::query_scalar(
+            "SELECT u.id::text FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE t.slug = $1 AND u.email = $2",
+        )
+        .bind(tenant)
+        .bind(email)
+        .fetch_one(&mut db)
+        .await
+        .unwrap()
+    }
+
     /// A second client with its own cookies, e.g. for another user.
     pub fn other_client(&self) -> TestApp {
         TestApp {
@@ -292,6 +305,29 @@ fn new_client() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
+}
+
+/// The path of the one-time link shown on an administrator's page (in the `#link` field).
+pub fn link_path(page: &str, marker: &str) -> String {
+    let link = page
+        .split("value=\"")
+        .find_map(|part| part.split('"').next().filter(|value| value.contains(marker)))
+        .unwrap_or_else(|| panic!("no link with {marker} on the page"));
+    let (_, path) = link
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('/'))
+        .unwrap();
+    format!("/{path}")
+}
+
+/// The form actions on a page that end with `suffix`.
+pub fn actions_ending_with(page: &str, suffix: &str) -> Vec<String> {
+    page.split("action=\"")
+        .skip(1)
+        .filter_map(|part| part.split('"').next())
+        .filter(|action| action.ends_with(suffix))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The value of the hidden input `name` in an HTML page.
