@@ -24,7 +24,7 @@ use crate::error::{AppError, AppResult};
 use crate::mail::Mailer;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
-use crate::{account, admin, audit, auth, home, web};
+use crate::{account, admin, audit, auth, home, intake, web};
 
 /// Shared by every request.
 #[derive(Clone)]
@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account::router())
         .merge(admin::router())
         .merge(audit::router())
+        .merge(intake::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             web::context::resolve,

@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod home;
+pub mod intake;
 pub mod mail;
 pub mod tenancy;
 pub mod web;

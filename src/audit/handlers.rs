@@ -21,6 +21,8 @@ pub struct BrowseQuery {
     #[serde(default)]
     kind: String,
     #[serde(default)]
+    resident: String,
+    #[serde(default)]
     from: String,
     #[serde(default)]
     to: String,
@@ -36,6 +38,7 @@ struct BrowsePage {
     kinds: Vec<(&'static str, String)>,
     user: String,
     kind: String,
+    resident: String,
     from: String,
     to: String,
     pagination: Pagination,
@@ -50,6 +53,7 @@ pub async fn browse(
     user.require_any(&[Role::Admin])?;
     let filter = AuditFilter {
         user_id: query.user.parse().ok(),
+        resident_id: query.resident.parse().ok(),
         kind: AuditKind::parse(&query.kind),
         from: forms::parse_date(&query.from),
         to: forms::parse_date(&query.to),
@@ -63,10 +67,11 @@ pub async fn browse(
     let has_next = entries.len() as i64 > audit::PAGE_SIZE;
     entries.truncate(audit::PAGE_SIZE as usize);
     let base = format!(
-        "/{}/admin/audit?user={}&kind={}&from={}&to={}",
+        "/{}/admin/audit?user={}&kind={}&resident={}&from={}&to={}",
         ctx.tenant.slug,
         web::query_encode(&query.user),
         web::query_encode(&query.kind),
+        web::query_encode(&query.resident),
         web::query_encode(&query.from),
         web::query_encode(&query.to)
     );
@@ -79,6 +84,7 @@ pub async fn browse(
             .collect(),
         user: query.user,
         kind: query.kind,
+        resident: query.resident,
         from: query.from,
         to: query.to,
         pagination: Pagination::new(base, page, has_next),

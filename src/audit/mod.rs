@@ -40,10 +40,19 @@ pub enum AuditKind {
     RecoveryCodeUsed,
     LanguageChanged,
     SettingsChanged,
+    ResidentViewed,
+    ResidentCreated,
+    ResidentUpdated,
+    BsnViewed,
+    HouseholdLinked,
+    RequestCreated,
+    RequestViewed,
+    RequestTriaged,
+    OnlineRequestReceived,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 18] = [
+    pub const ALL: [AuditKind; 27] = [
         AuditKind::LoginSucceeded,
         AuditKind::LoginFailed,
         AuditKind::Logout,
@@ -62,6 +71,15 @@ impl AuditKind {
         AuditKind::RecoveryCodeUsed,
         AuditKind::LanguageChanged,
         AuditKind::SettingsChanged,
+        AuditKind::ResidentViewed,
+        AuditKind::ResidentCreated,
+        AuditKind::ResidentUpdated,
+        AuditKind::BsnViewed,
+        AuditKind::HouseholdLinked,
+        AuditKind::RequestCreated,
+        AuditKind::RequestViewed,
+        AuditKind::RequestTriaged,
+        AuditKind::OnlineRequestReceived,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -84,6 +102,15 @@ impl AuditKind {
             AuditKind::RecoveryCodeUsed => "recovery_code_used",
             AuditKind::LanguageChanged => "language_changed",
             AuditKind::SettingsChanged => "settings_changed",
+            AuditKind::ResidentViewed => "resident_viewed",
+            AuditKind::ResidentCreated => "resident_created",
+            AuditKind::ResidentUpdated => "resident_updated",
+            AuditKind::BsnViewed => "bsn_viewed",
+            AuditKind::HouseholdLinked => "household_linked",
+            AuditKind::RequestCreated => "request_created",
+            AuditKind::RequestViewed => "request_viewed",
+            AuditKind::RequestTriaged => "request_triaged",
+            AuditKind::OnlineRequestReceived => "online_request_received",
         }
     }
 
@@ -136,10 +163,32 @@ pub async fn record(
     subject: Option<Subject<'_>>,
     details: Value,
 ) -> sqlx::Result<()> {
+    insert(tx, actor, kind, subject, None, details).await
+}
+
+/// Adds an event about a resident's file: every read and every change of it.
+pub async fn record_for_resident(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    kind: AuditKind,
+    resident_id: Uuid,
+    details: Value,
+) -> sqlx::Result<()> {
+    insert(tx, actor, kind, None, Some(resident_id), details).await
+}
+
+async fn insert(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    kind: AuditKind,
+    subject: Option<Subject<'_>>,
+    resident_id: Option<Uuid>,
+    details: Value,
+) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO audit_events
-             (tenant_id, actor_id, actor_name, kind, subject_user_id, subject_name, details, client_ip)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             (tenant_id, actor_id, actor_name, kind, subject_user_id, subject_name, details, client_ip, resident_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         tx.tenant_id(),
         actor.id,
         actor.name,
@@ -148,6 +197,7 @@ pub async fn record(
         subject.as_ref().map(|s| s.name).unwrap_or_default(),
         details,
         actor.client_ip.map(IpNet::from),
+        resident_id,
     )
     .execute(&mut **tx)
     .await?;
@@ -157,6 +207,7 @@ pub async fn record(
 /// One line of the log as the browse page shows it.
 pub struct AuditEntry {
     pub occurred_at: String,
+    pub resident_id: Option<Uuid>,
     pub actor_name: String,
     pub kind: String,
     pub subject_name: String,
@@ -177,6 +228,7 @@ impl AuditEntry {
 
 pub struct AuditFilter {
     pub user_id: Option<Uuid>,
+    pub resident_id: Option<Uuid>,
     pub kind: Option<AuditKind>,
     pub from: Option<time::Date>,
     pub to: Option<time::Date>,
@@ -188,7 +240,7 @@ pub const PAGE_SIZE: i64 = 50;
 pub async fn search(tx: &mut TenantTx, filter: &AuditFilter, page: i64) -> sqlx::Result<Vec<AuditEntry>> {
     sqlx::query_as!(
         AuditEntry,
-        r#"SELECT to_char(occurred_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI:SS') AS "occurred_at!",
+        r#"SELECT to_char(occurred_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI:SS') AS "occurred_at!", resident_id,
                   actor_name, kind, subject_name, details, host(client_ip) AS client_ip
            FROM audit_events
            WHERE tenant_id = $1
@@ -196,6 +248,7 @@ pub async fn search(tx: &mut TenantTx, filter: &AuditFilter, page: i64) -> sqlx:
              AND ($3::text IS NULL OR kind = $3)
              AND ($4::date IS NULL OR occurred_at >= ($4::date::timestamp AT TIME ZONE 'Europe/Amsterdam'))
              AND ($5::date IS NULL OR occurred_at < (($5::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'))
+             AND ($8::uuid IS NULL OR resident_id = $8)
            ORDER BY occurred_at DESC, id DESC
            LIMIT $6 OFFSET $7"#,
         tx.tenant_id(),
@@ -205,6 +258,7 @@ pub async fn search(tx: &mut TenantTx, filter: &AuditFilter, page: i64) -> sqlx:
         filter.to,
         PAGE_SIZE + 1,
         (page - 1) * PAGE_SIZE,
+        filter.resident_id,
     )
     .fetch_all(&mut **tx)
     .await

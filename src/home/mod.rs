@@ -46,6 +46,15 @@ impl RoleSection {
     fn id(&self) -> &'static str {
         self.role.as_str()
     }
+
+    /// Where this role's work is, once its area exists.
+    fn link(&self) -> Option<(&'static str, &'static str)> {
+        match self.role {
+            Role::Desk => Some(("/desk", "home.desk.link")),
+            Role::Admin => Some(("/admin/users", "home.admin.link")),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Template)]

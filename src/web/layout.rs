@@ -60,6 +60,16 @@ pub struct NavItem {
 /// The navigation: each area appears for the roles that may use it. Later areas add a line.
 const NAVIGATION: &[(&str, &str, &[Role])] = &[
     ("/", "nav.home", &Role::ALL),
+    (
+        "/desk",
+        "nav.desk",
+        &[Role::Desk, Role::Professional, Role::ProcessManager],
+    ),
+    (
+        "/residents",
+        "nav.residents",
+        &[Role::Desk, Role::Professional, Role::ProcessManager],
+    ),
     ("/admin/users", "nav.users", &[Role::Admin]),
     ("/admin/settings", "nav.settings", &[Role::Admin]),
     ("/admin/audit", "nav.audit", &[Role::Admin]),
@@ -102,6 +112,10 @@ pub const FLASHES: &[(&str, &str)] = &[
     ("flash.password_set", "success"),
     ("flash.language_changed", "success"),
     ("flash.session_ended", "success"),
+    ("flash.resident_created", "success"),
+    ("flash.resident_updated", "success"),
+    ("flash.household_linked", "success"),
+    ("flash.request_created", "success"),
 ];
 
 impl Flash {

@@ -1,0 +1,61 @@
+//! The intake desk (loket): residents, their requests for help, and triage.
+//!
+//! Every read of a resident's file and every change is written to the audit log.
+
+mod handlers;
+pub mod requests;
+pub mod residents;
+pub mod values;
+
+use axum::Router;
+use axum::routing::{get, post};
+use time::PrimitiveDateTime;
+
+use crate::app::AppState;
+use crate::auth::Role;
+use crate::db::TenantTx;
+
+/// Who works at the desk and may open residents' files there.
+pub const DESK_ROLES: &[Role] = &[Role::Desk, Role::Professional, Role::ProcessManager];
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/{tenant}/desk", get(handlers::desk))
+        .route(
+            "/{tenant}/residents",
+            get(handlers::search).post(handlers::create_resident),
+        )
+        .route("/{tenant}/residents/new", get(handlers::new_resident))
+        .route(
+            "/{tenant}/residents/{id}",
+            get(handlers::resident).post(handlers::update_resident),
+        )
+        .route("/{tenant}/residents/{id}/edit", get(handlers::edit_resident))
+        .route("/{tenant}/residents/{id}/bsn", post(handlers::show_bsn))
+        .route(
+            "/{tenant}/residents/{id}/household",
+            post(handlers::link_household),
+        )
+        .route(
+            "/{tenant}/residents/{id}/requests",
+            get(handlers::new_request).post(handlers::create_request),
+        )
+        .route("/{tenant}/requests/{id}", get(handlers::request))
+        .route("/{tenant}/requests/{id}/triage", post(handlers::triage))
+        .route(
+            "/{tenant}/hulpvraag",
+            get(handlers::online_form).post(handlers::online_submit),
+        )
+}
+
+/// The words of a search, lower-cased; accents are folded by the database.
+pub fn search_words(raw: &str) -> Vec<String> {
+    raw.split_whitespace().map(str::to_lowercase).collect()
+}
+
+/// The current date and time in the Netherlands, from the database (which knows time zones).
+pub async fn local_now(tx: &mut TenantTx) -> sqlx::Result<PrimitiveDateTime> {
+    sqlx::query_scalar!(r#"SELECT (now() AT TIME ZONE 'Europe/Amsterdam') AS "now!""#)
+        .fetch_one(&mut **tx)
+        .await
+}

@@ -1,0 +1,470 @@
+//! Requests for help (meldingen): registration, statutory terms, triage and the desk's lists.
+
+use time::{Date, PrimitiveDateTime};
+use uuid::Uuid;
+
+use crate::calendar::add_calendar_weeks;
+use crate::db::TenantTx;
+use crate::intake::values::{Channel, Domain, Triage, Urgency};
+use crate::web::forms::{Fields, format_date, parse_date};
+use crate::web::layout::FormErrors;
+
+/// A request form as typed, kept for re-display.
+#[derive(Debug, Default, Clone)]
+pub struct RequestInput {
+    pub received_date: String,
+    pub received_time: String,
+    pub channel: String,
+    pub domains: Vec<String>,
+    pub question: String,
+    pub urgency: String,
+    pub referrer: String,
+    pub consent: bool,
+    pub form_token: String,
+}
+
+pub struct NewRequest {
+    /// Local (Dutch) time, as the desk typed it.
+    pub received_at: PrimitiveDateTime,
+    pub channel: Channel,
+    pub domains: Vec<Domain>,
+    pub question: String,
+    pub urgency: Urgency,
+    pub referrer: String,
+    pub consent: bool,
+    pub form_token: Uuid,
+}
+
+impl RequestInput {
+    pub fn fresh(now: PrimitiveDateTime) -> RequestInput {
+        RequestInput {
+            received_date: format_date(now.date()),
+            received_time: format!("{:02}:{:02}", now.hour(), now.minute()),
+            channel: Channel::Desk.code().to_owned(),
+            urgency: Urgency::Normal.code().to_owned(),
+            form_token: Uuid::new_v4().to_string(),
+            ..RequestInput::default()
+        }
+    }
+
+    pub fn from_fields(fields: &Fields) -> RequestInput {
+        RequestInput {
+            received_date: fields.get("received_date").trim().to_owned(),
+            received_time: fields.get("received_time").trim().to_owned(),
+            channel: fields.get("channel").to_owned(),
+            domains: fields.get_all("domains").map(str::to_owned).collect(),
+            question: fields.get("question").trim().to_owned(),
+            urgency: fields.get("urgency").to_owned(),
+            referrer: fields.get("referrer").trim().to_owned(),
+            consent: fields.get("consent") == "yes",
+            form_token: fields.get("form_token").to_owned(),
+        }
+    }
+
+    pub fn has_domain(&self, domain: &Domain) -> bool {
+        self.domains.iter().any(|d| d == domain.code())
+    }
+
+    /// Checks the form; `now` is the current local time (a request is never in the future).
+    pub fn validate(&self, now: PrimitiveDateTime, errors: &mut FormErrors) -> Option<NewRequest> {
+        let date = parse_date(&self.received_date);
+        if date.is_none() {
+            errors.field("received_date", "request.error.date");
+        }
+        let time = time::Time::parse(
+            &self.received_time,
+            time::macros::format_description!("[hour]:[minute]"),
+        )
+        .ok();
+        if time.is_none() {
+            errors.field("received_time", "request.error.time");
+        }
+        let received = date.zip(time).map(|(d, t)| PrimitiveDateTime::new(d, t));
+        if received.is_some_and(|r| r > now + time::Duration::minutes(5)) {
+            errors.field("received_date", "request.error.future");
+        }
+        let channel = Channel::parse(&self.channel);
+        if channel.is_none() {
+            errors.field("channel", "request.error.channel");
+        }
+        let domains: Vec<Domain> = self.domains.iter().filter_map(|d| Domain::parse(d)).collect();
+        if domains.is_empty() {
+            errors.field("domains", "request.error.domains");
+        }
+        if self.question.is_empty() {
+            errors.field("question", "request.error.question");
+        }
+        let urgency = Urgency::parse(&self.urgency);
+        if urgency.is_none() {
+            errors.field("urgency", "request.error.urgency");
+        }
+        let form_token = self.form_token.parse::<Uuid>().ok();
+        if form_token.is_none() {
+            errors.form("request.error.form_token");
+        }
+        if !errors.is_empty() {
+            return None;
+        }
+        Some(NewRequest {
+            received_at: received?,
+            channel: channel?,
+            domains,
+            question: self.question.clone(),
+            urgency: urgency?,
+            referrer: self.referrer.clone(),
+            consent: self.consent,
+            form_token: form_token?,
+        })
+    }
+}
+
+/// Registers a request. The same form submitted twice (a refresh, a double click) finds the
+/// request the first submission made: the form token is unique.
+pub async fn create(
+    tx: &mut TenantTx,
+    resident_id: Option<Uuid>,
+    request: &NewRequest,
+    registered_by: Option<Uuid>,
+    contact: (&str, &str, &str),
+) -> sqlx::Result<Uuid> {
+    let terms = sqlx::query!(
+        "SELECT wmo_investigation_weeks, jeugd_decision_weeks FROM tenant_settings WHERE tenant_id = $1",
+        tx.tenant_id()
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    let received_on = request.received_at.date();
+    let wmo_deadline = request
+        .domains
+        .contains(&Domain::Wmo)
+        .then(|| add_calendar_weeks(received_on, terms.wmo_investigation_weeks as u32));
+    let jeugd_deadline = request
+        .domains
+        .contains(&Domain::Jeugd)
+        .then(|| add_calendar_weeks(received_on, terms.jeugd_decision_weeks as u32));
+    let domains: Vec<String> = request.domains.iter().map(|d| d.code().to_owned()).collect();
+    let (contact_name, contact_phone, contact_email) = contact;
+    let inserted = sqlx::query_scalar!(
+        "INSERT INTO requests (tenant_id, resident_id, received_at, channel, domains, question, urgency, referrer,
+                               consent_given, consent_recorded_at, consent_recorded_by, registered_by, form_token,
+                               wmo_deadline, jeugd_deadline, contact_name, contact_phone, contact_email)
+         VALUES ($1, $2, $3::timestamp AT TIME ZONE 'Europe/Amsterdam', $4, $5, $6, $7, $8, $9,
+                 CASE WHEN $9 THEN now() END, CASE WHEN $9 THEN $10::uuid END,
+                 $10, $11, $12, $13, $14, $15, $16)
+         ON CONFLICT (tenant_id, form_token) DO NOTHING
+         RETURNING id",
+        tx.tenant_id(),
+        resident_id,
+        request.received_at,
+        request.channel.code(),
+        &domains,
+        request.question,
+        request.urgency.code(),
+        request.referrer,
+        request.consent,
+        registered_by,
+        request.form_token,
+        wmo_deadline,
+        jeugd_deadline,
+        contact_name,
+        contact_phone,
+        contact_email
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    match inserted {
+        Some(id) => Ok(id),
+        None => {
+            sqlx::query_scalar!(
+                "SELECT id FROM requests WHERE tenant_id = $1 AND form_token = $2",
+                tx.tenant_id(),
+                request.form_token
+            )
+            .fetch_one(&mut **tx)
+            .await
+        }
+    }
+}
+
+/// A request as its page and the lists show it.
+pub struct RequestView {
+    pub id: Uuid,
+    pub resident_id: Option<Uuid>,
+    pub resident_name: Option<String>,
+    pub received_at: PrimitiveDateTime,
+    pub channel: String,
+    pub domains: Vec<String>,
+    pub question: String,
+    pub urgency: String,
+    pub referrer: String,
+    pub consent_given: bool,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub contact_email: String,
+    pub status: String,
+    pub triage: Option<String>,
+    pub triage_note: String,
+    pub destination: Option<String>,
+    pub unsafe_at_home: Option<bool>,
+    pub wmo_deadline: Option<Date>,
+    pub jeugd_deadline: Option<Date>,
+    pub registered_by: Option<String>,
+    pub case_id: Option<Uuid>,
+}
+
+impl RequestView {
+    pub fn reference(&self) -> String {
+        reference(self.id)
+    }
+
+    pub fn received(&self) -> String {
+        format!(
+            "{} {:02}:{:02}",
+            format_date(self.received_at.date()),
+            self.received_at.hour(),
+            self.received_at.minute()
+        )
+    }
+
+    pub fn domain_keys(&self) -> Vec<String> {
+        self.domains
+            .iter()
+            .filter_map(|d| Domain::parse(d))
+            .map(Domain::label_key)
+            .collect()
+    }
+
+    pub fn channel_key(&self) -> String {
+        Channel::parse(&self.channel)
+            .map(Channel::label_key)
+            .unwrap_or_default()
+    }
+
+    pub fn urgency_key(&self) -> String {
+        Urgency::parse(&self.urgency)
+            .map(Urgency::label_key)
+            .unwrap_or_default()
+    }
+
+    pub fn is_crisis(&self) -> bool {
+        self.urgency == Urgency::Crisis.code()
+    }
+
+    pub fn triage_key(&self) -> Option<String> {
+        self.triage
+            .as_deref()
+            .and_then(Triage::parse)
+            .map(Triage::label_key)
+    }
+
+    /// The nearest statutory deadline while the request is open at the desk or with the team.
+    pub fn deadline(&self) -> Option<Date> {
+        if self.status == "closed" {
+            return None;
+        }
+        match (self.wmo_deadline, self.jeugd_deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+pub fn reference(id: Uuid) -> String {
+    id.simple().to_string()[..8].to_uppercase()
+}
+
+/// Days from `today` to `deadline`: negative when it has passed.
+pub fn days_left(deadline: Date, today: Date) -> i64 {
+    (deadline - today).whole_days()
+}
+
+macro_rules! select_requests {
+    ($where:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            RequestView,
+            r#"SELECT q.id, q.resident_id,
+                      CASE WHEN r.id IS NULL THEN NULL ELSE concat_ws(' ', nullif(coalesce(nullif(r.first_names, ''), r.initials), ''), nullif(r.surname_prefix, ''), r.surname) END AS resident_name,
+                      (q.received_at AT TIME ZONE 'Europe/Amsterdam') AS "received_at!",
+                      q.channel, q.domains, q.question, q.urgency, q.referrer, q.consent_given,
+                      q.contact_name, q.contact_phone, q.contact_email, q.status, q.triage, q.triage_note,
+                      d.name AS "destination?", q.unsafe_at_home, q.wmo_deadline, q.jeugd_deadline,
+                      u.name AS "registered_by?", c.id AS "case_id?"
+               FROM requests q
+               LEFT JOIN residents r ON r.tenant_id = q.tenant_id AND r.id = q.resident_id
+               LEFT JOIN signpost_destinations d ON d.tenant_id = q.tenant_id AND d.id = q.signpost_destination_id
+               LEFT JOIN users u ON u.tenant_id = q.tenant_id AND u.id = q.registered_by
+               LEFT JOIN cases c ON c.tenant_id = q.tenant_id AND c.request_id = q.id
+               WHERE q.tenant_id = $1 AND "# + $where
+            $(, $arg)*
+        )
+    };
+}
+
+pub async fn find(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<RequestView>> {
+    select_requests!("q.id = $2", tx.tenant_id(), id)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+pub async fn for_resident(tx: &mut TenantTx, resident_id: Uuid) -> sqlx::Result<Vec<RequestView>> {
+    select_requests!(
+        "q.resident_id = $2 ORDER BY q.received_at DESC LIMIT 100",
+        tx.tenant_id(),
+        resident_id
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Registered today (local time), newest first.
+pub async fn registered_today(tx: &mut TenantTx, today: Date) -> sqlx::Result<Vec<RequestView>> {
+    select_requests!(
+        "q.received_at >= ($2::date::timestamp AT TIME ZONE 'Europe/Amsterdam') ORDER BY q.received_at DESC LIMIT 50",
+        tx.tenant_id(),
+        today
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Not yet triaged: crisis first, then oldest first.
+pub async fn untriaged(tx: &mut TenantTx) -> sqlx::Result<Vec<RequestView>> {
+    select_requests!(
+        "q.triage IS NULL ORDER BY q.urgency = 'crisis' DESC, q.received_at LIMIT 50",
+        tx.tenant_id()
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Open requests whose statutory deadline falls on or before `until`, nearest first.
+pub async fn nearing_deadline(tx: &mut TenantTx, until: Date) -> sqlx::Result<Vec<RequestView>> {
+    select_requests!(
+        "q.status <> 'closed' AND least(q.wmo_deadline, q.jeugd_deadline) <= $2
+         ORDER BY least(q.wmo_deadline, q.jeugd_deadline) LIMIT 50",
+        tx.tenant_id(),
+        until
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// What the desk decided, checked.
+pub struct TriageDecision {
+    pub triage: Triage,
+    pub note: String,
+    pub destination: Option<Uuid>,
+    pub unsafe_at_home: bool,
+}
+
+/// The outcome of triage, for the page that follows.
+pub enum TriageOutcome {
+    Closed,
+    FollowUpOn(Date),
+    CaseOpened(Uuid),
+}
+
+/// Triage in one transaction: closes the request, or closes it with a follow-up call, or
+/// opens a case for the team. Someone unsafe at home always goes to the team, as a crisis.
+pub async fn triage(
+    tx: &mut TenantTx,
+    request: &RequestView,
+    decision: &TriageDecision,
+    by: Uuid,
+    today: Date,
+) -> sqlx::Result<TriageOutcome> {
+    let (triage, urgency) = if decision.unsafe_at_home {
+        (Triage::ToTeam, Urgency::Crisis.code())
+    } else {
+        (decision.triage, request.urgency.as_str())
+    };
+    let status = if triage == Triage::ToTeam {
+        "with_team"
+    } else {
+        "closed"
+    };
+    sqlx::query!(
+        "UPDATE requests SET triage = $3, triage_note = $4, signpost_destination_id = $5, unsafe_at_home = $6,
+                urgency = $7, status = $8, triaged_at = now(), triaged_by = $9
+         WHERE tenant_id = $1 AND id = $2",
+        tx.tenant_id(),
+        request.id,
+        triage.code(),
+        decision.note,
+        decision.destination.filter(|_| triage == Triage::Signposted),
+        decision.unsafe_at_home,
+        urgency,
+        status,
+        by
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(match triage {
+        Triage::HandledAtDesk => TriageOutcome::Closed,
+        Triage::Signposted => {
+            let days = sqlx::query_scalar!(
+                "SELECT signpost_follow_up_days FROM tenant_settings WHERE tenant_id = $1",
+                tx.tenant_id()
+            )
+            .fetch_one(&mut **tx)
+            .await?;
+            let due = today + time::Duration::days(i64::from(days));
+            sqlx::query!(
+                "INSERT INTO follow_up_tasks (tenant_id, request_id, due_on) VALUES ($1, $2, $3)",
+                tx.tenant_id(),
+                request.id,
+                due
+            )
+            .execute(&mut **tx)
+            .await?;
+            TriageOutcome::FollowUpOn(due)
+        }
+        Triage::ToTeam => {
+            let case = sqlx::query_scalar!(
+                "INSERT INTO cases (tenant_id, request_id, resident_id, urgency) VALUES ($1, $2, $3, $4) RETURNING id",
+                tx.tenant_id(),
+                request.id,
+                request.resident_id,
+                urgency
+            )
+            .fetch_one(&mut **tx)
+            .await?;
+            TriageOutcome::CaseOpened(case)
+        }
+    })
+}
+
+/// A follow-up call the desk owes after signposting.
+pub struct FollowUp {
+    pub id: Uuid,
+    pub request_id: Uuid,
+    pub due_on: Date,
+    pub resident_name: Option<String>,
+    pub destination: Option<String>,
+}
+
+impl FollowUp {
+    pub fn due(&self) -> String {
+        format_date(self.due_on)
+    }
+}
+
+/// Open follow-up calls due on or before `until`, earliest first.
+pub async fn follow_ups_due(tx: &mut TenantTx, until: Date) -> sqlx::Result<Vec<FollowUp>> {
+    sqlx::query_as!(
+        FollowUp,
+        r#"SELECT f.id, f.request_id, f.due_on,
+                  CASE WHEN r.id IS NULL THEN NULL ELSE concat_ws(' ', nullif(coalesce(nullif(r.first_names, ''), r.initials), ''), nullif(r.surname_prefix, ''), r.surname) END AS resident_name,
+                  d.name AS "destination?"
+           FROM follow_up_tasks f
+           JOIN requests q ON q.tenant_id = f.tenant_id AND q.id = f.request_id
+           LEFT JOIN residents r ON r.tenant_id = q.tenant_id AND r.id = q.resident_id
+           LEFT JOIN signpost_destinations d ON d.tenant_id = q.tenant_id AND d.id = q.signpost_destination_id
+           WHERE f.tenant_id = $1 AND f.done_at IS NULL AND f.due_on <= $2
+           ORDER BY f.due_on LIMIT 50"#,
+        tx.tenant_id(),
+        until
+    )
+    .fetch_all(&mut **tx)
+    .await
+}

@@ -1,0 +1,650 @@
+//! Residents: registering, finding, and telling people apart.
+
+use time::Date;
+use uuid::Uuid;
+
+use crate::db::TenantTx;
+use crate::intake::values::{Bsn, Relation, mask_bsn, parse_postcode};
+use crate::web::forms::{Fields, parse_date};
+use crate::web::layout::FormErrors;
+
+/// A resident's details as typed in the form, kept as typed for re-display.
+#[derive(Debug, Default, Clone)]
+pub struct ResidentInput {
+    pub first_names: String,
+    pub initials: String,
+    pub surname_prefix: String,
+    pub surname: String,
+    pub date_of_birth: String,
+    pub bsn: String,
+    pub street: String,
+    pub house_number: String,
+    pub house_number_addition: String,
+    pub postcode: String,
+    pub place: String,
+    pub phone: String,
+    pub email: String,
+    pub preferred_language: String,
+    pub remarks: String,
+}
+
+/// The same details, checked and normalised.
+pub struct ResidentDetails {
+    pub first_names: String,
+    pub initials: String,
+    pub surname_prefix: String,
+    pub surname: String,
+    pub date_of_birth: Option<Date>,
+    pub bsn: Option<Bsn>,
+    pub street: String,
+    pub house_number: String,
+    pub house_number_addition: String,
+    pub postcode: Option<String>,
+    pub place: String,
+    pub phone: String,
+    pub email: String,
+    pub preferred_language: String,
+    pub remarks: String,
+}
+
+impl ResidentInput {
+    pub fn from_fields(fields: &Fields) -> ResidentInput {
+        let get = |name: &str| fields.get(name).trim().to_owned();
+        ResidentInput {
+            first_names: get("first_names"),
+            initials: get("initials"),
+            surname_prefix: get("surname_prefix"),
+            surname: get("surname"),
+            date_of_birth: get("date_of_birth"),
+            bsn: get("bsn"),
+            street: get("street"),
+            house_number: get("house_number"),
+            house_number_addition: get("house_number_addition"),
+            postcode: get("postcode"),
+            place: get("place"),
+            phone: get("phone"),
+            email: get("email"),
+            preferred_language: get("preferred_language"),
+            remarks: fields.get("remarks").trim().to_owned(),
+        }
+    }
+
+    /// Checks every field; on mistakes, each gets its message and nothing is returned.
+    pub fn validate(&self, today: Date, errors: &mut FormErrors) -> Option<ResidentDetails> {
+        if self.surname.is_empty() {
+            errors.field("surname", "resident.error.surname");
+        }
+        let date_of_birth = if self.date_of_birth.is_empty() {
+            None
+        } else {
+            match parse_date(&self.date_of_birth) {
+                Some(date) if date > today => {
+                    errors.field("date_of_birth", "resident.error.future_birth");
+                    None
+                }
+                Some(date) if date.year() < 1900 => {
+                    errors.field("date_of_birth", "resident.error.date");
+                    None
+                }
+                Some(date) => Some(date),
+                None => {
+                    errors.field("date_of_birth", "resident.error.date");
+                    None
+                }
+            }
+        };
+        let bsn = if self.bsn.is_empty() {
+            None
+        } else {
+            let parsed = Bsn::parse(&self.bsn);
+            if parsed.is_none() {
+                errors.field("bsn", "resident.error.bsn");
+            }
+            parsed
+        };
+        let postcode = if self.postcode.is_empty() {
+            None
+        } else {
+            let parsed = parse_postcode(&self.postcode);
+            if parsed.is_none() {
+                errors.field("postcode", "resident.error.postcode");
+            }
+            parsed
+        };
+        if !self.email.is_empty() && crate::auth::users::Email::parse(&self.email).is_none() {
+            errors.field("email", "users.error.email");
+        }
+        if !errors.is_empty() {
+            return None;
+        }
+        Some(ResidentDetails {
+            first_names: self.first_names.clone(),
+            initials: self.initials.clone(),
+            surname_prefix: self.surname_prefix.clone(),
+            surname: self.surname.clone(),
+            date_of_birth,
+            bsn,
+            street: self.street.clone(),
+            house_number: self.house_number.clone(),
+            house_number_addition: self.house_number_addition.clone(),
+            postcode,
+            place: self.place.clone(),
+            phone: self.phone.clone(),
+            email: self.email.to_lowercase(),
+            preferred_language: if self.preferred_language.is_empty() {
+                "nl".to_owned()
+            } else {
+                self.preferred_language.clone()
+            },
+            remarks: self.remarks.clone(),
+        })
+    }
+}
+
+/// One line of a list of residents: enough to tell people apart.
+pub struct ResidentSummary {
+    pub id: Uuid,
+    pub first_names: String,
+    pub initials: String,
+    pub surname_prefix: String,
+    pub surname: String,
+    pub date_of_birth: Option<Date>,
+    pub street: String,
+    pub house_number: String,
+    pub house_number_addition: String,
+    pub postcode: Option<String>,
+    pub place: String,
+}
+
+impl ResidentSummary {
+    pub fn display_name(&self) -> String {
+        display_name(
+            &self.first_names,
+            &self.initials,
+            &self.surname_prefix,
+            &self.surname,
+        )
+    }
+
+    pub fn birth(&self) -> String {
+        self.date_of_birth
+            .map(crate::web::forms::format_date)
+            .unwrap_or_default()
+    }
+
+    pub fn address(&self) -> String {
+        address_line(
+            &self.street,
+            &self.house_number,
+            &self.house_number_addition,
+            self.postcode.as_deref(),
+            &self.place,
+        )
+    }
+}
+
+pub fn display_name(first_names: &str, initials: &str, prefix: &str, surname: &str) -> String {
+    let given = if first_names.is_empty() {
+        initials
+    } else {
+        first_names
+    };
+    [given, prefix, surname]
+        .iter()
+        .filter(|p| !p.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub fn address_line(
+    street: &str,
+    number: &str,
+    addition: &str,
+    postcode: Option<&str>,
+    place: &str,
+) -> String {
+    let house = format!("{street} {number}{addition}").trim().to_owned();
+    let town = format!("{} {place}", postcode.unwrap_or_default())
+        .trim()
+        .to_owned();
+    [house, town]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What one search box can mean.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Query {
+    Bsn(String),
+    DateOfBirth(Date),
+    Postcode {
+        postcode: String,
+        house_number: Option<String>,
+    },
+    Name(Vec<String>),
+}
+
+impl Query {
+    pub fn parse(raw: &str) -> Option<Query> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return None;
+        }
+        if let Some(bsn) = Bsn::parse(raw) {
+            return Some(Query::Bsn(bsn.as_str().to_owned()));
+        }
+        if raw.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && let Some(date) = parse_date(raw)
+        {
+            return Some(Query::DateOfBirth(date));
+        }
+        // "3931ab", "3931 AB 12", "3931AB12a"
+        let compact: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+        if compact.len() >= 6
+            && let Some(postcode) = parse_postcode(&compact[..6])
+        {
+            let rest = compact[6..].to_owned();
+            return Some(Query::Postcode {
+                postcode,
+                house_number: (!rest.is_empty())
+                    .then(|| rest.trim_end_matches(|c: char| c.is_alphabetic()).to_owned()),
+            });
+        }
+        let words: Vec<String> = crate::intake::search_words(raw);
+        (!words.is_empty()).then_some(Query::Name(words))
+    }
+}
+
+pub const PAGE_SIZE: i64 = 25;
+
+/// Residents matching the query, a page at a time (one more row than a page tells whether
+/// there is a next). Every form of query is one index range or equality scan.
+pub async fn search(tx: &mut TenantTx, query: &Query, page: i64) -> sqlx::Result<Vec<ResidentSummary>> {
+    let offset = (page - 1) * PAGE_SIZE;
+    let limit = PAGE_SIZE + 1;
+    match query {
+        Query::Bsn(bsn) => sqlx::query_as!(
+            ResidentSummary,
+            "SELECT id, first_names, initials, surname_prefix, surname, date_of_birth, street, house_number,
+                        house_number_addition, postcode, place
+                 FROM residents WHERE tenant_id = $1 AND bsn = $2",
+            tx.tenant_id(),
+            bsn
+        )
+        .fetch_all(&mut **tx)
+        .await,
+        Query::DateOfBirth(date) => sqlx::query_as!(
+            ResidentSummary,
+            "SELECT id, first_names, initials, surname_prefix, surname, date_of_birth, street, house_number,
+                        house_number_addition, postcode, place
+                 FROM residents WHERE tenant_id = $1 AND date_of_birth = $2
+                 ORDER BY search_surname, id LIMIT $3 OFFSET $4",
+            tx.tenant_id(),
+            date,
+            limit,
+            offset
+        )
+        .fetch_all(&mut **tx)
+        .await,
+        Query::Postcode {
+            postcode,
+            house_number,
+        } => sqlx::query_as!(
+            ResidentSummary,
+            "SELECT id, first_names, initials, surname_prefix, surname, date_of_birth, street, house_number,
+                        house_number_addition, postcode, place
+                 FROM residents
+                 WHERE tenant_id = $1 AND postcode = $2 AND ($3::text IS NULL OR house_number = $3)
+                 ORDER BY house_number, search_surname, id LIMIT $4 OFFSET $5",
+            tx.tenant_id(),
+            postcode,
+            house_number.as_deref(),
+            limit,
+            offset
+        )
+        .fetch_all(&mut **tx)
+        .await,
+        Query::Name(words) => {
+            // The first word is a prefix of the surname or of the first names: a range on
+            // each index, which (unlike a LIKE with a parameter) a generic plan can use.
+            // Every word must appear somewhere in the full name. search_text() folds case
+            // and accents the same way as the indexed columns.
+            sqlx::query_as!(
+                ResidentSummary,
+                r#"SELECT id, first_names, initials, surname_prefix, surname, date_of_birth, street, house_number,
+                          house_number_addition, postcode, place
+                   FROM residents
+                   WHERE tenant_id = $1
+                     AND ((search_surname >= search_text($2) AND search_surname < search_text($2) || chr(1114111))
+                          OR (search_first_names >= search_text($2)
+                              AND search_first_names < search_text($2) || chr(1114111)))
+                     AND search_full_name LIKE ALL (SELECT '%' || search_text(w) || '%' FROM unnest($3::text[]) w)
+                   ORDER BY search_surname, search_first_names, id
+                   LIMIT $4 OFFSET $5"#,
+                tx.tenant_id(),
+                words[0],
+                words,
+                limit,
+                offset
+            )
+            .fetch_all(&mut **tx)
+            .await
+        }
+    }
+}
+
+/// Residents who may be the same person: same date of birth and a similar name, or the
+/// same address.
+pub async fn possible_duplicates(
+    tx: &mut TenantTx,
+    details: &ResidentDetails,
+) -> sqlx::Result<Vec<ResidentSummary>> {
+    let full_name = format!(
+        "{} {} {}",
+        details.first_names, details.surname_prefix, details.surname
+    );
+    sqlx::query_as!(
+        ResidentSummary,
+        "SELECT id, first_names, initials, surname_prefix, surname, date_of_birth, street, house_number,
+                house_number_addition, postcode, place
+         FROM residents
+         WHERE tenant_id = $1
+           AND ((date_of_birth = $2 AND (similarity(search_full_name, search_text($3)) > 0.3 OR search_surname = search_text($4)))
+                OR (postcode = $5 AND house_number = $6))
+         ORDER BY search_surname LIMIT 10",
+        tx.tenant_id(),
+        details.date_of_birth,
+        full_name,
+        details.surname,
+        details.postcode,
+        details.house_number
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+pub async fn create(
+    tx: &mut TenantTx,
+    details: &ResidentDetails,
+    created_by: Uuid,
+) -> sqlx::Result<Result<Uuid, ()>> {
+    let result = sqlx::query_scalar!(
+        "INSERT INTO residents (tenant_id, first_names, initials, surname_prefix, surname, date_of_birth, bsn,
+                                street, house_number, house_number_addition, postcode, place, phone, email,
+                                preferred_language, remarks, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+         ON CONFLICT (tenant_id, bsn) DO NOTHING
+         RETURNING id",
+        tx.tenant_id(),
+        details.first_names,
+        details.initials,
+        details.surname_prefix,
+        details.surname,
+        details.date_of_birth,
+        details.bsn.as_ref().map(Bsn::as_str),
+        details.street,
+        details.house_number,
+        details.house_number_addition,
+        details.postcode,
+        details.place,
+        details.phone,
+        details.email,
+        details.preferred_language,
+        details.remarks,
+        created_by
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(result.ok_or(()))
+}
+
+pub async fn update(tx: &mut TenantTx, id: Uuid, details: &ResidentDetails) -> sqlx::Result<Result<(), ()>> {
+    let taken = match &details.bsn {
+        Some(bsn) => sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT FROM residents WHERE tenant_id = $1 AND bsn = $2 AND id <> $3) AS "taken!""#,
+            tx.tenant_id(),
+            bsn.as_str(),
+            id
+        )
+        .fetch_one(&mut **tx)
+        .await?,
+        None => false,
+    };
+    if taken {
+        return Ok(Err(()));
+    }
+    sqlx::query!(
+        "UPDATE residents SET first_names = $3, initials = $4, surname_prefix = $5, surname = $6, date_of_birth = $7,
+                bsn = $8, street = $9, house_number = $10, house_number_addition = $11, postcode = $12, place = $13,
+                phone = $14, email = $15, preferred_language = $16, remarks = $17
+         WHERE tenant_id = $1 AND id = $2",
+        tx.tenant_id(),
+        id,
+        details.first_names,
+        details.initials,
+        details.surname_prefix,
+        details.surname,
+        details.date_of_birth,
+        details.bsn.as_ref().map(Bsn::as_str),
+        details.street,
+        details.house_number,
+        details.house_number_addition,
+        details.postcode,
+        details.place,
+        details.phone,
+        details.email,
+        details.preferred_language,
+        details.remarks
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(Ok(()))
+}
+
+/// A resident's whole record.
+pub struct Resident {
+    pub id: Uuid,
+    pub first_names: String,
+    pub initials: String,
+    pub surname_prefix: String,
+    pub surname: String,
+    pub date_of_birth: Option<Date>,
+    pub bsn: Option<String>,
+    pub street: String,
+    pub house_number: String,
+    pub house_number_addition: String,
+    pub postcode: Option<String>,
+    pub place: String,
+    pub phone: String,
+    pub email: String,
+    pub preferred_language: String,
+    pub remarks: String,
+}
+
+impl Resident {
+    pub fn display_name(&self) -> String {
+        display_name(
+            &self.first_names,
+            &self.initials,
+            &self.surname_prefix,
+            &self.surname,
+        )
+    }
+
+    pub fn birth(&self) -> String {
+        self.date_of_birth
+            .map(crate::web::forms::format_date)
+            .unwrap_or_default()
+    }
+
+    pub fn address(&self) -> String {
+        address_line(
+            &self.street,
+            &self.house_number,
+            &self.house_number_addition,
+            self.postcode.as_deref(),
+            &self.place,
+        )
+    }
+
+    pub fn language_key(&self) -> String {
+        format!("language.{}", self.preferred_language)
+    }
+
+    pub fn masked_bsn(&self) -> Option<String> {
+        self.bsn.as_deref().map(mask_bsn)
+    }
+
+    /// The record as the edit form shows it.
+    pub fn input(&self) -> ResidentInput {
+        ResidentInput {
+            first_names: self.first_names.clone(),
+            initials: self.initials.clone(),
+            surname_prefix: self.surname_prefix.clone(),
+            surname: self.surname.clone(),
+            date_of_birth: self.birth(),
+            bsn: self.bsn.clone().unwrap_or_default(),
+            street: self.street.clone(),
+            house_number: self.house_number.clone(),
+            house_number_addition: self.house_number_addition.clone(),
+            postcode: self.postcode.clone().unwrap_or_default(),
+            place: self.place.clone(),
+            phone: self.phone.clone(),
+            email: self.email.clone(),
+            preferred_language: self.preferred_language.clone(),
+            remarks: self.remarks.clone(),
+        }
+    }
+}
+
+pub async fn find(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Resident>> {
+    sqlx::query_as!(
+        Resident,
+        "SELECT id, first_names, initials, surname_prefix, surname, date_of_birth, bsn, street, house_number,
+                house_number_addition, postcode, place, phone, email, preferred_language, remarks
+         FROM residents WHERE tenant_id = $1 AND id = $2",
+        tx.tenant_id(),
+        id
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// A member of the resident's household.
+pub struct HouseholdMember {
+    pub id: Uuid,
+    pub name: String,
+    pub relation: String,
+    pub date_of_birth: Option<Date>,
+}
+
+impl HouseholdMember {
+    pub fn relation_key(&self) -> String {
+        Relation::parse(&self.relation)
+            .map(Relation::label_key)
+            .unwrap_or_default()
+    }
+
+    pub fn birth(&self) -> String {
+        self.date_of_birth
+            .map(crate::web::forms::format_date)
+            .unwrap_or_default()
+    }
+}
+
+pub async fn household(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Vec<HouseholdMember>> {
+    let rows = sqlx::query!(
+        "SELECT r.id, r.first_names, r.initials, r.surname_prefix, r.surname, r.date_of_birth, h.relation
+         FROM household_members h
+         JOIN residents r ON r.tenant_id = h.tenant_id AND r.id = h.member_id
+         WHERE h.tenant_id = $1 AND h.resident_id = $2
+         ORDER BY r.date_of_birth NULLS LAST
+         LIMIT 50",
+        tx.tenant_id(),
+        id
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| HouseholdMember {
+            id: r.id,
+            name: display_name(&r.first_names, &r.initials, &r.surname_prefix, &r.surname),
+            relation: r.relation,
+            date_of_birth: r.date_of_birth,
+        })
+        .collect())
+}
+
+/// Links two residents as one household, both ways (a child's parent is the parent's child).
+pub async fn link_household(
+    tx: &mut TenantTx,
+    resident: Uuid,
+    member: Uuid,
+    relation: Relation,
+) -> sqlx::Result<()> {
+    let inverse = match relation {
+        Relation::Child => Relation::Parent,
+        Relation::Parent => Relation::Child,
+        other => other,
+    };
+    for (from, to, rel) in [(resident, member, relation), (member, resident, inverse)] {
+        sqlx::query!(
+            "INSERT INTO household_members (tenant_id, resident_id, member_id, relation) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (tenant_id, resident_id, member_id) DO UPDATE SET relation = EXCLUDED.relation",
+            tx.tenant_id(),
+            from,
+            to,
+            rel.code()
+        )
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_search_box_understands_what_is_typed() {
+        assert_eq!(Query::parse("111222333"), Some(Query::Bsn("111222333".into())));
+        assert_eq!(
+            Query::parse("12-03-1957"),
+            Some(Query::DateOfBirth(time::macros::date!(1957 - 03 - 12)))
+        );
+        assert_eq!(
+            Query::parse("3931ab"),
+            Some(Query::Postcode {
+                postcode: "3931 AB".into(),
+                house_number: None
+            })
+        );
+        assert_eq!(
+            Query::parse("3931 AB 12a"),
+            Some(Query::Postcode {
+                postcode: "3931 AB".into(),
+                house_number: Some("12".into())
+            })
+        );
+        assert_eq!(
+            Query::parse("Jan  de Vries"),
+            Some(Query::Name(vec!["jan".into(), "de".into(), "vries".into()]))
+        );
+        assert_eq!(Query::parse("  "), None);
+    }
+
+    #[test]
+    fn names_and_addresses_read_naturally() {
+        assert_eq!(display_name("Jan", "J.", "de", "Vries"), "Jan de Vries");
+        assert_eq!(display_name("", "J.P.", "", "Bakker"), "J.P. Bakker");
+        assert_eq!(
+            address_line("Dorpsstraat", "12", "a", Some("3931 AB"), "Woudenberg"),
+            "Dorpsstraat 12a, 3931 AB Woudenberg"
+        );
+    }
+}

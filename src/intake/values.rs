@@ -1,0 +1,149 @@
+//! What the desk types, turned into values that are valid by construction.
+
+/// A citizen service number: nine digits that pass the 11-test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bsn(String);
+
+impl Bsn {
+    pub fn parse(raw: &str) -> Option<Bsn> {
+        let digits: String = raw
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '.' && *c != '-')
+            .collect();
+        if digits.len() != 9 || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        // The 11-test: 9·d1 + 8·d2 + … + 2·d8 − 1·d9 is a multiple of 11 (and not zero).
+        let sum: i32 = digits
+            .bytes()
+            .map(|b| i32::from(b - b'0'))
+            .zip([9, 8, 7, 6, 5, 4, 3, 2, -1])
+            .map(|(digit, weight)| digit * weight)
+            .sum();
+        (sum != 0 && sum % 11 == 0).then_some(Bsn(digits))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Only the last four digits, for everyone who has no reason to see the whole number.
+pub fn mask_bsn(bsn: &str) -> String {
+    format!("*****{}", &bsn[bsn.len().saturating_sub(4)..])
+}
+
+/// A Dutch postcode, normalised to `1234 AB`.
+pub fn parse_postcode(raw: &str) -> Option<String> {
+    let compact: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
+    let (digits, letters) = compact.split_at_checked(4)?;
+    let valid = digits.chars().all(|c| c.is_ascii_digit())
+        && !digits.starts_with('0')
+        && letters.len() == 2
+        && letters.chars().all(|c| c.is_ascii_uppercase());
+    valid.then(|| format!("{digits} {letters}"))
+}
+
+macro_rules! choice {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $code:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &[$name] = &[$($name::$variant),+];
+
+            /// The name stored in the database and used in forms.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn parse(code: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|value| value.code() == code)
+            }
+
+            pub fn label_key(self) -> String {
+                format!("{}.{}", stringify!($name).to_lowercase(), self.code())
+            }
+        }
+    };
+}
+
+choice!(
+    /// How a request reached the desk.
+    Channel { Desk => "desk", Phone => "phone", Email => "email", Referrer => "referrer", Online => "online" }
+);
+
+choice!(
+    /// The fields of the social domain a request touches.
+    Domain {
+        Wmo => "wmo",
+        Jeugd => "jeugd",
+        Leerplicht => "leerplicht",
+        Participatie => "participatie",
+        Wonen => "wonen",
+        Schulden => "schulden",
+        WerkInkomen => "werk_inkomen",
+        Overig => "overig",
+    }
+);
+
+choice!(
+    /// How soon something must happen.
+    Urgency { Normal => "normal", Urgent => "urgent", Crisis => "crisis" }
+);
+
+choice!(
+    /// What the desk decided to do with a request.
+    Triage { HandledAtDesk => "handled_at_desk", Signposted => "signposted", ToTeam => "to_team" }
+);
+
+choice!(
+    /// What a household member is to the resident.
+    Relation { Partner => "partner", Child => "child", Parent => "parent", Sibling => "sibling", Other => "other" }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_eleven_test_accepts_valid_and_refuses_invalid_numbers() {
+        for valid in ["111222333", "123456782", "1112.22.333", " 999999990 "] {
+            assert!(Bsn::parse(valid).is_some(), "{valid}");
+        }
+        for invalid in [
+            "111222334",
+            "12345678",
+            "1234567890",
+            "abcdefghi",
+            "000000000",
+            "",
+        ] {
+            assert!(Bsn::parse(invalid).is_none(), "{invalid}");
+        }
+        assert_eq!(mask_bsn("123456782"), "*****6782");
+    }
+
+    #[test]
+    fn postcodes_are_normalised() {
+        assert_eq!(parse_postcode("3931ab").as_deref(), Some("3931 AB"));
+        assert_eq!(parse_postcode(" 3931 Ab ").as_deref(), Some("3931 AB"));
+        for invalid in ["0931 AB", "393 AB", "3931 A", "3931 A1", "ABCD EF", ""] {
+            assert!(parse_postcode(invalid).is_none(), "{invalid}");
+        }
+    }
+
+    #[test]
+    fn choices_round_trip() {
+        for domain in Domain::ALL {
+            assert_eq!(Domain::parse(domain.code()), Some(*domain));
+        }
+        assert_eq!(Domain::WerkInkomen.label_key(), "domain.werk_inkomen");
+        assert_eq!(Triage::parse("nope"), None);
+    }
+}
