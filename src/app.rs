@@ -13,6 +13,7 @@ use axum::routing::get;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -60,6 +61,8 @@ pub fn router(state: AppState) -> Router {
         .merge(tenant_routes)
         .fallback(not_found)
         .layer(axum::middleware::from_fn(web::error_pages::render))
+        // A bug in one handler answers that request with the error page, nothing more.
+        .layer(CatchPanicLayer::custom(|_| AppError::Internal(anyhow::anyhow!("handler panicked")).into_response()))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))

@@ -373,7 +373,7 @@ pub async fn update_resident(
         match residents::update(&mut tx, resident.id, &details).await? {
             Ok(()) => {
                 let before = resident.input();
-                let changed: Vec<&str> = changed_fields(&before, &input);
+                let changed: Vec<&str> = changed_fields(&before, &details.input());
                 audit::record_for_resident(
                     &mut tx,
                     &actor(&ctx, &user),

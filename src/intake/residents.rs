@@ -141,6 +141,36 @@ impl ResidentInput {
     }
 }
 
+impl ResidentDetails {
+    /// The checked details as a form shows them, to compare with what was stored.
+    pub fn input(&self) -> ResidentInput {
+        ResidentInput {
+            first_names: self.first_names.clone(),
+            initials: self.initials.clone(),
+            surname_prefix: self.surname_prefix.clone(),
+            surname: self.surname.clone(),
+            date_of_birth: self
+                .date_of_birth
+                .map(crate::web::forms::format_date)
+                .unwrap_or_default(),
+            bsn: self
+                .bsn
+                .as_ref()
+                .map(|b| b.as_str().to_owned())
+                .unwrap_or_default(),
+            street: self.street.clone(),
+            house_number: self.house_number.clone(),
+            house_number_addition: self.house_number_addition.clone(),
+            postcode: self.postcode.clone().unwrap_or_default(),
+            place: self.place.clone(),
+            phone: self.phone.clone(),
+            email: self.email.clone(),
+            preferred_language: self.preferred_language.clone(),
+            remarks: self.remarks.clone(),
+        }
+    }
+}
+
 /// One line of a list of residents: enough to tell people apart.
 pub struct ResidentSummary {
     pub id: Uuid,
@@ -243,8 +273,8 @@ impl Query {
         }
         // "3931ab", "3931 AB 12", "3931AB12a"
         let compact: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
-        if compact.len() >= 6
-            && let Some(postcode) = parse_postcode(&compact[..6])
+        if let Some(start) = compact.get(..6)
+            && let Some(postcode) = parse_postcode(start)
         {
             let rest = compact[6..].to_owned();
             return Some(Query::Postcode {
@@ -266,7 +296,8 @@ pub async fn search(tx: &mut TenantTx, query: &Query, page: i64) -> sqlx::Result
     let offset = (page - 1) * PAGE_SIZE;
     let limit = PAGE_SIZE + 1;
     match query {
-        Query::Bsn(bsn) => sqlx::query_as!(
+        Query::Bsn(bsn) => {
+            sqlx::query_as!(
             ResidentSummary,
             "SELECT id, first_names, initials, surname_prefix, surname, date_of_birth, street, house_number,
                         house_number_addition, postcode, place
@@ -274,9 +305,11 @@ pub async fn search(tx: &mut TenantTx, query: &Query, page: i64) -> sqlx::Result
             tx.tenant_id(),
             bsn
         )
-        .fetch_all(&mut **tx)
-        .await,
-        Query::DateOfBirth(date) => sqlx::query_as!(
+            .fetch_all(&mut **tx)
+            .await
+        }
+        Query::DateOfBirth(date) => {
+            sqlx::query_as!(
             ResidentSummary,
             "SELECT id, first_names, initials, surname_prefix, surname, date_of_birth, street, house_number,
                         house_number_addition, postcode, place
@@ -287,12 +320,14 @@ pub async fn search(tx: &mut TenantTx, query: &Query, page: i64) -> sqlx::Result
             limit,
             offset
         )
-        .fetch_all(&mut **tx)
-        .await,
+            .fetch_all(&mut **tx)
+            .await
+        }
         Query::Postcode {
             postcode,
             house_number,
-        } => sqlx::query_as!(
+        } => {
+            sqlx::query_as!(
             ResidentSummary,
             "SELECT id, first_names, initials, surname_prefix, surname, date_of_birth, street, house_number,
                         house_number_addition, postcode, place
@@ -305,8 +340,9 @@ pub async fn search(tx: &mut TenantTx, query: &Query, page: i64) -> sqlx::Result
             limit,
             offset
         )
-        .fetch_all(&mut **tx)
-        .await,
+            .fetch_all(&mut **tx)
+            .await
+        }
         Query::Name(words) => {
             // The first word is a prefix of the surname or of the first names: a range on
             // each index, which (unlike a LIKE with a parameter) a generic plan can use.

@@ -330,6 +330,14 @@ pub fn actions_ending_with(page: &str, suffix: &str) -> Vec<String> {
         .collect()
 }
 
+/// The value of the input with id `id` in an HTML page.
+pub fn field_value(html: &str, id: &str) -> Option<String> {
+    let marker = format!("id=\"{id}\" name=\"{id}\" value=\"");
+    let start = html.find(&marker)? + marker.len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].to_owned())
+}
+
 /// The value of the hidden input `name` in an HTML page.
 pub fn hidden_value(html: &str, name: &str) -> Option<String> {
     let marker = format!("name=\"{name}\" value=\"");
