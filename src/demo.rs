@@ -64,6 +64,26 @@ pub async fn load(owner: &PgPool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A desk with a history: about 200 residents and 400 requests over two years, added once.
+pub async fn load_history(owner: &PgPool) -> anyhow::Result<()> {
+    let tenant = tenancy::find_by_slug(owner, "demo")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo tenant missing"))?;
+    let mut tx = db::tenant_tx(owner, tenant.id).await?;
+    let existing = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT FROM residents WHERE tenant_id = $1) AS "exists!""#,
+        tenant.id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if !existing {
+        let today = crate::intake::local_now(&mut tx).await?.date();
+        crate::intake::sample::generate(&mut tx, 2026, 200, 400, today, |_, _| {}).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The lines printed at start-up in demo mode.
 pub fn credentials(base_url: &str) -> String {
     let mut text = format!("Demo cooperatives: {base_url}/demo/login and {base_url}/demo2/login\n");

@@ -132,7 +132,9 @@ async fn run(command: Command, database: &Database) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo => {
-            demo::load(&database.owner_pool().await?).await?;
+            let owner = database.owner_pool().await?;
+            demo::load(&owner).await?;
+            demo::load_history(&owner).await?;
             println!(
                 "Demo data loaded.\n{}",
                 demo::credentials("http://127.0.0.1:8080")
@@ -175,7 +177,9 @@ async fn run(command: Command, database: &Database) -> anyhow::Result<()> {
 
 async fn serve(database: &Database, listen: SocketAddr, demo: bool, web: WebConfig) -> anyhow::Result<()> {
     if demo {
-        demo::load(&database.owner_pool().await?).await?;
+        let owner = database.owner_pool().await?;
+        demo::load(&owner).await?;
+        demo::load_history(&owner).await?;
     }
     let pool = database.app_pool(10).await?;
     auth::password::warm_up();

@@ -5,6 +5,7 @@
 mod handlers;
 pub mod requests;
 pub mod residents;
+pub mod sample;
 pub mod values;
 
 use axum::Router;

@@ -196,12 +196,14 @@ async fn the_operator_lists_disables_and_enables_cooperatives() {
 #[tokio::test]
 async fn loading_the_demo_data_twice_changes_nothing() {
     let app = TestApp::spawn().await;
-    let output = schakel(&app, &["demo"], "");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    for _ in 0..2 {
+        let output = schakel(&app, &["demo"], "");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
     let mut db = app.owner_connection().await;
     let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
         .fetch_one(&mut db)
@@ -213,6 +215,46 @@ async fn loading_the_demo_data_twice_changes_nothing() {
         .await
         .unwrap();
     assert_eq!(tenants[0], "Coöperatie Demo");
+
+    // The demo desk has a history: residents with Dutch names, requests over two years.
+    let residents: i64 = sqlx::query_scalar("SELECT count(*) FROM residents")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(residents, 200);
+    let (requests, days, domains, triages): (i64, i32, i64, i64) = sqlx::query_as(
+        "SELECT count(*), max(received_at)::date - min(received_at)::date,
+                count(DISTINCT domains[1]), count(DISTINCT triage)
+         FROM requests",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(requests, 400);
+    assert!(days > 600, "spread over two years: {days} days");
+    assert_eq!(domains, 8, "all domains");
+    assert_eq!(triages, 3, "all triage outcomes");
+    let prefixed: i64 = sqlx::query_scalar("SELECT count(*) FROM residents WHERE surname_prefix <> ''")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    let accented: i64 = sqlx::query_scalar("SELECT count(*) FROM residents WHERE surname <> search_text(surname) AND lower(surname) <> search_text(surname)")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert!(
+        prefixed > 20 && accented > 0,
+        "{prefixed} with a prefix, {accented} with diacritics"
+    );
+    let cases: i64 = sqlx::query_scalar("SELECT count(*) FROM cases")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    let to_team: i64 = sqlx::query_scalar("SELECT count(*) FROM requests WHERE triage = 'to_team'")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(cases, to_team);
 }
 
 /// `schakel serve` as a newcomer runs it: no DATABASE_URL, its own cluster in the data dir.
