@@ -1,2 +1,3 @@
+mod desk;
 mod invitation;
 mod login;

@@ -139,3 +139,15 @@ pub async fn expect_heading(browser: &Client, expected: &str) -> anyhow::Result<
     }
     anyhow::bail!("expected the heading {expected:?}, saw {seen:?}")
 }
+
+/// Waits until the page shows `text` anywhere.
+pub async fn wait_for_text(browser: &Client, text: &str) -> anyhow::Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        if browser.source().await.is_ok_and(|source| source.contains(text)) {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    anyhow::bail!("the page never showed {text:?}")
+}
