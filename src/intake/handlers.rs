@@ -327,6 +327,46 @@ pub async fn show_bsn(
     render_resident(tx, &ctx, &user, resident, true).await
 }
 
+#[derive(Template)]
+#[template(path = "intake/contact_card.html")]
+struct ContactCardPage {
+    l: Layout,
+    resident: Resident,
+    household: Vec<HouseholdMember>,
+    tenant_name: String,
+    contact: crate::tenancy::Contact,
+}
+
+/// The meterkastkaart: who is involved and how to reach them, to print and keep at home.
+pub async fn contact_card(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Path((_, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let user = desk_user(user)?;
+    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let resident = load_resident(&mut tx, &id).await?;
+    audit::record_for_resident(
+        &mut tx,
+        &actor(&ctx, &user),
+        AuditKind::ResidentViewed,
+        resident.id,
+        json!({ "contact_card": true }),
+    )
+    .await?;
+    let household = residents::household(&mut tx, resident.id).await?;
+    let contact = crate::tenancy::contact(&mut tx).await?;
+    tx.commit().await?;
+    web::render(&ContactCardPage {
+        resident,
+        household,
+        tenant_name: ctx.tenant.name.clone(),
+        contact,
+        l: ctx.layout(),
+    })
+}
+
 pub async fn edit_resident(
     State(state): State<AppState>,
     ctx: RequestContext,

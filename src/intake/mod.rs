@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
             get(handlers::resident).post(handlers::update_resident),
         )
         .route("/{tenant}/residents/{id}/edit", get(handlers::edit_resident))
+        .route("/{tenant}/residents/{id}/card", get(handlers::contact_card))
         .route("/{tenant}/residents/{id}/bsn", post(handlers::show_bsn))
         .route(
             "/{tenant}/residents/{id}/household",

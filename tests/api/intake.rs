@@ -790,3 +790,25 @@ async fn another_cooperatives_residents_and_requests_are_not_found() {
         assert_eq!(other.get(path).await.status(), 404, "{path}");
     }
 }
+
+#[tokio::test]
+async fn the_contact_card_lists_who_helps_and_prints_on_a6() {
+    let app = TestApp::spawn().await;
+    let mut db = app.owner_connection().await;
+    sqlx::query("UPDATE tenant_settings SET contact_phone = '0318 123 456' FROM tenants t WHERE t.id = tenant_id AND t.slug = 'demo'")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    desk(&app).await;
+    let page = register(&app, &oz()).await;
+    let card = app.get(&format!("{page}/card")).await.text().await.unwrap();
+    assert!(card.contains("Meterkastkaart") && card.contains("Ayşe Öztürk") && card.contains("0318 123 456"));
+    assert!(card.contains(r#"class="contact-card""#));
+    let css = app.get("/static/css/schakel.css").await.text().await.unwrap();
+    assert!(css.contains("@page card { size: A6"), "printed on A6");
+    let viewed: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE details ? 'contact_card'")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(viewed, 1);
+}
