@@ -812,3 +812,77 @@ async fn the_contact_card_lists_who_helps_and_prints_on_a6() {
         .unwrap();
     assert_eq!(viewed, 1);
 }
+
+/// The plan PostgreSQL uses for `sql` with the given parameters when it plans once for all
+/// values, as it may for statements sqlx prepares.
+async fn generic_plan(app: &TestApp, tenant: uuid::Uuid, sql: &str, args: &str) -> String {
+    let mut web = sqlx::ConnectOptions::connect(&app.app).await.unwrap();
+    let setup = format!(
+        "SET plan_cache_mode = force_generic_plan; SELECT set_config('app.tenant_id', '{tenant}', false); PREPARE q AS {sql}"
+    );
+    sqlx::raw_sql(sqlx::AssertSqlSafe(setup))
+        .execute(&mut web)
+        .await
+        .unwrap();
+    let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("EXPLAIN EXECUTE q({args})")))
+        .fetch_all(&mut web)
+        .await
+        .unwrap();
+    rows.join("\n")
+}
+
+#[tokio::test]
+async fn desk_queries_use_their_indexes_under_a_generic_plan() {
+    let app = TestApp::spawn().await;
+    let mut db = app.owner_connection().await;
+    let tenant: uuid::Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = 'demo'")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    {
+        let owner = sqlx::PgPool::connect_with(app.owner.clone()).await.unwrap();
+        let mut tx = schakel::db::tenant_tx(&owner, tenant).await.unwrap();
+        let today = time::OffsetDateTime::now_utc().date();
+        schakel::intake::sample::generate(&mut tx, 7, 20_000, 20_000, today, |_, _| {})
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    sqlx::raw_sql("ANALYZE").execute(&mut db).await.unwrap();
+
+    let name = generic_plan(
+        &app,
+        tenant,
+        "SELECT id FROM residents WHERE tenant_id = $1
+           AND ((search_surname >= search_text($2) AND search_surname < search_text($2) || chr(1114111))
+                OR (search_first_names >= search_text($2) AND search_first_names < search_text($2) || chr(1114111)))
+           AND search_full_name LIKE ALL (SELECT '%' || search_text(w) || '%' FROM unnest($3::text[]) w)
+         ORDER BY search_surname, search_first_names, id LIMIT 26",
+        &format!("'{tenant}', 'jan', ARRAY['jan']"),
+    )
+    .await;
+    assert!(!name.contains("Seq Scan on residents"), "{name}");
+    assert!(
+        name.contains("residents_surname") && name.contains("residents_first_names"),
+        "{name}"
+    );
+
+    let birth = generic_plan(
+        &app,
+        tenant,
+        "SELECT id FROM residents WHERE tenant_id = $1 AND date_of_birth = $2 ORDER BY search_surname, id LIMIT 26",
+        &format!("'{tenant}', '1957-03-12'"),
+    )
+    .await;
+    assert!(birth.contains("residents_birth"), "{birth}");
+
+    let untriaged = generic_plan(
+        &app,
+        tenant,
+        "SELECT id FROM requests q WHERE q.tenant_id = $1 AND q.triage IS NULL
+         ORDER BY q.urgency = 'crisis' DESC, q.received_at LIMIT 50",
+        &format!("'{tenant}'"),
+    )
+    .await;
+    assert!(untriaged.contains("requests_untriaged"), "{untriaged}");
+}
