@@ -56,6 +56,17 @@ enum Command {
     },
     /// Load the demo data into the database and exit.
     Demo,
+    /// Fill a cooperative with made-up residents and requests, e.g. for the benchmark.
+    Generate {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, default_value_t = 100_000)]
+        residents: usize,
+        #[arg(long, default_value_t = 300_000)]
+        requests: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -141,6 +152,12 @@ async fn run(command: Command, database: &Database) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Generate {
+            tenant,
+            residents,
+            requests,
+            seed,
+        } => generate(database, &tenant, residents, requests, seed).await,
         Command::Tenant {
             command: TenantCommand::Create { slug, name },
         } => {
@@ -240,6 +257,42 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("stopping: finishing requests in flight");
+}
+
+async fn generate(
+    database: &Database,
+    slug: &str,
+    residents: usize,
+    requests: usize,
+    seed: u64,
+) -> anyhow::Result<()> {
+    let owner = database.owner_pool().await?;
+    let tenant = tenancy::find_by_slug(&owner, slug)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("there is no cooperative '{slug}'"))?;
+    let style = indicatif::ProgressStyle::with_template("{msg:10} {bar:40} {pos}/{len} ({eta})")?;
+    let resident_bar = indicatif::ProgressBar::new(residents as u64)
+        .with_style(style.clone())
+        .with_message("residents");
+    let request_bar = indicatif::ProgressBar::new(requests as u64)
+        .with_style(style)
+        .with_message("requests");
+    let mut tx = db::tenant_tx(&owner, tenant.id).await?;
+    let today = schakel::intake::local_now(&mut tx).await?.date();
+    schakel::intake::sample::generate(&mut tx, seed, residents, requests, today, |r, q| {
+        resident_bar.set_position(r as u64);
+        request_bar.set_position(q as u64);
+    })
+    .await?;
+    tx.commit().await?;
+    resident_bar.finish();
+    request_bar.finish();
+    sqlx::query("ANALYZE").execute(&owner).await?;
+    println!(
+        "Added {residents} residents and {requests} requests to '{}'",
+        tenant.name
+    );
+    Ok(())
 }
 
 async fn set_disabled(database: &Database, slug: &str, disabled: bool) -> anyhow::Result<()> {

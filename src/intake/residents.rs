@@ -343,33 +343,78 @@ pub async fn search(tx: &mut TenantTx, query: &Query, page: i64) -> sqlx::Result
             .fetch_all(&mut **tx)
             .await
         }
-        Query::Name(words) => {
-            // The first word is a prefix of the surname or of the first names: a range on
-            // each index, which (unlike a LIKE with a parameter) a generic plan can use.
-            // Every word must appear somewhere in the full name. search_text() folds case
-            // and accents the same way as the indexed columns.
-            sqlx::query_as!(
-                ResidentSummary,
-                r#"SELECT id, first_names, initials, surname_prefix, surname, date_of_birth, street, house_number,
-                          house_number_addition, postcode, place
-                   FROM residents
-                   WHERE tenant_id = $1
-                     AND ((search_surname >= search_text($2) AND search_surname < search_text($2) || chr(1114111))
-                          OR (search_first_names >= search_text($2)
-                              AND search_first_names < search_text($2) || chr(1114111)))
-                     AND search_full_name LIKE ALL (SELECT '%' || search_text(w) || '%' FROM unnest($3::text[]) w)
-                   ORDER BY search_surname, search_first_names, id
-                   LIMIT $4 OFFSET $5"#,
-                tx.tenant_id(),
-                words[0],
-                words,
-                limit,
-                offset
-            )
-            .fetch_all(&mut **tx)
-            .await
-        }
+        Query::Name(words) => search_by_name(tx, words, offset, limit).await,
     }
+}
+
+/// Residents whose surname starts with the first word come first (by surname), then those
+/// whose first names do (by first name); every word must appear somewhere in the full name.
+/// Each part is read in index order and stops at the page, so a common name costs no more
+/// than a rare one: one range scan per part, and a count only when a page spans both.
+async fn search_by_name(
+    tx: &mut TenantTx,
+    words: &[String],
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<ResidentSummary>> {
+    let first = &words[0];
+    let mut found = sqlx::query_as!(
+        ResidentSummary,
+        r#"SELECT id, first_names, initials, surname_prefix, surname, date_of_birth, street, house_number,
+                  house_number_addition, postcode, place
+           FROM residents
+           WHERE tenant_id = $1
+             AND search_surname >= search_text($2) AND search_surname < search_text($2) || chr(1114111)
+             AND search_full_name LIKE ALL (ARRAY(SELECT '%' || search_text(w) || '%' FROM unnest($3::text[]) w))
+           ORDER BY search_surname, search_first_names, id
+           LIMIT $4 OFFSET $5"#,
+        tx.tenant_id(),
+        first,
+        words,
+        limit,
+        offset
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    if found.len() as i64 == limit {
+        return Ok(found);
+    }
+    let by_surname = if found.is_empty() {
+        sqlx::query_scalar!(
+            r#"SELECT count(*) AS "count!" FROM residents
+               WHERE tenant_id = $1
+                 AND search_surname >= search_text($2) AND search_surname < search_text($2) || chr(1114111)
+                 AND search_full_name LIKE ALL (ARRAY(SELECT '%' || search_text(w) || '%' FROM unnest($3::text[]) w))"#,
+            tx.tenant_id(),
+            first,
+            words
+        )
+        .fetch_one(&mut **tx)
+        .await?
+    } else {
+        offset + found.len() as i64
+    };
+    let by_first_name = sqlx::query_as!(
+        ResidentSummary,
+        r#"SELECT id, first_names, initials, surname_prefix, surname, date_of_birth, street, house_number,
+                  house_number_addition, postcode, place
+           FROM residents
+           WHERE tenant_id = $1
+             AND search_first_names >= search_text($2) AND search_first_names < search_text($2) || chr(1114111)
+             AND NOT (search_surname >= search_text($2) AND search_surname < search_text($2) || chr(1114111))
+             AND search_full_name LIKE ALL (ARRAY(SELECT '%' || search_text(w) || '%' FROM unnest($3::text[]) w))
+           ORDER BY search_first_names, search_surname, id
+           LIMIT $4 OFFSET $5"#,
+        tx.tenant_id(),
+        first,
+        words,
+        limit - found.len() as i64,
+        (offset - by_surname).max(0)
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    found.extend(by_first_name);
+    Ok(found)
 }
 
 /// Residents who may be the same person: same date of birth and a similar name, or the
