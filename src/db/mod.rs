@@ -176,12 +176,8 @@ impl DerefMut for TenantTx {
 
 /// Begins a transaction in which row-level security shows only `tenant_id`'s rows.
 pub async fn tenant_tx(pool: &PgPool, tenant_id: Uuid) -> Result<TenantTx, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    sqlx::query_scalar!(
-        "SELECT set_config('app.tenant_id', $1, true)",
-        tenant_id.to_string()
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    // One round trip for both. The id is a Uuid, whose text is only hex digits and dashes.
+    let begin = format!("BEGIN; SELECT set_config('app.tenant_id', '{tenant_id}', true)");
+    let tx = pool.begin_with(sqlx::AssertSqlSafe(begin)).await?;
     Ok(TenantTx { tx, tenant_id })
 }

@@ -4,7 +4,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
-use time::{Date, Duration};
 use uuid::Uuid;
 
 use crate::app::AppState;
@@ -13,7 +12,7 @@ use crate::auth::CurrentUser;
 use crate::db::{self, TenantTx};
 use crate::error::{AppError, AppResult};
 use crate::intake::requests::{
-    self, FollowUp, NewRequest, RequestInput, RequestView, TriageDecision, TriageOutcome, days_left,
+    self, FollowUp, NewRequest, RequestInput, RequestView, TriageDecision, TriageOutcome,
 };
 use crate::intake::residents::{self, HouseholdMember, Resident, ResidentInput, ResidentSummary};
 use crate::intake::values::{Channel, Domain, Relation, Triage, Urgency};
@@ -41,11 +40,11 @@ pub struct RequestRow {
 }
 
 impl RequestRow {
-    fn new(request: RequestView, today: Date) -> RequestRow {
+    fn new(request: RequestView) -> RequestRow {
         let deadline = request.deadline();
         RequestRow {
             deadline: deadline.map(format_date),
-            days_left: deadline.map(|d| days_left(d, today)),
+            days_left: deadline.and(request.days_to_deadline).map(i64::from),
             request,
         }
     }
@@ -59,8 +58,8 @@ impl RequestRow {
     }
 }
 
-fn rows(requests: Vec<RequestView>, today: Date) -> Vec<RequestRow> {
-    requests.into_iter().map(|r| RequestRow::new(r, today)).collect()
+fn rows(requests: Vec<RequestView>) -> Vec<RequestRow> {
+    requests.into_iter().map(RequestRow::new).collect()
 }
 
 #[derive(Template)]
@@ -80,15 +79,11 @@ pub async fn desk(
 ) -> AppResult<Response> {
     desk_user(user)?;
     let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
-    let today = local_now(&mut tx).await?.date();
     let page = DeskPage {
-        today: rows(requests::registered_today(&mut tx, today).await?, today),
-        untriaged: rows(requests::untriaged(&mut tx).await?, today),
-        deadlines: rows(
-            requests::nearing_deadline(&mut tx, today + Duration::days(7)).await?,
-            today,
-        ),
-        follow_ups: requests::follow_ups_due(&mut tx, today).await?,
+        today: rows(requests::registered_today(&mut tx).await?),
+        untriaged: rows(requests::untriaged(&mut tx).await?),
+        deadlines: rows(requests::nearing_deadline(&mut tx, 7).await?),
+        follow_ups: requests::follow_ups_due(&mut tx).await?,
         l: ctx.layout(),
     };
     tx.commit().await?;
@@ -273,7 +268,6 @@ async fn render_resident(
         AuditKind::ResidentViewed
     };
     audit::record_for_resident(&mut tx, &actor(ctx, user), kind, resident.id, json!({})).await?;
-    let today = local_now(&mut tx).await?.date();
     let household = residents::household(&mut tx, resident.id).await?;
     let same_address = match &resident.postcode {
         Some(postcode) if !resident.house_number.is_empty() => {
@@ -289,7 +283,7 @@ async fn render_resident(
         }
         _ => Vec::new(),
     };
-    let requests = rows(requests::for_resident(&mut tx, resident.id).await?, today);
+    let requests = rows(requests::for_resident(&mut tx, resident.id).await?);
     tx.commit().await?;
     web::render(&ResidentPage {
         resident,
@@ -651,7 +645,6 @@ async fn render_request(
     errors: FormErrors,
     outcome_key: Option<&'static str>,
 ) -> AppResult<Response> {
-    let today = local_now(&mut tx).await?.date();
     let destinations = active_destinations(&mut tx).await?;
     tx.commit().await?;
     let status = if errors.is_empty() {
@@ -662,7 +655,7 @@ async fn render_request(
     web::render_with_status(
         status,
         &RequestPage {
-            row: RequestRow::new(request, today),
+            row: RequestRow::new(request),
             destinations,
             triages: Triage::ALL,
             form,

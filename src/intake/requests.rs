@@ -210,6 +210,8 @@ pub struct RequestView {
     pub jeugd_deadline: Option<Date>,
     pub registered_by: Option<String>,
     pub case_id: Option<Uuid>,
+    /// Days from today (in the Netherlands) to the nearest deadline; negative when passed.
+    pub days_to_deadline: Option<i32>,
 }
 
 impl RequestView {
@@ -273,11 +275,6 @@ pub fn reference(id: Uuid) -> String {
     id.simple().to_string()[..8].to_uppercase()
 }
 
-/// Days from `today` to `deadline`: negative when it has passed.
-pub fn days_left(deadline: Date, today: Date) -> i64 {
-    (deadline - today).whole_days()
-}
-
 macro_rules! select_requests {
     ($where:literal $(, $arg:expr)* $(,)?) => {
         sqlx::query_as!(
@@ -288,7 +285,8 @@ macro_rules! select_requests {
                       q.channel, q.domains, q.question, q.urgency, q.referrer, q.consent_given,
                       q.contact_name, q.contact_phone, q.contact_email, q.status, q.triage, q.triage_note,
                       d.name AS "destination?", q.unsafe_at_home, q.wmo_deadline, q.jeugd_deadline,
-                      u.name AS "registered_by?", c.id AS "case_id?"
+                      u.name AS "registered_by?", c.id AS "case_id?",
+                      least(q.wmo_deadline, q.jeugd_deadline) - (now() AT TIME ZONE 'Europe/Amsterdam')::date AS days_to_deadline
                FROM requests q
                LEFT JOIN residents r ON r.tenant_id = q.tenant_id AND r.id = q.resident_id
                LEFT JOIN signpost_destinations d ON d.tenant_id = q.tenant_id AND d.id = q.signpost_destination_id
@@ -317,11 +315,11 @@ pub async fn for_resident(tx: &mut TenantTx, resident_id: Uuid) -> sqlx::Result<
 }
 
 /// Registered today (local time), newest first.
-pub async fn registered_today(tx: &mut TenantTx, today: Date) -> sqlx::Result<Vec<RequestView>> {
+pub async fn registered_today(tx: &mut TenantTx) -> sqlx::Result<Vec<RequestView>> {
     select_requests!(
-        "q.received_at >= ($2::date::timestamp AT TIME ZONE 'Europe/Amsterdam') ORDER BY q.received_at DESC LIMIT 50",
-        tx.tenant_id(),
-        today
+        "q.received_at >= date_trunc('day', now() AT TIME ZONE 'Europe/Amsterdam') AT TIME ZONE 'Europe/Amsterdam'
+         ORDER BY q.received_at DESC LIMIT 25",
+        tx.tenant_id()
     )
     .fetch_all(&mut **tx)
     .await
@@ -330,20 +328,21 @@ pub async fn registered_today(tx: &mut TenantTx, today: Date) -> sqlx::Result<Ve
 /// Not yet triaged: crisis first, then oldest first.
 pub async fn untriaged(tx: &mut TenantTx) -> sqlx::Result<Vec<RequestView>> {
     select_requests!(
-        "q.triage IS NULL ORDER BY q.urgency = 'crisis' DESC, q.received_at LIMIT 50",
+        "q.triage IS NULL ORDER BY q.urgency = 'crisis' DESC, q.received_at LIMIT 25",
         tx.tenant_id()
     )
     .fetch_all(&mut **tx)
     .await
 }
 
-/// Open requests whose statutory deadline falls on or before `until`, nearest first.
-pub async fn nearing_deadline(tx: &mut TenantTx, until: Date) -> sqlx::Result<Vec<RequestView>> {
+/// Open requests whose statutory deadline is within `days` days or has passed, nearest first.
+pub async fn nearing_deadline(tx: &mut TenantTx, days: i32) -> sqlx::Result<Vec<RequestView>> {
     select_requests!(
-        "q.status <> 'closed' AND least(q.wmo_deadline, q.jeugd_deadline) <= $2
-         ORDER BY least(q.wmo_deadline, q.jeugd_deadline) LIMIT 50",
+        "q.status <> 'closed'
+         AND least(q.wmo_deadline, q.jeugd_deadline) <= (now() AT TIME ZONE 'Europe/Amsterdam')::date + $2::int
+         ORDER BY least(q.wmo_deadline, q.jeugd_deadline) LIMIT 25",
         tx.tenant_id(),
-        until
+        days
     )
     .fetch_all(&mut **tx)
     .await
@@ -449,8 +448,8 @@ impl FollowUp {
     }
 }
 
-/// Open follow-up calls due on or before `until`, earliest first.
-pub async fn follow_ups_due(tx: &mut TenantTx, until: Date) -> sqlx::Result<Vec<FollowUp>> {
+/// Open follow-up calls due today or earlier, earliest first.
+pub async fn follow_ups_due(tx: &mut TenantTx) -> sqlx::Result<Vec<FollowUp>> {
     sqlx::query_as!(
         FollowUp,
         r#"SELECT f.id, f.request_id, f.due_on,
@@ -460,10 +459,10 @@ pub async fn follow_ups_due(tx: &mut TenantTx, until: Date) -> sqlx::Result<Vec<
            JOIN requests q ON q.tenant_id = f.tenant_id AND q.id = f.request_id
            LEFT JOIN residents r ON r.tenant_id = q.tenant_id AND r.id = q.resident_id
            LEFT JOIN signpost_destinations d ON d.tenant_id = q.tenant_id AND d.id = q.signpost_destination_id
-           WHERE f.tenant_id = $1 AND f.done_at IS NULL AND f.due_on <= $2
+           WHERE f.tenant_id = $1 AND f.done_at IS NULL
+             AND f.due_on <= (now() AT TIME ZONE 'Europe/Amsterdam')::date
            ORDER BY f.due_on LIMIT 50"#,
-        tx.tenant_id(),
-        until
+        tx.tenant_id()
     )
     .fetch_all(&mut **tx)
     .await
