@@ -298,6 +298,28 @@ macro_rules! select_requests {
     };
 }
 
+/// The same rows for lists, which show no destination, registrar or case: one join fewer
+/// is a lot fewer index lookups on a busy desk page.
+macro_rules! select_request_rows {
+    ($where:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            RequestView,
+            r#"SELECT q.id, q.resident_id,
+                      CASE WHEN r.id IS NULL THEN NULL ELSE concat_ws(' ', nullif(coalesce(nullif(r.first_names, ''), r.initials), ''), nullif(r.surname_prefix, ''), r.surname) END AS resident_name,
+                      (q.received_at AT TIME ZONE 'Europe/Amsterdam') AS "received_at!",
+                      q.channel, q.domains, q.question, q.urgency, q.referrer, q.consent_given,
+                      q.contact_name, q.contact_phone, q.contact_email, q.status, q.triage, q.triage_note,
+                      NULL::text AS "destination?", q.unsafe_at_home, q.wmo_deadline, q.jeugd_deadline,
+                      NULL::text AS "registered_by?", NULL::uuid AS "case_id?",
+                      least(q.wmo_deadline, q.jeugd_deadline) - (now() AT TIME ZONE 'Europe/Amsterdam')::date AS days_to_deadline
+               FROM requests q
+               LEFT JOIN residents r ON r.tenant_id = q.tenant_id AND r.id = q.resident_id
+               WHERE q.tenant_id = $1 AND "# + $where
+            $(, $arg)*
+        )
+    };
+}
+
 pub async fn find(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<RequestView>> {
     select_requests!("q.id = $2", tx.tenant_id(), id)
         .fetch_optional(&mut **tx)
@@ -305,7 +327,7 @@ pub async fn find(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<RequestVie
 }
 
 pub async fn for_resident(tx: &mut TenantTx, resident_id: Uuid) -> sqlx::Result<Vec<RequestView>> {
-    select_requests!(
+    select_request_rows!(
         "q.resident_id = $2 ORDER BY q.received_at DESC LIMIT 100",
         tx.tenant_id(),
         resident_id
@@ -316,7 +338,7 @@ pub async fn for_resident(tx: &mut TenantTx, resident_id: Uuid) -> sqlx::Result<
 
 /// Registered today (local time), newest first.
 pub async fn registered_today(tx: &mut TenantTx) -> sqlx::Result<Vec<RequestView>> {
-    select_requests!(
+    select_request_rows!(
         "q.received_at >= date_trunc('day', now() AT TIME ZONE 'Europe/Amsterdam') AT TIME ZONE 'Europe/Amsterdam'
          ORDER BY q.received_at DESC LIMIT 25",
         tx.tenant_id()
@@ -327,7 +349,7 @@ pub async fn registered_today(tx: &mut TenantTx) -> sqlx::Result<Vec<RequestView
 
 /// Not yet triaged: crisis first, then oldest first.
 pub async fn untriaged(tx: &mut TenantTx) -> sqlx::Result<Vec<RequestView>> {
-    select_requests!(
+    select_request_rows!(
         "q.triage IS NULL ORDER BY q.urgency = 'crisis' DESC, q.received_at LIMIT 25",
         tx.tenant_id()
     )
@@ -337,7 +359,7 @@ pub async fn untriaged(tx: &mut TenantTx) -> sqlx::Result<Vec<RequestView>> {
 
 /// Open requests whose statutory deadline is within `days` days or has passed, nearest first.
 pub async fn nearing_deadline(tx: &mut TenantTx, days: i32) -> sqlx::Result<Vec<RequestView>> {
-    select_requests!(
+    select_request_rows!(
         "q.status <> 'closed'
          AND least(q.wmo_deadline, q.jeugd_deadline) <= (now() AT TIME ZONE 'Europe/Amsterdam')::date + $2::int
          ORDER BY least(q.wmo_deadline, q.jeugd_deadline) LIMIT 25",
