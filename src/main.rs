@@ -198,7 +198,7 @@ async fn serve(database: &Database, listen: SocketAddr, demo: bool, web: WebConf
         demo::load(&owner).await?;
         demo::load_history(&owner).await?;
     }
-    let pool = database.app_pool(10).await?;
+    let pool = database.app_pool(web.db_connections).await?;
     auth::password::warm_up();
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let base_url = format!("http://{}", listener.local_addr()?);
