@@ -105,26 +105,44 @@ pub async fn create(
     Ok(format!("{tenant_id}.{}", URL_SAFE_NO_PAD.encode(token)))
 }
 
-/// The session with this token hash in this tenant, if it is still valid. One statement on
-/// the pool: the `active_session` function scopes itself to the tenant (see its migration).
-pub async fn load(pool: &PgPool, tenant_id: Uuid, token_hash: &[u8]) -> sqlx::Result<Option<ActiveSession>> {
+/// The session with this token hash if it is still valid; records activity at most once a
+/// minute so that reading pages does not write on every request.
+pub async fn load(tx: &mut TenantTx, token_hash: &[u8]) -> sqlx::Result<Option<ActiveSession>> {
     let row = sqlx::query!(
-        r#"SELECT csrf_token AS "csrf_token!", stage AS "stage!", user_id AS "user_id!", name AS "name!",
-                  email AS "email!", roles AS "roles!", language
-           FROM active_session($1, $2, $3, $4)"#,
-        tenant_id,
+        r#"SELECT s.csrf_token, s.stage, s.last_seen_at < now() - interval '1 minute' AS "stale!",
+                  u.id, u.name, u.email, u.roles, u.language
+           FROM sessions s
+           JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id
+           WHERE s.tenant_id = $1
+             AND s.token_hash = $2
+             AND u.active
+             AND s.last_seen_at > now() - make_interval(mins => $3)
+             AND s.created_at > now() - make_interval(hours => $4)"#,
+        tx.tenant_id(),
         token_hash,
         IDLE_TIMEOUT_MINUTES,
         ABSOLUTE_TIMEOUT_HOURS,
     )
-    .fetch_optional(pool)
+    .fetch_optional(&mut **tx)
     .await?;
-    Ok(row.map(|row| ActiveSession {
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    if row.stale {
+        sqlx::query!(
+            "UPDATE sessions SET last_seen_at = now() WHERE tenant_id = $1 AND token_hash = $2",
+            tx.tenant_id(),
+            token_hash
+        )
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(Some(ActiveSession {
         token_hash: token_hash.to_vec(),
         csrf_token: row.csrf_token,
         stage: Stage::parse(&row.stage),
         user: CurrentUser {
-            id: row.user_id,
+            id: row.id,
             name: row.name,
             email: row.email,
             roles: row.roles.iter().filter_map(|r| Role::parse(r)).collect(),
@@ -211,7 +229,10 @@ pub async fn delete(tx: &mut TenantTx, token_hash: &[u8]) -> sqlx::Result<bool> 
 /// Whether a cookie of another tenant belongs to a live session there: its holder is then
 /// told that this tenant's pages do not exist for them.
 pub async fn is_active_elsewhere(pool: &PgPool, cookie: &SessionCookie) -> sqlx::Result<bool> {
-    Ok(load(pool, cookie.tenant_id, &cookie.token_hash).await?.is_some())
+    let mut tx = db::tenant_tx(pool, cookie.tenant_id).await?;
+    let active = load(&mut tx, &cookie.token_hash).await?.is_some();
+    tx.commit().await?;
+    Ok(active)
 }
 
 /// Removes expired sessions and old login failures of every tenant.

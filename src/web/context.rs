@@ -145,13 +145,13 @@ pub async fn resolve(
                 return Err(AppError::NotFound);
             }
         } else {
-            session = session::load(&state.pool, tenant.id, &cookie.token_hash).await?;
+            let mut tx = db::tenant_tx(&state.pool, tenant.id).await?;
+            session = session::load(&mut tx, &cookie.token_hash).await?;
             if session.is_none() {
-                let mut tx = db::tenant_tx(&state.pool, tenant.id).await?;
                 expired = session::delete(&mut tx, &cookie.token_hash).await?;
-                tx.commit().await?;
                 set_cookies.push(web::clear_cookie(SESSION_COOKIE, secure));
             }
+            tx.commit().await?;
         }
     }
 

@@ -346,28 +346,3 @@ async fn the_web_role_cannot_bypass_row_level_security() {
     assert_eq!(own.rows_affected(), 1, "a tenant renames itself");
     tx.rollback().await.unwrap();
 }
-
-#[tokio::test]
-async fn the_session_lookup_scopes_itself_and_leaves_no_tenant_behind() {
-    let app = TestApp::spawn().await;
-    app.login("demo", "balie@demo.test").await;
-    let mut web = app.app.connect().await.unwrap();
-    let demo: Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = 'demo'")
-        .fetch_one(&mut web)
-        .await
-        .unwrap();
-    let found: i64 = sqlx::query_scalar("SELECT count(*) FROM active_session($1, '\\x00'::bytea, 30, 12)")
-        .bind(demo)
-        .fetch_one(&mut web)
-        .await
-        .unwrap();
-    assert_eq!(found, 0, "no session with that token");
-    let visible: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
-        .fetch_one(&mut web)
-        .await
-        .unwrap();
-    assert_eq!(
-        visible, 0,
-        "after the statement no tenant is set on the connection"
-    );
-}
