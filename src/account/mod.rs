@@ -13,7 +13,6 @@ use crate::app::AppState;
 use crate::audit::{self, Actor, AuditKind};
 use crate::auth::session::{self, SessionInfo};
 use crate::auth::{CurrentUser, password, second_factor, users};
-use crate::db;
 use crate::error::AppResult;
 use crate::web::context::RequestContext;
 use crate::web::i18n::Lang;
@@ -45,7 +44,7 @@ async fn render(
     user: &CurrentUser,
     errors: FormErrors,
 ) -> AppResult<Response> {
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let current = ctx.session_hash.clone().unwrap_or_default();
     let sessions = session::list_for_user(&mut tx, user.id, &current).await?;
     let has_second_factor = second_factor::is_enrolled(&mut tx, user.id).await?;
@@ -89,7 +88,7 @@ async fn change_password(
     Form(form): Form<PasswordChange>,
 ) -> AppResult<Response> {
     let mut errors = FormErrors::default();
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let stored = users::find_for_login(&mut tx, &user.email)
         .await?
         .map(|c| c.password_hash);
@@ -135,7 +134,7 @@ async fn change_language(
         errors.field("language", "account.error.language");
         return render(&state, &ctx, &user, errors).await;
     };
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     users::set_language(&mut tx, user.id, lang).await?;
     audit::record(
         &mut tx,
@@ -159,7 +158,7 @@ async fn end_session(
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     if !session::end_for_user(&mut tx, user.id, id).await? {
         return Err(crate::error::AppError::NotFound);
     }

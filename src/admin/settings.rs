@@ -16,7 +16,7 @@ use crate::audit::{self, Actor, AuditKind};
 use crate::auth::second_factor::Requirement;
 use crate::auth::{CurrentUser, Role};
 use crate::calendar::{LiberationDay, WorkingCalendar};
-use crate::db::{self, TenantTx};
+use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::web::context::RequestContext;
 use crate::web::forms::{self, Fields};
@@ -240,7 +240,7 @@ pub async fn show(
     user: CurrentUser,
 ) -> AppResult<Response> {
     admin(&user)?;
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let values = load(&mut tx).await?;
     render(tx, &ctx, values, FormErrors::default(), Extra::none()).await
 }
@@ -288,7 +288,7 @@ pub async fn save(
         (fields.get("liberation_day_every_year") == "true").to_string(),
     );
 
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     if !errors.is_empty() {
         return render(tx, &ctx, new, errors, Extra::none()).await;
     }
@@ -360,7 +360,7 @@ pub async fn add_closing_day(
     if description.is_empty() {
         errors.field("description", "settings.error.description");
     }
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     if let (Some(day), true) = (day, errors.is_empty()) {
         // ON CONFLICT: a failed insert would abort the transaction the form is re-rendered in.
         let added = sqlx::query!(
@@ -395,7 +395,7 @@ pub async fn remove_closing_day(
 ) -> AppResult<Response> {
     admin(&user)?;
     let day = forms::parse_date(&day).ok_or(AppError::NotFound)?;
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let removed = sqlx::query_scalar!(
         "DELETE FROM closing_days WHERE tenant_id = $1 AND day = $2 RETURNING description",
         tx.tenant_id(),
@@ -423,7 +423,7 @@ pub async fn add_destination(
     let name = fields.get("name").trim().to_owned();
     let description = fields.get("description").trim().to_owned();
     let mut errors = FormErrors::default();
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     if name.is_empty() {
         errors.field("destination_name", "settings.error.destination_name");
     } else {
@@ -467,7 +467,7 @@ pub async fn toggle_destination(
 ) -> AppResult<Response> {
     admin(&user)?;
     let id = parse_id(&id)?;
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let row = sqlx::query!(
         "UPDATE signpost_destinations SET active = NOT active WHERE tenant_id = $1 AND id = $2 RETURNING name, active",
         tx.tenant_id(),

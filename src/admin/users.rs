@@ -11,7 +11,7 @@ use crate::auth::links;
 use crate::auth::tokens::{self, Purpose};
 use crate::auth::users::{self, AdminRuleError, CreateUserError, Email, UserSummary};
 use crate::auth::{CurrentUser, Role, second_factor};
-use crate::db::{self, TenantTx};
+use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::web::context::RequestContext;
 use crate::web::forms::Fields;
@@ -49,7 +49,7 @@ pub async fn list(
 ) -> AppResult<Response> {
     admin(user)?;
     let page = query.page.unwrap_or(1).max(1);
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let mut found = users::list(&mut tx, &query.q, page).await?;
     tx.commit().await?;
     let has_next = found.len() as i64 > users::PAGE_SIZE;
@@ -128,7 +128,7 @@ pub async fn invite(
     if roles.is_empty() {
         errors.field("roles", "users.error.roles");
     }
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     if let (Some(email), true) = (&email, errors.is_empty()) {
         match users::create_invited(&mut tx, email, &name, &roles).await? {
             Ok(id) => {
@@ -251,7 +251,7 @@ pub async fn show(
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let admin = admin(user)?;
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let user = load_user(&mut tx, &id).await?;
     render_user(tx, &ctx, &admin, user, FormErrors::default()).await
 }
@@ -300,7 +300,7 @@ pub async fn change_roles(
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     let admin = admin(user)?;
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let target = load_user(&mut tx, &id).await?;
     let roles = roles_from(&fields);
     match users::set_roles(&mut tx, admin.id, &target, &roles).await? {
@@ -334,7 +334,7 @@ async fn change_active(
     active: bool,
 ) -> AppResult<Response> {
     let admin = admin(user)?;
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let target = load_user(&mut tx, &id).await?;
     match users::set_active(&mut tx, admin.id, &target, active).await? {
         Ok(()) => {
@@ -385,7 +385,7 @@ pub async fn issue_password_reset(
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let admin = admin(user)?;
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let target = load_user(&mut tx, &id).await?;
     if !target.active {
         return Err(AppError::NotFound);
@@ -421,7 +421,7 @@ pub async fn reset_second_factor(
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let admin = admin(user)?;
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let target = load_user(&mut tx, &id).await?;
     second_factor::remove(&mut tx, target.id).await?;
     audit_about(

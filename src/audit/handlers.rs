@@ -7,7 +7,6 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::audit::{self, AuditEntry, AuditFilter, AuditKind};
 use crate::auth::{CurrentUser, Role};
-use crate::db;
 use crate::error::AppResult;
 use crate::web::context::RequestContext;
 use crate::web::layout::Layout;
@@ -59,7 +58,7 @@ pub async fn browse(
         to: forms::parse_date(&query.to),
     };
     let page = query.page.unwrap_or(1).max(1);
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let mut entries = audit::search(&mut tx, &filter, page).await?;
     let users = crate::auth::users::names(&mut tx).await?;
     tx.commit().await?;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::audit::{self, Actor, AuditKind};
 use crate::auth::{Role, Stage, password, second_factor, session, throttle, users};
-use crate::db::{self, TenantTx};
+use crate::db::TenantTx;
 use crate::error::AppResult;
 use crate::tenancy::{self, Contact};
 use crate::web::context::RequestContext;
@@ -83,7 +83,7 @@ pub async fn login(
 
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if errors.is_empty() {
-        let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+        let mut tx = ctx.tx(&state.pool).await?;
         if throttle::is_throttled(&mut tx, &email, ctx.client_ip).await? {
             tx.commit().await?;
             errors.form("login.error.throttled");
@@ -176,7 +176,7 @@ pub async fn complete_login(
 
 pub async fn logout(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
     if let Some(token_hash) = &ctx.session_hash {
-        let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+        let mut tx = ctx.tx(&state.pool).await?;
         session::delete(&mut tx, token_hash).await?;
         if let Some(user) = ctx.user.as_ref().or(ctx.pending.as_ref().map(|(u, _)| u)) {
             audit::record(
@@ -202,7 +202,7 @@ pub async fn logout(State(state): State<AppState>, ctx: RequestContext) -> AppRe
 }
 
 async fn public_contact(state: &AppState, ctx: &RequestContext) -> AppResult<Contact> {
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let contact = tenancy::contact(&mut tx).await?;
     tx.commit().await?;
     Ok(contact)

@@ -13,7 +13,6 @@ use crate::audit::{self, Actor, AuditKind, Subject};
 use crate::auth::password::NewPassword;
 use crate::auth::tokens::{self, Purpose};
 use crate::auth::users::{self, Email};
-use crate::db;
 use crate::error::AppResult;
 use crate::web;
 use crate::web::context::RequestContext;
@@ -81,7 +80,7 @@ fn heading(purpose: Purpose) -> &'static str {
 }
 
 async fn show(state: AppState, ctx: RequestContext, token: String, purpose: Purpose) -> AppResult<Response> {
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let holder = tokens::holder(&mut tx, &token, purpose).await?;
     tx.commit().await?;
     let status = if holder.is_some() {
@@ -152,7 +151,7 @@ async fn redeem(
     purpose: Purpose,
     form: PasswordForm,
 ) -> AppResult<Response> {
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let Some(holder) = tokens::holder(&mut tx, &token, purpose).await? else {
         tx.commit().await?;
         return show(state, ctx, token, purpose).await;
@@ -254,7 +253,7 @@ pub async fn forgotten(
             },
         );
     };
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let mut send = None;
     if let Some(user) = users::find_active_by_email(&mut tx, &email).await?
         && !user.invited

@@ -13,7 +13,6 @@ use crate::audit::{self, Actor, AuditKind};
 use crate::auth::handlers::complete_login;
 use crate::auth::second_factor::{self, Accepted};
 use crate::auth::{LoginInProgress, Stage, session, throttle};
-use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::web;
 use crate::web::context::RequestContext;
@@ -55,7 +54,7 @@ pub async fn check_code(
     let user = &login.user;
     let mut errors = FormErrors::default();
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     if form.code.trim().is_empty() {
         errors.field("code", "two_factor.error.code_required");
     } else if throttle::is_throttled(&mut tx, &user.email, ctx.client_ip).await? {
@@ -120,7 +119,7 @@ async fn render_enrolment(
     login: &LoginInProgress,
     errors: FormErrors,
 ) -> AppResult<Response> {
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let enrolment = second_factor::enrolment(&mut tx, login.user.id, &login.user.email).await?;
     tx.commit().await?;
     let status = if errors.is_empty() {
@@ -148,7 +147,7 @@ pub async fn enrol_form(
     if login.stage == Stage::NeedsCode {
         return Ok(Redirect::to(&format!("/{}/login/code", ctx.tenant.slug)).into_response());
     }
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let enrolled = second_factor::is_enrolled(&mut tx, login.user.id).await?;
     tx.commit().await?;
     if enrolled {
@@ -171,7 +170,7 @@ pub async fn confirm_enrolment(
     }
     let token_hash = ctx.session_hash.clone().ok_or(AppError::Forbidden)?;
     let user = &login.user;
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let mut errors = FormErrors::default();
     if form.code.trim().is_empty() {
         errors.field("code", "two_factor.error.code_required");

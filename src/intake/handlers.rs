@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::audit::{self, Actor, AuditKind};
 use crate::auth::CurrentUser;
-use crate::db::{self, TenantTx};
+use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::intake::requests::{
     self, FollowUp, NewRequest, RequestInput, RequestView, TriageDecision, TriageOutcome,
@@ -78,7 +78,7 @@ pub async fn desk(
     user: CurrentUser,
 ) -> AppResult<Response> {
     desk_user(user)?;
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let page = DeskPage {
         today: rows(requests::registered_today(&mut tx).await?),
         untriaged: rows(requests::untriaged(&mut tx).await?),
@@ -118,7 +118,7 @@ pub async fn search(
     let mut results = Vec::new();
     let parsed = residents::Query::parse(&query.q);
     if let Some(parsed) = &parsed {
-        let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+        let mut tx = ctx.tx(&state.pool).await?;
         results = residents::search(&mut tx, parsed, page).await?;
         tx.commit().await?;
     }
@@ -191,7 +191,7 @@ pub async fn create_resident(
     let user = desk_user(user)?;
     let input = ResidentInput::from_fields(&fields);
     let mut errors = FormErrors::default();
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let today = local_now(&mut tx).await?.date();
     let mut duplicates = Vec::new();
     if let Some(details) = input.validate(today, &mut errors) {
@@ -303,7 +303,7 @@ pub async fn resident(
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let resident = load_resident(&mut tx, &id).await?;
     render_resident(tx, &ctx, &user, resident, false).await
 }
@@ -316,7 +316,7 @@ pub async fn show_bsn(
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let resident = load_resident(&mut tx, &id).await?;
     render_resident(tx, &ctx, &user, resident, true).await
 }
@@ -339,7 +339,7 @@ pub async fn contact_card(
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let resident = load_resident(&mut tx, &id).await?;
     audit::record_for_resident(
         &mut tx,
@@ -368,7 +368,7 @@ pub async fn edit_resident(
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let resident = load_resident(&mut tx, &id).await?;
     // The form shows the whole record, BSN included.
     audit::record_for_resident(
@@ -398,7 +398,7 @@ pub async fn update_resident(
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let resident = load_resident(&mut tx, &id).await?;
     let input = ResidentInput::from_fields(&fields);
     let mut errors = FormErrors::default();
@@ -481,7 +481,7 @@ pub async fn link_household(
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let resident = load_resident(&mut tx, &id).await?;
     let member = load_resident(&mut tx, fields.get("member")).await?;
     let relation = Relation::parse(fields.get("relation")).ok_or(AppError::NotFound)?;
@@ -525,7 +525,7 @@ pub async fn new_request(
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let resident = load_resident(&mut tx, &id).await?;
     audit::record_for_resident(
         &mut tx,
@@ -556,7 +556,7 @@ pub async fn create_request(
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let resident = load_resident(&mut tx, &id).await?;
     let input = RequestInput::from_fields(&fields);
     let mut errors = FormErrors::default();
@@ -679,7 +679,7 @@ pub async fn request(
     Query(query): Query<RequestQuery>,
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let request = load_request(&mut tx, &id).await?;
     if let Some(resident_id) = request.resident_id {
         audit::record_for_resident(
@@ -716,7 +716,7 @@ pub async fn triage(
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let request = load_request(&mut tx, &id).await?;
     let form = TriageForm {
         triage: fields.get("triage").to_owned(),
@@ -861,7 +861,7 @@ pub async fn online_submit(
     if form_token.is_none() {
         errors.form("request.error.form_token");
     }
-    let mut tx = db::tenant_tx(&state.pool, ctx.tenant.id).await?;
+    let mut tx = ctx.tx(&state.pool).await?;
     let recent = sqlx::query_scalar!(
         r#"SELECT count(*) AS "count!" FROM audit_events
            WHERE tenant_id = $1 AND kind = 'online_request_received' AND client_ip = $2

@@ -3,7 +3,7 @@
 //! and checks the CSRF token of every state-changing request before a handler runs.
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
@@ -11,13 +11,14 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
+use sqlx::PgPool;
 use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::session::{self, SessionCookie, Stage};
 use crate::config::WebConfig;
-use crate::db;
+use crate::db::{self, TenantTx};
 use crate::error::AppError;
 use crate::tenancy::{self, Tenant};
 use crate::web::i18n::Lang;
@@ -47,6 +48,9 @@ pub struct RequestContext {
     pub path: String,
     pub query: Option<String>,
     pub flash: Option<Flash>,
+    /// The transaction the session was checked in, kept open for the handler: one BEGIN and
+    /// one COMMIT per request instead of two of each.
+    open_tx: Arc<Mutex<Option<TenantTx>>>,
 }
 
 impl RequestContext {
@@ -77,6 +81,20 @@ impl RequestContext {
         }
         let scheme = if config.secure_cookies { "https" } else { "http" };
         format!("{scheme}://{}", self.host.as_deref().unwrap_or("localhost"))
+    }
+
+    /// The request's tenant-scoped transaction: the one the session was checked in when there
+    /// is one (the first call takes it), else a new one.
+    pub async fn tx(&self, pool: &PgPool) -> Result<TenantTx, sqlx::Error> {
+        let open = self
+            .open_tx
+            .lock()
+            .expect("the transaction slot is never poisoned")
+            .take();
+        match open {
+            Some(tx) => Ok(tx),
+            None => db::tenant_tx(pool, self.tenant.id).await,
+        }
     }
 
     pub fn home_path(&self) -> String {
@@ -136,6 +154,7 @@ pub async fn resolve(
 
     let mut session = None;
     let mut expired = false;
+    let mut open_tx = None;
     if let Some(cookie) =
         web::read_cookie(&parts.headers, SESSION_COOKIE).and_then(|v| SessionCookie::parse(&v))
     {
@@ -151,7 +170,7 @@ pub async fn resolve(
                 expired = session::delete(&mut tx, &cookie.token_hash).await?;
                 set_cookies.push(web::clear_cookie(SESSION_COOKIE, secure));
             }
-            tx.commit().await?;
+            open_tx = Some(tx);
         }
     }
 
@@ -203,6 +222,7 @@ pub async fn resolve(
         tenant,
         user,
         csrf_token,
+        open_tx: Arc::new(Mutex::new(open_tx)),
     };
 
     let body = if is_state_changing(&parts.method) {
@@ -217,6 +237,17 @@ pub async fn resolve(
 
     parts.extensions.insert(ctx.clone());
     let mut response = next.run(Request::from_parts(parts, body)).await;
+    // The handler did not take the transaction: it only recorded the session's activity.
+    let unused = ctx
+        .open_tx
+        .lock()
+        .expect("the transaction slot is never poisoned")
+        .take();
+    if let Some(tx) = unused
+        && let Err(error) = tx.commit().await
+    {
+        tracing::warn!(%error, "could not record session activity");
+    }
     // The error page renderer further out shows errors in this user's language and layout.
     response.extensions_mut().insert(ctx);
     for cookie in set_cookies {
