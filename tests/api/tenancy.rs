@@ -26,6 +26,12 @@ const DEMO_PAGES: &[(&str, &str)] = &[
     ("GET", "/demo/admin/settings"),
     ("POST", "/demo/admin/settings"),
     ("GET", "/demo/admin/audit"),
+    ("GET", "/demo/desk"),
+    ("GET", "/demo/residents?q=jan"),
+    ("GET", "/demo/residents/new"),
+    ("POST", "/demo/residents"),
+    ("GET", "/demo/hulpvraag"),
+    ("POST", "/demo/hulpvraag"),
 ];
 
 #[tokio::test]
