@@ -255,6 +255,20 @@ async fn load_resident(tx: &mut TenantTx, id: &str) -> AppResult<Resident> {
         .ok_or(AppError::NotFound)
 }
 
+/// Opens a resident's file: loads it and records who looked, and why.
+async fn open_file(
+    tx: &mut TenantTx,
+    ctx: &RequestContext,
+    user: &CurrentUser,
+    id: &str,
+    kind: AuditKind,
+    details: serde_json::Value,
+) -> AppResult<Resident> {
+    let resident = load_resident(tx, id).await?;
+    audit::record_for_resident(tx, &actor(ctx, user), kind, resident.id, details).await?;
+    Ok(resident)
+}
+
 async fn render_resident(
     mut tx: TenantTx,
     ctx: &RequestContext,
@@ -340,12 +354,12 @@ pub async fn contact_card(
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
     let mut tx = ctx.tx(&state.pool).await?;
-    let resident = load_resident(&mut tx, &id).await?;
-    audit::record_for_resident(
+    let resident = open_file(
         &mut tx,
-        &actor(&ctx, &user),
+        &ctx,
+        &user,
+        &id,
         AuditKind::ResidentViewed,
-        resident.id,
         json!({ "contact_card": true }),
     )
     .await?;
@@ -369,16 +383,8 @@ pub async fn edit_resident(
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
     let mut tx = ctx.tx(&state.pool).await?;
-    let resident = load_resident(&mut tx, &id).await?;
     // The form shows the whole record, BSN included.
-    audit::record_for_resident(
-        &mut tx,
-        &actor(&ctx, &user),
-        AuditKind::BsnViewed,
-        resident.id,
-        json!({}),
-    )
-    .await?;
+    let resident = open_file(&mut tx, &ctx, &user, &id, AuditKind::BsnViewed, json!({})).await?;
     tx.commit().await?;
     web::render(&ResidentFormPage {
         action: format!("/{}/residents/{}", ctx.tenant.slug, resident.id),
@@ -526,15 +532,7 @@ pub async fn new_request(
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
     let mut tx = ctx.tx(&state.pool).await?;
-    let resident = load_resident(&mut tx, &id).await?;
-    audit::record_for_resident(
-        &mut tx,
-        &actor(&ctx, &user),
-        AuditKind::ResidentViewed,
-        resident.id,
-        json!({}),
-    )
-    .await?;
+    let resident = open_file(&mut tx, &ctx, &user, &id, AuditKind::ResidentViewed, json!({})).await?;
     let now = local_now(&mut tx).await?;
     tx.commit().await?;
     web::render(&RequestFormPage {
