@@ -48,11 +48,12 @@ pub enum AuditKind {
     RequestCreated,
     RequestViewed,
     RequestTriaged,
+    FollowUpRecorded,
     OnlineRequestReceived,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 27] = [
+    pub const ALL: [AuditKind; 28] = [
         AuditKind::LoginSucceeded,
         AuditKind::LoginFailed,
         AuditKind::Logout,
@@ -79,6 +80,7 @@ impl AuditKind {
         AuditKind::RequestCreated,
         AuditKind::RequestViewed,
         AuditKind::RequestTriaged,
+        AuditKind::FollowUpRecorded,
         AuditKind::OnlineRequestReceived,
     ];
 
@@ -110,6 +112,7 @@ impl AuditKind {
             AuditKind::RequestCreated => "request_created",
             AuditKind::RequestViewed => "request_viewed",
             AuditKind::RequestTriaged => "request_triaged",
+            AuditKind::FollowUpRecorded => "follow_up_recorded",
             AuditKind::OnlineRequestReceived => "online_request_received",
         }
     }

@@ -611,6 +611,7 @@ struct RequestPage {
     form: TriageForm,
     errors: FormErrors,
     outcome_key: Option<&'static str>,
+    follow_up: Option<requests::FollowUpState>,
 }
 
 #[derive(Default)]
@@ -644,6 +645,7 @@ async fn render_request(
     outcome_key: Option<&'static str>,
 ) -> AppResult<Response> {
     let destinations = active_destinations(&mut tx).await?;
+    let follow_up = requests::follow_up_of(&mut tx, request.id).await?;
     tx.commit().await?;
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -659,6 +661,7 @@ async fn render_request(
             form,
             errors,
             outcome_key,
+            follow_up,
             l: ctx.layout(),
         },
     )
@@ -790,6 +793,43 @@ pub async fn triage(
         .into_response());
     }
     render_request(tx, &ctx, request, form, errors, None).await
+}
+
+/// "Is het gelukt?": the desk records how the follow-up call after signposting went.
+pub async fn follow_up(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Path((_, id)): Path<(String, String)>,
+    axum::Form(fields): axum::Form<Fields>,
+) -> AppResult<Response> {
+    let user = desk_user(user)?;
+    let mut tx = ctx.tx(&state.pool).await?;
+    let request = load_request(&mut tx, &id).await?;
+    let outcome = fields.get("follow_up_outcome").trim().to_owned();
+    if outcome.is_empty() {
+        let mut errors = FormErrors::default();
+        errors.field("follow_up_outcome", "follow_up.error.outcome");
+        return render_request(tx, &ctx, request, TriageForm::default(), errors, None).await;
+    }
+    if !requests::record_follow_up(&mut tx, request.id, &outcome, user.id).await? {
+        return Err(AppError::NotFound);
+    }
+    if let Some(resident_id) = request.resident_id {
+        audit::record_for_resident(
+            &mut tx,
+            &actor(&ctx, &user),
+            AuditKind::FollowUpRecorded,
+            resident_id,
+            json!({ "request": request.reference() }),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(web::redirect_with_flash(
+        &format!("/{}/requests/{}", ctx.tenant.slug, request.id),
+        "flash.follow_up_recorded",
+    ))
 }
 
 #[derive(Template)]

@@ -489,3 +489,48 @@ pub async fn follow_ups_due(tx: &mut TenantTx) -> sqlx::Result<Vec<FollowUp>> {
     .fetch_all(&mut **tx)
     .await
 }
+
+/// The follow-up call of a signposted request, as its page shows it.
+pub struct FollowUpState {
+    pub due_on: Date,
+    pub outcome: String,
+    pub done: bool,
+}
+
+impl FollowUpState {
+    pub fn due(&self) -> String {
+        format_date(self.due_on)
+    }
+}
+
+pub async fn follow_up_of(tx: &mut TenantTx, request_id: Uuid) -> sqlx::Result<Option<FollowUpState>> {
+    sqlx::query_as!(
+        FollowUpState,
+        r#"SELECT due_on, outcome, done_at IS NOT NULL AS "done!"
+           FROM follow_up_tasks WHERE tenant_id = $1 AND request_id = $2"#,
+        tx.tenant_id(),
+        request_id
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// Records how the follow-up call went; false when there was no open call for the request.
+pub async fn record_follow_up(
+    tx: &mut TenantTx,
+    request_id: Uuid,
+    outcome: &str,
+    by: Uuid,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "UPDATE follow_up_tasks SET done_at = now(), done_by = $3, outcome = $4
+         WHERE tenant_id = $1 AND request_id = $2 AND done_at IS NULL",
+        tx.tenant_id(),
+        request_id,
+        by,
+        outcome
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

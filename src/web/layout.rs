@@ -116,6 +116,7 @@ pub const FLASHES: &[(&str, &str)] = &[
     ("flash.resident_updated", "success"),
     ("flash.household_linked", "success"),
     ("flash.request_created", "success"),
+    ("flash.follow_up_recorded", "success"),
 ];
 
 impl Flash {

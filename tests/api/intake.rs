@@ -917,3 +917,70 @@ async fn name_search_lists_surname_matches_first_and_pages_across_both_kinds() {
             && second.contains("Jan Bakker 20")
     );
 }
+
+#[tokio::test]
+async fn the_desk_records_how_the_follow_up_call_went() {
+    let app = TestApp::spawn().await;
+    desk(&app).await;
+    let page = register(&app, &oz()).await;
+    let signposted = request(&app, &page, &[("domains", "wonen")]).await;
+    let mut db = app.owner_connection().await;
+    let destination: String = sqlx::query_scalar(
+        "SELECT id::text FROM signpost_destinations WHERE name = 'Huisarts' AND tenant_id = (SELECT id FROM tenants WHERE slug = 'demo')",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    app.post_form(
+        &signposted,
+        &format!("{signposted}/triage"),
+        &[
+            ("unsafe_at_home", "no"),
+            ("triage", "signposted"),
+            ("destination", &destination),
+            ("note", "Naar de huisarts."),
+        ],
+    )
+    .await;
+    let body = app.get(&signposted).await.text().await.unwrap();
+    assert!(body.contains("Nabellen: is het gelukt?"));
+    let empty = app
+        .post_form(
+            "/demo/desk",
+            &format!("{signposted}/follow-up"),
+            &[("follow_up_outcome", " ")],
+        )
+        .await;
+    assert_eq!(empty.status(), 422);
+    let done = app
+        .post_form(
+            "/demo/desk",
+            &format!("{signposted}/follow-up"),
+            &[("follow_up_outcome", "Afspraak gemaakt, gaat goed.")],
+        )
+        .await;
+    assert_eq!(done.status(), 303);
+    let body = app.get(&signposted).await.text().await.unwrap();
+    assert!(body.contains("Afspraak gemaakt, gaat goed.") && !body.contains("Nabellen vastleggen"));
+    let again = app
+        .post_form(
+            "/demo/desk",
+            &format!("{signposted}/follow-up"),
+            &[("follow_up_outcome", "nogmaals")],
+        )
+        .await;
+    assert_eq!(again.status(), 404, "a call is recorded once");
+    sqlx::query("UPDATE follow_up_tasks SET due_on = current_date")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    assert!(
+        !app.get("/demo/desk")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("(Huisarts)"),
+        "done calls leave the desk list"
+    );
+}
