@@ -48,12 +48,13 @@ pub enum AuditKind {
     RequestCreated,
     RequestViewed,
     RequestTriaged,
+    RequestLinked,
     FollowUpRecorded,
     OnlineRequestReceived,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 28] = [
+    pub const ALL: [AuditKind; 29] = [
         AuditKind::LoginSucceeded,
         AuditKind::LoginFailed,
         AuditKind::Logout,
@@ -80,6 +81,7 @@ impl AuditKind {
         AuditKind::RequestCreated,
         AuditKind::RequestViewed,
         AuditKind::RequestTriaged,
+        AuditKind::RequestLinked,
         AuditKind::FollowUpRecorded,
         AuditKind::OnlineRequestReceived,
     ];
@@ -112,6 +114,7 @@ impl AuditKind {
             AuditKind::RequestCreated => "request_created",
             AuditKind::RequestViewed => "request_viewed",
             AuditKind::RequestTriaged => "request_triaged",
+            AuditKind::RequestLinked => "request_linked",
             AuditKind::FollowUpRecorded => "follow_up_recorded",
             AuditKind::OnlineRequestReceived => "online_request_received",
         }

@@ -612,6 +612,8 @@ struct RequestPage {
     errors: FormErrors,
     outcome_key: Option<&'static str>,
     follow_up: Option<requests::FollowUpState>,
+    q: String,
+    candidates: Vec<ResidentSummary>,
 }
 
 #[derive(Default)]
@@ -643,9 +645,15 @@ async fn render_request(
     form: TriageForm,
     errors: FormErrors,
     outcome_key: Option<&'static str>,
+    q: &str,
 ) -> AppResult<Response> {
     let destinations = active_destinations(&mut tx).await?;
     let follow_up = requests::follow_up_of(&mut tx, request.id).await?;
+    // An online request has no resident yet: the desk finds and links one.
+    let candidates = match residents::Query::parse(q) {
+        Some(query) if request.resident_id.is_none() => residents::search(&mut tx, &query, 1).await?,
+        _ => Vec::new(),
+    };
     tx.commit().await?;
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -662,6 +670,8 @@ async fn render_request(
             errors,
             outcome_key,
             follow_up,
+            q: q.to_owned(),
+            candidates,
             l: ctx.layout(),
         },
     )
@@ -670,6 +680,9 @@ async fn render_request(
 #[derive(Deserialize)]
 pub struct RequestQuery {
     outcome: Option<String>,
+    /// A search for the resident to link an online request to.
+    #[serde(default)]
+    q: String,
 }
 
 pub async fn request(
@@ -705,6 +718,7 @@ pub async fn request(
         TriageForm::default(),
         FormErrors::default(),
         outcome_key,
+        &query.q,
     )
     .await
 }
@@ -792,7 +806,37 @@ pub async fn triage(
         ))
         .into_response());
     }
-    render_request(tx, &ctx, request, form, errors, None).await
+    render_request(tx, &ctx, request, form, errors, None, "").await
+}
+
+/// Links an online request to the resident it is about (and its case, if the team has one).
+pub async fn link_resident(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Path((_, id)): Path<(String, String)>,
+    axum::Form(fields): axum::Form<Fields>,
+) -> AppResult<Response> {
+    let user = desk_user(user)?;
+    let mut tx = ctx.tx(&state.pool).await?;
+    let request = load_request(&mut tx, &id).await?;
+    let resident = load_resident(&mut tx, fields.get("resident")).await?;
+    if !requests::link_resident(&mut tx, request.id, resident.id).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record_for_resident(
+        &mut tx,
+        &actor(&ctx, &user),
+        AuditKind::RequestLinked,
+        resident.id,
+        json!({ "request": request.reference() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(web::redirect_with_flash(
+        &format!("/{}/requests/{}", ctx.tenant.slug, request.id),
+        "flash.request_linked",
+    ))
 }
 
 /// "Is het gelukt?": the desk records how the follow-up call after signposting went.
@@ -810,7 +854,7 @@ pub async fn follow_up(
     if outcome.is_empty() {
         let mut errors = FormErrors::default();
         errors.field("follow_up_outcome", "follow_up.error.outcome");
-        return render_request(tx, &ctx, request, TriageForm::default(), errors, None).await;
+        return render_request(tx, &ctx, request, TriageForm::default(), errors, None, "").await;
     }
     if !requests::record_follow_up(&mut tx, request.id, &outcome, user.id).await? {
         return Err(AppError::NotFound);

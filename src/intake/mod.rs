@@ -45,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/{tenant}/requests/{id}", get(handlers::request))
         .route("/{tenant}/requests/{id}/triage", post(handlers::triage))
         .route("/{tenant}/requests/{id}/follow-up", post(handlers::follow_up))
+        .route("/{tenant}/requests/{id}/resident", post(handlers::link_resident))
         .route(
             "/{tenant}/hulpvraag",
             get(handlers::online_form).post(handlers::online_submit),

@@ -534,3 +534,28 @@ pub async fn record_follow_up(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Links a request that came in without a resident (online) to one; false when it already
+/// had one. A case opened for it follows.
+pub async fn link_resident(tx: &mut TenantTx, request_id: Uuid, resident_id: Uuid) -> sqlx::Result<bool> {
+    let linked = sqlx::query!(
+        "UPDATE requests SET resident_id = $3 WHERE tenant_id = $1 AND id = $2 AND resident_id IS NULL",
+        tx.tenant_id(),
+        request_id,
+        resident_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    if linked.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query!(
+        "UPDATE cases SET resident_id = $3 WHERE tenant_id = $1 AND request_id = $2 AND resident_id IS NULL",
+        tx.tenant_id(),
+        request_id,
+        resident_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(true)
+}

@@ -117,6 +117,7 @@ pub const FLASHES: &[(&str, &str)] = &[
     ("flash.household_linked", "success"),
     ("flash.request_created", "success"),
     ("flash.follow_up_recorded", "success"),
+    ("flash.request_linked", "success"),
 ];
 
 impl Flash {

@@ -984,3 +984,74 @@ async fn the_desk_records_how_the_follow_up_call_went() {
         "done calls leave the desk list"
     );
 }
+
+#[tokio::test]
+async fn an_online_request_is_linked_to_the_resident_it_is_about() {
+    let app = TestApp::spawn().await;
+    let token = crate::common::hidden_value(
+        &app.get("/demo/hulpvraag").await.text().await.unwrap(),
+        "form_token",
+    )
+    .unwrap();
+    app.post_form(
+        "/demo/hulpvraag",
+        "/demo/hulpvraag",
+        &[
+            ("form_token", &token),
+            ("name", "Ayşe Öztürk"),
+            ("phone", "06 1"),
+            ("question", "Hulp bij formulieren."),
+        ],
+    )
+    .await;
+    let staff = app.other_client();
+    staff.login("demo", "balie@demo.test").await;
+    let page = register(&staff, &oz()).await;
+    let resident_id = page.rsplit('/').next().unwrap().to_owned();
+    let mut db = app.owner_connection().await;
+    let request_id: String = sqlx::query_scalar("SELECT id::text FROM requests")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    let request_page = format!("/demo/requests/{request_id}");
+
+    let found = staff
+        .get(&format!("{request_page}?q=ozturk"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        found.contains("Bij welke inwoner hoort deze vraag?")
+            && found.contains(&format!(r#"name="resident" value="{resident_id}""#))
+    );
+    let linked = staff
+        .post_form(
+            "/demo/desk",
+            &format!("{request_page}/resident"),
+            &[("resident", &resident_id)],
+        )
+        .await;
+    assert_eq!(linked.status(), 303);
+    let resident_page = staff.get(&page).await.text().await.unwrap();
+    assert!(
+        resident_page.contains("Overig"),
+        "the request is in the resident's file"
+    );
+    let again = staff
+        .post_form(
+            "/demo/desk",
+            &format!("{request_page}/resident"),
+            &[("resident", &resident_id)],
+        )
+        .await;
+    assert_eq!(again.status(), 404, "a request is linked once");
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE kind = 'request_linked' AND resident_id::text = $1",
+    )
+    .bind(&resident_id)
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+}
