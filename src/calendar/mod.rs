@@ -261,6 +261,14 @@ pub fn add_calendar_weeks(start: Date, weeks: u32) -> Date {
     start + Duration::weeks(i64::from(weeks))
 }
 
+/// The due date of a statutory term of `weeks` weeks from `start`. By the Algemene
+/// termijnenwet a term that ends on a Saturday, Sunday or public holiday runs on to the next
+/// day that is none of these; Bevrijdingsdag counts every year there.
+pub fn statutory_due(start: Date, weeks: u32) -> Date {
+    let general = WorkingCalendar::new(LiberationDay::EveryYear, []);
+    general.add_working_days(add_calendar_weeks(start, weeks), 0)
+}
+
 fn next_day(date: Date) -> Date {
     date.next_day().expect("date within the range of time::Date")
 }
@@ -275,6 +283,17 @@ mod tests {
             .into_iter()
             .find(|&(d, _)| d == date)
             .map(|(_, holiday)| holiday)
+    }
+
+    #[test]
+    fn statutory_terms_run_on_past_weekends_and_holidays() {
+        // Six weeks from Monday 17-11-2025 is Monday 29-12-2025: a working day.
+        assert_eq!(statutory_due(date!(2025 - 11 - 17), 6), date!(2025 - 12 - 29));
+        // Eight weeks from Thursday 06-11-2025 is Thursday 01-01-2026, New Year's Day: the
+        // term runs on to Friday 02-01-2026, across the year boundary.
+        assert_eq!(statutory_due(date!(2025 - 11 - 06), 8), date!(2026 - 01 - 02));
+        // Ending on Saturday 05-12-2026 runs on to Monday 07-12-2026.
+        assert_eq!(statutory_due(date!(2026 - 10 - 24), 6), date!(2026 - 12 - 07));
     }
 
     #[test]

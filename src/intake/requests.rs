@@ -3,7 +3,7 @@
 use time::{Date, PrimitiveDateTime};
 use uuid::Uuid;
 
-use crate::calendar::add_calendar_weeks;
+use crate::calendar::statutory_due;
 use crate::db::TenantTx;
 use crate::intake::values::{Channel, Domain, Triage, Urgency};
 use crate::web::forms::{Fields, format_date, parse_date};
@@ -137,11 +137,11 @@ pub async fn create(
     let wmo_deadline = request
         .domains
         .contains(&Domain::Wmo)
-        .then(|| add_calendar_weeks(received_on, terms.wmo_investigation_weeks as u32));
+        .then(|| statutory_due(received_on, terms.wmo_investigation_weeks as u32));
     let jeugd_deadline = request
         .domains
         .contains(&Domain::Jeugd)
-        .then(|| add_calendar_weeks(received_on, terms.jeugd_decision_weeks as u32));
+        .then(|| statutory_due(received_on, terms.jeugd_decision_weeks as u32));
     let domains: Vec<String> = request.domains.iter().map(|d| d.code().to_owned()).collect();
     let (contact_name, contact_phone, contact_email) = contact;
     let inserted = sqlx::query_scalar!(
@@ -431,7 +431,7 @@ pub async fn triage(
             .await?;
             let due = today + time::Duration::days(i64::from(days));
             sqlx::query!(
-                "INSERT INTO follow_up_tasks (tenant_id, request_id, due_on) VALUES ($1, $2, $3)",
+                "INSERT INTO tasks (tenant_id, kind, request_id, due_on) VALUES ($1, 'follow_up', $2, $3)",
                 tx.tenant_id(),
                 request.id,
                 due
@@ -474,14 +474,14 @@ impl FollowUp {
 pub async fn follow_ups_due(tx: &mut TenantTx) -> sqlx::Result<Vec<FollowUp>> {
     sqlx::query_as!(
         FollowUp,
-        r#"SELECT f.id, f.request_id, f.due_on,
+        r#"SELECT f.id, f.request_id AS "request_id!", f.due_on,
                   CASE WHEN r.id IS NULL THEN NULL ELSE concat_ws(' ', nullif(coalesce(nullif(r.first_names, ''), r.initials), ''), nullif(r.surname_prefix, ''), r.surname) END AS resident_name,
                   d.name AS "destination?"
-           FROM follow_up_tasks f
+           FROM tasks f
            JOIN requests q ON q.tenant_id = f.tenant_id AND q.id = f.request_id
            LEFT JOIN residents r ON r.tenant_id = q.tenant_id AND r.id = q.resident_id
            LEFT JOIN signpost_destinations d ON d.tenant_id = q.tenant_id AND d.id = q.signpost_destination_id
-           WHERE f.tenant_id = $1 AND f.done_at IS NULL
+           WHERE f.tenant_id = $1 AND f.kind = 'follow_up' AND f.done_at IS NULL
              AND f.due_on <= (now() AT TIME ZONE 'Europe/Amsterdam')::date
            ORDER BY f.due_on LIMIT 50"#,
         tx.tenant_id()
@@ -507,7 +507,7 @@ pub async fn follow_up_of(tx: &mut TenantTx, request_id: Uuid) -> sqlx::Result<O
     sqlx::query_as!(
         FollowUpState,
         r#"SELECT due_on, outcome, done_at IS NOT NULL AS "done!"
-           FROM follow_up_tasks WHERE tenant_id = $1 AND request_id = $2"#,
+           FROM tasks WHERE tenant_id = $1 AND kind = 'follow_up' AND request_id = $2"#,
         tx.tenant_id(),
         request_id
     )
@@ -523,8 +523,8 @@ pub async fn record_follow_up(
     by: Uuid,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
-        "UPDATE follow_up_tasks SET done_at = now(), done_by = $3, outcome = $4
-         WHERE tenant_id = $1 AND request_id = $2 AND done_at IS NULL",
+        "UPDATE tasks SET done_at = now(), done_by = $3, outcome = $4
+         WHERE tenant_id = $1 AND kind = 'follow_up' AND request_id = $2 AND done_at IS NULL",
         tx.tenant_id(),
         request_id,
         by,

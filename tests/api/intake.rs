@@ -525,12 +525,12 @@ async fn every_triage_path_does_what_it_says() {
         )
         .await;
     assert_eq!(done.status(), 303);
-    let due: i32 = sqlx::query_scalar("SELECT due_on - current_date FROM follow_up_tasks")
+    let due: i32 = sqlx::query_scalar("SELECT due_on - current_date FROM tasks WHERE kind = 'follow_up'")
         .fetch_one(&mut db)
         .await
         .unwrap();
     assert!((13..=15).contains(&due), "14 days by default: {due}");
-    sqlx::query("UPDATE follow_up_tasks SET due_on = current_date")
+    sqlx::query("UPDATE tasks SET due_on = current_date WHERE kind = 'follow_up'")
         .execute(&mut db)
         .await
         .unwrap();
@@ -970,7 +970,7 @@ async fn the_desk_records_how_the_follow_up_call_went() {
         )
         .await;
     assert_eq!(again.status(), 404, "a call is recorded once");
-    sqlx::query("UPDATE follow_up_tasks SET due_on = current_date")
+    sqlx::query("UPDATE tasks SET due_on = current_date WHERE kind = 'follow_up'")
         .execute(&mut db)
         .await
         .unwrap();
