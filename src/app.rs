@@ -25,7 +25,7 @@ use crate::error::{AppError, AppResult};
 use crate::mail::Mailer;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
-use crate::{account, admin, audit, auth, home, intake, web};
+use crate::{account, admin, audit, auth, cases, home, intake, web};
 
 /// Shared by every request.
 #[derive(Clone)]
@@ -36,8 +36,9 @@ pub struct AppState {
     pub mailer: Arc<Mailer>,
 }
 
-/// The largest request body accepted anywhere (attachments get their own, larger limit).
-const BODY_LIMIT: usize = 2 * 1024 * 1024;
+/// The largest request body accepted anywhere: a journal entry with its attachments. Every
+/// other route keeps axum's own limit of 2 MB for what its extractors read.
+const BODY_LIMIT: usize = 32 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
     // Every route below starts with /{tenant}; the middleware resolves it for all of them.
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::router())
         .merge(audit::router())
         .merge(intake::router())
+        .merge(cases::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             web::context::resolve,

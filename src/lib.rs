@@ -7,6 +7,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod cases;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -14,6 +15,7 @@ pub mod error;
 pub mod home;
 pub mod intake;
 pub mod mail;
+pub mod tasks;
 pub mod tenancy;
 pub mod web;
 

@@ -51,10 +51,25 @@ pub enum AuditKind {
     RequestLinked,
     FollowUpRecorded,
     OnlineRequestReceived,
+    CaseViewed,
+    CaseAccessGranted,
+    CaseLeadChanged,
+    CaseMemberAdded,
+    CaseStatusChanged,
+    CaseEscalationChanged,
+    CaseConfidentialityChanged,
+    ConversationScheduled,
+    ConversationRecorded,
+    PlanChanged,
+    NetworkChanged,
+    JournalEntryAdded,
+    AttachmentViewed,
+    TaskChanged,
+    ClockChanged,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 29] = [
+    pub const ALL: [AuditKind; 44] = [
         AuditKind::LoginSucceeded,
         AuditKind::LoginFailed,
         AuditKind::Logout,
@@ -84,6 +99,21 @@ impl AuditKind {
         AuditKind::RequestLinked,
         AuditKind::FollowUpRecorded,
         AuditKind::OnlineRequestReceived,
+        AuditKind::CaseViewed,
+        AuditKind::CaseAccessGranted,
+        AuditKind::CaseLeadChanged,
+        AuditKind::CaseMemberAdded,
+        AuditKind::CaseStatusChanged,
+        AuditKind::CaseEscalationChanged,
+        AuditKind::CaseConfidentialityChanged,
+        AuditKind::ConversationScheduled,
+        AuditKind::ConversationRecorded,
+        AuditKind::PlanChanged,
+        AuditKind::NetworkChanged,
+        AuditKind::JournalEntryAdded,
+        AuditKind::AttachmentViewed,
+        AuditKind::TaskChanged,
+        AuditKind::ClockChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -117,6 +147,21 @@ impl AuditKind {
             AuditKind::RequestLinked => "request_linked",
             AuditKind::FollowUpRecorded => "follow_up_recorded",
             AuditKind::OnlineRequestReceived => "online_request_received",
+            AuditKind::CaseViewed => "case_viewed",
+            AuditKind::CaseAccessGranted => "case_access_granted",
+            AuditKind::CaseLeadChanged => "case_lead_changed",
+            AuditKind::CaseMemberAdded => "case_member_added",
+            AuditKind::CaseStatusChanged => "case_status_changed",
+            AuditKind::CaseEscalationChanged => "case_escalation_changed",
+            AuditKind::CaseConfidentialityChanged => "case_confidentiality_changed",
+            AuditKind::ConversationScheduled => "conversation_scheduled",
+            AuditKind::ConversationRecorded => "conversation_recorded",
+            AuditKind::PlanChanged => "plan_changed",
+            AuditKind::NetworkChanged => "network_changed",
+            AuditKind::JournalEntryAdded => "journal_entry_added",
+            AuditKind::AttachmentViewed => "attachment_viewed",
+            AuditKind::TaskChanged => "task_changed",
+            AuditKind::ClockChanged => "clock_changed",
         }
     }
 
@@ -169,7 +214,7 @@ pub async fn record(
     subject: Option<Subject<'_>>,
     details: Value,
 ) -> sqlx::Result<()> {
-    insert(tx, actor, kind, subject, None, details).await
+    insert(tx, actor, kind, subject, None, None, details).await
 }
 
 /// Adds an event about a resident's file: every read and every change of it.
@@ -180,7 +225,19 @@ pub async fn record_for_resident(
     resident_id: Uuid,
     details: Value,
 ) -> sqlx::Result<()> {
-    insert(tx, actor, kind, None, Some(resident_id), details).await
+    insert(tx, actor, kind, None, Some(resident_id), None, details).await
+}
+
+/// Adds an event about a case (and so about its resident's file, when it has one).
+pub async fn record_for_case(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    kind: AuditKind,
+    case_id: Uuid,
+    resident_id: Option<Uuid>,
+    details: Value,
+) -> sqlx::Result<()> {
+    insert(tx, actor, kind, None, resident_id, Some(case_id), details).await
 }
 
 async fn insert(
@@ -189,12 +246,14 @@ async fn insert(
     kind: AuditKind,
     subject: Option<Subject<'_>>,
     resident_id: Option<Uuid>,
+    case_id: Option<Uuid>,
     details: Value,
 ) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO audit_events
-             (tenant_id, actor_id, actor_name, kind, subject_user_id, subject_name, details, client_ip, resident_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             (tenant_id, actor_id, actor_name, kind, subject_user_id, subject_name, details, client_ip, resident_id,
+              case_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         tx.tenant_id(),
         actor.id,
         actor.name,
@@ -204,6 +263,7 @@ async fn insert(
         details,
         actor.client_ip.map(IpNet::from),
         resident_id,
+        case_id,
     )
     .execute(&mut **tx)
     .await?;

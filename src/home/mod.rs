@@ -3,12 +3,14 @@
 
 use askama::Template;
 use axum::Router;
+use axum::extract::State;
 use axum::response::{Redirect, Response};
 use axum::routing::get;
 
 use crate::app::AppState;
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppResult;
+use crate::tasks::{self, Task};
 use crate::web;
 use crate::web::context::RequestContext;
 use crate::web::layout::Layout;
@@ -51,6 +53,8 @@ impl RoleSection {
     fn link(&self) -> Option<(&'static str, &'static str)> {
         match self.role {
             Role::Desk => Some(("/desk", "home.desk.link")),
+            Role::Professional => Some(("/team", "home.professional.link")),
+            Role::ProcessManager => Some(("/team/monitor", "home.process_manager.link")),
             Role::Admin => Some(("/admin/users", "home.admin.link")),
             _ => None,
         }
@@ -63,14 +67,31 @@ struct StartPage {
     l: Layout,
     welcome: String,
     sections: Vec<RoleSection>,
+    /// Open tasks assigned to the user, the most urgent first.
+    tasks: Vec<Task>,
+    /// The desk's follow-up calls that are due (for desk staff).
+    follow_ups_due: Option<i64>,
 }
 
 async fn to_start_page(ctx: RequestContext) -> Redirect {
     Redirect::permanent(&ctx.home_path())
 }
 
-async fn start_page(ctx: RequestContext, user: CurrentUser) -> AppResult<Response> {
+async fn start_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+) -> AppResult<Response> {
+    let mut tx = ctx.tx(&state.pool).await?;
+    let tasks = tasks::open_for(&mut tx, user.id).await?;
+    let follow_ups_due = match user.has(Role::Desk) {
+        true => Some(tasks::desk_due_count(&mut tx).await?),
+        false => None,
+    };
+    tx.commit().await?;
     let page = StartPage {
+        tasks,
+        follow_ups_due,
         welcome: ctx.lang.tf("home.welcome", &[("name", &user.name)]),
         sections: user.roles.iter().copied().map(RoleSection::for_role).collect(),
         l: ctx.layout(),

@@ -16,6 +16,8 @@ use crate::intake::requests::{
 };
 use crate::intake::residents::{self, HouseholdMember, Resident, ResidentInput, ResidentSummary};
 use crate::intake::values::{Channel, Domain, Relation, Triage, Urgency};
+use crate::cases::TEAM_ROLES;
+use crate::cases::record::CaseSummary;
 use crate::intake::{DESK_ROLES, local_now};
 use crate::web::context::RequestContext;
 use crate::web::forms::{Fields, format_date};
@@ -247,6 +249,8 @@ struct ResidentPage {
     same_address: Vec<ResidentSummary>,
     relations: &'static [Relation],
     requests: Vec<RequestRow>,
+    cases: Vec<CaseSummary>,
+    may_open_case: bool,
 }
 
 async fn load_resident(tx: &mut TenantTx, id: &str) -> AppResult<Resident> {
@@ -298,6 +302,7 @@ async fn render_resident(
         _ => Vec::new(),
     };
     let requests = rows(requests::for_resident(&mut tx, resident.id).await?);
+    let cases = crate::cases::record::summaries_for_resident(&mut tx, resident.id).await?;
     tx.commit().await?;
     web::render(&ResidentPage {
         resident,
@@ -306,6 +311,8 @@ async fn render_resident(
         same_address,
         relations: Relation::ALL,
         requests,
+        cases,
+        may_open_case: user.roles.iter().any(|r| TEAM_ROLES.contains(r)),
         l: ctx.layout(),
     })
 }
@@ -614,6 +621,9 @@ struct RequestPage {
     follow_up: Option<requests::FollowUpState>,
     q: String,
     candidates: Vec<ResidentSummary>,
+    /// The team's case for the request: the desk sees that it exists and who leads it.
+    case: Option<CaseSummary>,
+    may_open_case: bool,
 }
 
 #[derive(Default)]
@@ -641,6 +651,7 @@ async fn active_destinations(tx: &mut TenantTx) -> sqlx::Result<Vec<(Uuid, Strin
 async fn render_request(
     mut tx: TenantTx,
     ctx: &RequestContext,
+    user: &CurrentUser,
     request: RequestView,
     form: TriageForm,
     errors: FormErrors,
@@ -654,6 +665,7 @@ async fn render_request(
         Some(query) if request.resident_id.is_none() => residents::search(&mut tx, &query, 1).await?,
         _ => Vec::new(),
     };
+    let case = crate::cases::record::summary_for_request(&mut tx, request.id).await?;
     tx.commit().await?;
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -672,6 +684,8 @@ async fn render_request(
             follow_up,
             q: q.to_owned(),
             candidates,
+            case,
+            may_open_case: user.roles.iter().any(|r| TEAM_ROLES.contains(r)),
             l: ctx.layout(),
         },
     )
@@ -714,6 +728,7 @@ pub async fn request(
     render_request(
         tx,
         &ctx,
+        &user,
         request,
         TriageForm::default(),
         FormErrors::default(),
@@ -806,7 +821,7 @@ pub async fn triage(
         ))
         .into_response());
     }
-    render_request(tx, &ctx, request, form, errors, None, "").await
+    render_request(tx, &ctx, &user, request, form, errors, None, "").await
 }
 
 /// Links an online request to the resident it is about (and its case, if the team has one).
@@ -854,7 +869,7 @@ pub async fn follow_up(
     if outcome.is_empty() {
         let mut errors = FormErrors::default();
         errors.field("follow_up_outcome", "follow_up.error.outcome");
-        return render_request(tx, &ctx, request, TriageForm::default(), errors, None, "").await;
+        return render_request(tx, &ctx, &user, request, TriageForm::default(), errors, None, "").await;
     }
     if !requests::record_follow_up(&mut tx, request.id, &outcome, user.id).await? {
         return Err(AppError::NotFound);

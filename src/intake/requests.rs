@@ -209,7 +209,6 @@ pub struct RequestView {
     pub wmo_deadline: Option<Date>,
     pub jeugd_deadline: Option<Date>,
     pub registered_by: Option<String>,
-    pub case_id: Option<Uuid>,
     /// Days from today (in the Netherlands) to the nearest deadline; negative when passed.
     pub days_to_deadline: Option<i32>,
 }
@@ -285,20 +284,19 @@ macro_rules! select_requests {
                       q.channel, q.domains, q.question, q.urgency, q.referrer, q.consent_given,
                       q.contact_name, q.contact_phone, q.contact_email, q.status, q.triage, q.triage_note,
                       d.name AS "destination?", q.unsafe_at_home, q.wmo_deadline, q.jeugd_deadline,
-                      u.name AS "registered_by?", c.id AS "case_id?",
+                      u.name AS "registered_by?",
                       least(q.wmo_deadline, q.jeugd_deadline) - (now() AT TIME ZONE 'Europe/Amsterdam')::date AS days_to_deadline
                FROM requests q
                LEFT JOIN residents r ON r.tenant_id = q.tenant_id AND r.id = q.resident_id
                LEFT JOIN signpost_destinations d ON d.tenant_id = q.tenant_id AND d.id = q.signpost_destination_id
                LEFT JOIN users u ON u.tenant_id = q.tenant_id AND u.id = q.registered_by
-               LEFT JOIN cases c ON c.tenant_id = q.tenant_id AND c.request_id = q.id
                WHERE q.tenant_id = $1 AND "# + $where
             $(, $arg)*
         )
     };
 }
 
-/// The same rows for lists, which show no destination, registrar or case: one join fewer
+/// The same rows for lists, which show no destination or registrar: joins fewer
 /// is a lot fewer index lookups on a busy desk page.
 macro_rules! select_request_rows {
     ($where:literal $(, $arg:expr)* $(,)?) => {
@@ -310,7 +308,7 @@ macro_rules! select_request_rows {
                       q.channel, q.domains, q.question, q.urgency, q.referrer, q.consent_given,
                       q.contact_name, q.contact_phone, q.contact_email, q.status, q.triage, q.triage_note,
                       NULL::text AS "destination?", q.unsafe_at_home, q.wmo_deadline, q.jeugd_deadline,
-                      NULL::text AS "registered_by?", NULL::uuid AS "case_id?",
+                      NULL::text AS "registered_by?",
                       least(q.wmo_deadline, q.jeugd_deadline) - (now() AT TIME ZONE 'Europe/Amsterdam')::date AS days_to_deadline
                FROM requests q
                LEFT JOIN residents r ON r.tenant_id = q.tenant_id AND r.id = q.resident_id
@@ -450,6 +448,7 @@ pub async fn triage(
             )
             .fetch_one(&mut **tx)
             .await?;
+            crate::cases::clocks::start_for_request(tx, case, request.id).await?;
             TriageOutcome::CaseOpened(case)
         }
     })

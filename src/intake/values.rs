@@ -73,6 +73,8 @@ macro_rules! choice {
     };
 }
 
+pub(crate) use choice;
+
 choice!(
     /// How a request reached the desk.
     Channel { Desk => "desk", Phone => "phone", Email => "email", Referrer => "referrer", Online => "online" }

@@ -226,7 +226,7 @@ pub async fn resolve(
     };
 
     let body = if is_state_changing(&parts.method) {
-        let (body, valid) = check_csrf(&parts.headers, body, &ctx.csrf_token).await?;
+        let (body, valid) = check_csrf(&parts.headers, parts.uri.query(), body, &ctx.csrf_token).await?;
         if !valid {
             return Err(AppError::CsrfRejected);
         }
@@ -261,17 +261,30 @@ fn is_state_changing(method: &Method) -> bool {
 }
 
 /// Reads the token from the `x-csrf-token` header or, for a urlencoded form, its
-/// `csrf_token` field; the body is handed on unchanged.
-async fn check_csrf(headers: &HeaderMap, body: Body, expected: &str) -> Result<(Body, bool), AppError> {
+/// `csrf_token` field; the body is handed on unchanged. A file upload (multipart) without
+/// script cannot set a header and its body is not read here, so its form carries the token
+/// in the action's query string.
+async fn check_csrf(
+    headers: &HeaderMap,
+    query: Option<&str>,
+    body: Body,
+    expected: &str,
+) -> Result<(Body, bool), AppError> {
     let matches = |given: &str| given.as_bytes().ct_eq(expected.as_bytes()).into();
     if let Some(given) = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
         return Ok((body, matches(given)));
     }
-    let is_form = headers
+    let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or_default();
+    if content_type.starts_with("multipart/form-data") {
+        let valid = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .find(|(name, _)| name == CSRF_FIELD)
+            .is_some_and(|(_, given)| matches(&given));
+        return Ok((body, valid));
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Ok((body, false));
     }
     let bytes = to_bytes(body, MAX_FORM_BYTES)

@@ -31,6 +31,10 @@ pub fn format_date(date: Date) -> String {
 pub struct Fields(Vec<(String, String)>);
 
 impl Fields {
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Fields {
+        Fields(pairs)
+    }
+
     /// The first value of `name`, or "" when absent.
     pub fn get(&self, name: &str) -> &str {
         self.0

@@ -70,6 +70,12 @@ const NAVIGATION: &[(&str, &str, &[Role])] = &[
         "nav.residents",
         &[Role::Desk, Role::Professional, Role::ProcessManager],
     ),
+    (
+        "/team",
+        "nav.team",
+        &[Role::Professional, Role::ProcessManager, Role::Admin],
+    ),
+    ("/team/monitor", "nav.monitor", &[Role::ProcessManager, Role::Admin]),
     ("/admin/users", "nav.users", &[Role::Admin]),
     ("/admin/settings", "nav.settings", &[Role::Admin]),
     ("/admin/audit", "nav.audit", &[Role::Admin]),
@@ -118,6 +124,22 @@ pub const FLASHES: &[(&str, &str)] = &[
     ("flash.request_created", "success"),
     ("flash.follow_up_recorded", "success"),
     ("flash.request_linked", "success"),
+    ("flash.access_granted", "info"),
+    ("flash.lead_changed", "success"),
+    ("flash.lead_not_changed", "error"),
+    ("flash.member_added", "success"),
+    ("flash.status_changed", "success"),
+    ("flash.escalation_changed", "success"),
+    ("flash.confidentiality_changed", "success"),
+    ("flash.conversation_scheduled", "success"),
+    ("flash.conversation_recorded", "success"),
+    ("flash.plan_saved", "success"),
+    ("flash.contact_added", "success"),
+    ("flash.contact_removed", "success"),
+    ("flash.task_added", "success"),
+    ("flash.task_done", "success"),
+    ("flash.clock_changed", "success"),
+    ("flash.journal_added", "success"),
 ];
 
 impl Flash {
@@ -140,6 +162,10 @@ pub struct FieldError {
 }
 
 impl FormErrors {
+    pub const fn new() -> FormErrors {
+        FormErrors(Vec::new())
+    }
+
     pub fn field(&mut self, field: &'static str, message_key: &'static str) {
         self.0.push(FieldError {
             field: Some(field),

@@ -1,0 +1,406 @@
+//! Statutory clocks as a chain. Wmo: the melding starts the six-week investigation term,
+//! which the conversation report stops; the application (aanvraag) starts the two-week
+//! decision term. Jeugd: the decision within eight weeks of the melding. A clock may be
+//! paused once (opschorten: the paused days are added on resume) and extended once, up to the
+//! cooperative's maximum (verlengen). Due dates follow the Algemene termijnenwet.
+
+use time::{Date, Duration};
+use uuid::Uuid;
+
+use crate::calendar::statutory_due;
+use crate::cases::ClockKind;
+use crate::db::TenantTx;
+use crate::web::forms::format_date;
+
+pub struct Clock {
+    pub kind: String,
+    pub started_on: Date,
+    pub statutory_due_on: Date,
+    pub due_on: Date,
+    pub paused_on: Option<Date>,
+    pub pause_reason: Option<String>,
+    pub resumed_on: Option<Date>,
+    pub extended_weeks: i32,
+    pub extension_reason: Option<String>,
+    pub completed_on: Option<Date>,
+}
+
+/// Where a clock stands on a given day.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ClockState {
+    Running { days_left: i64 },
+    Overdue { days: i64 },
+    Paused,
+    OnTime,
+    Late { days: i64 },
+}
+
+impl Clock {
+    pub fn kind(&self) -> ClockKind {
+        ClockKind::parse(&self.kind).unwrap_or(ClockKind::WmoInvestigation)
+    }
+
+    pub fn label_key(&self) -> String {
+        self.kind().label_key()
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.paused_on.is_some() && self.resumed_on.is_none()
+    }
+
+    pub fn state(&self, today: Date) -> ClockState {
+        match self.completed_on {
+            Some(done) if done <= self.due_on => ClockState::OnTime,
+            Some(done) => ClockState::Late {
+                days: (done - self.due_on).whole_days(),
+            },
+            None if self.is_paused() => ClockState::Paused,
+            None if today > self.due_on => ClockState::Overdue {
+                days: (today - self.due_on).whole_days(),
+            },
+            None => ClockState::Running {
+                days_left: (self.due_on - today).whole_days(),
+            },
+        }
+    }
+
+    pub fn may_pause(&self) -> bool {
+        self.completed_on.is_none() && self.paused_on.is_none()
+    }
+
+    pub fn may_extend(&self) -> bool {
+        self.completed_on.is_none() && self.extended_weeks == 0
+    }
+
+    pub fn started(&self) -> String {
+        format_date(self.started_on)
+    }
+
+    pub fn due(&self) -> String {
+        format_date(self.due_on)
+    }
+
+    pub fn statutory_due(&self) -> String {
+        format_date(self.statutory_due_on)
+    }
+
+    pub fn completed(&self) -> Option<String> {
+        self.completed_on.map(format_date)
+    }
+
+    pub fn paused(&self) -> Option<String> {
+        self.paused_on.map(format_date)
+    }
+
+    pub fn resumed(&self) -> Option<String> {
+        self.resumed_on.map(format_date)
+    }
+}
+
+pub async fn for_case(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Result<Vec<Clock>> {
+    sqlx::query_as!(
+        Clock,
+        "SELECT kind, started_on, statutory_due_on, due_on, paused_on, pause_reason, resumed_on, extended_weeks,
+                extension_reason, completed_on
+         FROM case_clocks WHERE tenant_id = $1 AND case_id = $2 ORDER BY started_on, kind",
+        tx.tenant_id(),
+        case_id
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+async fn find(tx: &mut TenantTx, case_id: Uuid, kind: ClockKind) -> sqlx::Result<Option<Clock>> {
+    sqlx::query_as!(
+        Clock,
+        "SELECT kind, started_on, statutory_due_on, due_on, paused_on, pause_reason, resumed_on, extended_weeks,
+                extension_reason, completed_on
+         FROM case_clocks WHERE tenant_id = $1 AND case_id = $2 AND kind = $3",
+        tx.tenant_id(),
+        case_id,
+        kind.code()
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// Starts the clocks of a new case from its request's terms (set when it was registered).
+pub async fn start_for_request(tx: &mut TenantTx, case_id: Uuid, request_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO case_clocks (tenant_id, case_id, kind, started_on, statutory_due_on, due_on)
+         SELECT q.tenant_id, $2, k.kind, (q.received_at AT TIME ZONE 'Europe/Amsterdam')::date, k.due, k.due
+         FROM requests q
+         CROSS JOIN LATERAL (VALUES ('wmo_investigation', q.wmo_deadline), ('jeugd_decision', q.jeugd_deadline)) AS k(kind, due)
+         WHERE q.tenant_id = $1 AND q.id = $3 AND k.due IS NOT NULL
+         ON CONFLICT (tenant_id, case_id, kind) DO NOTHING",
+        tx.tenant_id(),
+        case_id,
+        request_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    refresh_next_deadline(tx, case_id).await
+}
+
+/// Keeps the case's nearest running due date current, for the queues.
+pub async fn refresh_next_deadline(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE cases SET next_deadline = (
+             SELECT min(k.due_on) FROM case_clocks k
+             WHERE k.tenant_id = cases.tenant_id AND k.case_id = cases.id AND k.completed_on IS NULL
+               AND (k.paused_on IS NULL OR k.resumed_on IS NOT NULL))
+         WHERE tenant_id = $1 AND id = $2",
+        tx.tenant_id(),
+        case_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Why a clock action was refused, as (field, message key).
+pub type ClockError = (&'static str, &'static str);
+
+/// Stops a clock: the report, or the decision, is done on `on`.
+pub async fn complete(tx: &mut TenantTx, case_id: Uuid, kind: ClockKind, on: Date) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "UPDATE case_clocks SET completed_on = $4
+         WHERE tenant_id = $1 AND case_id = $2 AND kind = $3 AND completed_on IS NULL",
+        tx.tenant_id(),
+        case_id,
+        kind.code(),
+        on
+    )
+    .execute(&mut **tx)
+    .await?;
+    refresh_next_deadline(tx, case_id).await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The Wmo application arrived on `on`: the decision term starts.
+pub async fn start_decision(
+    tx: &mut TenantTx,
+    case_id: Uuid,
+    on: Date,
+    weeks: u32,
+) -> sqlx::Result<Result<(), ClockError>> {
+    let due = statutory_due(on, weeks);
+    let started = sqlx::query!(
+        "INSERT INTO case_clocks (tenant_id, case_id, kind, started_on, statutory_due_on, due_on)
+         VALUES ($1, $2, 'wmo_decision', $3, $4, $4) ON CONFLICT (tenant_id, case_id, kind) DO NOTHING",
+        tx.tenant_id(),
+        case_id,
+        on,
+        due
+    )
+    .execute(&mut **tx)
+    .await?;
+    if started.rows_affected() == 0 {
+        return Ok(Err(("date", "clock.error.already_started")));
+    }
+    refresh_next_deadline(tx, case_id).await?;
+    Ok(Ok(()))
+}
+
+/// Opschorten: once per clock, with a reason.
+pub async fn pause(
+    tx: &mut TenantTx,
+    case_id: Uuid,
+    kind: ClockKind,
+    on: Date,
+    reason: &str,
+) -> sqlx::Result<Result<(), ClockError>> {
+    let Some(clock) = find(tx, case_id, kind).await? else {
+        return Ok(Err(("kind", "clock.error.unknown")));
+    };
+    if !clock.may_pause() {
+        return Ok(Err(("kind", "clock.error.paused_before")));
+    }
+    if reason.trim().is_empty() {
+        return Ok(Err(("reason", "clock.error.reason")));
+    }
+    if on < clock.started_on {
+        return Ok(Err(("date", "clock.error.before_start")));
+    }
+    sqlx::query!(
+        "UPDATE case_clocks SET paused_on = $4, pause_reason = $5 WHERE tenant_id = $1 AND case_id = $2 AND kind = $3",
+        tx.tenant_id(),
+        case_id,
+        kind.code(),
+        on,
+        reason.trim()
+    )
+    .execute(&mut **tx)
+    .await?;
+    refresh_next_deadline(tx, case_id).await?;
+    Ok(Ok(()))
+}
+
+/// Resumes a paused clock; the days it stood still are added to the due date.
+pub async fn resume(
+    tx: &mut TenantTx,
+    case_id: Uuid,
+    kind: ClockKind,
+    on: Date,
+) -> sqlx::Result<Result<(), ClockError>> {
+    let Some(clock) = find(tx, case_id, kind).await? else {
+        return Ok(Err(("kind", "clock.error.unknown")));
+    };
+    let Some(paused_on) = clock.paused_on.filter(|_| clock.is_paused()) else {
+        return Ok(Err(("kind", "clock.error.not_paused")));
+    };
+    if on < paused_on {
+        return Ok(Err(("date", "clock.error.before_pause")));
+    }
+    let due = resumed_due(clock.due_on, paused_on, on);
+    sqlx::query!(
+        "UPDATE case_clocks SET resumed_on = $4, due_on = $5 WHERE tenant_id = $1 AND case_id = $2 AND kind = $3",
+        tx.tenant_id(),
+        case_id,
+        kind.code(),
+        on,
+        due
+    )
+    .execute(&mut **tx)
+    .await?;
+    refresh_next_deadline(tx, case_id).await?;
+    Ok(Ok(()))
+}
+
+/// The due date after a pause from `paused_on` to `resumed_on`: every paused day is added.
+pub fn resumed_due(due_on: Date, paused_on: Date, resumed_on: Date) -> Date {
+    let general = crate::calendar::WorkingCalendar::new(crate::calendar::LiberationDay::EveryYear, []);
+    general.add_working_days(due_on + (resumed_on - paused_on), 0)
+}
+
+/// Verlengen: once per clock, by at most `max_weeks`, with a reason.
+pub async fn extend(
+    tx: &mut TenantTx,
+    case_id: Uuid,
+    kind: ClockKind,
+    weeks: i32,
+    reason: &str,
+    max_weeks: i32,
+) -> sqlx::Result<Result<(), ClockError>> {
+    let Some(clock) = find(tx, case_id, kind).await? else {
+        return Ok(Err(("kind", "clock.error.unknown")));
+    };
+    if !clock.may_extend() {
+        return Ok(Err(("kind", "clock.error.extended_before")));
+    }
+    if weeks < 1 || weeks > max_weeks {
+        return Ok(Err(("weeks", "clock.error.weeks")));
+    }
+    if reason.trim().is_empty() {
+        return Ok(Err(("reason", "clock.error.reason")));
+    }
+    let general = crate::calendar::WorkingCalendar::new(crate::calendar::LiberationDay::EveryYear, []);
+    let due = general.add_working_days(clock.due_on + Duration::weeks(i64::from(weeks)), 0);
+    sqlx::query!(
+        "UPDATE case_clocks SET extended_weeks = $4, extension_reason = $5, due_on = $6
+         WHERE tenant_id = $1 AND case_id = $2 AND kind = $3",
+        tx.tenant_id(),
+        case_id,
+        kind.code(),
+        weeks,
+        reason.trim(),
+        due
+    )
+    .execute(&mut **tx)
+    .await?;
+    refresh_next_deadline(tx, case_id).await?;
+    Ok(Ok(()))
+}
+
+/// Per clock kind: decisions (or reports) on time and late, and open clocks running or overdue.
+pub struct TermFigures {
+    pub kind: String,
+    pub on_time: i64,
+    pub late: i64,
+    pub running: i64,
+    pub overdue: i64,
+}
+
+impl TermFigures {
+    pub fn label_key(&self) -> String {
+        ClockKind::parse(&self.kind)
+            .map(ClockKind::label_key)
+            .unwrap_or_default()
+    }
+
+    /// Share decided on time, in whole percents of those decided.
+    pub fn on_time_percent(&self) -> Option<i64> {
+        let decided = self.on_time + self.late;
+        (decided > 0).then(|| (self.on_time * 100 + decided / 2) / decided)
+    }
+}
+
+pub async fn term_figures(tx: &mut TenantTx, from: Date, to: Date) -> sqlx::Result<Vec<TermFigures>> {
+    sqlx::query_as!(
+        TermFigures,
+        r#"SELECT k.kind AS "kind!",
+                  count(*) FILTER (WHERE c.completed_on BETWEEN $2 AND $3 AND c.completed_on <= c.due_on) AS "on_time!",
+                  count(*) FILTER (WHERE c.completed_on BETWEEN $2 AND $3 AND c.completed_on > c.due_on) AS "late!",
+                  count(*) FILTER (WHERE c.completed_on IS NULL AND c.due_on >= (now() AT TIME ZONE 'Europe/Amsterdam')::date) AS "running!",
+                  count(*) FILTER (WHERE c.completed_on IS NULL AND c.due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date
+                                   AND (c.paused_on IS NULL OR c.resumed_on IS NOT NULL)) AS "overdue!"
+           FROM (VALUES ('wmo_investigation'), ('wmo_decision'), ('jeugd_decision')) AS k(kind)
+           LEFT JOIN case_clocks c ON c.tenant_id = $1 AND c.kind = k.kind
+           GROUP BY k.kind ORDER BY min(CASE k.kind WHEN 'wmo_investigation' THEN 1 WHEN 'wmo_decision' THEN 2 ELSE 3 END)"#,
+        tx.tenant_id(),
+        from,
+        to
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+
+    fn clock(due_on: Date) -> Clock {
+        Clock {
+            kind: "wmo_investigation".into(),
+            started_on: due_on - Duration::weeks(6),
+            statutory_due_on: due_on,
+            due_on,
+            paused_on: None,
+            pause_reason: None,
+            resumed_on: None,
+            extended_weeks: 0,
+            extension_reason: None,
+            completed_on: None,
+        }
+    }
+
+    #[test]
+    fn a_clock_runs_goes_overdue_and_ends_on_time_or_late() {
+        let mut c = clock(date!(2026 - 01 - 02));
+        assert_eq!(
+            c.state(date!(2025 - 12 - 31)),
+            ClockState::Running { days_left: 2 }
+        );
+        assert_eq!(c.state(date!(2026 - 01 - 05)), ClockState::Overdue { days: 3 });
+        c.completed_on = Some(date!(2026 - 01 - 02));
+        assert_eq!(c.state(date!(2026 - 02 - 01)), ClockState::OnTime);
+        c.completed_on = Some(date!(2026 - 01 - 04));
+        assert_eq!(c.state(date!(2026 - 02 - 01)), ClockState::Late { days: 2 });
+    }
+
+    #[test]
+    fn paused_days_are_added_and_the_due_date_avoids_weekends() {
+        // Due Friday 18-12-2026, paused Monday 7-12 to Thursday 10-12 (3 days): Monday 21-12.
+        assert_eq!(
+            resumed_due(date!(2026 - 12 - 18), date!(2026 - 12 - 07), date!(2026 - 12 - 10)),
+            date!(2026 - 12 - 21)
+        );
+        // Due Tuesday 22-12-2026, paused 3 days: Friday 25-12 is Christmas, so Monday 28-12.
+        assert_eq!(
+            resumed_due(date!(2026 - 12 - 22), date!(2026 - 12 - 01), date!(2026 - 12 - 04)),
+            date!(2026 - 12 - 28)
+        );
+    }
+}

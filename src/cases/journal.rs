@@ -1,0 +1,249 @@
+//! The case journal: timestamped, attributed entries (notes, calls, visits, consultations)
+//! that are only ever added. A mistake is corrected by a new entry that names the old one;
+//! nothing is rewritten. Attachments (PDF and images) are kept in the database beside them.
+
+use time::PrimitiveDateTime;
+use uuid::Uuid;
+
+use crate::cases::EntryKind;
+use crate::cases::record::format_timestamp;
+use crate::db::TenantTx;
+
+pub const PAGE_SIZE: i64 = 20;
+
+/// The largest attachment accepted.
+pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
+
+/// At most this many attachments per entry.
+pub const MAX_ATTACHMENTS: usize = 3;
+
+pub struct Entry {
+    pub id: Uuid,
+    pub kind: String,
+    pub body: String,
+    pub occurred_at: PrimitiveDateTime,
+    pub author: String,
+    pub corrects_id: Option<Uuid>,
+    pub corrected: bool,
+    pub attachments: Vec<AttachmentInfo>,
+}
+
+impl Entry {
+    pub fn kind_key(&self) -> String {
+        EntryKind::parse(&self.kind)
+            .map(EntryKind::label_key)
+            .unwrap_or_default()
+    }
+
+    pub fn at(&self) -> String {
+        format_timestamp(self.occurred_at)
+    }
+}
+
+pub struct AttachmentInfo {
+    pub id: Uuid,
+    pub entry_id: Uuid,
+    pub filename: String,
+    pub size_bytes: i32,
+}
+
+impl AttachmentInfo {
+    /// The size as people read it: "240 kB", "3,1 MB".
+    pub fn size(&self) -> String {
+        let bytes = f64::from(self.size_bytes);
+        if bytes < 1024.0 * 1024.0 {
+            format!("{} kB", (bytes / 1024.0).ceil())
+        } else {
+            format!("{:.1} MB", bytes / 1024.0 / 1024.0).replace('.', ",")
+        }
+    }
+}
+
+/// One page of the timeline, newest first, with the attachments of its entries: two queries
+/// whatever the length of the journal. One row more than a page tells whether there is a next.
+pub async fn page(tx: &mut TenantTx, case_id: Uuid, page: i64) -> sqlx::Result<Vec<Entry>> {
+    let rows = sqlx::query!(
+        r#"SELECT e.id, e.kind, e.body, (e.occurred_at AT TIME ZONE 'Europe/Amsterdam') AS "occurred_at!",
+                  u.name AS author, e.corrects_id,
+                  EXISTS (SELECT FROM journal_entries x WHERE x.tenant_id = e.tenant_id AND x.corrects_id = e.id) AS "corrected!"
+           FROM journal_entries e JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.author_id
+           WHERE e.tenant_id = $1 AND e.case_id = $2
+           ORDER BY e.occurred_at DESC, e.id DESC
+           LIMIT $3 OFFSET $4"#,
+        tx.tenant_id(),
+        case_id,
+        PAGE_SIZE + 1,
+        (page - 1) * PAGE_SIZE
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut attachments = sqlx::query_as!(
+        AttachmentInfo,
+        "SELECT id, entry_id, filename, size_bytes FROM journal_attachments
+         WHERE tenant_id = $1 AND entry_id = ANY($2) ORDER BY created_at",
+        tx.tenant_id(),
+        &ids
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let (mine, rest) = attachments.drain(..).partition(|a| a.entry_id == r.id);
+            attachments = rest;
+            Entry {
+                id: r.id,
+                kind: r.kind,
+                body: r.body,
+                occurred_at: r.occurred_at,
+                author: r.author,
+                corrects_id: r.corrects_id,
+                corrected: r.corrected,
+                attachments: mine,
+            }
+        })
+        .collect())
+}
+
+/// An uploaded file whose content was checked to be a PDF or an image.
+pub struct Upload {
+    pub filename: String,
+    pub content_type: &'static str,
+    pub content: Vec<u8>,
+}
+
+/// The type of a file from its first bytes, not from what the browser claims.
+pub fn sniff(content: &[u8]) -> Option<&'static str> {
+    if content.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if content.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if content.starts_with(b"\xFF\xD8\xFF") {
+        Some("image/jpeg")
+    } else if content.starts_with(b"GIF87a") || content.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if content.len() >= 12 && &content[..4] == b"RIFF" && &content[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
+/// A file name safe to store and to send back in a header.
+pub fn clean_filename(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && *c != '"')
+        .take(120)
+        .collect();
+    if cleaned.trim().is_empty() {
+        "bijlage".to_owned()
+    } else {
+        cleaned.trim().to_owned()
+    }
+}
+
+pub struct NewEntry {
+    pub kind: EntryKind,
+    pub body: String,
+    /// Local (Dutch) time.
+    pub occurred_at: PrimitiveDateTime,
+    pub corrects: Option<Uuid>,
+    pub uploads: Vec<Upload>,
+}
+
+/// Adds an entry with its attachments; `Ok(false)` when the entry it corrects is not in this case.
+pub async fn add(tx: &mut TenantTx, case_id: Uuid, entry: &NewEntry, by: Uuid) -> sqlx::Result<bool> {
+    if let Some(corrects) = entry.corrects {
+        let same_case = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT FROM journal_entries WHERE tenant_id = $1 AND case_id = $2 AND id = $3) AS "exists!""#,
+            tx.tenant_id(),
+            case_id,
+            corrects
+        )
+        .fetch_one(&mut **tx)
+        .await?;
+        if !same_case {
+            return Ok(false);
+        }
+    }
+    let id = sqlx::query_scalar!(
+        "INSERT INTO journal_entries (tenant_id, case_id, kind, body, occurred_at, author_id, corrects_id)
+         VALUES ($1, $2, $3, $4, $5::timestamp AT TIME ZONE 'Europe/Amsterdam', $6, $7) RETURNING id",
+        tx.tenant_id(),
+        case_id,
+        entry.kind.code(),
+        entry.body,
+        entry.occurred_at,
+        by,
+        entry.corrects
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    for upload in &entry.uploads {
+        sqlx::query!(
+            "INSERT INTO journal_attachments (tenant_id, entry_id, filename, content_type, size_bytes, content)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            tx.tenant_id(),
+            id,
+            upload.filename,
+            upload.content_type,
+            upload.content.len() as i32,
+            upload.content
+        )
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query!(
+        "UPDATE cases SET last_journal_at = now() WHERE tenant_id = $1 AND id = $2",
+        tx.tenant_id(),
+        case_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(true)
+}
+
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    pub content: Vec<u8>,
+}
+
+/// An attachment of an entry of this case.
+pub async fn attachment(tx: &mut TenantTx, case_id: Uuid, id: Uuid) -> sqlx::Result<Option<Attachment>> {
+    sqlx::query_as!(
+        Attachment,
+        "SELECT a.filename, a.content_type, a.content
+         FROM journal_attachments a JOIN journal_entries e ON e.tenant_id = a.tenant_id AND e.id = a.entry_id
+         WHERE a.tenant_id = $1 AND e.case_id = $2 AND a.id = $3",
+        tx.tenant_id(),
+        case_id,
+        id
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_recognised_by_their_content() {
+        assert_eq!(sniff(b"%PDF-1.7\n..."), Some("application/pdf"));
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(sniff(b"MZ\x90\0 an executable"), None);
+        assert_eq!(sniff(b"<html>"), None);
+    }
+
+    #[test]
+    fn file_names_lose_paths_and_quotes() {
+        assert_eq!(clean_filename("C:\\Users\\x\\brief \"1\".pdf"), "brief 1.pdf");
+        assert_eq!(clean_filename("../../etc/passwd"), "passwd");
+        assert_eq!(clean_filename(""), "bijlage");
+    }
+}

@@ -1,0 +1,223 @@
+//! Case handling by the social team: the queue, the lead (regisseur), the status workflow,
+//! the kitchen-table conversation, the support plan, the resident's network, the journal,
+//! escalation, tasks and the statutory clocks.
+//!
+//! Who sees a case: its lead, the professionals involved and process managers see all of it;
+//! another professional of the team after stating a reason (audited), except for a
+//! "zeer vertrouwelijk" case; desk staff see only that a case exists and who leads it; member
+//! organisations and governance roles never. Every view and change is audited.
+
+pub mod access;
+pub mod clocks;
+pub mod conversations;
+mod handlers;
+pub mod journal;
+pub mod network;
+pub mod plan;
+pub mod queue;
+pub mod record;
+pub mod sample;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+use crate::app::AppState;
+use crate::auth::Role;
+use crate::intake::values::choice;
+
+/// The social team: they handle cases.
+pub const TEAM_ROLES: &[Role] = &[Role::Professional, Role::ProcessManager];
+
+/// Who may assign a lead to a case (besides a professional taking one).
+pub const ASSIGNING_ROLES: &[Role] = &[Role::ProcessManager, Role::Admin];
+
+/// A journal entry with its largest attachments, and room for the form around them.
+const JOURNAL_BODY_LIMIT: usize = journal::MAX_ATTACHMENTS * journal::MAX_ATTACHMENT_BYTES + 64 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/{tenant}/team", get(handlers::queue))
+        .route("/{tenant}/team/monitor", get(handlers::monitor))
+        .route("/{tenant}/team/terms", get(handlers::terms))
+        .route("/{tenant}/cases/{id}", get(handlers::case_page))
+        .route("/{tenant}/cases/{id}/access", post(handlers::request_access))
+        .route("/{tenant}/cases/{id}/lead", post(handlers::change_lead))
+        .route("/{tenant}/cases/{id}/members", post(handlers::add_member))
+        .route("/{tenant}/cases/{id}/status", post(handlers::change_status))
+        .route("/{tenant}/cases/{id}/escalation", post(handlers::change_escalation))
+        .route(
+            "/{tenant}/cases/{id}/confidentiality",
+            post(handlers::change_confidentiality),
+        )
+        .route(
+            "/{tenant}/cases/{id}/conversations",
+            post(handlers::schedule_conversation),
+        )
+        .route(
+            "/{tenant}/cases/{id}/conversations/{conversation}",
+            get(handlers::conversation_form).post(handlers::record_conversation),
+        )
+        .route("/{tenant}/cases/{id}/plan", get(handlers::plan_page))
+        .route("/{tenant}/cases/{id}/plan/dates", post(handlers::plan_dates))
+        .route("/{tenant}/cases/{id}/plan/goals", post(handlers::add_goal))
+        .route(
+            "/{tenant}/cases/{id}/plan/goals/{goal}/actions",
+            post(handlers::add_action),
+        )
+        .route(
+            "/{tenant}/cases/{id}/plan/goals/{goal}/result",
+            post(handlers::goal_result),
+        )
+        .route("/{tenant}/cases/{id}/plan/agree", post(handlers::agree_plan))
+        .route("/{tenant}/cases/{id}/network", post(handlers::add_contact))
+        .route(
+            "/{tenant}/cases/{id}/network/{contact}/remove",
+            post(handlers::remove_contact),
+        )
+        .route(
+            "/{tenant}/cases/{id}/journal",
+            get(handlers::journal_page)
+                .post(handlers::add_journal_entry)
+                .layer(DefaultBodyLimit::max(JOURNAL_BODY_LIMIT)),
+        )
+        .route(
+            "/{tenant}/cases/{id}/attachments/{attachment}",
+            get(handlers::attachment),
+        )
+        .route("/{tenant}/cases/{id}/tasks", post(handlers::add_task))
+        .route("/{tenant}/cases/{id}/tasks/{task}/done", post(handlers::finish_task))
+        .route("/{tenant}/cases/{id}/clocks", post(handlers::clock_action))
+}
+
+choice!(
+    /// Where a case stands in the workflow.
+    Status {
+        Registered => "aangemeld",
+        Investigating => "in_onderzoek",
+        PlanAgreed => "plan_vastgesteld",
+        InProgress => "in_uitvoering",
+        Evaluating => "evaluatie",
+        Closed => "afgesloten",
+    }
+);
+
+impl Status {
+    /// The steps the workflow allows from here. Closing is possible from every open state
+    /// (a resident may move away at any time); reopening is a separate step with a reason.
+    pub fn next(self) -> &'static [Status] {
+        use Status::*;
+        match self {
+            Registered => &[Investigating, Closed],
+            Investigating => &[PlanAgreed, Closed],
+            PlanAgreed => &[InProgress, Closed],
+            InProgress => &[Evaluating, Closed],
+            Evaluating => &[InProgress, Closed],
+            Closed => &[Investigating],
+        }
+    }
+
+    pub fn allows(self, to: Status) -> bool {
+        self.next().contains(&to)
+    }
+}
+
+choice!(
+    /// Why a case was closed.
+    ClosingResult {
+        GoalReached => "doel_bereikt",
+        Moved => "verhuisd",
+        Died => "overleden",
+        HelpedElsewhere => "elders_geholpen",
+        StoppedOnRequest => "gestopt_op_verzoek",
+        Other => "anders",
+    }
+);
+
+choice!(
+    /// How intensely a case is coordinated.
+    Escalation { Normal => "normaal", Raised => "opgeschaald", CareAndSafety => "zorg_en_veiligheid" }
+);
+
+choice!(
+    /// Who may see a case besides those involved.
+    Confidentiality {
+        Normal => "normaal",
+        Confidential => "vertrouwelijk",
+        HighlyConfidential => "zeer_vertrouwelijk",
+    }
+);
+
+choice!(
+    /// What kind of journal entry.
+    EntryKind { Note => "notitie", Call => "telefoon", Visit => "huisbezoek", Consultation => "overleg" }
+);
+
+choice!(
+    /// Who carries out an action of the support plan.
+    Performer {
+        Resident => "inwoner",
+        Network => "netwerk",
+        Professional => "professional",
+        MemberOrganisation => "lidorganisatie",
+    }
+);
+
+choice!(
+    /// How a goal turned out at evaluation.
+    GoalResult { Reached => "behaald", PartlyReached => "deels_behaald", NotReached => "niet_behaald" }
+);
+
+choice!(
+    /// How a person or organisation in the resident's network relates to them.
+    NetworkRelation {
+        Partner => "partner",
+        Family => "familie",
+        Neighbour => "buur",
+        Buddy => "maatje",
+        Friend => "vriend",
+        GeneralPractitioner => "huisarts",
+        MemberOrganisation => "lidorganisatie",
+        School => "school",
+        DistrictNurse => "wijkverpleging",
+        Other => "anders",
+    }
+);
+
+impl NetworkRelation {
+    /// Informal relations (family, neighbours, volunteers) versus professionals.
+    pub fn is_formal(self) -> bool {
+        matches!(
+            self,
+            NetworkRelation::GeneralPractitioner
+                | NetworkRelation::MemberOrganisation
+                | NetworkRelation::School
+                | NetworkRelation::DistrictNurse
+        )
+    }
+}
+
+choice!(
+    /// The statutory clocks of a case.
+    ClockKind {
+        WmoInvestigation => "wmo_investigation",
+        WmoDecision => "wmo_decision",
+        JeugdDecision => "jeugd_decision",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workflow_goes_forward_and_closes_from_anywhere() {
+        assert!(Status::Registered.allows(Status::Investigating));
+        assert!(!Status::Registered.allows(Status::InProgress));
+        assert!(Status::Evaluating.allows(Status::InProgress));
+        for status in Status::ALL {
+            assert_eq!(status.allows(Status::Closed), *status != Status::Closed);
+        }
+        assert_eq!(Status::Closed.next(), &[Status::Investigating]);
+    }
+}

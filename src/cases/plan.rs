@@ -1,0 +1,280 @@
+//! The support plan (ondersteuningsplan): goals in the resident's words, per goal the actions
+//! with who does them and by when. Agreeing the plan with the resident gives it a new version
+//! and date; at evaluation each goal gets a result. Every save names the plan version it
+//! started from, so two people editing at once cannot overwrite each other unseen.
+
+use time::{Date, PrimitiveDateTime};
+use uuid::Uuid;
+
+use crate::cases::record::{Conflict, format_timestamp};
+use crate::cases::{GoalResult, Performer};
+use crate::db::TenantTx;
+use crate::web::forms::format_date;
+
+pub struct Plan {
+    pub id: Uuid,
+    pub version: i32,
+    pub agreed_on: Option<Date>,
+    pub evaluation_on: Option<Date>,
+    pub lock_version: i32,
+    pub updated_by: Option<String>,
+    pub updated_at: PrimitiveDateTime,
+}
+
+impl Plan {
+    pub fn agreed(&self) -> Option<String> {
+        self.agreed_on.map(format_date)
+    }
+
+    pub fn evaluation(&self) -> Option<String> {
+        self.evaluation_on.map(format_date)
+    }
+
+    pub fn updated(&self) -> String {
+        format_timestamp(self.updated_at)
+    }
+}
+
+pub struct Goal {
+    pub id: Uuid,
+    pub description: String,
+    pub result: Option<String>,
+    pub result_note: String,
+    pub actions: Vec<Action>,
+}
+
+impl Goal {
+    pub fn result_key(&self) -> Option<String> {
+        self.result
+            .as_deref()
+            .and_then(GoalResult::parse)
+            .map(GoalResult::label_key)
+    }
+}
+
+pub struct Action {
+    pub goal_id: Uuid,
+    pub description: String,
+    pub performer: String,
+    pub performer_name: String,
+    pub target_on: Option<Date>,
+}
+
+impl Action {
+    pub fn performer_key(&self) -> String {
+        Performer::parse(&self.performer)
+            .map(Performer::label_key)
+            .unwrap_or_default()
+    }
+
+    pub fn target(&self) -> Option<String> {
+        self.target_on.map(format_date)
+    }
+}
+
+pub async fn find(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Result<Option<Plan>> {
+    sqlx::query_as!(
+        Plan,
+        r#"SELECT p.id, p.version, p.agreed_on, p.evaluation_on, p.lock_version, u.name AS "updated_by?",
+                  (p.updated_at AT TIME ZONE 'Europe/Amsterdam') AS "updated_at!"
+           FROM support_plans p LEFT JOIN users u ON u.tenant_id = p.tenant_id AND u.id = p.updated_by
+           WHERE p.tenant_id = $1 AND p.case_id = $2"#,
+        tx.tenant_id(),
+        case_id
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// The plan of a case, started (empty, as a draft) when there is none yet.
+pub async fn find_or_start(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Result<Plan> {
+    sqlx::query!(
+        "INSERT INTO support_plans (tenant_id, case_id) VALUES ($1, $2) ON CONFLICT (tenant_id, case_id) DO NOTHING",
+        tx.tenant_id(),
+        case_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    find(tx, case_id).await?.ok_or(sqlx::Error::RowNotFound)
+}
+
+/// The goals of a plan with their actions: two queries, however many goals.
+pub async fn goals(tx: &mut TenantTx, plan_id: Uuid) -> sqlx::Result<Vec<Goal>> {
+    let goals = sqlx::query!(
+        "SELECT id, description, result, result_note FROM plan_goals
+         WHERE tenant_id = $1 AND plan_id = $2 ORDER BY position LIMIT 100",
+        tx.tenant_id(),
+        plan_id
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut actions = sqlx::query_as!(
+        Action,
+        "SELECT a.goal_id, a.description, a.performer, a.performer_name, a.target_on
+         FROM plan_actions a JOIN plan_goals g ON g.tenant_id = a.tenant_id AND g.id = a.goal_id
+         WHERE a.tenant_id = $1 AND g.plan_id = $2 ORDER BY a.target_on NULLS LAST, a.description LIMIT 1000",
+        tx.tenant_id(),
+        plan_id
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(goals
+        .into_iter()
+        .map(|g| {
+            let (mine, rest) = actions.drain(..).partition(|a| a.goal_id == g.id);
+            actions = rest;
+            Goal {
+                id: g.id,
+                description: g.description,
+                result: g.result,
+                result_note: g.result_note,
+                actions: mine,
+            }
+        })
+        .collect())
+}
+
+/// Bumps the plan's version if it is still `version`.
+async fn claim(tx: &mut TenantTx, plan_id: Uuid, version: i32, by: Uuid) -> sqlx::Result<Result<(), Conflict>> {
+    let claimed = sqlx::query!(
+        "UPDATE support_plans SET lock_version = lock_version + 1, updated_by = $4
+         WHERE tenant_id = $1 AND id = $2 AND lock_version = $3",
+        tx.tenant_id(),
+        plan_id,
+        version,
+        by
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(if claimed.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(Conflict)
+    })
+}
+
+pub async fn add_goal(
+    tx: &mut TenantTx,
+    plan_id: Uuid,
+    version: i32,
+    description: &str,
+    by: Uuid,
+) -> sqlx::Result<Result<(), Conflict>> {
+    if let Err(conflict) = claim(tx, plan_id, version, by).await? {
+        return Ok(Err(conflict));
+    }
+    sqlx::query!(
+        "INSERT INTO plan_goals (tenant_id, plan_id, position, description)
+         SELECT $1, $2, coalesce(max(position), 0) + 1, $3 FROM plan_goals WHERE tenant_id = $1 AND plan_id = $2",
+        tx.tenant_id(),
+        plan_id,
+        description
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(Ok(()))
+}
+
+pub struct NewAction {
+    pub description: String,
+    pub performer: Performer,
+    pub performer_name: String,
+    pub target_on: Option<Date>,
+}
+
+/// Adds an action to a goal of this plan; `Ok(Ok(false))` when the goal is not in it.
+pub async fn add_action(
+    tx: &mut TenantTx,
+    plan_id: Uuid,
+    version: i32,
+    goal_id: Uuid,
+    action: &NewAction,
+    by: Uuid,
+) -> sqlx::Result<Result<bool, Conflict>> {
+    if let Err(conflict) = claim(tx, plan_id, version, by).await? {
+        return Ok(Err(conflict));
+    }
+    let added = sqlx::query!(
+        "INSERT INTO plan_actions (tenant_id, goal_id, description, performer, performer_name, target_on)
+         SELECT $1, g.id, $4, $5, $6, $7 FROM plan_goals g WHERE g.tenant_id = $1 AND g.plan_id = $2 AND g.id = $3",
+        tx.tenant_id(),
+        plan_id,
+        goal_id,
+        action.description,
+        action.performer.code(),
+        action.performer_name,
+        action.target_on
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(Ok(added.rows_affected() == 1))
+}
+
+pub async fn set_evaluation(
+    tx: &mut TenantTx,
+    plan_id: Uuid,
+    version: i32,
+    evaluation_on: Option<Date>,
+    by: Uuid,
+) -> sqlx::Result<Result<(), Conflict>> {
+    if let Err(conflict) = claim(tx, plan_id, version, by).await? {
+        return Ok(Err(conflict));
+    }
+    sqlx::query!(
+        "UPDATE support_plans SET evaluation_on = $3 WHERE tenant_id = $1 AND id = $2",
+        tx.tenant_id(),
+        plan_id,
+        evaluation_on
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(Ok(()))
+}
+
+/// Agreed with the resident on `on`: the plan gets its next version.
+pub async fn agree(
+    tx: &mut TenantTx,
+    plan_id: Uuid,
+    version: i32,
+    on: Date,
+    by: Uuid,
+) -> sqlx::Result<Result<i32, Conflict>> {
+    if let Err(conflict) = claim(tx, plan_id, version, by).await? {
+        return Ok(Err(conflict));
+    }
+    sqlx::query_scalar!(
+        "UPDATE support_plans SET version = version + 1, agreed_on = $3 WHERE tenant_id = $1 AND id = $2
+         RETURNING version",
+        tx.tenant_id(),
+        plan_id,
+        on
+    )
+    .fetch_one(&mut **tx)
+    .await
+    .map(Ok)
+}
+
+pub async fn set_goal_result(
+    tx: &mut TenantTx,
+    plan_id: Uuid,
+    version: i32,
+    goal_id: Uuid,
+    result: GoalResult,
+    note: &str,
+    by: Uuid,
+) -> sqlx::Result<Result<bool, Conflict>> {
+    if let Err(conflict) = claim(tx, plan_id, version, by).await? {
+        return Ok(Err(conflict));
+    }
+    let set = sqlx::query!(
+        "UPDATE plan_goals SET result = $4, result_note = $5 WHERE tenant_id = $1 AND plan_id = $2 AND id = $3",
+        tx.tenant_id(),
+        plan_id,
+        goal_id,
+        result.code(),
+        note
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(Ok(set.rows_affected() == 1))
+}

@@ -1,0 +1,378 @@
+//! The team's queue and the stall monitor ("regie op regie"). Each tab and each sort order is
+//! its own statement, so that each reads its page straight off a partial index (a statement
+//! with optional filters would get one generic plan for all of them).
+
+use time::{Date, PrimitiveDateTime};
+use uuid::Uuid;
+
+use crate::calendar::WorkingCalendar;
+use crate::cases::record::{domain_keys, reference};
+use crate::cases::{Confidentiality, Escalation, Status};
+use crate::db::TenantTx;
+use crate::web::forms::format_date;
+
+pub const PAGE_SIZE: i64 = 25;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Unassigned,
+    Mine,
+    Open,
+    Overdue,
+    Escalated,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 5] = [Tab::Unassigned, Tab::Mine, Tab::Open, Tab::Overdue, Tab::Escalated];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Tab::Unassigned => "unassigned",
+            Tab::Mine => "mine",
+            Tab::Open => "open",
+            Tab::Overdue => "overdue",
+            Tab::Escalated => "escalated",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Tab> {
+        Tab::ALL.into_iter().find(|t| t.code() == code)
+    }
+
+    pub fn label_key(self) -> String {
+        format!("queue.tab.{}", self.code())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// Nearest deadline first.
+    Deadline,
+    /// Oldest case first.
+    Age,
+}
+
+impl Sort {
+    pub fn code(self) -> &'static str {
+        match self {
+            Sort::Deadline => "deadline",
+            Sort::Age => "age",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Sort> {
+        [Sort::Deadline, Sort::Age].into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// A case as a list shows it.
+pub struct QueueRow {
+    pub id: Uuid,
+    pub resident_name: Option<String>,
+    pub domains: Vec<String>,
+    pub urgency: String,
+    pub status: String,
+    pub escalation: String,
+    pub confidentiality: String,
+    pub lead_name: Option<String>,
+    pub created_at: PrimitiveDateTime,
+    pub next_deadline: Option<Date>,
+    pub age_days: i32,
+    pub days_to_deadline: Option<i32>,
+    pub lock_version: i32,
+}
+
+impl QueueRow {
+    pub fn reference(&self) -> String {
+        reference(self.id)
+    }
+
+    pub fn domain_keys(&self) -> Vec<String> {
+        domain_keys(&self.domains)
+    }
+
+    pub fn is_crisis(&self) -> bool {
+        self.urgency == "crisis"
+    }
+
+    pub fn status_key(&self) -> String {
+        Status::parse(&self.status)
+            .map(Status::label_key)
+            .unwrap_or_default()
+    }
+
+    pub fn escalation_key(&self) -> Option<String> {
+        Escalation::parse(&self.escalation)
+            .filter(|e| *e != Escalation::Normal)
+            .map(Escalation::label_key)
+    }
+
+    pub fn confidentiality_key(&self) -> Option<String> {
+        Confidentiality::parse(&self.confidentiality)
+            .filter(|c| *c != Confidentiality::Normal)
+            .map(Confidentiality::label_key)
+    }
+
+    pub fn deadline(&self) -> Option<String> {
+        self.next_deadline.map(format_date)
+    }
+
+    pub fn overdue(&self) -> bool {
+        self.days_to_deadline.is_some_and(|d| d < 0)
+    }
+
+    pub fn days_abs(&self) -> i32 {
+        self.days_to_deadline.unwrap_or_default().abs()
+    }
+
+    pub fn created(&self) -> String {
+        format_date(self.created_at.date())
+    }
+}
+
+/// The columns of a row, the joins it needs and the tenant and visibility filter:
+/// `$1` tenant, `$2` viewer, `$3` whether the viewer is a process manager.
+macro_rules! select_rows {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            QueueRow,
+            r#"SELECT c.id,
+                      CASE WHEN r.id IS NULL THEN NULL ELSE concat_ws(' ', nullif(coalesce(nullif(r.first_names, ''), r.initials), ''), nullif(r.surname_prefix, ''), r.surname) END AS resident_name,
+                      q.domains, c.urgency, c.status, c.escalation, c.confidentiality, l.name AS "lead_name?",
+                      (c.created_at AT TIME ZONE 'Europe/Amsterdam') AS "created_at!", c.next_deadline,
+                      ((now() AT TIME ZONE 'Europe/Amsterdam')::date - (c.created_at AT TIME ZONE 'Europe/Amsterdam')::date) AS "age_days!",
+                      c.next_deadline - (now() AT TIME ZONE 'Europe/Amsterdam')::date AS days_to_deadline,
+                      c.lock_version
+               FROM cases c
+               JOIN requests q ON q.tenant_id = c.tenant_id AND q.id = c.request_id
+               LEFT JOIN residents r ON r.tenant_id = c.tenant_id AND r.id = c.resident_id
+               LEFT JOIN users l ON l.tenant_id = c.tenant_id AND l.id = c.lead_id
+               WHERE c.tenant_id = $1
+                 AND (c.confidentiality <> 'zeer_vertrouwelijk' OR $3 OR c.lead_id = $2 OR c.coordinator_id = $2
+                      OR EXISTS (SELECT FROM case_members m WHERE m.tenant_id = c.tenant_id AND m.case_id = c.id AND m.user_id = $2))
+                 AND "# + $rest
+            $(, $arg)*
+        )
+    };
+}
+
+/// One page of a tab; one row more than a page tells whether there is a next.
+pub async fn page(
+    tx: &mut TenantTx,
+    tab: Tab,
+    sort: Sort,
+    viewer: Uuid,
+    viewer_is_process_manager: bool,
+    page: i64,
+) -> sqlx::Result<Vec<QueueRow>> {
+    let tenant = tx.tenant_id();
+    let (limit, offset) = (PAGE_SIZE + 1, (page - 1) * PAGE_SIZE);
+    let pm = viewer_is_process_manager;
+    match (tab, sort) {
+        (Tab::Unassigned, Sort::Age) => select_rows!(
+            "c.lead_id IS NULL AND c.status <> 'afgesloten'
+             ORDER BY c.urgency = 'crisis' DESC, c.created_at LIMIT $4 OFFSET $5",
+            tenant,
+            viewer,
+            pm,
+            limit,
+            offset
+        )
+        .fetch_all(&mut **tx)
+        .await,
+        (Tab::Unassigned, Sort::Deadline) => select_rows!(
+            "c.lead_id IS NULL AND c.status <> 'afgesloten'
+             ORDER BY c.urgency = 'crisis' DESC, c.next_deadline NULLS LAST, c.created_at LIMIT $4 OFFSET $5",
+            tenant,
+            viewer,
+            pm,
+            limit,
+            offset
+        )
+        .fetch_all(&mut **tx)
+        .await,
+        (Tab::Mine, Sort::Age) => select_rows!(
+            "(c.lead_id = $2 OR c.coordinator_id = $2) AND c.status <> 'afgesloten'
+             ORDER BY c.created_at LIMIT $4 OFFSET $5",
+            tenant,
+            viewer,
+            pm,
+            limit,
+            offset
+        )
+        .fetch_all(&mut **tx)
+        .await,
+        (Tab::Mine, Sort::Deadline) => select_rows!(
+            "(c.lead_id = $2 OR c.coordinator_id = $2) AND c.status <> 'afgesloten'
+             ORDER BY c.next_deadline NULLS LAST, c.created_at LIMIT $4 OFFSET $5",
+            tenant,
+            viewer,
+            pm,
+            limit,
+            offset
+        )
+        .fetch_all(&mut **tx)
+        .await,
+        (Tab::Open, Sort::Age) => select_rows!(
+            "c.status <> 'afgesloten' ORDER BY c.created_at LIMIT $4 OFFSET $5",
+            tenant,
+            viewer,
+            pm,
+            limit,
+            offset
+        )
+        .fetch_all(&mut **tx)
+        .await,
+        (Tab::Open, Sort::Deadline) => select_rows!(
+            "c.status <> 'afgesloten' ORDER BY c.next_deadline NULLS LAST, c.created_at LIMIT $4 OFFSET $5",
+            tenant,
+            viewer,
+            pm,
+            limit,
+            offset
+        )
+        .fetch_all(&mut **tx)
+        .await,
+        (Tab::Overdue, Sort::Age) => select_rows!(
+            "c.status <> 'afgesloten' AND c.next_deadline < (now() AT TIME ZONE 'Europe/Amsterdam')::date
+             ORDER BY c.created_at LIMIT $4 OFFSET $5",
+            tenant,
+            viewer,
+            pm,
+            limit,
+            offset
+        )
+        .fetch_all(&mut **tx)
+        .await,
+        (Tab::Overdue, Sort::Deadline) => select_rows!(
+            "c.status <> 'afgesloten' AND c.next_deadline < (now() AT TIME ZONE 'Europe/Amsterdam')::date
+             ORDER BY c.next_deadline, c.created_at LIMIT $4 OFFSET $5",
+            tenant,
+            viewer,
+            pm,
+            limit,
+            offset
+        )
+        .fetch_all(&mut **tx)
+        .await,
+        (Tab::Escalated, Sort::Age) => select_rows!(
+            "c.escalation <> 'normaal' AND c.status <> 'afgesloten'
+             ORDER BY c.escalation = 'zorg_en_veiligheid' DESC, c.created_at LIMIT $4 OFFSET $5",
+            tenant,
+            viewer,
+            pm,
+            limit,
+            offset
+        )
+        .fetch_all(&mut **tx)
+        .await,
+        (Tab::Escalated, Sort::Deadline) => select_rows!(
+            "c.escalation <> 'normaal' AND c.status <> 'afgesloten'
+             ORDER BY c.escalation = 'zorg_en_veiligheid' DESC, c.next_deadline NULLS LAST, c.created_at
+             LIMIT $4 OFFSET $5",
+            tenant,
+            viewer,
+            pm,
+            limit,
+            offset
+        )
+        .fetch_all(&mut **tx)
+        .await,
+    }
+}
+
+/// The last day on which a case must have come in to have waited more than `days` working
+/// days by `today`.
+pub fn waited_since(calendar: &WorkingCalendar, today: Date, days: i64) -> Date {
+    let mut date = today;
+    while calendar.working_days_between(date, today) <= days {
+        date = date.previous_day().expect("dates in range");
+    }
+    date
+}
+
+/// The stall monitor's four lists.
+pub struct Monitor {
+    /// Open cases without a lead for more than two working days.
+    pub unassigned: Vec<QueueRow>,
+    /// Crisis cases not picked up within one working day.
+    pub crisis: Vec<QueueRow>,
+    /// Open cases whose journal has been silent for 30 days.
+    pub quiet: Vec<QueueRow>,
+    /// Plans past their evaluation date.
+    pub evaluation_due: Vec<QueueRow>,
+}
+
+pub const MONITOR_LIMIT: i64 = 50;
+
+pub async fn monitor(
+    tx: &mut TenantTx,
+    calendar: &WorkingCalendar,
+    today: Date,
+    viewer: Uuid,
+    viewer_is_process_manager: bool,
+) -> sqlx::Result<Monitor> {
+    let tenant = tx.tenant_id();
+    let pm = viewer_is_process_manager;
+    let unassigned_before = waited_since(calendar, today, 2) + time::Duration::days(1);
+    let crisis_before = waited_since(calendar, today, 1) + time::Duration::days(1);
+    let unassigned = select_rows!(
+        "c.lead_id IS NULL AND c.status <> 'afgesloten'
+         AND c.created_at < $4::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
+         ORDER BY c.created_at LIMIT $5",
+        tenant,
+        viewer,
+        pm,
+        unassigned_before,
+        MONITOR_LIMIT
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let crisis = select_rows!(
+        "c.lead_id IS NULL AND c.status <> 'afgesloten' AND c.urgency = 'crisis'
+         AND c.created_at < $4::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
+         ORDER BY c.created_at LIMIT $5",
+        tenant,
+        viewer,
+        pm,
+        crisis_before,
+        MONITOR_LIMIT
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let quiet = select_rows!(
+        "c.lead_id IS NOT NULL AND c.status <> 'afgesloten'
+         AND (c.last_journal_at < now() - make_interval(days => $4)
+              OR (c.last_journal_at IS NULL AND c.created_at < now() - make_interval(days => $4)))
+         ORDER BY c.last_journal_at NULLS FIRST LIMIT $5",
+        tenant,
+        viewer,
+        pm,
+        QUIET_DAYS,
+        MONITOR_LIMIT
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let evaluation_due = select_rows!(
+        "c.status NOT IN ('evaluatie', 'afgesloten')
+         AND EXISTS (SELECT FROM support_plans p WHERE p.tenant_id = c.tenant_id AND p.case_id = c.id
+                     AND p.evaluation_on < $4::date)
+         ORDER BY c.created_at LIMIT $5",
+        tenant,
+        viewer,
+        pm,
+        today,
+        MONITOR_LIMIT
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(Monitor {
+        unassigned,
+        crisis,
+        quiet,
+        evaluation_due,
+    })
+}
+
+/// A lead who has written nothing in a case for this long is asked about it.
+pub const QUIET_DAYS: i32 = 30;
