@@ -8,7 +8,8 @@ use crate::cases::record::CaseView;
 pub enum Access {
     /// The lead, the professionals involved, the coordinator and process managers.
     Full,
-    /// Another professional of the team: after stating a reason ("inzage met reden").
+    /// Another professional of the team: after stating a reason ("inzage met reden"),
+    /// unless the case has no lead yet.
     NeedsReason,
     /// Everyone else, and anyone not involved in a "zeer vertrouwelijk" case.
     Denied,
@@ -25,7 +26,9 @@ pub fn decide(case: &CaseView, user: &CurrentUser) -> Access {
     if !user.has(Role::Professional) || case.confidentiality() == Confidentiality::HighlyConfidential {
         return Access::Denied;
     }
-    if case.has_grant {
+    // A case nobody leads yet is the whole team's intake: any professional may read it to
+    // decide whether to take it (still audited).
+    if case.has_grant || case.lead_id.is_none() {
         Access::Full
     } else {
         Access::NeedsReason

@@ -3,8 +3,8 @@
 //! escalation, tasks and the statutory clocks.
 //!
 //! Who sees a case: its lead, the professionals involved and process managers see all of it;
-//! another professional of the team after stating a reason (audited), except for a
-//! "zeer vertrouwelijk" case; desk staff see only that a case exists and who leads it; member
+//! another professional of the team after stating a reason (audited), or freely while the
+//! case has no lead (the team's shared intake), except for a "zeer vertrouwelijk" case; desk staff see only that a case exists and who leads it; member
 //! organisations and governance roles never. Every view and change is audited.
 
 pub mod access;

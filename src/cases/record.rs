@@ -205,6 +205,9 @@ pub async fn set_lead(
     note: &str,
     by: Uuid,
 ) -> sqlx::Result<Result<(), LeadError>> {
+    if version != case.lock_version {
+        return Ok(Err(LeadError::Conflict));
+    }
     if case.lead_id == Some(to) {
         return Ok(Err(LeadError::Unchanged));
     }
@@ -312,6 +315,9 @@ pub async fn change_status(
     reason: &str,
     by: Uuid,
 ) -> sqlx::Result<Result<(), StatusError>> {
+    if version != case.lock_version {
+        return Ok(Err(StatusError::Conflict));
+    }
     let from = case.status();
     if !from.allows(to) {
         return Ok(Err(StatusError::NotAllowed));
@@ -403,6 +409,9 @@ pub async fn change_escalation(
     reason: &str,
     by: Uuid,
 ) -> sqlx::Result<Result<(), EscalationError>> {
+    if version != case.lock_version {
+        return Ok(Err(EscalationError::Conflict));
+    }
     let from = case.escalation();
     if from == to {
         return Ok(Err(EscalationError::Unchanged));
