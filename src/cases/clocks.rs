@@ -394,12 +394,20 @@ mod tests {
     fn paused_days_are_added_and_the_due_date_avoids_weekends() {
         // Due Friday 18-12-2026, paused Monday 7-12 to Thursday 10-12 (3 days): Monday 21-12.
         assert_eq!(
-            resumed_due(date!(2026 - 12 - 18), date!(2026 - 12 - 07), date!(2026 - 12 - 10)),
+            resumed_due(
+                date!(2026 - 12 - 18),
+                date!(2026 - 12 - 07),
+                date!(2026 - 12 - 10)
+            ),
             date!(2026 - 12 - 21)
         );
         // Due Tuesday 22-12-2026, paused 3 days: Friday 25-12 is Christmas, so Monday 28-12.
         assert_eq!(
-            resumed_due(date!(2026 - 12 - 22), date!(2026 - 12 - 01), date!(2026 - 12 - 04)),
+            resumed_due(
+                date!(2026 - 12 - 22),
+                date!(2026 - 12 - 01),
+                date!(2026 - 12 - 04)
+            ),
             date!(2026 - 12 - 28)
         );
     }

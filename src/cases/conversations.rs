@@ -85,9 +85,13 @@ macro_rules! select_conversations {
 }
 
 pub async fn for_case(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Result<Vec<Conversation>> {
-    select_conversations!("v.case_id = $2 ORDER BY v.planned_at DESC LIMIT 20", tx.tenant_id(), case_id)
-        .fetch_all(&mut **tx)
-        .await
+    select_conversations!(
+        "v.case_id = $2 ORDER BY v.planned_at DESC LIMIT 20",
+        tx.tenant_id(),
+        case_id
+    )
+    .fetch_all(&mut **tx)
+    .await
 }
 
 pub async fn find(tx: &mut TenantTx, case_id: Uuid, id: Uuid) -> sqlx::Result<Option<Conversation>> {
@@ -127,7 +131,12 @@ pub fn parse_appointment(fields: &Fields, errors: &mut FormErrors) -> Option<App
     })
 }
 
-pub async fn schedule(tx: &mut TenantTx, case_id: Uuid, appointment: &Appointment, by: Uuid) -> sqlx::Result<Uuid> {
+pub async fn schedule(
+    tx: &mut TenantTx,
+    case_id: Uuid,
+    appointment: &Appointment,
+    by: Uuid,
+) -> sqlx::Result<Uuid> {
     sqlx::query_scalar!(
         "INSERT INTO conversations (tenant_id, case_id, planned_at, place, participants, created_by)
          VALUES ($1, $2, $3::timestamp AT TIME ZONE 'Europe/Amsterdam', $4, $5, $6) RETURNING id",

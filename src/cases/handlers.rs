@@ -105,11 +105,20 @@ struct QueuePage {
 
 impl QueuePage {
     fn tab_href(&self, tab: &Tab) -> String {
-        format!("/{}/team?tab={}&sort={}", self.l.tenant_slug(), tab.code(), self.sort.code())
+        format!(
+            "/{}/team?tab={}&sort={}",
+            self.l.tenant_slug(),
+            tab.code(),
+            self.sort.code()
+        )
     }
 
     fn sort_href(&self, sort: &str) -> String {
-        format!("/{}/team?tab={}&sort={sort}", self.l.tenant_slug(), self.tab.code())
+        format!(
+            "/{}/team?tab={}&sort={sort}",
+            self.l.tenant_slug(),
+            self.tab.code()
+        )
     }
 }
 
@@ -126,14 +135,23 @@ pub async fn queue(
         Tab::Unassigned
     };
     let tab = query.tab.as_deref().and_then(Tab::parse).unwrap_or(default_tab);
-    let sort = query.sort.as_deref().and_then(Sort::parse).unwrap_or(Sort::Deadline);
+    let sort = query
+        .sort
+        .as_deref()
+        .and_then(Sort::parse)
+        .unwrap_or(Sort::Deadline);
     let page = query.page.unwrap_or(1).max(1);
     let mut tx = ctx.tx(&state.pool).await?;
     let mut rows = queue::page(&mut tx, tab, sort, user.id, user.has(Role::ProcessManager), page).await?;
     tx.commit().await?;
     let has_next = rows.len() as i64 > queue::PAGE_SIZE;
     rows.truncate(queue::PAGE_SIZE as usize);
-    let base = format!("/{}/team?tab={}&sort={}", ctx.tenant.slug, tab.code(), sort.code());
+    let base = format!(
+        "/{}/team?tab={}&sort={}",
+        ctx.tenant.slug,
+        tab.code(),
+        sort.code()
+    );
     web::render(&QueuePage {
         tabs: Tab::ALL,
         tab,
@@ -157,10 +175,20 @@ impl MonitorPage {
     /// Each list: (id, title key, the action that resolves a row, rows).
     fn sections(&self) -> [(&'static str, &'static str, &'static str, &Vec<QueueRow>); 4] {
         [
-            ("unassigned", "monitor.unassigned", "assign", &self.monitor.unassigned),
+            (
+                "unassigned",
+                "monitor.unassigned",
+                "assign",
+                &self.monitor.unassigned,
+            ),
             ("crisis", "monitor.crisis", "assign", &self.monitor.crisis),
             ("quiet", "monitor.quiet", "handover", &self.monitor.quiet),
-            ("evaluation", "monitor.evaluation", "evaluate", &self.monitor.evaluation_due),
+            (
+                "evaluation",
+                "monitor.evaluation",
+                "evaluate",
+                &self.monitor.evaluation_due,
+            ),
         ]
     }
 }
@@ -361,7 +389,9 @@ impl CasePage {
     }
 
     fn has_investigation_clock(&self) -> bool {
-        self.clocks.iter().any(|c| c.kind() == ClockKind::WmoInvestigation)
+        self.clocks
+            .iter()
+            .any(|c| c.kind() == ClockKind::WmoInvestigation)
     }
 
     fn has_decision_clock(&self) -> bool {
@@ -438,7 +468,8 @@ async fn render_case(
         &CasePage {
             steer: access::may_steer(&case, user),
             may_take: case.lead_id.is_none() && user.has(Role::Professional),
-            may_assign: user.roles.iter().any(|r| ASSIGNING_ROLES.contains(r)) || access::may_steer(&case, user),
+            may_assign: user.roles.iter().any(|r| ASSIGNING_ROLES.contains(r))
+                || access::may_steer(&case, user),
             case,
             today: now.date(),
             now,
@@ -552,7 +583,10 @@ pub async fn request_access(
     )
     .await?;
     tx.commit().await?;
-    Ok(web::redirect_with_flash(&case_path(&ctx, case.id), "flash.access_granted"))
+    Ok(web::redirect_with_flash(
+        &case_path(&ctx, case.id),
+        "flash.access_granted",
+    ))
 }
 
 /// Re-shows the case page with the errors of one of its forms (status 422, or 409 for a
@@ -786,9 +820,9 @@ pub async fn change_escalation(
             match error {
                 EscalationError::Unchanged => submitted.errors.field("level", "escalation.error.unchanged"),
                 EscalationError::NeedsReason => submitted.errors.field("reason", "escalation.error.reason"),
-                EscalationError::NeedsCoordinator => {
-                    submitted.errors.field("coordinator", "escalation.error.coordinator")
-                }
+                EscalationError::NeedsCoordinator => submitted
+                    .errors
+                    .field("coordinator", "escalation.error.coordinator"),
                 EscalationError::Conflict => {
                     submitted.conflict = true;
                     submitted.errors.form("case.error.conflict");
@@ -811,7 +845,9 @@ pub async fn change_confidentiality(
     require_steer(&case, &user)?;
     let mut submitted = Submitted::new("confidentiality", fields);
     let Some(to) = Confidentiality::parse(submitted.fields.get("level")) else {
-        submitted.errors.field("confidentiality_level", "confidentiality.error.level");
+        submitted
+            .errors
+            .field("confidentiality_level", "confidentiality.error.level");
         return case_form_failed(tx, &ctx, &user, case, submitted).await;
     };
     if !record::change_confidentiality(&mut tx, &case, lock_version(&submitted.fields), to, user.id).await? {
@@ -829,7 +865,12 @@ pub async fn change_confidentiality(
     )
     .await?;
     tx.commit().await?;
-    Ok(done(&ctx, case.id, "confidentiality", "flash.confidentiality_changed"))
+    Ok(done(
+        &ctx,
+        case.id,
+        "confidentiality",
+        "flash.confidentiality_changed",
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -859,7 +900,12 @@ pub async fn schedule_conversation(
     )
     .await?;
     tx.commit().await?;
-    Ok(done(&ctx, case.id, "conversations", "flash.conversation_scheduled"))
+    Ok(done(
+        &ctx,
+        case.id,
+        "conversations",
+        "flash.conversation_scheduled",
+    ))
 }
 
 #[derive(Template)]
@@ -887,7 +933,15 @@ pub async fn conversation_form(
     let mut tx = ctx.tx(&state.pool).await?;
     let case = open_case(&mut tx, &id, &user).await?;
     let conversation = load_conversation(&mut tx, &case, &conversation).await?;
-    audit_case(&mut tx, &ctx, &user, AuditKind::CaseViewed, &case, json!({ "conversation": conversation.id })).await?;
+    audit_case(
+        &mut tx,
+        &ctx,
+        &user,
+        AuditKind::CaseViewed,
+        &case,
+        json!({ "conversation": conversation.id }),
+    )
+    .await?;
     let today = local_now(&mut tx).await?.date();
     tx.commit().await?;
     web::render(&ConversationPage {
@@ -937,7 +991,12 @@ pub async fn record_conversation(
     )
     .await?;
     tx.commit().await?;
-    Ok(done(&ctx, case.id, "conversations", "flash.conversation_recorded"))
+    Ok(done(
+        &ctx,
+        case.id,
+        "conversations",
+        "flash.conversation_recorded",
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -992,7 +1051,11 @@ impl PlanPage {
     }
 
     fn evaluation_value(&self) -> String {
-        self.typed_or("dates", "evaluation_on", self.plan.evaluation().unwrap_or_default())
+        self.typed_or(
+            "dates",
+            "evaluation_on",
+            self.plan.evaluation().unwrap_or_default(),
+        )
     }
 
     fn errors_for_goal(&self, form: &str, goal: &Uuid) -> &FormErrors {
@@ -1047,7 +1110,15 @@ pub async fn plan_page(
 ) -> AppResult<Response> {
     let mut tx = ctx.tx(&state.pool).await?;
     let case = open_case(&mut tx, &id, &user).await?;
-    audit_case(&mut tx, &ctx, &user, AuditKind::CaseViewed, &case, json!({ "plan": true })).await?;
+    audit_case(
+        &mut tx,
+        &ctx,
+        &user,
+        AuditKind::CaseViewed,
+        &case,
+        json!({ "plan": true }),
+    )
+    .await?;
     render_plan(tx, &ctx, case, Submitted::default(), None).await
 }
 
@@ -1073,7 +1144,12 @@ async fn save_plan_change<F>(
     apply: F,
 ) -> AppResult<Response>
 where
-    F: AsyncFnOnce(&mut TenantTx, &Plan, &Fields, &mut FormErrors) -> AppResult<Option<Result<(), record::Conflict>>>,
+    F: AsyncFnOnce(
+        &mut TenantTx,
+        &Plan,
+        &Fields,
+        &mut FormErrors,
+    ) -> AppResult<Option<Result<(), record::Conflict>>>,
 {
     let mut tx = ctx.tx(&state.pool).await?;
     let case = open_case(&mut tx, id, user).await?;
@@ -1091,7 +1167,10 @@ where
             )
             .await?;
             tx.commit().await?;
-            Ok(web::redirect_with_flash(&plan_path(ctx, case.id), "flash.plan_saved"))
+            Ok(web::redirect_with_flash(
+                &plan_path(ctx, case.id),
+                "flash.plan_saved",
+            ))
         }
         Some(Err(record::Conflict)) => {
             // Nothing of this form was saved; show the plan as it is now.
@@ -1119,15 +1198,25 @@ pub async fn plan_dates(
         goal: None,
         what: "evaluation_on",
     };
-    save_plan_change(&state, &ctx, &user, &id, fields, change, async |tx, plan, fields, errors| {
-        let raw = fields.get("evaluation_on").trim();
-        let date = parse_date(raw);
-        if !raw.is_empty() && date.is_none() {
-            errors.field("evaluation_on", "plan.error.date");
-            return Ok(None);
-        }
-        Ok(Some(plan::set_evaluation(tx, plan.id, lock_version(fields), date, by).await?))
-    })
+    save_plan_change(
+        &state,
+        &ctx,
+        &user,
+        &id,
+        fields,
+        change,
+        async |tx, plan, fields, errors| {
+            let raw = fields.get("evaluation_on").trim();
+            let date = parse_date(raw);
+            if !raw.is_empty() && date.is_none() {
+                errors.field("evaluation_on", "plan.error.date");
+                return Ok(None);
+            }
+            Ok(Some(
+                plan::set_evaluation(tx, plan.id, lock_version(fields), date, by).await?,
+            ))
+        },
+    )
     .await
 }
 
@@ -1144,14 +1233,24 @@ pub async fn add_goal(
         goal: None,
         what: "goal_added",
     };
-    save_plan_change(&state, &ctx, &user, &id, fields, change, async |tx, plan, fields, errors| {
-        let description = fields.get("description").trim();
-        if description.is_empty() {
-            errors.field("description", "plan.error.goal");
-            return Ok(None);
-        }
-        Ok(Some(plan::add_goal(tx, plan.id, lock_version(fields), description, by).await?))
-    })
+    save_plan_change(
+        &state,
+        &ctx,
+        &user,
+        &id,
+        fields,
+        change,
+        async |tx, plan, fields, errors| {
+            let description = fields.get("description").trim();
+            if description.is_empty() {
+                errors.field("description", "plan.error.goal");
+                return Ok(None);
+            }
+            Ok(Some(
+                plan::add_goal(tx, plan.id, lock_version(fields), description, by).await?,
+            ))
+        },
+    )
     .await
 }
 
@@ -1169,35 +1268,43 @@ pub async fn add_action(
         goal: Some(goal_id),
         what: "action_added",
     };
-    save_plan_change(&state, &ctx, &user, &id, fields, change, async |tx, plan, fields, errors| {
-        let description = fields.get("description").trim().to_owned();
-        if description.is_empty() {
-            errors.field("description", "plan.error.action");
-        }
-        let performer = Performer::parse(fields.get("performer"));
-        if performer.is_none() {
-            errors.field("performer", "plan.error.performer");
-        }
-        let raw = fields.get("target_on").trim();
-        let target_on = parse_date(raw);
-        if !raw.is_empty() && target_on.is_none() {
-            errors.field("target_on", "plan.error.date");
-        }
-        let Some(performer) = performer.filter(|_| errors.is_empty()) else {
-            return Ok(None);
-        };
-        let action = NewAction {
-            description,
-            performer,
-            performer_name: fields.get("performer_name").trim().to_owned(),
-            target_on,
-        };
-        match plan::add_action(tx, plan.id, lock_version(fields), goal_id, &action, by).await? {
-            Ok(true) => Ok(Some(Ok(()))),
-            Ok(false) => Err(AppError::NotFound),
-            Err(conflict) => Ok(Some(Err(conflict))),
-        }
-    })
+    save_plan_change(
+        &state,
+        &ctx,
+        &user,
+        &id,
+        fields,
+        change,
+        async |tx, plan, fields, errors| {
+            let description = fields.get("description").trim().to_owned();
+            if description.is_empty() {
+                errors.field("description", "plan.error.action");
+            }
+            let performer = Performer::parse(fields.get("performer"));
+            if performer.is_none() {
+                errors.field("performer", "plan.error.performer");
+            }
+            let raw = fields.get("target_on").trim();
+            let target_on = parse_date(raw);
+            if !raw.is_empty() && target_on.is_none() {
+                errors.field("target_on", "plan.error.date");
+            }
+            let Some(performer) = performer.filter(|_| errors.is_empty()) else {
+                return Ok(None);
+            };
+            let action = NewAction {
+                description,
+                performer,
+                performer_name: fields.get("performer_name").trim().to_owned(),
+                target_on,
+            };
+            match plan::add_action(tx, plan.id, lock_version(fields), goal_id, &action, by).await? {
+                Ok(true) => Ok(Some(Ok(()))),
+                Ok(false) => Err(AppError::NotFound),
+                Err(conflict) => Ok(Some(Err(conflict))),
+            }
+        },
+    )
     .await
 }
 
@@ -1215,18 +1322,26 @@ pub async fn goal_result(
         goal: Some(goal_id),
         what: "goal_result",
     };
-    save_plan_change(&state, &ctx, &user, &id, fields, change, async |tx, plan, fields, errors| {
-        let Some(result) = GoalResult::parse(fields.get("result")) else {
-            errors.field("result", "plan.error.result");
-            return Ok(None);
-        };
-        let note = fields.get("result_note").trim();
-        match plan::set_goal_result(tx, plan.id, lock_version(fields), goal_id, result, note, by).await? {
-            Ok(true) => Ok(Some(Ok(()))),
-            Ok(false) => Err(AppError::NotFound),
-            Err(conflict) => Ok(Some(Err(conflict))),
-        }
-    })
+    save_plan_change(
+        &state,
+        &ctx,
+        &user,
+        &id,
+        fields,
+        change,
+        async |tx, plan, fields, errors| {
+            let Some(result) = GoalResult::parse(fields.get("result")) else {
+                errors.field("result", "plan.error.result");
+                return Ok(None);
+            };
+            let note = fields.get("result_note").trim();
+            match plan::set_goal_result(tx, plan.id, lock_version(fields), goal_id, result, note, by).await? {
+                Ok(true) => Ok(Some(Ok(()))),
+                Ok(false) => Err(AppError::NotFound),
+                Err(conflict) => Ok(Some(Err(conflict))),
+            }
+        },
+    )
     .await
 }
 
@@ -1244,27 +1359,35 @@ pub async fn agree_plan(
         goal: None,
         what: "agreed",
     };
-    save_plan_change(&state, &ctx, &user, &id, fields, change, async |tx, plan, fields, errors| {
-        let goals = plan::goals(tx, plan.id).await?;
-        if goals.is_empty() {
-            errors.form("plan.error.no_goals");
-        }
-        let today = local_now(tx).await?.date();
-        let agreed_on = parse_date(fields.get("agreed_on"));
-        match agreed_on {
-            None => errors.field("agreed_on", "plan.error.date"),
-            Some(d) if d > today => errors.field("agreed_on", "plan.error.future"),
-            _ => {}
-        }
-        let Some(agreed_on) = agreed_on.filter(|_| errors.is_empty()) else {
-            return Ok(None);
-        };
-        Ok(Some(
-            plan::agree(tx, plan.id, lock_version(fields), agreed_on, by)
-                .await?
-                .map(|_| ()),
-        ))
-    })
+    save_plan_change(
+        &state,
+        &ctx,
+        &user,
+        &id,
+        fields,
+        change,
+        async |tx, plan, fields, errors| {
+            let goals = plan::goals(tx, plan.id).await?;
+            if goals.is_empty() {
+                errors.form("plan.error.no_goals");
+            }
+            let today = local_now(tx).await?.date();
+            let agreed_on = parse_date(fields.get("agreed_on"));
+            match agreed_on {
+                None => errors.field("agreed_on", "plan.error.date"),
+                Some(d) if d > today => errors.field("agreed_on", "plan.error.future"),
+                _ => {}
+            }
+            let Some(agreed_on) = agreed_on.filter(|_| errors.is_empty()) else {
+                return Ok(None);
+            };
+            Ok(Some(
+                plan::agree(tx, plan.id, lock_version(fields), agreed_on, by)
+                    .await?
+                    .map(|_| ()),
+            ))
+        },
+    )
     .await
 }
 
@@ -1382,7 +1505,15 @@ pub async fn finish_task(
     if !tasks::finish(&mut tx, case.id, task, user.id).await? {
         return Err(AppError::NotFound);
     }
-    audit_case(&mut tx, &ctx, &user, AuditKind::TaskChanged, &case, json!({ "done": task })).await?;
+    audit_case(
+        &mut tx,
+        &ctx,
+        &user,
+        AuditKind::TaskChanged,
+        &case,
+        json!({ "done": task }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(done(&ctx, case.id, "tasks", "flash.task_done"))
 }
@@ -1484,7 +1615,15 @@ pub async fn journal_page(
     let mut tx = ctx.tx(&state.pool).await?;
     let case = open_case(&mut tx, &id, &user).await?;
     let page = query.page.unwrap_or(1).max(1);
-    audit_case(&mut tx, &ctx, &user, AuditKind::CaseViewed, &case, json!({ "journal_page": page })).await?;
+    audit_case(
+        &mut tx,
+        &ctx,
+        &user,
+        AuditKind::CaseViewed,
+        &case,
+        json!({ "journal_page": page }),
+    )
+    .await?;
     let mut journal = journal::page(&mut tx, case.id, page).await?;
     tx.commit().await?;
     let has_next = journal.len() as i64 > journal::PAGE_SIZE;
@@ -1623,7 +1762,9 @@ pub async fn attachment(
     tx.commit().await?;
     let disposition = format!(
         "attachment; filename=\"{}\"; filename*=UTF-8''{}",
-        attachment.filename.replace(|c: char| !c.is_ascii() || c == '\\', "_"),
+        attachment
+            .filename
+            .replace(|c: char| !c.is_ascii() || c == '\\', "_"),
         web::query_encode(&attachment.filename)
     );
     Ok((

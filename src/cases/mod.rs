@@ -45,7 +45,10 @@ pub fn router() -> Router<AppState> {
         .route("/{tenant}/cases/{id}/lead", post(handlers::change_lead))
         .route("/{tenant}/cases/{id}/members", post(handlers::add_member))
         .route("/{tenant}/cases/{id}/status", post(handlers::change_status))
-        .route("/{tenant}/cases/{id}/escalation", post(handlers::change_escalation))
+        .route(
+            "/{tenant}/cases/{id}/escalation",
+            post(handlers::change_escalation),
+        )
         .route(
             "/{tenant}/cases/{id}/confidentiality",
             post(handlers::change_confidentiality),
@@ -86,7 +89,10 @@ pub fn router() -> Router<AppState> {
             get(handlers::attachment),
         )
         .route("/{tenant}/cases/{id}/tasks", post(handlers::add_task))
-        .route("/{tenant}/cases/{id}/tasks/{task}/done", post(handlers::finish_task))
+        .route(
+            "/{tenant}/cases/{id}/tasks/{task}/done",
+            post(handlers::finish_task),
+        )
         .route("/{tenant}/cases/{id}/clocks", post(handlers::clock_action))
 }
 

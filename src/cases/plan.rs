@@ -135,7 +135,12 @@ pub async fn goals(tx: &mut TenantTx, plan_id: Uuid) -> sqlx::Result<Vec<Goal>> 
 }
 
 /// Bumps the plan's version if it is still `version`.
-async fn claim(tx: &mut TenantTx, plan_id: Uuid, version: i32, by: Uuid) -> sqlx::Result<Result<(), Conflict>> {
+async fn claim(
+    tx: &mut TenantTx,
+    plan_id: Uuid,
+    version: i32,
+    by: Uuid,
+) -> sqlx::Result<Result<(), Conflict>> {
     let claimed = sqlx::query!(
         "UPDATE support_plans SET lock_version = lock_version + 1, updated_by = $4
          WHERE tenant_id = $1 AND id = $2 AND lock_version = $3",

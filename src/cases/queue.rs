@@ -23,7 +23,13 @@ pub enum Tab {
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [Tab::Unassigned, Tab::Mine, Tab::Open, Tab::Overdue, Tab::Escalated];
+    pub const ALL: [Tab; 5] = [
+        Tab::Unassigned,
+        Tab::Mine,
+        Tab::Open,
+        Tab::Overdue,
+        Tab::Escalated,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -169,60 +175,70 @@ pub async fn page(
     let (limit, offset) = (PAGE_SIZE + 1, (page - 1) * PAGE_SIZE);
     let pm = viewer_is_process_manager;
     match (tab, sort) {
-        (Tab::Unassigned, Sort::Age) => select_rows!(
-            "c.lead_id IS NULL AND c.status <> 'afgesloten'
+        (Tab::Unassigned, Sort::Age) => {
+            select_rows!(
+                "c.lead_id IS NULL AND c.status <> 'afgesloten'
              ORDER BY c.urgency = 'crisis' DESC, c.created_at LIMIT $4 OFFSET $5",
-            tenant,
-            viewer,
-            pm,
-            limit,
-            offset
-        )
-        .fetch_all(&mut **tx)
-        .await,
-        (Tab::Unassigned, Sort::Deadline) => select_rows!(
-            "c.lead_id IS NULL AND c.status <> 'afgesloten'
+                tenant,
+                viewer,
+                pm,
+                limit,
+                offset
+            )
+            .fetch_all(&mut **tx)
+            .await
+        }
+        (Tab::Unassigned, Sort::Deadline) => {
+            select_rows!(
+                "c.lead_id IS NULL AND c.status <> 'afgesloten'
              ORDER BY c.urgency = 'crisis' DESC, c.next_deadline NULLS LAST, c.created_at LIMIT $4 OFFSET $5",
-            tenant,
-            viewer,
-            pm,
-            limit,
-            offset
-        )
-        .fetch_all(&mut **tx)
-        .await,
-        (Tab::Mine, Sort::Age) => select_rows!(
-            "(c.lead_id = $2 OR c.coordinator_id = $2) AND c.status <> 'afgesloten'
+                tenant,
+                viewer,
+                pm,
+                limit,
+                offset
+            )
+            .fetch_all(&mut **tx)
+            .await
+        }
+        (Tab::Mine, Sort::Age) => {
+            select_rows!(
+                "(c.lead_id = $2 OR c.coordinator_id = $2) AND c.status <> 'afgesloten'
              ORDER BY c.created_at LIMIT $4 OFFSET $5",
-            tenant,
-            viewer,
-            pm,
-            limit,
-            offset
-        )
-        .fetch_all(&mut **tx)
-        .await,
-        (Tab::Mine, Sort::Deadline) => select_rows!(
-            "(c.lead_id = $2 OR c.coordinator_id = $2) AND c.status <> 'afgesloten'
+                tenant,
+                viewer,
+                pm,
+                limit,
+                offset
+            )
+            .fetch_all(&mut **tx)
+            .await
+        }
+        (Tab::Mine, Sort::Deadline) => {
+            select_rows!(
+                "(c.lead_id = $2 OR c.coordinator_id = $2) AND c.status <> 'afgesloten'
              ORDER BY c.next_deadline NULLS LAST, c.created_at LIMIT $4 OFFSET $5",
-            tenant,
-            viewer,
-            pm,
-            limit,
-            offset
-        )
-        .fetch_all(&mut **tx)
-        .await,
-        (Tab::Open, Sort::Age) => select_rows!(
-            "c.status <> 'afgesloten' ORDER BY c.created_at LIMIT $4 OFFSET $5",
-            tenant,
-            viewer,
-            pm,
-            limit,
-            offset
-        )
-        .fetch_all(&mut **tx)
-        .await,
+                tenant,
+                viewer,
+                pm,
+                limit,
+                offset
+            )
+            .fetch_all(&mut **tx)
+            .await
+        }
+        (Tab::Open, Sort::Age) => {
+            select_rows!(
+                "c.status <> 'afgesloten' ORDER BY c.created_at LIMIT $4 OFFSET $5",
+                tenant,
+                viewer,
+                pm,
+                limit,
+                offset
+            )
+            .fetch_all(&mut **tx)
+            .await
+        }
         (Tab::Open, Sort::Deadline) => select_rows!(
             "c.status <> 'afgesloten' ORDER BY c.next_deadline NULLS LAST, c.created_at LIMIT $4 OFFSET $5",
             tenant,
@@ -233,51 +249,59 @@ pub async fn page(
         )
         .fetch_all(&mut **tx)
         .await,
-        (Tab::Overdue, Sort::Age) => select_rows!(
-            "c.status <> 'afgesloten' AND c.next_deadline < (now() AT TIME ZONE 'Europe/Amsterdam')::date
+        (Tab::Overdue, Sort::Age) => {
+            select_rows!(
+                "c.status <> 'afgesloten' AND c.next_deadline < (now() AT TIME ZONE 'Europe/Amsterdam')::date
              ORDER BY c.created_at LIMIT $4 OFFSET $5",
-            tenant,
-            viewer,
-            pm,
-            limit,
-            offset
-        )
-        .fetch_all(&mut **tx)
-        .await,
-        (Tab::Overdue, Sort::Deadline) => select_rows!(
-            "c.status <> 'afgesloten' AND c.next_deadline < (now() AT TIME ZONE 'Europe/Amsterdam')::date
+                tenant,
+                viewer,
+                pm,
+                limit,
+                offset
+            )
+            .fetch_all(&mut **tx)
+            .await
+        }
+        (Tab::Overdue, Sort::Deadline) => {
+            select_rows!(
+                "c.status <> 'afgesloten' AND c.next_deadline < (now() AT TIME ZONE 'Europe/Amsterdam')::date
              ORDER BY c.next_deadline, c.created_at LIMIT $4 OFFSET $5",
-            tenant,
-            viewer,
-            pm,
-            limit,
-            offset
-        )
-        .fetch_all(&mut **tx)
-        .await,
-        (Tab::Escalated, Sort::Age) => select_rows!(
-            "c.escalation <> 'normaal' AND c.status <> 'afgesloten'
+                tenant,
+                viewer,
+                pm,
+                limit,
+                offset
+            )
+            .fetch_all(&mut **tx)
+            .await
+        }
+        (Tab::Escalated, Sort::Age) => {
+            select_rows!(
+                "c.escalation <> 'normaal' AND c.status <> 'afgesloten'
              ORDER BY c.escalation = 'zorg_en_veiligheid' DESC, c.created_at LIMIT $4 OFFSET $5",
-            tenant,
-            viewer,
-            pm,
-            limit,
-            offset
-        )
-        .fetch_all(&mut **tx)
-        .await,
-        (Tab::Escalated, Sort::Deadline) => select_rows!(
-            "c.escalation <> 'normaal' AND c.status <> 'afgesloten'
+                tenant,
+                viewer,
+                pm,
+                limit,
+                offset
+            )
+            .fetch_all(&mut **tx)
+            .await
+        }
+        (Tab::Escalated, Sort::Deadline) => {
+            select_rows!(
+                "c.escalation <> 'normaal' AND c.status <> 'afgesloten'
              ORDER BY c.escalation = 'zorg_en_veiligheid' DESC, c.next_deadline NULLS LAST, c.created_at
              LIMIT $4 OFFSET $5",
-            tenant,
-            viewer,
-            pm,
-            limit,
-            offset
-        )
-        .fetch_all(&mut **tx)
-        .await,
+                tenant,
+                viewer,
+                pm,
+                limit,
+                offset
+            )
+            .fetch_all(&mut **tx)
+            .await
+        }
     }
 }
 

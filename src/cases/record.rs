@@ -134,7 +134,12 @@ pub async fn find(tx: &mut TenantTx, id: Uuid, viewer: Uuid) -> sqlx::Result<Opt
 pub struct Conflict;
 
 /// Bumps the case's version if it is still `version`; the change that follows is then safe.
-async fn claim(tx: &mut TenantTx, case_id: Uuid, version: i32, by: Uuid) -> sqlx::Result<Result<(), Conflict>> {
+async fn claim(
+    tx: &mut TenantTx,
+    case_id: Uuid,
+    version: i32,
+    by: Uuid,
+) -> sqlx::Result<Result<(), Conflict>> {
     let claimed = sqlx::query!(
         "UPDATE cases SET lock_version = lock_version + 1, updated_by = $4
          WHERE tenant_id = $1 AND id = $2 AND lock_version = $3",
@@ -257,7 +262,11 @@ pub struct LeadPeriod {
 impl LeadPeriod {
     pub fn period(&self) -> String {
         match self.ended_at {
-            Some(end) => format!("{} – {}", format_timestamp(self.started_at), format_timestamp(end)),
+            Some(end) => format!(
+                "{} – {}",
+                format_timestamp(self.started_at),
+                format_timestamp(end)
+            ),
             None => format!("{} –", format_timestamp(self.started_at)),
         }
     }
@@ -346,7 +355,9 @@ pub async fn change_status(
     if claim(tx, case.id, version, by).await?.is_err() {
         return Ok(Err(StatusError::Conflict));
     }
-    let closing = closing_result.filter(|_| to == Status::Closed).map(ClosingResult::code);
+    let closing = closing_result
+        .filter(|_| to == Status::Closed)
+        .map(ClosingResult::code);
     sqlx::query!(
         "UPDATE cases SET status = $3, closing_result = $4, closed_at = CASE WHEN $4::text IS NULL THEN NULL ELSE now() END
          WHERE tenant_id = $1 AND id = $2",
@@ -440,7 +451,16 @@ pub async fn change_escalation(
     )
     .execute(&mut **tx)
     .await?;
-    add_event(tx, case.id, "escalation", from.code(), to.code(), reason.trim(), by).await?;
+    add_event(
+        tx,
+        case.id,
+        "escalation",
+        from.code(),
+        to.code(),
+        reason.trim(),
+        by,
+    )
+    .await?;
     Ok(Ok(()))
 }
 

@@ -9,6 +9,8 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::audit::{self, Actor, AuditKind};
 use crate::auth::CurrentUser;
+use crate::cases::TEAM_ROLES;
+use crate::cases::record::CaseSummary;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::intake::requests::{
@@ -16,8 +18,6 @@ use crate::intake::requests::{
 };
 use crate::intake::residents::{self, HouseholdMember, Resident, ResidentInput, ResidentSummary};
 use crate::intake::values::{Channel, Domain, Relation, Triage, Urgency};
-use crate::cases::TEAM_ROLES;
-use crate::cases::record::CaseSummary;
 use crate::intake::{DESK_ROLES, local_now};
 use crate::web::context::RequestContext;
 use crate::web::forms::{Fields, format_date};

@@ -75,7 +75,11 @@ const NAVIGATION: &[(&str, &str, &[Role])] = &[
         "nav.team",
         &[Role::Professional, Role::ProcessManager, Role::Admin],
     ),
-    ("/team/monitor", "nav.monitor", &[Role::ProcessManager, Role::Admin]),
+    (
+        "/team/monitor",
+        "nav.monitor",
+        &[Role::ProcessManager, Role::Admin],
+    ),
     ("/admin/users", "nav.users", &[Role::Admin]),
     ("/admin/settings", "nav.settings", &[Role::Admin]),
     ("/admin/audit", "nav.audit", &[Role::Admin]),

@@ -1,3 +1,4 @@
+mod case;
 mod desk;
 mod invitation;
 mod login;
