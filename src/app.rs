@@ -36,12 +36,13 @@ pub struct AppState {
     pub mailer: Arc<Mailer>,
 }
 
-/// The largest request body accepted anywhere: a journal entry with its attachments. Every
-/// other route keeps axum's own limit of 2 MB for what its extractors read.
-const BODY_LIMIT: usize = 32 * 1024 * 1024;
+/// The largest request body accepted, except where files are uploaded.
+const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
     // Every route below starts with /{tenant}; the middleware resolves it for all of them.
+    // The body limit sits outside it, so an oversized body is refused before it is read.
+    let resolve = axum::middleware::from_fn_with_state(state.clone(), web::context::resolve);
     let tenant_routes = Router::new()
         .merge(home::router())
         .merge(auth::router())
@@ -50,10 +51,11 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::router())
         .merge(intake::router())
         .merge(cases::router())
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            web::context::resolve,
-        ));
+        .route_layer(resolve.clone())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
+    let upload_routes = cases::upload_router()
+        .route_layer(resolve)
+        .layer(RequestBodyLimitLayer::new(cases::UPLOAD_BODY_LIMIT));
 
     let request_id = HeaderName::from_static("x-request-id");
     let app = Router::new()
@@ -61,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/static/{*path}", get(web::assets::serve))
         .merge(tenant_routes)
+        .merge(upload_routes)
         .fallback(not_found)
         .layer(axum::middleware::from_fn(web::error_pages::render))
         // A bug in one handler answers that request with the error page, nothing more.
@@ -78,8 +81,7 @@ pub fn router(state: AppState) -> Router {
                         .on_response(DefaultOnResponse::new().level(Level::INFO)),
                 )
                 .layer(PropagateRequestIdLayer::new(request_id))
-                .layer(CompressionLayer::new())
-                .layer(RequestBodyLimitLayer::new(BODY_LIMIT)),
+                .layer(CompressionLayer::new()),
         )
         .with_state(state);
     web::headers::apply(app)

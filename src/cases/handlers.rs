@@ -413,7 +413,7 @@ impl CasePage {
     fn journal_action(&self) -> String {
         // A file upload cannot carry the CSRF token as a form field the check reads first.
         format!(
-            "/{}/cases/{}/journal?csrf_token={}",
+            "/{}/cases/{}/journal/entries?csrf_token={}",
             self.l.tenant_slug(),
             self.case.id,
             self.l.csrf_token

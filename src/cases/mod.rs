@@ -33,7 +33,15 @@ pub const TEAM_ROLES: &[Role] = &[Role::Professional, Role::ProcessManager];
 pub const ASSIGNING_ROLES: &[Role] = &[Role::ProcessManager, Role::Admin];
 
 /// A journal entry with its largest attachments, and room for the form around them.
-const JOURNAL_BODY_LIMIT: usize = journal::MAX_ATTACHMENTS * journal::MAX_ATTACHMENT_BYTES + 64 * 1024;
+pub const UPLOAD_BODY_LIMIT: usize = journal::MAX_ATTACHMENTS * journal::MAX_ATTACHMENT_BYTES + 64 * 1024;
+
+/// The one route that takes files: it gets a larger body limit than every other route.
+pub fn upload_router() -> Router<AppState> {
+    Router::new().route(
+        "/{tenant}/cases/{id}/journal/entries",
+        post(handlers::add_journal_entry).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+    )
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -78,12 +86,7 @@ pub fn router() -> Router<AppState> {
             "/{tenant}/cases/{id}/network/{contact}/remove",
             post(handlers::remove_contact),
         )
-        .route(
-            "/{tenant}/cases/{id}/journal",
-            get(handlers::journal_page)
-                .post(handlers::add_journal_entry)
-                .layer(DefaultBodyLimit::max(JOURNAL_BODY_LIMIT)),
-        )
+        .route("/{tenant}/cases/{id}/journal", get(handlers::journal_page))
         .route(
             "/{tenant}/cases/{id}/attachments/{attachment}",
             get(handlers::attachment),

@@ -32,6 +32,9 @@ const DEMO_PAGES: &[(&str, &str)] = &[
     ("POST", "/demo/residents"),
     ("GET", "/demo/hulpvraag"),
     ("POST", "/demo/hulpvraag"),
+    ("GET", "/demo/team"),
+    ("GET", "/demo/team/monitor"),
+    ("GET", "/demo/team/terms"),
 ];
 
 #[tokio::test]
