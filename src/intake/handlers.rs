@@ -350,6 +350,7 @@ struct ContactCardPage {
     household: Vec<HouseholdMember>,
     tenant_name: String,
     contact: crate::tenancy::Contact,
+    network: Vec<crate::cases::network::Contact>,
 }
 
 /// The meterkastkaart: who is involved and how to reach them, to print and keep at home.
@@ -372,8 +373,10 @@ pub async fn contact_card(
     .await?;
     let household = residents::household(&mut tx, resident.id).await?;
     let contact = crate::tenancy::contact(&mut tx).await?;
+    let network = crate::cases::network::of_resident(&mut tx, resident.id).await?;
     tx.commit().await?;
     web::render(&ContactCardPage {
+        network,
         resident,
         household,
         tenant_name: ctx.tenant.name.clone(),
