@@ -42,3 +42,9 @@ pub fn may_steer(case: &CaseView, user: &CurrentUser) -> bool {
         || (user.has(Role::Professional)
             && (case.lead_id == Some(user.id) || case.coordinator_id == Some(user.id)))
 }
+
+/// Who writes in a case (journal, plan, conversation, network, tasks, clocks): those involved
+/// and process managers. Reading after stating a reason, or an unassigned case, is not enough.
+pub fn may_write(case: &CaseView, user: &CurrentUser) -> bool {
+    user.has(Role::ProcessManager) || (user.has(Role::Professional) && is_involved(case, user))
+}

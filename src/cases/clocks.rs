@@ -341,11 +341,16 @@ pub async fn term_figures(tx: &mut TenantTx, from: Date, to: Date) -> sqlx::Resu
         r#"SELECT k.kind AS "kind!",
                   count(*) FILTER (WHERE c.completed_on BETWEEN $2 AND $3 AND c.completed_on <= c.due_on) AS "on_time!",
                   count(*) FILTER (WHERE c.completed_on BETWEEN $2 AND $3 AND c.completed_on > c.due_on) AS "late!",
-                  count(*) FILTER (WHERE c.completed_on IS NULL AND c.due_on >= (now() AT TIME ZONE 'Europe/Amsterdam')::date) AS "running!",
-                  count(*) FILTER (WHERE c.completed_on IS NULL AND c.due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date
+                  count(*) FILTER (WHERE c.completed_on IS NULL AND o.id IS NOT NULL
+                                   AND (c.due_on >= (now() AT TIME ZONE 'Europe/Amsterdam')::date
+                                        OR (c.paused_on IS NOT NULL AND c.resumed_on IS NULL))) AS "running!",
+                  count(*) FILTER (WHERE c.completed_on IS NULL AND o.id IS NOT NULL
+                                   AND c.due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date
                                    AND (c.paused_on IS NULL OR c.resumed_on IS NOT NULL)) AS "overdue!"
            FROM (VALUES ('wmo_investigation'), ('wmo_decision'), ('jeugd_decision')) AS k(kind)
            LEFT JOIN case_clocks c ON c.tenant_id = $1 AND c.kind = k.kind
+           -- Open clocks count only while their case is open; a paused clock is still running.
+           LEFT JOIN cases o ON o.tenant_id = c.tenant_id AND o.id = c.case_id AND o.status <> 'afgesloten'
            GROUP BY k.kind ORDER BY min(CASE k.kind WHEN 'wmo_investigation' THEN 1 WHEN 'wmo_decision' THEN 2 ELSE 3 END)"#,
         tx.tenant_id(),
         from,

@@ -66,6 +66,16 @@ async fn open_case(tx: &mut TenantTx, id: &str, user: &CurrentUser) -> AppResult
     }
 }
 
+/// Loads a case the user may write in: the professionals involved and process managers.
+async fn case_to_write(tx: &mut TenantTx, id: &str, user: &CurrentUser) -> AppResult<CaseView> {
+    let case = open_case(tx, id, user).await?;
+    if access::may_write(&case, user) {
+        Ok(case)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 fn require_steer(case: &CaseView, user: &CurrentUser) -> AppResult<()> {
     if access::may_steer(case, user) {
         Ok(())
@@ -620,7 +630,11 @@ pub async fn change_lead(
         "me" => user.id,
         other => parse_id(other).unwrap_or_default(),
     };
-    let taking = to == user.id && case.lead_id.is_none() && user.has(Role::Professional);
+    // Taking a case one may not see (zeer vertrouwelijk) would open it.
+    let taking = to == user.id
+        && case.lead_id.is_none()
+        && user.has(Role::Professional)
+        && access::decide(&case, &user) == Access::Full;
     let assigning = user.roles.iter().any(|r| ASSIGNING_ROLES.contains(r));
     if !(taking || assigning || access::may_steer(&case, &user)) {
         return Err(AppError::Forbidden);
@@ -884,7 +898,7 @@ pub async fn schedule_conversation(
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     let mut tx = ctx.tx(&state.pool).await?;
-    let case = open_case(&mut tx, &id, &user).await?;
+    let case = case_to_write(&mut tx, &id, &user).await?;
     let mut submitted = Submitted::new("conversation", fields);
     let Some(appointment) = conversations::parse_appointment(&submitted.fields, &mut submitted.errors) else {
         return case_form_failed(tx, &ctx, &user, case, submitted).await;
@@ -962,7 +976,7 @@ pub async fn record_conversation(
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     let mut tx = ctx.tx(&state.pool).await?;
-    let case = open_case(&mut tx, &id, &user).await?;
+    let case = case_to_write(&mut tx, &id, &user).await?;
     let conversation = load_conversation(&mut tx, &case, &conversation).await?;
     let input = ReportInput::from_fields(&fields);
     let mut errors = FormErrors::default();
@@ -1152,7 +1166,7 @@ where
     ) -> AppResult<Option<Result<(), record::Conflict>>>,
 {
     let mut tx = ctx.tx(&state.pool).await?;
-    let case = open_case(&mut tx, id, user).await?;
+    let case = case_to_write(&mut tx, id, user).await?;
     let plan = plan::find_or_start(&mut tx, case.id).await?;
     let mut submitted = Submitted::new(change.form, fields);
     match apply(&mut tx, &plan, &submitted.fields, &mut submitted.errors).await? {
@@ -1402,7 +1416,7 @@ pub async fn add_contact(
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     let mut tx = ctx.tx(&state.pool).await?;
-    let case = open_case(&mut tx, &id, &user).await?;
+    let case = case_to_write(&mut tx, &id, &user).await?;
     let Some(resident_id) = case.resident_id else {
         return Err(AppError::NotFound);
     };
@@ -1432,7 +1446,7 @@ pub async fn remove_contact(
     Path((_, id, contact)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
     let mut tx = ctx.tx(&state.pool).await?;
-    let case = open_case(&mut tx, &id, &user).await?;
+    let case = case_to_write(&mut tx, &id, &user).await?;
     let resident_id = case.resident_id.ok_or(AppError::NotFound)?;
     let contact = parse_id(&contact)?;
     if !network::remove(&mut tx, resident_id, contact).await? {
@@ -1459,7 +1473,7 @@ pub async fn add_task(
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     let mut tx = ctx.tx(&state.pool).await?;
-    let case = open_case(&mut tx, &id, &user).await?;
+    let case = case_to_write(&mut tx, &id, &user).await?;
     let mut submitted = Submitted::new("task", fields);
     let title = submitted.fields.get("title").trim().to_owned();
     if title.is_empty() {
@@ -1500,7 +1514,7 @@ pub async fn finish_task(
     Path((_, id, task)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
     let mut tx = ctx.tx(&state.pool).await?;
-    let case = open_case(&mut tx, &id, &user).await?;
+    let case = case_to_write(&mut tx, &id, &user).await?;
     let task = parse_id(&task)?;
     if !tasks::finish(&mut tx, case.id, task, user.id).await? {
         return Err(AppError::NotFound);
@@ -1527,7 +1541,7 @@ pub async fn clock_action(
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     let mut tx = ctx.tx(&state.pool).await?;
-    let case = open_case(&mut tx, &id, &user).await?;
+    let case = case_to_write(&mut tx, &id, &user).await?;
     let action = fields.get("action").to_owned();
     let kind = ClockKind::parse(fields.get("kind"));
     let mut submitted = Submitted::new("clock", fields);
@@ -1664,9 +1678,14 @@ pub async fn add_journal_entry(
     Path((_, id)): Path<(String, String)>,
     multipart: Multipart,
 ) -> AppResult<Response> {
+    // Who may not write here is refused before the upload is read, and no connection is held
+    // while it arrives.
+    let mut tx = ctx.tx(&state.pool).await?;
+    case_to_write(&mut tx, &id, &user).await?;
+    tx.commit().await?;
     let (fields, files) = read_journal_form(multipart).await?;
     let mut tx = ctx.tx(&state.pool).await?;
-    let case = open_case(&mut tx, &id, &user).await?;
+    let case = case_to_write(&mut tx, &id, &user).await?;
     let mut submitted = Submitted::new("journal", fields);
     let errors = &mut submitted.errors;
     let kind = EntryKind::parse(submitted.fields.get("kind"));

@@ -229,6 +229,10 @@ pub async fn set_lead(
     )
     .execute(&mut **tx)
     .await?;
+    // The former lead stays involved: colleagues will come back to them with questions.
+    if let Some(former) = case.lead_id {
+        add_member(tx, case.id, former, by).await?;
+    }
     sqlx::query!(
         "INSERT INTO case_leads (tenant_id, case_id, user_id, assigned_by, handover_note) VALUES ($1, $2, $3, $4, $5)",
         tx.tenant_id(),

@@ -651,16 +651,29 @@ async fn active_destinations(tx: &mut TenantTx) -> sqlx::Result<Vec<(Uuid, Strin
     Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
 }
 
+/// What the request page shows besides the request: the triage form as typed and its errors,
+/// the outcome of a triage just done, and a search for the resident to link.
+#[derive(Default)]
+struct RequestPageState<'a> {
+    form: TriageForm,
+    errors: FormErrors,
+    outcome_key: Option<&'static str>,
+    q: &'a str,
+}
+
 async fn render_request(
     mut tx: TenantTx,
     ctx: &RequestContext,
     user: &CurrentUser,
     request: RequestView,
-    form: TriageForm,
-    errors: FormErrors,
-    outcome_key: Option<&'static str>,
-    q: &str,
+    page: RequestPageState<'_>,
 ) -> AppResult<Response> {
+    let RequestPageState {
+        form,
+        errors,
+        outcome_key,
+        q,
+    } = page;
     let destinations = active_destinations(&mut tx).await?;
     let follow_up = requests::follow_up_of(&mut tx, request.id).await?;
     // An online request has no resident yet: the desk finds and links one.
@@ -733,10 +746,11 @@ pub async fn request(
         &ctx,
         &user,
         request,
-        TriageForm::default(),
-        FormErrors::default(),
-        outcome_key,
-        &query.q,
+        RequestPageState {
+            outcome_key,
+            q: &query.q,
+            ..RequestPageState::default()
+        },
     )
     .await
 }
@@ -824,7 +838,18 @@ pub async fn triage(
         ))
         .into_response());
     }
-    render_request(tx, &ctx, &user, request, form, errors, None, "").await
+    render_request(
+        tx,
+        &ctx,
+        &user,
+        request,
+        RequestPageState {
+            form,
+            errors,
+            ..RequestPageState::default()
+        },
+    )
+    .await
 }
 
 /// Links an online request to the resident it is about (and its case, if the team has one).
@@ -872,7 +897,17 @@ pub async fn follow_up(
     if outcome.is_empty() {
         let mut errors = FormErrors::default();
         errors.field("follow_up_outcome", "follow_up.error.outcome");
-        return render_request(tx, &ctx, &user, request, TriageForm::default(), errors, None, "").await;
+        return render_request(
+            tx,
+            &ctx,
+            &user,
+            request,
+            RequestPageState {
+                errors,
+                ..RequestPageState::default()
+            },
+        )
+        .await;
     }
     if !requests::record_follow_up(&mut tx, request.id, &outcome, user.id).await? {
         return Err(AppError::NotFound);
