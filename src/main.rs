@@ -56,7 +56,7 @@ enum Command {
     },
     /// Load the demo data into the database and exit.
     Demo,
-    /// Fill a cooperative with made-up residents and requests, e.g. for the benchmark.
+    /// Fill a cooperative with made-up residents, requests and cases, e.g. for the benchmark.
     Generate {
         #[arg(long)]
         tenant: String,
@@ -64,6 +64,12 @@ enum Command {
         residents: usize,
         #[arg(long, default_value_t = 300_000)]
         requests: usize,
+        /// How many of the requests go to the social team, each opening a case [default: a third].
+        #[arg(long)]
+        cases: Option<usize>,
+        /// Journal entries per case, on average.
+        #[arg(long, default_value_t = 20)]
+        journal_per_case: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
@@ -156,8 +162,22 @@ async fn run(command: Command, database: &Database) -> anyhow::Result<()> {
             tenant,
             residents,
             requests,
+            cases,
+            journal_per_case,
             seed,
-        } => generate(database, &tenant, residents, requests, seed).await,
+        } => {
+            let cases = cases.unwrap_or(requests / 3).min(requests);
+            generate(
+                database,
+                &tenant,
+                residents,
+                requests,
+                cases,
+                journal_per_case,
+                seed,
+            )
+            .await
+        }
         Command::Tenant {
             command: TenantCommand::Create { slug, name },
         } => {
@@ -264,6 +284,8 @@ async fn generate(
     slug: &str,
     residents: usize,
     requests: usize,
+    cases: usize,
+    journal_per_case: usize,
     seed: u64,
 ) -> anyhow::Result<()> {
     let owner = database.owner_pool().await?;
@@ -271,26 +293,44 @@ async fn generate(
         .await?
         .ok_or_else(|| anyhow::anyhow!("there is no cooperative '{slug}'"))?;
     let style = indicatif::ProgressStyle::with_template("{msg:10} {bar:40} {pos}/{len} ({eta})")?;
-    let resident_bar = indicatif::ProgressBar::new(residents as u64)
-        .with_style(style.clone())
-        .with_message("residents");
-    let request_bar = indicatif::ProgressBar::new(requests as u64)
-        .with_style(style)
-        .with_message("requests");
+    let bars = indicatif::MultiProgress::new();
+    let bar = |len: usize, name: &'static str| {
+        bars.add(
+            indicatif::ProgressBar::new(len as u64)
+                .with_style(style.clone())
+                .with_message(name),
+        )
+    };
+    let resident_bar = bar(residents, "residents");
+    let request_bar = bar(requests, "requests");
+    let case_bar = bar(cases, "cases");
+    let journal_bar = bar(cases * journal_per_case, "journal");
     let mut tx = db::tenant_tx(&owner, tenant.id).await?;
     let today = schakel::intake::local_now(&mut tx).await?.date();
-    schakel::intake::sample::generate(&mut tx, seed, residents, requests, today, |r, q| {
+    schakel::intake::sample::generate(&mut tx, seed, residents, requests, cases, today, |r, q| {
         resident_bar.set_position(r as u64);
         request_bar.set_position(q as u64);
     })
     .await?;
+    // Cases left untouched by an earlier run (or the demo) are fleshed out too, so the totals
+    // can exceed the bars' lengths.
+    let mut done = (0, 0);
+    schakel::cases::sample::generate(&mut tx, seed, journal_per_case, today, |c, j| {
+        done = (c, j);
+        for (bar, position) in [(&case_bar, c), (&journal_bar, j)] {
+            bar.set_length(bar.length().unwrap_or(0).max(position as u64));
+            bar.set_position(position as u64);
+        }
+    })
+    .await?;
     tx.commit().await?;
-    resident_bar.finish();
-    request_bar.finish();
+    for bar in [&resident_bar, &request_bar, &case_bar, &journal_bar] {
+        bar.finish();
+    }
     sqlx::query("ANALYZE").execute(&owner).await?;
     println!(
-        "Added {residents} residents and {requests} requests to '{}'",
-        tenant.name
+        "Added {residents} residents and {requests} requests, and gave {} cases a history with {} journal entries, to '{}'",
+        done.0, done.1, tenant.name
     );
     Ok(())
 }

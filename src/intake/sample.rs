@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::db::TenantTx;
 
-const FIRST_NAMES: &[&str] = &[
+pub(crate) const FIRST_NAMES: &[&str] = &[
     "Jan",
     "Piet",
     "Kees",
@@ -58,7 +58,7 @@ const FIRST_NAMES: &[&str] = &[
 ];
 
 /// (prefix, surname)
-const SURNAMES: &[(&str, &str)] = &[
+pub(crate) const SURNAMES: &[(&str, &str)] = &[
     ("de", "Jong"),
     ("", "Jansen"),
     ("de", "Vries"),
@@ -165,7 +165,7 @@ impl Sampler {
         Sampler(seed.max(1))
     }
 
-    fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         // xorshift64*
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
@@ -173,22 +173,24 @@ impl Sampler {
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
 }
 
 /// Adds `residents` residents and `requests` requests spread over the two years before
-/// `today`, in batches; `progress` is told how many of each are done.
+/// `today`, in batches; `progress` is told how many of each are done. `team` of the requests
+/// are handed to the social team, each opening a case.
 pub async fn generate(
     tx: &mut TenantTx,
     seed: u64,
     residents: usize,
     requests: usize,
+    team: usize,
     today: Date,
     mut progress: impl FnMut(usize, usize),
 ) -> sqlx::Result<()> {
@@ -229,7 +231,8 @@ pub async fn generate(
     if ids.is_empty() {
         return Ok(());
     }
-    let triages = ["handled_at_desk", "signposted", "to_team"];
+    let closing_triages = ["handled_at_desk", "signposted"];
+    let mut team_left = team.min(requests);
     let channels = ["desk", "phone", "email", "referrer", "online"];
     let mut done = 0;
     while done < requests {
@@ -242,7 +245,7 @@ pub async fn generate(
         let mut urgencies = Vec::with_capacity(n);
         let mut triaged = Vec::with_capacity(n);
         let mut tokens = Vec::with_capacity(n);
-        for _ in 0..n {
+        for i in 0..n {
             residents_of.push(ids[sampler.below(ids.len())]);
             let days_ago = sampler.below(730) as i64;
             let at = PrimitiveDateTime::new(
@@ -260,11 +263,16 @@ pub async fn generate(
                 _ => "normal",
             };
             urgencies.push(urgency.to_owned());
-            // Recent requests are still waiting now and then; older ones are all triaged.
-            let triage = if days_ago < 3 && sampler.below(2) == 0 {
+            // Exactly `team` go to the team, spread at random (selection sampling). Of the
+            // rest, recent requests are still waiting now and then; older ones are all triaged.
+            let to_team = sampler.below(requests - done - i) < team_left;
+            let triage = if to_team {
+                team_left -= 1;
+                Some("to_team")
+            } else if days_ago < 3 && sampler.below(2) == 0 {
                 None
             } else {
-                Some(triages[sampler.below(3)])
+                Some(closing_triages[sampler.below(2)])
             };
             triaged.push(triage.map(str::to_owned));
             tokens.push(Uuid::new_v4());
@@ -282,7 +290,7 @@ pub async fn generate(
              SELECT $1, i.resident_id, i.received AT TIME ZONE 'Europe/Amsterdam', i.channel, ARRAY[i.domain],
                     i.question, i.urgency, i.form_token, i.triage,
                     CASE WHEN i.triage IS NOT NULL THEN (i.received AT TIME ZONE 'Europe/Amsterdam') + interval '2 hours' END,
-                    CASE i.triage WHEN 'to_team' THEN 'with_team' WHEN NULL THEN 'open' ELSE 'closed' END,
+                    CASE WHEN i.triage IS NULL THEN 'open' WHEN i.triage = 'to_team' THEN 'with_team' ELSE 'closed' END,
                     CASE WHEN i.domain = 'wmo' THEN i.received::date + 7 * s.wmo_investigation_weeks END,
                     CASE WHEN i.domain = 'jeugd' THEN i.received::date + 7 * s.jeugd_decision_weeks END,
                     CASE WHEN i.triage IN ('handled_at_desk', 'signposted') THEN 'Advies gegeven.' ELSE '' END
@@ -350,6 +358,7 @@ impl ResidentBatch {
             String::from_utf8_lossy(&letters)
         ));
         self.places.push("Woudenberg".to_owned());
-        self.phones.push(format!("06{:08}", sampler.next() % 100_000_000));
+        self.phones
+            .push(format!("06{:08}", sampler.next_u64() % 100_000_000));
     }
 }

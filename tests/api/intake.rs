@@ -843,7 +843,7 @@ async fn desk_queries_use_their_indexes_under_a_generic_plan() {
         let owner = sqlx::PgPool::connect_with(app.owner.clone()).await.unwrap();
         let mut tx = schakel::db::tenant_tx(&owner, tenant).await.unwrap();
         let today = time::OffsetDateTime::now_utc().date();
-        schakel::intake::sample::generate(&mut tx, 7, 20_000, 20_000, today, |_, _| {})
+        schakel::intake::sample::generate(&mut tx, 7, 20_000, 20_000, 6_667, today, |_, _| {})
             .await
             .unwrap();
         tx.commit().await.unwrap();

@@ -1,6 +1,7 @@
 mod account;
 mod admin;
 mod auth;
+mod case_sample;
 mod cases;
 mod cli;
 mod database;
