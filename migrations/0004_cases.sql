@@ -38,9 +38,7 @@ CREATE INDEX cases_open_age ON cases (tenant_id, created_at) WHERE status <> 'af
 CREATE INDEX cases_open_deadline ON cases (tenant_id, next_deadline) WHERE status <> 'afgesloten';
 CREATE INDEX cases_unassigned ON cases (tenant_id, (urgency = 'crisis') DESC, created_at)
     WHERE lead_id IS NULL AND status <> 'afgesloten';
-CREATE INDEX cases_lead ON cases (tenant_id, lead_id, created_at) WHERE status <> 'afgesloten';
-CREATE INDEX cases_coordinator ON cases (tenant_id, coordinator_id, created_at)
-    WHERE coordinator_id IS NOT NULL AND status <> 'afgesloten';
+-- "Mine" walks the open cases in order: a caseload is a good share of them.
 CREATE INDEX cases_escalated ON cases (tenant_id, created_at)
     WHERE escalation <> 'normaal' AND status <> 'afgesloten';
 CREATE INDEX cases_quiet ON cases (tenant_id, last_journal_at)

@@ -6,7 +6,7 @@ use sqlx::{ConnectOptions, Connection, PgConnection, Row};
 use time::{Date, Duration};
 use uuid::Uuid;
 
-use crate::common::{TestApp, field_value, hidden_value, location};
+use crate::common::{TestApp, field_value, generic_plan, hidden_value, location};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -2440,4 +2440,95 @@ async fn the_queue_sorts_by_deadline_or_age_and_pages_by_twenty_five() {
     assert_eq!(row_count(&second), 7, "32 open cases in all");
     assert!(second.contains("Vorige pagina") && !second.contains("Volgende pagina"));
     assert!(lists(&first, &old) && !lists(&second, &old));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 13. Plans
+
+/// The rows of a queue page as the queue selects them, with the tab's filter and order.
+fn queue_sql(filter_and_order: &str) -> String {
+    format!(
+        "SELECT c.id, r.surname, q.domains, l.name
+         FROM cases c
+         JOIN requests q ON q.tenant_id = c.tenant_id AND q.id = c.request_id
+         LEFT JOIN residents r ON r.tenant_id = c.tenant_id AND r.id = c.resident_id
+         LEFT JOIN users l ON l.tenant_id = c.tenant_id AND l.id = c.lead_id
+         WHERE c.tenant_id = $1
+           AND (c.confidentiality <> 'zeer_vertrouwelijk' OR $3 OR c.lead_id = $2 OR c.coordinator_id = $2
+                OR EXISTS (SELECT FROM case_members m WHERE m.tenant_id = c.tenant_id AND m.case_id = c.id AND m.user_id = $2))
+           AND {filter_and_order} LIMIT $4 OFFSET $5"
+    )
+}
+
+#[tokio::test]
+async fn team_queries_use_their_indexes_under_a_generic_plan() {
+    let app = TestApp::spawn().await;
+    let mut db = app.owner_connection().await;
+    let tenant: uuid::Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = 'demo'")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    {
+        let owner = sqlx::PgPool::connect_with(app.owner.clone()).await.unwrap();
+        let mut tx = schakel::db::tenant_tx(&owner, tenant).await.unwrap();
+        let today = time::OffsetDateTime::now_utc().date();
+        schakel::intake::sample::generate(&mut tx, 11, 10_000, 20_000, 8_000, today, |_, _| {})
+            .await
+            .unwrap();
+        schakel::cases::sample::generate(&mut tx, 11, 10, today, |_, _| {})
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    sqlx::raw_sql("ANALYZE").execute(&mut db).await.unwrap();
+    let team = app.user_id("demo", "team@demo.test").await;
+    let args = format!("'{tenant}', '{team}', false, 26, 0");
+
+    for (filter_and_order, index) in [
+        ("c.status <> 'afgesloten' ORDER BY c.created_at", "cases_open_age"),
+        (
+            "c.status <> 'afgesloten' ORDER BY c.next_deadline NULLS LAST, c.created_at",
+            "cases_open_deadline",
+        ),
+        (
+            "c.lead_id IS NULL AND c.status <> 'afgesloten' ORDER BY c.urgency = 'crisis' DESC, c.created_at",
+            "cases_unassigned",
+        ),
+        (
+            "c.escalation <> 'normaal' AND c.status <> 'afgesloten'
+             ORDER BY c.escalation = 'zorg_en_veiligheid' DESC, c.created_at",
+            "cases_escalated",
+        ),
+        (
+            // A caseload is a good share of the open cases: walking them in order finds a
+            // page soon.
+            "(c.lead_id = $2 OR c.coordinator_id = $2) AND c.status <> 'afgesloten' ORDER BY c.created_at",
+            "cases_open_age",
+        ),
+    ] {
+        let plan = generic_plan(&app, tenant, &queue_sql(filter_and_order), &args).await;
+        assert!(plan.contains(index), "{filter_and_order}:\n{plan}");
+        assert!(!plan.contains("Seq Scan on cases"), "{filter_and_order}:\n{plan}");
+    }
+
+    // A page of the journal of a long-running case: read off the index, however long it is.
+    let case: String = sqlx::query_scalar(
+        "SELECT case_id::text FROM journal_entries GROUP BY case_id ORDER BY count(*) DESC LIMIT 1",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    let journal = generic_plan(
+        &app,
+        tenant,
+        "SELECT e.id, e.body, u.name,
+                EXISTS (SELECT FROM journal_entries x WHERE x.tenant_id = e.tenant_id AND x.corrects_id = e.id)
+         FROM journal_entries e JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.author_id
+         WHERE e.tenant_id = $1 AND e.case_id = $2
+         ORDER BY e.occurred_at DESC, e.id DESC LIMIT 21 OFFSET $3",
+        &format!("'{tenant}', '{case}', 0"),
+    )
+    .await;
+    assert!(journal.contains("journal_entries_case"), "{journal}");
+    assert!(!journal.contains("Seq Scan on journal_entries"), "{journal}");
 }

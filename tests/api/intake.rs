@@ -2,7 +2,7 @@
 
 use sqlx::Row;
 
-use crate::common::{TestApp, location};
+use crate::common::{TestApp, generic_plan, location};
 
 /// Registers a resident through the form and returns the resident page's path.
 async fn register(app: &TestApp, fields: &[(&str, &str)]) -> String {
@@ -815,22 +815,6 @@ async fn the_contact_card_lists_who_helps_and_prints_on_a6() {
 
 /// The plan PostgreSQL uses for `sql` with the given parameters when it plans once for all
 /// values, as it may for statements sqlx prepares.
-async fn generic_plan(app: &TestApp, tenant: uuid::Uuid, sql: &str, args: &str) -> String {
-    let mut web = sqlx::ConnectOptions::connect(&app.app).await.unwrap();
-    let setup = format!(
-        "SET plan_cache_mode = force_generic_plan; SELECT set_config('app.tenant_id', '{tenant}', false); PREPARE q AS {sql}"
-    );
-    sqlx::raw_sql(sqlx::AssertSqlSafe(setup))
-        .execute(&mut web)
-        .await
-        .unwrap();
-    let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("EXPLAIN EXECUTE q({args})")))
-        .fetch_all(&mut web)
-        .await
-        .unwrap();
-    rows.join("\n")
-}
-
 #[tokio::test]
 async fn desk_queries_use_their_indexes_under_a_generic_plan() {
     let app = TestApp::spawn().await;

@@ -353,3 +353,21 @@ pub fn location(response: &reqwest::Response) -> &str {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
 }
+
+/// The plan PostgreSQL chooses for `sql` as the web role of `tenant` would run it: prepared,
+/// with a generic plan (as sqlx prepares every statement), executed with `args`.
+pub async fn generic_plan(app: &TestApp, tenant: uuid::Uuid, sql: &str, args: &str) -> String {
+    let mut web = sqlx::ConnectOptions::connect(&app.app).await.unwrap();
+    let setup = format!(
+        "SET plan_cache_mode = force_generic_plan; SELECT set_config('app.tenant_id', '{tenant}', false); PREPARE q AS {sql}"
+    );
+    sqlx::raw_sql(sqlx::AssertSqlSafe(setup))
+        .execute(&mut web)
+        .await
+        .unwrap();
+    let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("EXPLAIN EXECUTE q({args})")))
+        .fetch_all(&mut web)
+        .await
+        .unwrap();
+    rows.join("\n")
+}
