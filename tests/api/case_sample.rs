@@ -13,10 +13,7 @@ async fn count(db: &mut sqlx::PgConnection, sql: &str) -> i64 {
 async fn generated_case_histories_pass_row_level_security_and_hang_together() {
     let app = TestApp::spawn().await;
     let mut db = app.owner_connection().await;
-    let tenant: uuid::Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = 'demo'")
-        .fetch_one(&mut db)
-        .await
-        .unwrap();
+    let tenant = app.tenant_id("demo").await;
     // As the web role, so that row-level security checks every row written.
     let mut tx = schakel::db::tenant_tx(&app.pool, tenant).await.unwrap();
     let today = schakel::intake::local_now(&mut tx).await.unwrap().date();

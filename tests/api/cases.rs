@@ -2464,10 +2464,7 @@ fn queue_sql(filter_and_order: &str) -> String {
 async fn team_queries_use_their_indexes_under_a_generic_plan() {
     let app = TestApp::spawn().await;
     let mut db = app.owner_connection().await;
-    let tenant: uuid::Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = 'demo'")
-        .fetch_one(&mut db)
-        .await
-        .unwrap();
+    let tenant = app.tenant_id("demo").await;
     {
         let owner = sqlx::PgPool::connect_with(app.owner.clone()).await.unwrap();
         let mut tx = schakel::db::tenant_tx(&owner, tenant).await.unwrap();

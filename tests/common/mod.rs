@@ -287,6 +287,16 @@ impl TestApp {
         .unwrap()
     }
 
+    /// The id of the cooperative `slug`.
+    pub async fn tenant_id(&self, slug: &str) -> uuid::Uuid {
+        let mut db = self.owner_connection().await;
+        sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
+            .bind(slug)
+            .fetch_one(&mut db)
+            .await
+            .unwrap()
+    }
+
     /// A second client with its own cookies, e.g. for another user.
     pub fn other_client(&self) -> TestApp {
         TestApp {
