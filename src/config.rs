@@ -48,9 +48,10 @@ pub struct WebConfig {
         default_value = "Schakel <noreply@localhost>"
     )]
     pub mail_from: String,
-    /// How many database connections the web server keeps; about twice the number of cores
-    /// serves best, since every request spends part of its time outside the database.
-    #[arg(long, env = "SCHAKEL_DB_CONNECTIONS", default_value_t = 4)]
+    /// How many database connections the web server keeps; about four per core serves best,
+    /// since every request spends part of its time outside the database and a page that is
+    /// audited waits for its commit to reach the disk.
+    #[arg(long, env = "SCHAKEL_DB_CONNECTIONS", default_value_t = 8)]
     pub db_connections: u32,
     /// Take the client address from the last `X-Forwarded-For` entry (behind a reverse proxy).
     #[arg(long, env = "SCHAKEL_TRUST_PROXY", default_value_t = false)]
@@ -64,7 +65,7 @@ impl Default for WebConfig {
             public_url: None,
             smtp_url: None,
             mail_from: "Schakel <noreply@localhost>".to_owned(),
-            db_connections: 4,
+            db_connections: 8,
             trust_proxy: false,
         }
     }

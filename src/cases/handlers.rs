@@ -303,8 +303,6 @@ struct CasePage {
     journal: Vec<Entry>,
     journal_more: bool,
     corrects: Option<Uuid>,
-    events: Vec<CaseEvent>,
-    leads: Vec<LeadPeriod>,
     members: Vec<String>,
     colleagues: Vec<Colleague>,
     max_extension_weeks: i32,
@@ -439,7 +437,7 @@ async fn render_case(
     corrects: Option<Uuid>,
     submitted: Submitted,
 ) -> AppResult<Response> {
-    let now = local_now(&mut tx).await?;
+    let now = case.now;
     let clocks = clocks::for_case(&mut tx, case.id).await?;
     let conversations = conversations::for_case(&mut tx, case.id).await?;
     let plan = plan::find(&mut tx, case.id).await?;
@@ -455,16 +453,8 @@ async fn render_case(
     let mut journal = journal::page(&mut tx, case.id, 1).await?;
     let journal_more = journal.len() as i64 > journal::PAGE_SIZE;
     journal.truncate(journal::PAGE_SIZE as usize);
-    let events = record::events(&mut tx, case.id).await?;
-    let leads = record::lead_history(&mut tx, case.id).await?;
     let members = record::members(&mut tx, case.id).await?;
     let colleagues = record::colleagues(&mut tx).await?;
-    let max_extension_weeks = sqlx::query_scalar!(
-        "SELECT max_extension_weeks FROM tenant_settings WHERE tenant_id = $1",
-        tx.tenant_id()
-    )
-    .fetch_one(&mut *tx)
-    .await?;
     tx.commit().await?;
     let status = if submitted.conflict {
         StatusCode::CONFLICT
@@ -480,6 +470,7 @@ async fn render_case(
             may_take: case.lead_id.is_none() && user.has(Role::Professional),
             may_assign: user.roles.iter().any(|r| ASSIGNING_ROLES.contains(r))
                 || access::may_steer(&case, user),
+            max_extension_weeks: case.max_extension_weeks,
             case,
             today: now.date(),
             now,
@@ -492,11 +483,8 @@ async fn render_case(
             journal,
             journal_more,
             corrects,
-            events,
-            leads,
             members,
             colleagues,
-            max_extension_weeks,
             closing_results: ClosingResult::ALL,
             escalations: Escalation::ALL,
             confidentialities: Confidentiality::ALL,
@@ -1604,6 +1592,44 @@ pub async fn clock_action(
 
 // ---------------------------------------------------------------------------------------------
 // The journal
+
+#[derive(Template)]
+#[template(path = "cases/history.html")]
+struct HistoryPage {
+    l: Layout,
+    case: CaseView,
+    events: Vec<CaseEvent>,
+    leads: Vec<LeadPeriod>,
+}
+
+/// The course of a case: who led it when, and every status change and escalation.
+pub async fn history_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Path((_, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let mut tx = ctx.tx(&state.pool).await?;
+    let case = open_case(&mut tx, &id, &user).await?;
+    audit_case(
+        &mut tx,
+        &ctx,
+        &user,
+        AuditKind::CaseViewed,
+        &case,
+        json!({ "history": true }),
+    )
+    .await?;
+    let events = record::events(&mut tx, case.id).await?;
+    let leads = record::lead_history(&mut tx, case.id).await?;
+    tx.commit().await?;
+    web::render(&HistoryPage {
+        case,
+        events,
+        leads,
+        l: ctx.layout(),
+    })
+}
 
 #[derive(Deserialize)]
 pub struct JournalQuery {

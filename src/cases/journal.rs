@@ -78,6 +78,9 @@ pub async fn page(tx: &mut TenantTx, case_id: Uuid, page: i64) -> sqlx::Result<V
     .fetch_all(&mut **tx)
     .await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut attachments = sqlx::query_as!(
         AttachmentInfo,
         "SELECT id, entry_id, filename, size_bytes FROM journal_attachments

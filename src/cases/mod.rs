@@ -87,6 +87,7 @@ pub fn router() -> Router<AppState> {
             post(handlers::remove_contact),
         )
         .route("/{tenant}/cases/{id}/journal", get(handlers::journal_page))
+        .route("/{tenant}/cases/{id}/history", get(handlers::history_page))
         .route(
             "/{tenant}/cases/{id}/attachments/{attachment}",
             get(handlers::attachment),

@@ -91,7 +91,7 @@ impl Database {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(5))
-            .connect_with(self.app.clone())
+            .connect_with(web_connection(self.app.clone()))
             .await?;
         let bypasses = sqlx::query_scalar!(
             r#"SELECT (rolsuper OR rolbypassrls) AS "bypasses!" FROM pg_roles WHERE rolname = current_user"#
@@ -115,6 +115,14 @@ impl Database {
             tracing::error!(%error, "could not stop the private PostgreSQL cluster");
         }
     }
+}
+
+/// The web server's connection settings. sqlx prepares every statement; by default PostgreSQL
+/// plans the first executions of each anew and then keeps replanning whenever the generic plan
+/// looks dearer than the custom ones, which for the list queries costs more than running them.
+/// Every list query is written for (and tested under) a generic plan, so that is what it gets.
+pub fn web_connection(options: PgConnectOptions) -> PgConnectOptions {
+    options.options([("plan_cache_mode", "force_generic_plan")])
 }
 
 async fn create_database_if_missing(owner: &PgConnectOptions, name: &str) -> anyhow::Result<()> {

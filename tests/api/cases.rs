@@ -578,7 +578,7 @@ async fn the_workflow_enforces_each_transition_and_records_who_made_it() {
     .await
     .unwrap();
     assert_eq!(reason, "Nieuwe vraag over vervoer.");
-    let (_, page) = team.page(&format!("/demo/cases/{case}")).await;
+    let (_, page) = team.page(&format!("/demo/cases/{case}/history")).await;
     assert!(
         page.contains("Tom Teamlid · Status: Afgesloten → In onderzoek"),
         "{page}"
@@ -717,7 +717,7 @@ async fn a_professional_takes_a_case_and_hands_it_over_only_with_a_note() {
         .unwrap();
     assert_eq!(lead, anna.id);
 
-    let (status, page) = anna.page(&path).await;
+    let (status, page) = anna.page(&format!("{path}/history")).await;
     assert_eq!(status, 200);
     assert!(page.contains("Eerdere regisseurs") && page.contains("Dochter belt graag na vieren."));
     assert!(page.contains("Anna Anders (") && page.contains("Tom Teamlid ("));

@@ -174,7 +174,7 @@ impl TestApp {
         let (owner, app) = fresh_database().await;
         let pool = PgPoolOptions::new()
             .max_connections(5)
-            .connect_with(app.clone())
+            .connect_with(schakel::db::web_connection(app.clone()))
             .await
             .unwrap();
         TestApp::serve(owner, app, pool).await
@@ -186,7 +186,7 @@ impl TestApp {
         let (owner, app) = fresh_database().await;
         let pool = PgPoolOptions::new()
             .max_connections(5)
-            .connect_with(app.clone())
+            .connect_with(schakel::db::web_connection(app.clone()))
             .await
             .unwrap();
         let mailer = Mailer::smtp(&url, "Schakel <noreply@demo.test>").unwrap();
