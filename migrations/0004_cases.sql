@@ -324,3 +324,8 @@ UPDATE cases c SET next_deadline = k.due
 -- Which case an audit event is about, so the trail per case is one index scan.
 ALTER TABLE audit_events ADD COLUMN case_id uuid;
 CREATE INDEX audit_events_case ON audit_events (tenant_id, case_id, occurred_at DESC) WHERE case_id IS NOT NULL;
+
+-- The desk follows the terms of requests it still holds; the team's cases have their clocks.
+DROP INDEX requests_deadline;
+CREATE INDEX requests_open_deadline ON requests (tenant_id, (least(wmo_deadline, jeugd_deadline)))
+    WHERE status = 'open';

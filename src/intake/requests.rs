@@ -258,9 +258,10 @@ impl RequestView {
             .map(Triage::label_key)
     }
 
-    /// The nearest statutory deadline while the request is open at the desk or with the team.
+    /// The nearest statutory deadline while the request waits at the desk; once the team has
+    /// it, the case's clocks carry the terms.
     pub fn deadline(&self) -> Option<Date> {
-        if self.status == "closed" {
+        if self.status != "open" {
             return None;
         }
         match (self.wmo_deadline, self.jeugd_deadline) {
@@ -355,10 +356,11 @@ pub async fn untriaged(tx: &mut TenantTx) -> sqlx::Result<Vec<RequestView>> {
     .await
 }
 
-/// Open requests whose statutory deadline is within `days` days or has passed, nearest first.
+/// Requests still at the desk whose statutory deadline is within `days` days or has passed,
+/// nearest first. Requests with the team are followed by their case's clocks.
 pub async fn nearing_deadline(tx: &mut TenantTx, days: i32) -> sqlx::Result<Vec<RequestView>> {
     select_request_rows!(
-        "q.status <> 'closed'
+        "q.status = 'open'
          AND least(q.wmo_deadline, q.jeugd_deadline) <= (now() AT TIME ZONE 'Europe/Amsterdam')::date + $2::int
          ORDER BY least(q.wmo_deadline, q.jeugd_deadline) LIMIT 25",
         tx.tenant_id(),

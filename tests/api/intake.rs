@@ -865,6 +865,17 @@ async fn desk_queries_use_their_indexes_under_a_generic_plan() {
     )
     .await;
     assert!(untriaged.contains("requests_untriaged"), "{untriaged}");
+
+    let deadlines = generic_plan(
+        &app,
+        tenant,
+        "SELECT id FROM requests q WHERE q.tenant_id = $1 AND q.status = 'open'
+           AND least(q.wmo_deadline, q.jeugd_deadline) <= (now() AT TIME ZONE 'Europe/Amsterdam')::date + $2::int
+         ORDER BY least(q.wmo_deadline, q.jeugd_deadline) LIMIT 25",
+        &format!("'{tenant}', 7"),
+    )
+    .await;
+    assert!(deadlines.contains("requests_open_deadline"), "{deadlines}");
 }
 
 #[tokio::test]
