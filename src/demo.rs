@@ -64,8 +64,8 @@ pub async fn load(owner: &PgPool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A desk and a team with a history: about 200 residents and 400 requests over two years, a
-/// third of them cases with about six journal entries each, added once.
+/// A desk and a team with a history: about 200 residents and 400 requests over two years, half
+/// of them cases in every state with about six journal entries each, added once.
 pub async fn load_history(owner: &PgPool) -> anyhow::Result<()> {
     let tenant = tenancy::find_by_slug(owner, "demo")
         .await?
@@ -79,7 +79,7 @@ pub async fn load_history(owner: &PgPool) -> anyhow::Result<()> {
     .await?;
     if !existing {
         let today = crate::intake::local_now(&mut tx).await?.date();
-        crate::intake::sample::generate(&mut tx, 2026, 200, 400, 133, today, |_, _| {}).await?;
+        crate::intake::sample::generate(&mut tx, 2026, 200, 400, 200, today, |_, _| {}).await?;
         crate::cases::sample::generate(&mut tx, 2026, 6, today, |_, _| {}).await?;
     }
     tx.commit().await?;
