@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::db::TenantTx;
 use crate::web::forms::format_date;
 
+#[derive(Debug, serde::Deserialize)]
 pub struct Task {
     pub id: Uuid,
     pub kind: String,
@@ -15,6 +16,7 @@ pub struct Task {
     pub case_id: Option<Uuid>,
     pub request_id: Option<Uuid>,
     pub assignee: Option<String>,
+    #[serde(with = "crate::cases::overview::json_date")]
     pub due_on: Date,
     pub done: bool,
     pub days_left: i32,
@@ -67,21 +69,6 @@ pub async fn desk_due_count(tx: &mut TenantTx) -> sqlx::Result<i64> {
         tx.tenant_id()
     )
     .fetch_one(&mut **tx)
-    .await
-}
-
-pub async fn for_case(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Result<Vec<Task>> {
-    sqlx::query_as!(
-        Task,
-        r#"SELECT t.id, t.kind, t.title, t.case_id, t.request_id, u.name AS "assignee?", t.due_on,
-                  t.done_at IS NOT NULL AS "done!", t.due_on - (now() AT TIME ZONE 'Europe/Amsterdam')::date AS "days_left!"
-           FROM tasks t LEFT JOIN users u ON u.tenant_id = t.tenant_id AND u.id = t.assignee_id
-           WHERE t.tenant_id = $1 AND t.case_id = $2
-           ORDER BY t.done_at IS NOT NULL, t.due_on LIMIT 100"#,
-        tx.tenant_id(),
-        case_id
-    )
-    .fetch_all(&mut **tx)
     .await
 }
 

@@ -9,19 +9,27 @@ use uuid::Uuid;
 
 use crate::calendar::statutory_due;
 use crate::cases::ClockKind;
+use crate::cases::overview::json_date;
 use crate::db::TenantTx;
 use crate::web::forms::format_date;
 
+#[derive(Debug, serde::Deserialize)]
 pub struct Clock {
     pub kind: String,
+    #[serde(with = "json_date")]
     pub started_on: Date,
+    #[serde(with = "json_date")]
     pub statutory_due_on: Date,
+    #[serde(with = "json_date")]
     pub due_on: Date,
+    #[serde(with = "json_date::option")]
     pub paused_on: Option<Date>,
     pub pause_reason: Option<String>,
+    #[serde(with = "json_date::option")]
     pub resumed_on: Option<Date>,
     pub extended_weeks: i32,
     pub extension_reason: Option<String>,
+    #[serde(with = "json_date::option")]
     pub completed_on: Option<Date>,
 }
 
@@ -95,19 +103,6 @@ impl Clock {
     pub fn resumed(&self) -> Option<String> {
         self.resumed_on.map(format_date)
     }
-}
-
-pub async fn for_case(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Result<Vec<Clock>> {
-    sqlx::query_as!(
-        Clock,
-        "SELECT kind, started_on, statutory_due_on, due_on, paused_on, pause_reason, resumed_on, extended_weeks,
-                extension_reason, completed_on
-         FROM case_clocks WHERE tenant_id = $1 AND case_id = $2 ORDER BY started_on, kind",
-        tx.tenant_id(),
-        case_id
-    )
-    .fetch_all(&mut **tx)
-    .await
 }
 
 async fn find(tx: &mut TenantTx, case_id: Uuid, kind: ClockKind) -> sqlx::Result<Option<Clock>> {

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::cases::ClockKind;
 use crate::cases::clocks;
+use crate::cases::overview::{json_date, json_timestamp};
 use crate::cases::record::format_timestamp;
 use crate::db::TenantTx;
 use crate::web::forms::{Fields, format_date, parse_date};
@@ -23,11 +24,14 @@ pub const LIFE_DOMAINS: &[(&str, &str)] = &[
     ("wishes", "conversation.wishes"),
 ];
 
+#[derive(Debug, serde::Deserialize)]
 pub struct Conversation {
     pub id: Uuid,
+    #[serde(with = "json_timestamp")]
     pub planned_at: PrimitiveDateTime,
     pub place: String,
     pub participants: String,
+    #[serde(with = "json_date::option")]
     pub report_on: Option<Date>,
     pub housing: String,
     pub finances: String,
@@ -82,16 +86,6 @@ macro_rules! select_conversations {
             $(, $arg)*
         )
     };
-}
-
-pub async fn for_case(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Result<Vec<Conversation>> {
-    select_conversations!(
-        "v.case_id = $2 ORDER BY v.planned_at DESC LIMIT 20",
-        tx.tenant_id(),
-        case_id
-    )
-    .fetch_all(&mut **tx)
-    .await
 }
 
 pub async fn find(tx: &mut TenantTx, case_id: Uuid, id: Uuid) -> sqlx::Result<Option<Conversation>> {

@@ -15,6 +15,7 @@ use crate::cases::clocks::{self, Clock, ClockState};
 use crate::cases::conversations::{self, Conversation, ReportInput};
 use crate::cases::journal::{self, Entry, NewEntry, Upload};
 use crate::cases::network::{self, ContactInput};
+use crate::cases::overview;
 use crate::cases::plan::{self, Goal, NewAction, Plan};
 use crate::cases::queue::{self, Monitor, QueueRow, Sort, Tab};
 use crate::cases::record::{
@@ -438,23 +439,15 @@ async fn render_case(
     submitted: Submitted,
 ) -> AppResult<Response> {
     let now = case.now;
-    let clocks = clocks::for_case(&mut tx, case.id).await?;
-    let conversations = conversations::for_case(&mut tx, case.id).await?;
+    let lists = overview::lists(&mut tx, case.id, case.resident_id).await?;
     let plan = plan::find(&mut tx, case.id).await?;
     let goals = match &plan {
         Some(plan) => plan::goals(&mut tx, plan.id).await?,
         None => Vec::new(),
     };
-    let network = match case.resident_id {
-        Some(resident) => network::of_resident(&mut tx, resident).await?,
-        None => Vec::new(),
-    };
-    let tasks = tasks::for_case(&mut tx, case.id).await?;
     let mut journal = journal::page(&mut tx, case.id, 1).await?;
     let journal_more = journal.len() as i64 > journal::PAGE_SIZE;
     journal.truncate(journal::PAGE_SIZE as usize);
-    let members = record::members(&mut tx, case.id).await?;
-    let colleagues = record::colleagues(&mut tx).await?;
     tx.commit().await?;
     let status = if submitted.conflict {
         StatusCode::CONFLICT
@@ -474,17 +467,17 @@ async fn render_case(
             case,
             today: now.date(),
             now,
-            clocks,
-            conversations,
+            clocks: lists.clocks,
+            conversations: lists.conversations,
             plan,
             goals,
-            network,
-            tasks,
+            network: lists.network,
+            tasks: lists.tasks,
             journal,
             journal_more,
             corrects,
-            members,
-            colleagues,
+            members: lists.members,
+            colleagues: lists.colleagues,
             closing_results: ClosingResult::ALL,
             escalations: Escalation::ALL,
             confidentialities: Confidentiality::ALL,

@@ -13,6 +13,7 @@ pub mod conversations;
 mod handlers;
 pub mod journal;
 pub mod network;
+pub mod overview;
 pub mod plan;
 pub mod queue;
 pub mod record;

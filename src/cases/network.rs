@@ -8,6 +8,7 @@ use crate::db::TenantTx;
 use crate::web::forms::Fields;
 use crate::web::layout::FormErrors;
 
+#[derive(Debug, serde::Deserialize)]
 pub struct Contact {
     pub id: Uuid,
     pub name: String,

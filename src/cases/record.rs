@@ -164,6 +164,7 @@ async fn claim(
 }
 
 /// A colleague who can lead a case or be involved in it: an active professional or process manager.
+#[derive(Debug, serde::Deserialize)]
 pub struct Colleague {
     pub id: Uuid,
     pub name: String,
@@ -575,17 +576,6 @@ pub async fn add_member(tx: &mut TenantTx, case_id: Uuid, user_id: Uuid, by: Uui
     .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-pub async fn members(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar!(
-        "SELECT u.name FROM case_members m JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id
-         WHERE m.tenant_id = $1 AND m.case_id = $2 ORDER BY u.name LIMIT 100",
-        tx.tenant_id(),
-        case_id
-    )
-    .fetch_all(&mut **tx)
-    .await
 }
 
 /// How long a stated reason opens a case: one working day's session.

@@ -1,0 +1,79 @@
+//! The case page's small lists, read in one statement: each list comes back as a JSON array,
+//! so six lists cost one round trip instead of six. (Round trips, not the queries themselves,
+//! are what a case page spends most of its time on.)
+
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use crate::cases::clocks::Clock;
+use crate::cases::conversations::Conversation;
+use crate::cases::network::Contact;
+use crate::cases::record::Colleague;
+use crate::db::TenantTx;
+use crate::tasks::Task;
+
+// How dates and times look in PostgreSQL's JSON (a `timestamp` is first formatted in SQL).
+time::serde::format_description!(pub json_date, Date, "[year]-[month]-[day]");
+time::serde::format_description!(
+    pub json_timestamp,
+    PrimitiveDateTime,
+    "[year]-[month]-[day]T[hour]:[minute]:[second]"
+);
+
+pub struct CaseLists {
+    pub clocks: Vec<Clock>,
+    pub conversations: Vec<Conversation>,
+    pub network: Vec<Contact>,
+    pub tasks: Vec<Task>,
+    pub members: Vec<String>,
+    pub colleagues: Vec<Colleague>,
+}
+
+pub async fn lists(tx: &mut TenantTx, case_id: Uuid, resident_id: Option<Uuid>) -> sqlx::Result<CaseLists> {
+    let row = sqlx::query!(
+        r#"SELECT
+             (SELECT coalesce(json_agg(k ORDER BY k.started_on, k.kind), '[]')
+              FROM (SELECT kind, started_on, statutory_due_on, due_on, paused_on, pause_reason, resumed_on,
+                           extended_weeks, extension_reason, completed_on
+                    FROM case_clocks WHERE tenant_id = $1 AND case_id = $2) k) AS "clocks!: Json<Vec<Clock>>",
+             (SELECT coalesce(json_agg(v ORDER BY v.planned_at DESC), '[]')
+              FROM (SELECT v.id, to_char(v.planned_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD"T"HH24:MI:SS') AS planned_at,
+                           v.place, v.participants, v.report_on, v.housing, v.finances, v.health, v.social_network,
+                           v.daytime, v.parenting, v.safety, v.wishes, u.name AS recorded_by
+                    FROM conversations v LEFT JOIN users u ON u.tenant_id = v.tenant_id AND u.id = v.recorded_by
+                    WHERE v.tenant_id = $1 AND v.case_id = $2 ORDER BY v.planned_at DESC LIMIT 20) v) AS "conversations!: Json<Vec<Conversation>>",
+             (SELECT coalesce(json_agg(n ORDER BY n.formal, n.name), '[]')
+              FROM (SELECT id, name, role, phone, email, relation,
+                           relation IN ('huisarts', 'lidorganisatie', 'school', 'wijkverpleging') AS formal
+                    FROM network_contacts
+                    WHERE tenant_id = $1 AND resident_id = $3 AND removed_at IS NULL LIMIT 200) n) AS "network!: Json<Vec<Contact>>",
+             (SELECT coalesce(json_agg(t ORDER BY t.done, t.due_on), '[]')
+              FROM (SELECT t.id, t.kind, t.title, t.case_id, t.request_id, u.name AS assignee, t.due_on,
+                           t.done_at IS NOT NULL AS done,
+                           t.due_on - (now() AT TIME ZONE 'Europe/Amsterdam')::date AS days_left
+                    FROM tasks t LEFT JOIN users u ON u.tenant_id = t.tenant_id AND u.id = t.assignee_id
+                    WHERE t.tenant_id = $1 AND t.case_id = $2
+                    ORDER BY t.done_at IS NOT NULL, t.due_on LIMIT 100) t) AS "tasks!: Json<Vec<Task>>",
+             (SELECT coalesce(json_agg(u.name ORDER BY u.name), '[]')
+              FROM case_members m JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id
+              WHERE m.tenant_id = $1 AND m.case_id = $2) AS "members!: Json<Vec<String>>",
+             (SELECT coalesce(json_agg(c ORDER BY c.name), '[]')
+              FROM (SELECT id, name, 'process_manager' = ANY (roles) AS is_process_manager
+                    FROM users
+                    WHERE tenant_id = $1 AND active AND roles && ARRAY['professional', 'process_manager']
+                    LIMIT 500) c) AS "colleagues!: Json<Vec<Colleague>>""#,
+        tx.tenant_id(),
+        case_id,
+        resident_id
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(CaseLists {
+        clocks: row.clocks.0,
+        conversations: row.conversations.0,
+        network: row.network.0,
+        tasks: row.tasks.0,
+        members: row.members.0,
+        colleagues: row.colleagues.0,
+    })
+}
