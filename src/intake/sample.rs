@@ -4,6 +4,7 @@
 use time::{Date, Duration, PrimitiveDateTime, Time};
 use uuid::Uuid;
 
+use crate::calendar::statutory_due;
 use crate::db::TenantTx;
 
 pub(crate) const FIRST_NAMES: &[&str] = &[
@@ -234,6 +235,12 @@ pub async fn generate(
     let closing_triages = ["handled_at_desk", "signposted"];
     let mut team_left = team.min(requests);
     let channels = ["desk", "phone", "email", "referrer", "online"];
+    let terms = sqlx::query!(
+        "SELECT wmo_investigation_weeks, jeugd_decision_weeks FROM tenant_settings WHERE tenant_id = $1",
+        tx.tenant_id()
+    )
+    .fetch_one(&mut **tx)
+    .await?;
     let mut done = 0;
     while done < requests {
         let n = BATCH.min(requests - done);
@@ -245,6 +252,8 @@ pub async fn generate(
         let mut urgencies = Vec::with_capacity(n);
         let mut triaged = Vec::with_capacity(n);
         let mut tokens = Vec::with_capacity(n);
+        let mut wmo_deadlines = Vec::with_capacity(n);
+        let mut jeugd_deadlines = Vec::with_capacity(n);
         for i in 0..n {
             residents_of.push(ids[sampler.below(ids.len())]);
             let days_ago = sampler.below(730) as i64;
@@ -255,6 +264,14 @@ pub async fn generate(
             received.push(at);
             chans.push(channels[sampler.below(channels.len())].to_owned());
             let (domain, question) = *sampler.pick(QUESTIONS);
+            // The terms as registration computes them (Algemene termijnenwet included).
+            let received_on = at.date();
+            wmo_deadlines.push(
+                (domain == "wmo").then(|| statutory_due(received_on, terms.wmo_investigation_weeks as u32)),
+            );
+            jeugd_deadlines.push(
+                (domain == "jeugd").then(|| statutory_due(received_on, terms.jeugd_decision_weeks as u32)),
+            );
             domains.push(domain.to_owned());
             questions.push(question.to_owned());
             let urgency = match sampler.below(50) {
@@ -280,10 +297,9 @@ pub async fn generate(
         sqlx::query!(
             "WITH input AS (
                  SELECT * FROM unnest($2::uuid[], $3::timestamp[], $4::text[], $5::text[], $6::text[], $7::text[],
-                                      $8::text[], $9::uuid[])
-                     AS t(resident_id, received, channel, domain, question, urgency, triage, form_token)
-             ), settings AS (
-                 SELECT wmo_investigation_weeks, jeugd_decision_weeks FROM tenant_settings WHERE tenant_id = $1
+                                      $8::text[], $9::uuid[], $10::date[], $11::date[])
+                     AS t(resident_id, received, channel, domain, question, urgency, triage, form_token,
+                          wmo_deadline, jeugd_deadline)
              )
              INSERT INTO requests (tenant_id, resident_id, received_at, channel, domains, question, urgency,
                                    form_token, triage, triaged_at, status, wmo_deadline, jeugd_deadline, triage_note)
@@ -291,10 +307,9 @@ pub async fn generate(
                     i.question, i.urgency, i.form_token, i.triage,
                     CASE WHEN i.triage IS NOT NULL THEN (i.received AT TIME ZONE 'Europe/Amsterdam') + interval '2 hours' END,
                     CASE WHEN i.triage IS NULL THEN 'open' WHEN i.triage = 'to_team' THEN 'with_team' ELSE 'closed' END,
-                    CASE WHEN i.domain = 'wmo' THEN i.received::date + 7 * s.wmo_investigation_weeks END,
-                    CASE WHEN i.domain = 'jeugd' THEN i.received::date + 7 * s.jeugd_decision_weeks END,
+                    i.wmo_deadline, i.jeugd_deadline,
                     CASE WHEN i.triage IN ('handled_at_desk', 'signposted') THEN 'Advies gegeven.' ELSE '' END
-             FROM input i, settings s",
+             FROM input i",
             tx.tenant_id(),
             &residents_of,
             &received,
@@ -303,7 +318,9 @@ pub async fn generate(
             &questions,
             &urgencies,
             &triaged as &[Option<String>],
-            &tokens
+            &tokens,
+            &wmo_deadlines as &[Option<Date>],
+            &jeugd_deadlines as &[Option<Date>]
         )
         .execute(&mut **tx)
         .await?;
