@@ -30,7 +30,7 @@ use crate::error::{AppError, AppResult};
 use crate::intake::local_now;
 use crate::tasks::{self, Task};
 use crate::web::context::RequestContext;
-use crate::web::forms::{Fields, format_date, parse_date, parse_in_range};
+use crate::web::forms::{Fields, format_date, parse_date, parse_in_range, parse_optional_date};
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::pagination::Pagination;
 use crate::web::{self, parse_id};
@@ -1201,12 +1201,10 @@ pub async fn plan_dates(
         fields,
         change,
         async |tx, plan, fields, errors| {
-            let raw = fields.get("evaluation_on").trim();
-            let date = parse_date(raw);
-            if !raw.is_empty() && date.is_none() {
+            let Ok(date) = parse_optional_date(fields.get("evaluation_on")) else {
                 errors.field("evaluation_on", "plan.error.date");
                 return Ok(None);
-            }
+            };
             Ok(Some(
                 plan::set_evaluation(tx, plan.id, lock_version(fields), date, by).await?,
             ))
@@ -1279,11 +1277,10 @@ pub async fn add_action(
             if performer.is_none() {
                 errors.field("performer", "plan.error.performer");
             }
-            let raw = fields.get("target_on").trim();
-            let target_on = parse_date(raw);
-            if !raw.is_empty() && target_on.is_none() {
+            let target_on = parse_optional_date(fields.get("target_on")).unwrap_or_else(|_| {
                 errors.field("target_on", "plan.error.date");
-            }
+                None
+            });
             let Some(performer) = performer.filter(|_| errors.is_empty()) else {
                 return Ok(None);
             };

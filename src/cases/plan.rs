@@ -151,11 +151,7 @@ async fn claim(
     )
     .execute(&mut **tx)
     .await?;
-    Ok(if claimed.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(Conflict)
-    })
+    Ok(Conflict::unless_claimed(claimed.rows_affected()))
 }
 
 pub async fn add_goal(

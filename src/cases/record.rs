@@ -139,6 +139,13 @@ pub async fn find(tx: &mut TenantTx, id: Uuid, viewer: Uuid) -> sqlx::Result<Opt
 #[derive(Debug)]
 pub struct Conflict;
 
+impl Conflict {
+    /// A claim updates its one row only if the version was still the one the form started from.
+    pub fn unless_claimed(rows_affected: u64) -> Result<(), Conflict> {
+        if rows_affected == 1 { Ok(()) } else { Err(Conflict) }
+    }
+}
+
 /// Bumps the case's version if it is still `version`; the change that follows is then safe.
 async fn claim(
     tx: &mut TenantTx,
@@ -156,11 +163,7 @@ async fn claim(
     )
     .execute(&mut **tx)
     .await?;
-    Ok(if claimed.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(Conflict)
-    })
+    Ok(Conflict::unless_claimed(claimed.rows_affected()))
 }
 
 /// A colleague who can lead a case or be involved in it: an active professional or process manager.

@@ -20,6 +20,18 @@ pub fn parse_date(raw: &str) -> Option<Date> {
     Date::from_calendar_date(year.parse().ok()?, month, day.parse().ok()?).ok()
 }
 
+/// A date field was filled in with something that is not a date.
+#[derive(Debug)]
+pub struct NotADate;
+
+/// An optional date: `Ok(None)` when left empty.
+pub fn parse_optional_date(raw: &str) -> Result<Option<Date>, NotADate> {
+    match raw.trim() {
+        "" => Ok(None),
+        filled => parse_date(filled).map(Some).ok_or(NotADate),
+    }
+}
+
 /// A date the Dutch way, `05-03-2026`.
 pub fn format_date(date: Date) -> String {
     format!("{:02}-{:02}-{}", date.day(), u8::from(date.month()), date.year())
