@@ -25,7 +25,7 @@ use crate::error::{AppError, AppResult};
 use crate::mail::Mailer;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
-use crate::{account, admin, audit, auth, cases, home, intake, web};
+use crate::{account, admin, audit, auth, cases, home, intake, referrals, web};
 
 /// Shared by every request.
 #[derive(Clone)]
@@ -51,6 +51,8 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::router())
         .merge(intake::router())
         .merge(cases::router())
+        .merge(crate::members::router())
+        .merge(referrals::router())
         .route_layer(resolve.clone())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
     let upload_routes = cases::upload_router()

@@ -15,6 +15,8 @@ pub mod error;
 pub mod home;
 pub mod intake;
 pub mod mail;
+pub mod members;
+pub mod referrals;
 pub mod tasks;
 pub mod tenancy;
 pub mod web;

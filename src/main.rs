@@ -13,7 +13,7 @@ use schakel::auth::users::{self, Email, NewUser};
 use schakel::config::{DatabaseConfig, WebConfig};
 use schakel::db::{self, Database};
 use schakel::mail::Mailer;
-use schakel::{AppState, auth, demo, tenancy};
+use schakel::{AppState, auth, demo, referrals, tenancy};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -234,6 +234,9 @@ async fn serve(database: &Database, listen: SocketAddr, demo: bool, web: WebConf
             every.tick().await;
             if let Err(error) = auth::session::purge_expired(&purge_pool).await {
                 tracing::warn!(%error, "could not purge expired sessions");
+            }
+            if let Err(error) = referrals::notifications::notify_overdue_everywhere(&purge_pool).await {
+                tracing::warn!(%error, "could not send the notices of overdue referrals");
             }
         }
     });

@@ -66,10 +66,20 @@ pub enum AuditKind {
     AttachmentViewed,
     TaskChanged,
     ClockChanged,
+    MemberCreated,
+    MemberUpdated,
+    MemberStatusChanged,
+    ServiceChanged,
+    WorkingGroupChanged,
+    ConsentRecorded,
+    ConsentWithdrawn,
+    ReferralSent,
+    ReferralViewed,
+    ReferralChanged,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 44] = [
+    pub const ALL: [AuditKind; 54] = [
         AuditKind::LoginSucceeded,
         AuditKind::LoginFailed,
         AuditKind::Logout,
@@ -114,6 +124,16 @@ impl AuditKind {
         AuditKind::AttachmentViewed,
         AuditKind::TaskChanged,
         AuditKind::ClockChanged,
+        AuditKind::MemberCreated,
+        AuditKind::MemberUpdated,
+        AuditKind::MemberStatusChanged,
+        AuditKind::ServiceChanged,
+        AuditKind::WorkingGroupChanged,
+        AuditKind::ConsentRecorded,
+        AuditKind::ConsentWithdrawn,
+        AuditKind::ReferralSent,
+        AuditKind::ReferralViewed,
+        AuditKind::ReferralChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -162,6 +182,16 @@ impl AuditKind {
             AuditKind::AttachmentViewed => "attachment_viewed",
             AuditKind::TaskChanged => "task_changed",
             AuditKind::ClockChanged => "clock_changed",
+            AuditKind::MemberCreated => "member_created",
+            AuditKind::MemberUpdated => "member_updated",
+            AuditKind::MemberStatusChanged => "member_status_changed",
+            AuditKind::ServiceChanged => "service_changed",
+            AuditKind::WorkingGroupChanged => "working_group_changed",
+            AuditKind::ConsentRecorded => "consent_recorded",
+            AuditKind::ConsentWithdrawn => "consent_withdrawn",
+            AuditKind::ReferralSent => "referral_sent",
+            AuditKind::ReferralViewed => "referral_viewed",
+            AuditKind::ReferralChanged => "referral_changed",
         }
     }
 

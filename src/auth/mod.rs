@@ -113,6 +113,8 @@ pub struct CurrentUser {
     pub email: String,
     pub roles: Vec<Role>,
     pub language: Option<Lang>,
+    /// The member organisation a `member` user works for.
+    pub organisation_id: Option<Uuid>,
 }
 
 impl CurrentUser {

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::auth::{CurrentUser, Role};
 use crate::db::{self, TenantTx};
+use crate::tenancy::{self, Tenant};
 use crate::web::i18n::Lang;
 
 pub const IDLE_TIMEOUT_MINUTES: i32 = 30;
@@ -66,6 +67,7 @@ impl Stage {
 /// A session that is valid now, with its user.
 pub struct ActiveSession {
     pub token_hash: Vec<u8>,
+    pub unread_notifications: i64,
     pub csrf_token: String,
     pub stage: Stage,
     pub user: CurrentUser,
@@ -105,20 +107,39 @@ pub async fn create(
     Ok(format!("{tenant_id}.{}", URL_SAFE_NO_PAD.encode(token)))
 }
 
-/// The session with this token hash if it is still valid; records activity at most once a
-/// minute so that reading pages does not write on every request.
-pub async fn load(tx: &mut TenantTx, token_hash: &[u8]) -> sqlx::Result<Option<ActiveSession>> {
+/// The cooperative at `slug` and, when the transaction's tenant holds a valid session with
+/// this token hash, that session: one statement for both, since every page needs them. Records
+/// activity at most once a minute so that reading pages does not write on every request.
+pub async fn load_at(
+    tx: &mut TenantTx,
+    slug: &str,
+    token_hash: &[u8],
+) -> sqlx::Result<Option<(Tenant, Option<ActiveSession>)>> {
+    if !tenancy::valid_slug(slug) {
+        return Ok(None);
+    }
     let row = sqlx::query!(
-        r#"SELECT s.csrf_token, s.stage, s.last_seen_at < now() - interval '1 minute' AS "stale!",
-                  u.id, u.name, u.email, u.roles, u.language
-           FROM sessions s
-           JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id
-           WHERE s.tenant_id = $1
-             AND s.token_hash = $2
-             AND u.active
-             AND s.last_seen_at > now() - make_interval(mins => $3)
-             AND s.created_at > now() - make_interval(hours => $4)"#,
+        r#"SELECT t.id AS tenant_id, t.slug, t.name AS tenant_name, t.disabled_at IS NOT NULL AS "disabled!",
+                  t.default_language,
+                  s.csrf_token AS "csrf_token?", s.stage AS "stage?",
+                  s.last_seen_at < now() - interval '1 minute' AS "stale?",
+                  u.id AS "user_id?", u.name AS "name?", u.email AS "email?", u.roles AS "roles?", u.language,
+                  u.organisation_id,
+                  (SELECT count(*) FROM notifications n
+                   WHERE n.tenant_id = $1 AND n.user_id = u.id AND n.read_at IS NULL) AS unread_notifications
+           FROM tenants t
+           LEFT JOIN (sessions s
+                      JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id AND u.active
+                      -- A member organisation that has left takes its staff's sessions with it.
+                      LEFT JOIN organisations o ON o.tenant_id = u.tenant_id AND o.id = u.organisation_id)
+             ON s.tenant_id = $1
+            AND s.token_hash = $3
+            AND s.last_seen_at > now() - make_interval(mins => $4)
+            AND s.created_at > now() - make_interval(hours => $5)
+            AND (o.status IS NULL OR o.status NOT IN ('opgezegd', 'ontzet'))
+           WHERE t.slug = $2"#,
         tx.tenant_id(),
+        slug,
         token_hash,
         IDLE_TIMEOUT_MINUTES,
         ABSOLUTE_TIMEOUT_HOURS,
@@ -128,7 +149,19 @@ pub async fn load(tx: &mut TenantTx, token_hash: &[u8]) -> sqlx::Result<Option<A
     let Some(row) = row else {
         return Ok(None);
     };
-    if row.stale {
+    let tenant = Tenant {
+        id: row.tenant_id,
+        slug: row.slug,
+        name: row.tenant_name,
+        disabled: row.disabled,
+        default_language: Lang::from_code(&row.default_language).unwrap_or_default(),
+    };
+    let (Some(csrf_token), Some(stage), Some(user_id), Some(name), Some(email), Some(roles)) =
+        (row.csrf_token, row.stage, row.user_id, row.name, row.email, row.roles)
+    else {
+        return Ok(Some((tenant, None)));
+    };
+    if row.stale == Some(true) {
         sqlx::query!(
             "UPDATE sessions SET last_seen_at = now() WHERE tenant_id = $1 AND token_hash = $2",
             tx.tenant_id(),
@@ -137,18 +170,21 @@ pub async fn load(tx: &mut TenantTx, token_hash: &[u8]) -> sqlx::Result<Option<A
         .execute(&mut **tx)
         .await?;
     }
-    Ok(Some(ActiveSession {
+    let session = ActiveSession {
+        unread_notifications: row.unread_notifications.unwrap_or_default(),
         token_hash: token_hash.to_vec(),
-        csrf_token: row.csrf_token,
-        stage: Stage::parse(&row.stage),
+        csrf_token,
+        stage: Stage::parse(&stage),
         user: CurrentUser {
-            id: row.id,
-            name: row.name,
-            email: row.email,
-            roles: row.roles.iter().filter_map(|r| Role::parse(r)).collect(),
+            id: user_id,
+            name,
+            email,
+            roles: roles.iter().filter_map(|r| Role::parse(r)).collect(),
             language: row.language.as_deref().and_then(Lang::from_code),
+            organisation_id: row.organisation_id,
         },
-    }))
+    };
+    Ok(Some((tenant, Some(session))))
 }
 
 /// Moves a session on once the second factor is done.
@@ -224,15 +260,6 @@ pub async fn delete(tx: &mut TenantTx, token_hash: &[u8]) -> sqlx::Result<bool> 
     .execute(&mut **tx)
     .await?;
     Ok(result.rows_affected() > 0)
-}
-
-/// Whether a cookie of another tenant belongs to a live session there: its holder is then
-/// told that this tenant's pages do not exist for them.
-pub async fn is_active_elsewhere(pool: &PgPool, cookie: &SessionCookie) -> sqlx::Result<bool> {
-    let mut tx = db::tenant_tx(pool, cookie.tenant_id).await?;
-    let active = load(&mut tx, &cookie.token_hash).await?.is_some();
-    tx.commit().await?;
-    Ok(active)
 }
 
 /// Removes expired sessions and old login failures of every tenant.

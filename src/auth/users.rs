@@ -95,8 +95,11 @@ pub async fn find_for_login(tx: &mut TenantTx, email: &str) -> sqlx::Result<Opti
     sqlx::query_as!(
         LoginCandidate,
         r#"SELECT id, name, password_hash AS "password_hash!", totp_confirmed_at IS NOT NULL AS "has_second_factor!", roles
-           FROM users
-           WHERE tenant_id = $1 AND email = $2 AND active AND password_hash IS NOT NULL"#,
+           FROM users u
+           WHERE u.tenant_id = $1 AND u.email = $2 AND u.active AND u.password_hash IS NOT NULL
+             -- Staff of a member organisation that has left can no longer log in.
+             AND NOT EXISTS (SELECT FROM organisations o WHERE o.tenant_id = u.tenant_id
+                               AND o.id = u.organisation_id AND o.status IN ('opgezegd', 'ontzet'))"#,
         tx.tenant_id(),
         email
     )

@@ -15,8 +15,8 @@ use crate::cases::clocks::{self, Clock, ClockState};
 use crate::cases::conversations::{self, Conversation, ReportInput};
 use crate::cases::journal::{self, Entry, NewEntry, Upload};
 use crate::cases::network::{self, ContactInput};
-use crate::cases::overview;
-use crate::cases::plan::{self, Goal, NewAction, Plan};
+use crate::cases::overview::{self, Named};
+use crate::cases::plan::{self, NewAction, Plan};
 use crate::cases::queue::{self, Monitor, QueueRow, Sort, Tab};
 use crate::cases::record::{
     self, CaseEvent, CaseView, Colleague, EscalationError, LeadError, LeadPeriod, StatusError,
@@ -28,6 +28,8 @@ use crate::cases::{
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::intake::local_now;
+use crate::referrals::consent::{self, Consent};
+use crate::referrals::referral::CaseReferral;
 use crate::tasks::{self, Task};
 use crate::web::context::RequestContext;
 use crate::web::forms::{Fields, format_date, parse_date, parse_in_range, parse_optional_date};
@@ -39,7 +41,7 @@ fn actor(ctx: &RequestContext, user: &CurrentUser) -> Actor {
     Actor::user(user, ctx.client_ip)
 }
 
-async fn audit_case(
+pub(crate) async fn audit_case(
     tx: &mut TenantTx,
     ctx: &RequestContext,
     user: &CurrentUser,
@@ -58,7 +60,7 @@ async fn load_case(tx: &mut TenantTx, id: &str, user: &CurrentUser) -> AppResult
 }
 
 /// Loads a case the user may see in full; anyone else is refused.
-async fn open_case(tx: &mut TenantTx, id: &str, user: &CurrentUser) -> AppResult<CaseView> {
+pub(crate) async fn open_case(tx: &mut TenantTx, id: &str, user: &CurrentUser) -> AppResult<CaseView> {
     user.require_any(TEAM_ROLES)?;
     let case = load_case(tx, id, user).await?;
     match access::decide(&case, user) {
@@ -68,7 +70,7 @@ async fn open_case(tx: &mut TenantTx, id: &str, user: &CurrentUser) -> AppResult
 }
 
 /// Loads a case the user may write in: the professionals involved and process managers.
-async fn case_to_write(tx: &mut TenantTx, id: &str, user: &CurrentUser) -> AppResult<CaseView> {
+pub(crate) async fn case_to_write(tx: &mut TenantTx, id: &str, user: &CurrentUser) -> AppResult<CaseView> {
     let case = open_case(tx, id, user).await?;
     if access::may_write(&case, user) {
         Ok(case)
@@ -77,7 +79,7 @@ async fn case_to_write(tx: &mut TenantTx, id: &str, user: &CurrentUser) -> AppRe
     }
 }
 
-fn require_steer(case: &CaseView, user: &CurrentUser) -> AppResult<()> {
+pub(crate) fn require_steer(case: &CaseView, user: &CurrentUser) -> AppResult<()> {
     if access::may_steer(case, user) {
         Ok(())
     } else {
@@ -184,7 +186,7 @@ struct MonitorPage {
 
 impl MonitorPage {
     /// Each list: (id, title key, the action that resolves a row, rows).
-    fn sections(&self) -> [(&'static str, &'static str, &'static str, &Vec<QueueRow>); 4] {
+    fn sections(&self) -> [(&'static str, &'static str, &'static str, &Vec<QueueRow>); 5] {
         [
             (
                 "unassigned",
@@ -199,6 +201,12 @@ impl MonitorPage {
                 "monitor.evaluation",
                 "evaluate",
                 &self.monitor.evaluation_due,
+            ),
+            (
+                "declined",
+                "monitor.declined_twice",
+                "refer",
+                &self.monitor.declined_twice,
             ),
         ]
     }
@@ -298,7 +306,6 @@ struct CasePage {
     clocks: Vec<Clock>,
     conversations: Vec<Conversation>,
     plan: Option<Plan>,
-    goals: Vec<Goal>,
     network: Vec<network::Contact>,
     tasks: Vec<Task>,
     journal: Vec<Entry>,
@@ -312,6 +319,10 @@ struct CasePage {
     confidentialities: &'static [Confidentiality],
     entry_kinds: &'static [EntryKind],
     relations: &'static [NetworkRelation],
+    consents: Vec<Consent>,
+    referrals: Vec<CaseReferral>,
+    organisations: Vec<Named>,
+    services: Vec<Named>,
     submitted: Submitted,
 }
 
@@ -441,10 +452,6 @@ async fn render_case(
     let now = case.now;
     let lists = overview::lists(&mut tx, case.id, case.resident_id).await?;
     let plan = plan::find(&mut tx, case.id).await?;
-    let goals = match &plan {
-        Some(plan) => plan::goals(&mut tx, plan.id).await?,
-        None => Vec::new(),
-    };
     let mut journal = journal::page(&mut tx, case.id, 1).await?;
     let journal_more = journal.len() as i64 > journal::PAGE_SIZE;
     journal.truncate(journal::PAGE_SIZE as usize);
@@ -470,7 +477,6 @@ async fn render_case(
             clocks: lists.clocks,
             conversations: lists.conversations,
             plan,
-            goals,
             network: lists.network,
             tasks: lists.tasks,
             journal,
@@ -483,6 +489,10 @@ async fn render_case(
             confidentialities: Confidentiality::ALL,
             entry_kinds: EntryKind::ALL,
             relations: NetworkRelation::ALL,
+            consents: lists.consents,
+            referrals: lists.referrals,
+            organisations: lists.organisations,
+            services: lists.services,
             submitted,
             l: ctx.layout(),
         },
@@ -1003,7 +1013,6 @@ struct PlanPage {
     l: Layout,
     case: CaseView,
     plan: Plan,
-    goals: Vec<Goal>,
     performers: &'static [Performer],
     results: &'static [GoalResult],
     today: String,
@@ -1071,7 +1080,6 @@ async fn render_plan(
     goal_id: Option<Uuid>,
 ) -> AppResult<Response> {
     let plan = plan::find_or_start(&mut tx, case.id).await?;
-    let goals = plan::goals(&mut tx, plan.id).await?;
     let today = local_now(&mut tx).await?.date();
     tx.commit().await?;
     let status = if submitted.conflict {
@@ -1086,7 +1094,6 @@ async fn render_plan(
         &PlanPage {
             case,
             plan,
-            goals,
             performers: Performer::ALL,
             results: GoalResult::ALL,
             today: format_date(today),
@@ -1359,8 +1366,7 @@ pub async fn agree_plan(
         fields,
         change,
         async |tx, plan, fields, errors| {
-            let goals = plan::goals(tx, plan.id).await?;
-            if goals.is_empty() {
+            if plan.goals.is_empty() {
                 errors.form("plan.error.no_goals");
             }
             let today = local_now(tx).await?.date();
@@ -1441,6 +1447,108 @@ pub async fn remove_contact(
     .await?;
     tx.commit().await?;
     Ok(done(&ctx, case.id, "network", "flash.contact_removed"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The consent ledger
+
+/// Records what the resident agreed may be shared, with whom and for what.
+pub async fn record_consent(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Path((_, id)): Path<(String, String)>,
+    axum::Form(fields): axum::Form<Fields>,
+) -> AppResult<Response> {
+    let mut tx = ctx.tx(&state.pool).await?;
+    let case = case_to_write(&mut tx, &id, &user).await?;
+    let today = case.now.date();
+    let mut submitted = Submitted::new("consent", fields);
+    let fields = &submitted.fields;
+    let errors = &mut submitted.errors;
+    let recipient = match fields.get("recipient").split_once(':') {
+        Some(("org", id)) => id.parse().ok().map(consent::Recipient::Organisation),
+        Some(("service", id)) => id.parse().ok().map(consent::Recipient::Service),
+        _ => None,
+    };
+    if recipient.is_none() {
+        errors.field("recipient", "consent.error.recipient");
+    }
+    let purpose = fields.get("purpose").trim().to_owned();
+    if purpose.is_empty() {
+        errors.field("purpose", "consent.error.purpose");
+    }
+    let given_on = parse_date(fields.get("given_on"));
+    match given_on {
+        None => errors.field("given_on", "consent.error.given_on"),
+        Some(date) if date > today => errors.field("given_on", "consent.error.future"),
+        _ => {}
+    }
+    let expires_on = match parse_optional_date(fields.get("expires_on")) {
+        Ok(Some(date)) if given_on.is_some_and(|given| date < given) => {
+            errors.field("expires_on", "consent.error.expires_before");
+            None
+        }
+        Ok(date) => date,
+        Err(_) => {
+            errors.field("expires_on", "consent.error.expires_on");
+            None
+        }
+    };
+    let (Some(recipient), Some(given_on), true) = (recipient, given_on, errors.is_empty()) else {
+        return case_form_failed(tx, &ctx, &user, case, submitted).await;
+    };
+    let new = consent::NewConsent {
+        recipient,
+        purpose,
+        given_on,
+        expires_on,
+    };
+    // A recipient of another cooperative (or none at all) is refused by the foreign keys.
+    let recorded = consent::record(&mut tx, case.id, &new, user.id).await;
+    let consent_id = match recorded {
+        Err(sqlx::Error::Database(error)) if error.is_foreign_key_violation() => return Err(AppError::NotFound),
+        other => other?,
+    };
+    audit_case(
+        &mut tx,
+        &ctx,
+        &user,
+        AuditKind::ConsentRecorded,
+        &case,
+        json!({ "consent": consent_id, "purpose": new.purpose }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(done(&ctx, case.id, "consents", "flash.consent_recorded"))
+}
+
+/// Withdrawing consent ends the access of the organisations that received referrals under it.
+pub async fn withdraw_consent(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Path((_, id, consent_id)): Path<(String, String, String)>,
+    axum::Form(fields): axum::Form<Fields>,
+) -> AppResult<Response> {
+    let mut tx = ctx.tx(&state.pool).await?;
+    let case = case_to_write(&mut tx, &id, &user).await?;
+    let consent_id = parse_id(&consent_id)?;
+    let note = fields.get("note").trim();
+    let withdrawal = consent::withdraw(&mut tx, case.id, consent_id, note, user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    audit_case(
+        &mut tx,
+        &ctx,
+        &user,
+        AuditKind::ConsentWithdrawn,
+        &case,
+        json!({ "consent": consent_id, "referrals_stopped": withdrawal.stopped }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(done(&ctx, case.id, "consents", "flash.consent_withdrawn"))
 }
 
 pub async fn add_task(

@@ -2,6 +2,8 @@
 //! that are only ever added. A mistake is corrected by a new entry that names the old one;
 //! nothing is rewritten. Attachments (PDF and images) are kept in the database beside them.
 
+use serde::Deserialize;
+use sqlx::types::Json;
 use time::PrimitiveDateTime;
 use uuid::Uuid;
 
@@ -40,9 +42,9 @@ impl Entry {
     }
 }
 
+#[derive(Debug, Deserialize)]
 pub struct AttachmentInfo {
     pub id: Uuid,
-    pub entry_id: Uuid,
     pub filename: String,
     pub size_bytes: i32,
 }
@@ -59,13 +61,16 @@ impl AttachmentInfo {
     }
 }
 
-/// One page of the timeline, newest first, with the attachments of its entries: two queries
+/// One page of the timeline, newest first, each entry with its attachments: one statement
 /// whatever the length of the journal. One row more than a page tells whether there is a next.
 pub async fn page(tx: &mut TenantTx, case_id: Uuid, page: i64) -> sqlx::Result<Vec<Entry>> {
     let rows = sqlx::query!(
         r#"SELECT e.id, e.kind, e.body, (e.occurred_at AT TIME ZONE 'Europe/Amsterdam') AS "occurred_at!",
                   u.name AS author, e.corrects_id,
-                  EXISTS (SELECT FROM journal_entries x WHERE x.tenant_id = e.tenant_id AND x.corrects_id = e.id) AS "corrected!"
+                  EXISTS (SELECT FROM journal_entries x WHERE x.tenant_id = e.tenant_id AND x.corrects_id = e.id) AS "corrected!",
+                  (SELECT coalesce(json_agg(a ORDER BY a.created_at), '[]')
+                   FROM (SELECT id, filename, size_bytes, created_at FROM journal_attachments
+                         WHERE tenant_id = e.tenant_id AND entry_id = e.id) a) AS "attachments!: Json<Vec<AttachmentInfo>>"
            FROM journal_entries e JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.author_id
            WHERE e.tenant_id = $1 AND e.case_id = $2
            ORDER BY e.occurred_at DESC, e.id DESC
@@ -77,34 +82,17 @@ pub async fn page(tx: &mut TenantTx, case_id: Uuid, page: i64) -> sqlx::Result<V
     )
     .fetch_all(&mut **tx)
     .await?;
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut attachments = sqlx::query_as!(
-        AttachmentInfo,
-        "SELECT id, entry_id, filename, size_bytes FROM journal_attachments
-         WHERE tenant_id = $1 AND entry_id = ANY($2) ORDER BY created_at",
-        tx.tenant_id(),
-        &ids
-    )
-    .fetch_all(&mut **tx)
-    .await?;
     Ok(rows
         .into_iter()
-        .map(|r| {
-            let (mine, rest) = attachments.drain(..).partition(|a| a.entry_id == r.id);
-            attachments = rest;
-            Entry {
-                id: r.id,
-                kind: r.kind,
-                body: r.body,
-                occurred_at: r.occurred_at,
-                author: r.author,
-                corrects_id: r.corrects_id,
-                corrected: r.corrected,
-                attachments: mine,
-            }
+        .map(|r| Entry {
+            id: r.id,
+            kind: r.kind,
+            body: r.body,
+            occurred_at: r.occurred_at,
+            author: r.author,
+            corrects_id: r.corrects_id,
+            corrected: r.corrected,
+            attachments: r.attachments.0,
         })
         .collect())
 }

@@ -11,6 +11,8 @@ pub mod access;
 pub mod clocks;
 pub mod conversations;
 mod handlers;
+
+pub(crate) use handlers::{audit_case, case_to_write, open_case, require_steer};
 pub mod journal;
 pub mod network;
 pub mod overview;
@@ -99,6 +101,11 @@ pub fn router() -> Router<AppState> {
             post(handlers::finish_task),
         )
         .route("/{tenant}/cases/{id}/clocks", post(handlers::clock_action))
+        .route("/{tenant}/cases/{id}/consents", post(handlers::record_consent))
+        .route(
+            "/{tenant}/cases/{id}/consents/{consent}/withdraw",
+            post(handlers::withdraw_consent),
+        )
 }
 
 choice!(

@@ -1,5 +1,5 @@
-//! The case page's small lists, read in one statement: each list comes back as a JSON array,
-//! so six lists cost one round trip instead of six. (Round trips, not the queries themselves,
+//! The case page's lists, read in one statement: each list comes back as a JSON array,
+//! so ten lists cost one round trip instead of ten. (Round trips, not the queries themselves,
 //! are what a case page spends most of its time on.)
 
 use sqlx::types::Json;
@@ -10,6 +10,8 @@ use crate::cases::conversations::Conversation;
 use crate::cases::network::Contact;
 use crate::cases::record::Colleague;
 use crate::db::TenantTx;
+use crate::referrals::consent::Consent;
+use crate::referrals::referral::CaseReferral;
 use crate::tasks::Task;
 
 // How dates and times look in PostgreSQL's JSON (a `timestamp` is first formatted in SQL).
@@ -20,6 +22,13 @@ time::serde::format_description!(
     "[year]-[month]-[day]T[hour]:[minute]:[second]"
 );
 
+/// A member organisation or service to choose in a form.
+#[derive(Debug, serde::Deserialize)]
+pub struct Named {
+    pub id: Uuid,
+    pub name: String,
+}
+
 pub struct CaseLists {
     pub clocks: Vec<Clock>,
     pub conversations: Vec<Conversation>,
@@ -27,6 +36,11 @@ pub struct CaseLists {
     pub tasks: Vec<Task>,
     pub members: Vec<String>,
     pub colleagues: Vec<Colleague>,
+    pub consents: Vec<Consent>,
+    pub referrals: Vec<CaseReferral>,
+    /// Current member organisations and the services offered, for the consent form.
+    pub organisations: Vec<Named>,
+    pub services: Vec<Named>,
 }
 
 pub async fn lists(tx: &mut TenantTx, case_id: Uuid, resident_id: Option<Uuid>) -> sqlx::Result<CaseLists> {
@@ -61,7 +75,35 @@ pub async fn lists(tx: &mut TenantTx, case_id: Uuid, resident_id: Option<Uuid>) 
               FROM (SELECT id, name, 'process_manager' = ANY (roles) AS is_process_manager
                     FROM users
                     WHERE tenant_id = $1 AND active AND roles && ARRAY['professional', 'process_manager']
-                    LIMIT 500) c) AS "colleagues!: Json<Vec<Colleague>>""#,
+                    LIMIT 500) c) AS "colleagues!: Json<Vec<Colleague>>",
+             (SELECT coalesce(json_agg(k ORDER BY k.recorded_at DESC), '[]')
+              FROM (SELECT k.id, o.name AS organisation, s.name AS service, k.purpose, k.given_on, k.expires_on,
+                           u.name AS recorded_by, k.recorded_at,
+                           to_char(k.withdrawn_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD"T"HH24:MI:SS') AS withdrawn_at,
+                           w.name AS withdrawn_by, k.withdrawal_note,
+                           k.withdrawn_at IS NULL
+                             AND (k.expires_on IS NULL OR k.expires_on >= (now() AT TIME ZONE 'Europe/Amsterdam')::date) AS valid
+                    FROM consents k
+                    JOIN users u ON u.tenant_id = k.tenant_id AND u.id = k.recorded_by
+                    LEFT JOIN users w ON w.tenant_id = k.tenant_id AND w.id = k.withdrawn_by
+                    LEFT JOIN organisations o ON o.tenant_id = k.tenant_id AND o.id = k.organisation_id
+                    LEFT JOIN services s ON s.tenant_id = k.tenant_id AND s.id = k.service_id
+                    WHERE k.tenant_id = $1 AND k.case_id = $2 ORDER BY k.recorded_at DESC LIMIT 100) k) AS "consents!: Json<Vec<Consent>>",
+             (SELECT coalesce(json_agg(f ORDER BY f.sent_at DESC), '[]')
+              FROM (SELECT f.id, f.status, s.name AS service, o.name AS organisation, f.open_offer, f.purpose,
+                           to_char(f.sent_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD"T"HH24:MI:SS') AS sent_at,
+                           f.answer_due_on,
+                           f.status = 'verstuurd' AND f.answer_due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date AS overdue,
+                           f.access_revoked_at IS NOT NULL AS revoked
+                    FROM referrals f
+                    JOIN services s ON s.tenant_id = f.tenant_id AND s.id = f.service_id
+                    LEFT JOIN organisations o ON o.tenant_id = f.tenant_id AND o.id = f.organisation_id
+                    WHERE f.tenant_id = $1 AND f.case_id = $2 ORDER BY f.sent_at DESC LIMIT 100) f) AS "referrals!: Json<Vec<CaseReferral>>",
+             (SELECT coalesce(json_agg(o ORDER BY o.name), '[]')
+              FROM (SELECT id, name FROM organisations
+                    WHERE tenant_id = $1 AND status IN ('aspirant', 'lid') LIMIT 500) o) AS "organisations!: Json<Vec<Named>>",
+             (SELECT coalesce(json_agg(s ORDER BY s.name), '[]')
+              FROM (SELECT id, name FROM services WHERE tenant_id = $1 LIMIT 500) s) AS "services!: Json<Vec<Named>>""#,
         tx.tenant_id(),
         case_id,
         resident_id
@@ -75,5 +117,9 @@ pub async fn lists(tx: &mut TenantTx, case_id: Uuid, resident_id: Option<Uuid>) 
         tasks: row.tasks.0,
         members: row.members.0,
         colleagues: row.colleagues.0,
+        consents: row.consents.0,
+        referrals: row.referrals.0,
+        organisations: row.organisations.0,
+        services: row.services.0,
     })
 }

@@ -3,9 +3,12 @@
 //! and date; at evaluation each goal gets a result. Every save names the plan version it
 //! started from, so two people editing at once cannot overwrite each other unseen.
 
+use serde::Deserialize;
+use sqlx::types::Json;
 use time::{Date, PrimitiveDateTime};
 use uuid::Uuid;
 
+use crate::cases::overview::json_date;
 use crate::cases::record::{Conflict, format_timestamp};
 use crate::cases::{GoalResult, Performer};
 use crate::db::TenantTx;
@@ -19,6 +22,7 @@ pub struct Plan {
     pub lock_version: i32,
     pub updated_by: Option<String>,
     pub updated_at: PrimitiveDateTime,
+    pub goals: Vec<Goal>,
 }
 
 impl Plan {
@@ -35,6 +39,7 @@ impl Plan {
     }
 }
 
+#[derive(Debug, Deserialize)]
 pub struct Goal {
     pub id: Uuid,
     pub description: String,
@@ -52,11 +57,12 @@ impl Goal {
     }
 }
 
+#[derive(Debug, Deserialize)]
 pub struct Action {
-    pub goal_id: Uuid,
     pub description: String,
     pub performer: String,
     pub performer_name: String,
+    #[serde(with = "json_date::option")]
     pub target_on: Option<Date>,
 }
 
@@ -72,18 +78,35 @@ impl Action {
     }
 }
 
+/// The plan of a case with its goals and their actions, in one statement.
 pub async fn find(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Result<Option<Plan>> {
-    sqlx::query_as!(
-        Plan,
+    let row = sqlx::query!(
         r#"SELECT p.id, p.version, p.agreed_on, p.evaluation_on, p.lock_version, u.name AS "updated_by?",
-                  (p.updated_at AT TIME ZONE 'Europe/Amsterdam') AS "updated_at!"
+                  (p.updated_at AT TIME ZONE 'Europe/Amsterdam') AS "updated_at!",
+                  (SELECT coalesce(json_agg(g ORDER BY g.position), '[]')
+                   FROM (SELECT g.id, g.description, g.result, g.result_note, g.position,
+                                (SELECT coalesce(json_agg(a ORDER BY a.target_on NULLS LAST, a.description), '[]')
+                                 FROM (SELECT description, performer, performer_name, target_on FROM plan_actions
+                                       WHERE tenant_id = g.tenant_id AND goal_id = g.id LIMIT 100) a) AS actions
+                         FROM plan_goals g WHERE g.tenant_id = p.tenant_id AND g.plan_id = p.id
+                         ORDER BY g.position LIMIT 100) g) AS "goals!: Json<Vec<Goal>>"
            FROM support_plans p LEFT JOIN users u ON u.tenant_id = p.tenant_id AND u.id = p.updated_by
            WHERE p.tenant_id = $1 AND p.case_id = $2"#,
         tx.tenant_id(),
         case_id
     )
     .fetch_optional(&mut **tx)
-    .await
+    .await?;
+    Ok(row.map(|r| Plan {
+        id: r.id,
+        version: r.version,
+        agreed_on: r.agreed_on,
+        evaluation_on: r.evaluation_on,
+        lock_version: r.lock_version,
+        updated_by: r.updated_by,
+        updated_at: r.updated_at,
+        goals: r.goals.0,
+    }))
 }
 
 /// The plan of a case, started (empty, as a draft) when there is none yet.
@@ -96,42 +119,6 @@ pub async fn find_or_start(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Result<Pla
     .execute(&mut **tx)
     .await?;
     find(tx, case_id).await?.ok_or(sqlx::Error::RowNotFound)
-}
-
-/// The goals of a plan with their actions: two queries, however many goals.
-pub async fn goals(tx: &mut TenantTx, plan_id: Uuid) -> sqlx::Result<Vec<Goal>> {
-    let goals = sqlx::query!(
-        "SELECT id, description, result, result_note FROM plan_goals
-         WHERE tenant_id = $1 AND plan_id = $2 ORDER BY position LIMIT 100",
-        tx.tenant_id(),
-        plan_id
-    )
-    .fetch_all(&mut **tx)
-    .await?;
-    let mut actions = sqlx::query_as!(
-        Action,
-        "SELECT a.goal_id, a.description, a.performer, a.performer_name, a.target_on
-         FROM plan_actions a JOIN plan_goals g ON g.tenant_id = a.tenant_id AND g.id = a.goal_id
-         WHERE a.tenant_id = $1 AND g.plan_id = $2 ORDER BY a.target_on NULLS LAST, a.description LIMIT 1000",
-        tx.tenant_id(),
-        plan_id
-    )
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok(goals
-        .into_iter()
-        .map(|g| {
-            let (mine, rest) = actions.drain(..).partition(|a| a.goal_id == g.id);
-            actions = rest;
-            Goal {
-                id: g.id,
-                description: g.description,
-                result: g.result,
-                result_note: g.result_note,
-                actions: mine,
-            }
-        })
-        .collect())
 }
 
 /// Bumps the plan's version if it is still `version`.
@@ -278,4 +265,53 @@ pub async fn set_goal_result(
     .execute(&mut **tx)
     .await?;
     Ok(Ok(set.rows_affected() == 1))
+}
+
+/// An accepted referral becomes an action in the plan: under the goal it serves, or under a new
+/// goal named after its purpose. The plan's version moves on, so an open plan form sees it.
+pub async fn add_referral_action(
+    tx: &mut TenantTx,
+    case_id: Uuid,
+    goal_id: Option<Uuid>,
+    purpose: &str,
+    action: &NewAction,
+    referral_id: Uuid,
+) -> sqlx::Result<Uuid> {
+    let plan = find_or_start(tx, case_id).await?;
+    let goal_id = match goal_id {
+        Some(goal_id) => goal_id,
+        None => {
+            sqlx::query_scalar!(
+                "INSERT INTO plan_goals (tenant_id, plan_id, position, description)
+                 SELECT $1, $2, coalesce(max(position), 0) + 1, $3 FROM plan_goals WHERE tenant_id = $1 AND plan_id = $2
+                 RETURNING id",
+                tx.tenant_id(),
+                plan.id,
+                purpose
+            )
+            .fetch_one(&mut **tx)
+            .await?
+        }
+    };
+    let action_id = sqlx::query_scalar!(
+        "INSERT INTO plan_actions (tenant_id, goal_id, description, performer, performer_name, target_on, referral_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        tx.tenant_id(),
+        goal_id,
+        action.description,
+        action.performer.code(),
+        action.performer_name,
+        action.target_on,
+        referral_id
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query!(
+        "UPDATE support_plans SET lock_version = lock_version + 1 WHERE tenant_id = $1 AND id = $2",
+        tx.tenant_id(),
+        plan.id
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(action_id)
 }

@@ -325,6 +325,8 @@ pub struct Monitor {
     pub quiet: Vec<QueueRow>,
     /// Plans past their evaluation date.
     pub evaluation_due: Vec<QueueRow>,
+    /// Open cases whose referrals were declined more than once: nobody is picking them up.
+    pub declined_twice: Vec<QueueRow>,
 }
 
 pub const MONITOR_LIMIT: i64 = 50;
@@ -390,13 +392,30 @@ pub async fn monitor(
     )
     .fetch_all(&mut **tx)
     .await?;
+    let declined_twice = select_rows!(
+        "c.status <> 'afgesloten'
+         AND c.id IN (SELECT f.case_id FROM referrals f WHERE f.tenant_id = $1 AND f.status = 'afgewezen'
+                      GROUP BY f.case_id HAVING count(*) >= $4)
+         ORDER BY c.created_at LIMIT $5",
+        tenant,
+        viewer,
+        pm,
+        DECLINES_TO_STALL,
+        MONITOR_LIMIT
+    )
+    .fetch_all(&mut **tx)
+    .await?;
     Ok(Monitor {
         unassigned,
         crisis,
         quiet,
         evaluation_due,
+        declined_twice,
     })
 }
+
+/// A case whose referrals were declined this often shows in the stall monitor.
+pub const DECLINES_TO_STALL: i64 = 2;
 
 /// A lead who has written nothing in a case for this long is asked about it.
 pub const QUIET_DAYS: i32 = 30;

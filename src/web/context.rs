@@ -15,14 +15,15 @@ use sqlx::PgPool;
 use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Role};
 use crate::auth::session::{self, SessionCookie, Stage};
 use crate::config::WebConfig;
 use crate::db::{self, TenantTx};
 use crate::error::AppError;
+use crate::referrals;
 use crate::tenancy::{self, Tenant};
 use crate::web::i18n::Lang;
-use crate::web::layout::{Flash, Layout, UserBadge, navigation};
+use crate::web::layout::{Flash, Layout, UserBadge, Waiting, navigation};
 use crate::web::{self, CSRF_COOKIE, FLASH_COOKIE, SESSION_COOKIE};
 
 /// The largest form body the CSRF check reads; larger uploads carry the token in a header.
@@ -48,6 +49,8 @@ pub struct RequestContext {
     pub path: String,
     pub query: Option<String>,
     pub flash: Option<Flash>,
+    /// What waits for the user: new referrals, unread notifications.
+    pub waiting: Waiting,
     /// The transaction the session was checked in, kept open for the handler: one BEGIN and
     /// one COMMIT per request instead of two of each.
     open_tx: Arc<Mutex<Option<TenantTx>>>,
@@ -68,7 +71,7 @@ impl RequestContext {
             nav: self
                 .user
                 .as_ref()
-                .map(|user| navigation(&self.tenant, user, &self.path))
+                .map(|user| navigation(&self.tenant, user, &self.path, self.waiting))
                 .unwrap_or_default(),
             flash: self.flash,
         }
@@ -141,38 +144,43 @@ pub async fn resolve(
         .split('/')
         .next()
         .unwrap_or_default();
-    let tenant = Arc::new(
-        tenancy::find_by_slug(&state.pool, slug)
-            .await?
-            .ok_or(AppError::NotFound)?,
-    );
-    if tenant.disabled {
-        return Err(AppError::TenantDisabled);
-    }
     let secure = state.config.secure_cookies;
     let mut set_cookies = Vec::new();
 
     let mut session = None;
     let mut expired = false;
     let mut open_tx = None;
-    if let Some(cookie) =
-        web::read_cookie(&parts.headers, SESSION_COOKIE).and_then(|v| SessionCookie::parse(&v))
-    {
-        if cookie.tenant_id != tenant.id {
-            // Logged in at another cooperative: nothing here exists for this user.
-            if session::is_active_elsewhere(&state.pool, &cookie).await? {
-                return Err(AppError::NotFound);
+    let cookie = web::read_cookie(&parts.headers, SESSION_COOKIE).and_then(|v| SessionCookie::parse(&v));
+    let tenant = match cookie {
+        Some(cookie) => {
+            // The session's own cooperative, whose transaction the handler goes on with.
+            let mut tx = db::tenant_tx(&state.pool, cookie.tenant_id).await?;
+            let (tenant, found) = session::load_at(&mut tx, slug, &cookie.token_hash)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if tenant.id != cookie.tenant_id {
+                // Logged in at another cooperative: nothing here exists for this user.
+                if found.is_some() {
+                    return Err(AppError::NotFound);
+                }
+            } else {
+                if found.is_none() {
+                    expired = session::delete(&mut tx, &cookie.token_hash).await?;
+                    set_cookies.push(web::clear_cookie(SESSION_COOKIE, secure));
+                }
+                session = found;
+                open_tx = Some(tx);
             }
-        } else {
-            let mut tx = db::tenant_tx(&state.pool, tenant.id).await?;
-            session = session::load(&mut tx, &cookie.token_hash).await?;
-            if session.is_none() {
-                expired = session::delete(&mut tx, &cookie.token_hash).await?;
-                set_cookies.push(web::clear_cookie(SESSION_COOKIE, secure));
-            }
-            open_tx = Some(tx);
+            tenant
         }
+        None => tenancy::find_by_slug(&state.pool, slug)
+            .await?
+            .ok_or(AppError::NotFound)?,
+    };
+    if tenant.disabled {
+        return Err(AppError::TenantDisabled);
     }
+    let tenant = Arc::new(tenant);
 
     let csrf_token = match &session {
         Some(session) => session.csrf_token.clone(),
@@ -195,6 +203,17 @@ pub async fn resolve(
         set_cookies.push(web::clear_cookie(FLASH_COOKIE, secure));
     }
 
+    let mut waiting = Waiting {
+        unread_notifications: session.as_ref().map_or(0, |s| s.unread_notifications),
+        inbox: None,
+    };
+    if let (Some(s), Some(tx)) = (&session, open_tx.as_mut())
+        && s.stage == Stage::Active
+        && s.user.has(Role::Member)
+        && let Some(organisation_id) = s.user.organisation_id
+    {
+        waiting.inbox = Some(referrals::inbox::counts(tx, organisation_id, s.user.id).await?);
+    }
     let (user, pending) = match &session {
         Some(s) if s.stage == Stage::Active => (Some(s.user.clone()), None),
         Some(s) => (None, Some((s.user.clone(), s.stage))),
@@ -219,6 +238,7 @@ pub async fn resolve(
         path: uri.path().to_owned(),
         query: uri.query().map(str::to_owned),
         flash,
+        waiting,
         tenant,
         user,
         csrf_token,

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::referrals::inbox::Counts;
 use crate::auth::{CurrentUser, Role};
 use crate::tenancy::Tenant;
 use crate::web::i18n::Lang;
@@ -55,6 +56,16 @@ pub struct NavItem {
     pub href: String,
     pub label_key: &'static str,
     pub current: bool,
+    /// Things waiting there (new referrals, unread notifications), when there are any.
+    pub count: Option<i64>,
+}
+
+/// What is waiting for the user, shown beside the navigation entries.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Waiting {
+    /// A member organisation's inbox, for its staff.
+    pub inbox: Option<Counts>,
+    pub unread_notifications: i64,
 }
 
 /// The navigation: each area appears for the roles that may use it. Later areas add a line.
@@ -80,22 +91,38 @@ const NAVIGATION: &[(&str, &str, &[Role])] = &[
         "nav.monitor",
         &[Role::ProcessManager, Role::Admin],
     ),
+    ("/members", "nav.members", crate::members::READ_ROLES),
+    ("/services", "nav.services", crate::members::READ_ROLES),
+    ("/groups", "nav.groups", &[Role::Admin, Role::Member]),
+    ("/inbox", "nav.inbox", &[Role::Member]),
+    (
+        "/referrals/overview",
+        "nav.referral_overview",
+        &[Role::Admin, Role::ProcessManager],
+    ),
+    ("/notifications", "nav.notifications", &Role::ALL),
     ("/admin/users", "nav.users", &[Role::Admin]),
     ("/admin/settings", "nav.settings", &[Role::Admin]),
     ("/admin/audit", "nav.audit", &[Role::Admin]),
     ("/account", "nav.account", &Role::ALL),
 ];
 
-pub fn navigation(tenant: &Tenant, user: &CurrentUser, current_path: &str) -> Vec<NavItem> {
+pub fn navigation(tenant: &Tenant, user: &CurrentUser, current_path: &str, waiting: Waiting) -> Vec<NavItem> {
     NAVIGATION
         .iter()
         .filter(|(_, _, roles)| user.roles.iter().any(|role| roles.contains(role)))
         .map(|(path, label_key, _)| {
             let href = format!("/{}{}", tenant.slug, path);
+            let count = match *path {
+                "/inbox" => waiting.inbox.map_or(0, |inbox| inbox.new),
+                "/notifications" => waiting.unread_notifications,
+                _ => 0,
+            };
             NavItem {
                 current: current_path == href || (*path != "/" && current_path.starts_with(&href)),
                 href,
                 label_key,
+                count: (count > 0).then_some(count),
             }
         })
         .collect()
@@ -144,6 +171,29 @@ pub const FLASHES: &[(&str, &str)] = &[
     ("flash.task_done", "success"),
     ("flash.clock_changed", "success"),
     ("flash.journal_added", "success"),
+    ("flash.consent_recorded", "success"),
+    ("flash.consent_withdrawn", "success"),
+    ("flash.notifications_read", "success"),
+    ("flash.referral_sent", "success"),
+    ("flash.referral_accepted", "success"),
+    ("flash.referral_declined", "success"),
+    ("flash.referral_started", "success"),
+    ("flash.referral_finished", "success"),
+    ("flash.referral_returned", "success"),
+    ("flash.referral_withdrawn", "success"),
+    ("flash.referral_note_added", "success"),
+    ("flash.referral_taken", "info"),
+    ("flash.organisation_created", "success"),
+    ("flash.organisation_updated", "success"),
+    ("flash.member_status_changed", "success"),
+    ("flash.user_linked", "success"),
+    ("flash.user_unlinked", "success"),
+    ("flash.service_created", "success"),
+    ("flash.service_updated", "success"),
+    ("flash.group_created", "success"),
+    ("flash.group_updated", "success"),
+    ("flash.group_note_added", "success"),
+    ("flash.group_closed", "success"),
 ];
 
 impl Flash {

@@ -1,0 +1,103 @@
+//! The member register: the cooperative's member organisations, the services they offer (a
+//! tenant-wide catalogue by domain and area), their staff, their membership status with its
+//! history, and the working groups (werkateliers) they take part in. Administrators keep it;
+//! the social team reads it to find who can help.
+
+pub mod groups;
+mod handlers;
+pub mod register;
+pub mod services;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::app::AppState;
+use crate::auth::Role;
+use crate::intake::values::choice;
+
+/// Who may read the register and the service catalogue; only administrators change them.
+pub const READ_ROLES: &[Role] = &[Role::Admin, Role::Professional, Role::ProcessManager, Role::Chair];
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/{tenant}/members",
+            get(handlers::organisations).post(handlers::create_organisation),
+        )
+        .route("/{tenant}/members/new", get(handlers::new_organisation))
+        .route(
+            "/{tenant}/members/{id}",
+            get(handlers::organisation).post(handlers::update_organisation),
+        )
+        .route("/{tenant}/members/{id}/edit", get(handlers::edit_organisation))
+        .route("/{tenant}/members/{id}/status", post(handlers::change_status))
+        .route("/{tenant}/members/{id}/users", post(handlers::link_user))
+        .route(
+            "/{tenant}/members/{id}/users/{user}/unlink",
+            post(handlers::unlink_user),
+        )
+        .route(
+            "/{tenant}/services",
+            get(handlers::catalogue).post(handlers::create_service),
+        )
+        .route("/{tenant}/services/new", get(handlers::new_service))
+        .route(
+            "/{tenant}/services/{id}",
+            get(handlers::edit_service).post(handlers::update_service),
+        )
+        .route("/{tenant}/groups", get(handlers::groups).post(handlers::create_group))
+        .route("/{tenant}/groups/new", get(handlers::new_group))
+        .route(
+            "/{tenant}/groups/{id}",
+            get(handlers::group).post(handlers::update_group),
+        )
+        .route("/{tenant}/groups/{id}/edit", get(handlers::edit_group))
+        .route("/{tenant}/groups/{id}/notes", post(handlers::add_note))
+        .route("/{tenant}/groups/{id}/close", post(handlers::close_group))
+}
+
+choice!(
+    /// What kind of organisation a member is.
+    OrganisationKind {
+        ElderlyCare => "ouderenzorg",
+        YouthCare => "jeugdhulp",
+        HomeHelp => "thuishulp",
+        Welfare => "welzijn",
+        Church => "kerk",
+        Volunteers => "vrijwilligers",
+        Municipality => "gemeente",
+        GeneralPractitioners => "huisartsen",
+        Housing => "wonen",
+        Other => "anders",
+    }
+);
+
+choice!(
+    /// Where a member stands in the cooperative. Staff of an organisation that has left
+    /// (opgezegd, ontzet) can no longer log in; its history stays.
+    MemberStatus { Aspirant => "aspirant", Member => "lid", Resigned => "opgezegd", Expelled => "ontzet" }
+);
+
+impl MemberStatus {
+    /// Whether the organisation is still part of the cooperative (and can take referrals).
+    pub fn is_current(self) -> bool {
+        matches!(self, MemberStatus::Aspirant | MemberStatus::Member)
+    }
+}
+
+/// Another organisation (or service) of this cooperative already has this name.
+#[derive(Debug, PartialEq, Eq)]
+pub struct NameTaken;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_aspirants_and_members_are_current() {
+        let current: Vec<_> = MemberStatus::ALL.iter().filter(|s| s.is_current()).collect();
+        assert_eq!(current, [&MemberStatus::Aspirant, &MemberStatus::Member]);
+        assert_eq!(OrganisationKind::Church.label_key(), "organisationkind.kerk");
+        assert_eq!(MemberStatus::parse("ontzet"), Some(MemberStatus::Expelled));
+    }
+}

@@ -1,0 +1,256 @@
+//! The cooperative's service catalogue: what member organisations offer, by domain of the
+//! social domain and by area, so that the team can find who can help with a question.
+
+use uuid::Uuid;
+
+use crate::cases::record::domain_keys;
+use crate::db::TenantTx;
+use crate::error::ResultExt;
+use crate::intake::values::Domain;
+use crate::members::NameTaken;
+use crate::web::forms::Fields;
+use crate::web::layout::FormErrors;
+
+pub const PAGE_SIZE: i64 = 25;
+
+/// A service to choose from.
+#[derive(Debug, Clone)]
+pub struct ServiceOption {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// The whole catalogue by name, e.g. for a choice in a form.
+pub async fn list(tx: &mut TenantTx) -> sqlx::Result<Vec<ServiceOption>> {
+    sqlx::query_as!(
+        ServiceOption,
+        "SELECT id, name FROM services WHERE tenant_id = $1 ORDER BY lower(name), id",
+        tx.tenant_id()
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// An organisation offering a service.
+#[derive(Debug, Clone)]
+pub struct Provider {
+    /// The organisation's id.
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// Who offers this service: the current (aspirant or member) organisations, by name.
+pub async fn providers(tx: &mut TenantTx, service_id: Uuid) -> sqlx::Result<Vec<Provider>> {
+    sqlx::query_as!(
+        Provider,
+        "SELECT o.id, o.name
+         FROM organisation_services os
+         JOIN organisations o ON o.tenant_id = os.tenant_id AND o.id = os.organisation_id
+         WHERE os.tenant_id = $1 AND os.service_id = $2 AND o.status IN ('aspirant', 'lid')
+         ORDER BY lower(o.name), o.id",
+        tx.tenant_id(),
+        service_id
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// A service of the catalogue with who offers it.
+pub struct CatalogueEntry {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub domains: Vec<String>,
+    pub areas: Vec<String>,
+    pub providers: Vec<Provider>,
+}
+
+impl CatalogueEntry {
+    pub fn domain_keys(&self) -> Vec<String> {
+        domain_keys(&self.domains)
+    }
+}
+
+/// A page of the catalogue by name, each service with its current providers, in one
+/// statement. `search` matches name, description and areas; one row more than a page tells
+/// whether there is a next.
+pub async fn catalogue(
+    tx: &mut TenantTx,
+    search: &str,
+    domain: Option<Domain>,
+    page: i64,
+) -> sqlx::Result<Vec<CatalogueEntry>> {
+    let pattern = format!("%{}%", search.trim().to_lowercase().replace(['%', '_'], ""));
+    let rows = sqlx::query!(
+        r#"SELECT s.id, s.name, s.description, s.domains, s.areas,
+                  COALESCE(p.ids, '{}') AS "provider_ids!", COALESCE(p.names, '{}') AS "provider_names!"
+           FROM services s
+           LEFT JOIN LATERAL (
+               SELECT array_agg(o.id ORDER BY lower(o.name), o.id) AS ids,
+                      array_agg(o.name ORDER BY lower(o.name), o.id) AS names
+               FROM organisation_services os
+               JOIN organisations o ON o.tenant_id = os.tenant_id AND o.id = os.organisation_id
+               WHERE os.tenant_id = s.tenant_id AND os.service_id = s.id AND o.status IN ('aspirant', 'lid')
+           ) p ON true
+           WHERE s.tenant_id = $1
+             AND lower(s.name || ' ' || s.description || ' ' || array_to_string(s.areas, ' ')) LIKE $2
+             AND ($3::text IS NULL OR $3 = ANY (s.domains))
+           ORDER BY lower(s.name), s.id
+           LIMIT $4 OFFSET $5"#,
+        tx.tenant_id(),
+        pattern,
+        domain.map(Domain::code),
+        PAGE_SIZE + 1,
+        (page - 1) * PAGE_SIZE,
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| CatalogueEntry {
+            id: row.id,
+            name: row.name,
+            description: row.description,
+            domains: row.domains,
+            areas: row.areas,
+            providers: row
+                .provider_ids
+                .into_iter()
+                .zip(row.provider_names)
+                .map(|(id, name)| Provider { id, name })
+                .collect(),
+        })
+        .collect())
+}
+
+/// One service as stored.
+pub struct Service {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub domains: Vec<String>,
+    pub areas: Vec<String>,
+}
+
+pub async fn find(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Service>> {
+    sqlx::query_as!(
+        Service,
+        "SELECT id, name, description, domains, areas FROM services WHERE tenant_id = $1 AND id = $2",
+        tx.tenant_id(),
+        id
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// A service as typed in the form, kept as typed for re-display.
+#[derive(Debug, Default, Clone)]
+pub struct ServiceInput {
+    pub name: String,
+    pub description: String,
+    pub domains: Vec<String>,
+    /// Areas separated by commas.
+    pub areas: String,
+}
+
+/// The same, checked.
+pub struct ServiceDetails {
+    pub name: String,
+    pub description: String,
+    pub domains: Vec<Domain>,
+    pub areas: Vec<String>,
+}
+
+impl ServiceInput {
+    pub fn from_fields(fields: &Fields) -> ServiceInput {
+        ServiceInput {
+            name: fields.get("name").trim().to_owned(),
+            description: fields.get("description").trim().to_owned(),
+            domains: fields.get_all("domains").map(str::to_owned).collect(),
+            areas: fields.get("areas").trim().to_owned(),
+        }
+    }
+
+    pub fn from_service(service: &Service) -> ServiceInput {
+        ServiceInput {
+            name: service.name.clone(),
+            description: service.description.clone(),
+            domains: service.domains.clone(),
+            areas: service.areas.join(", "),
+        }
+    }
+
+    pub fn has_domain(&self, domain: &Domain) -> bool {
+        self.domains.iter().any(|d| d == domain.code())
+    }
+
+    /// Checks the fields: a name and at least one domain. Areas are a comma-separated list;
+    /// none means the whole municipality.
+    pub fn validate(&self, errors: &mut FormErrors) -> Option<ServiceDetails> {
+        if self.name.is_empty() {
+            errors.field("name", "service.error.name");
+        }
+        let domains: Vec<Domain> = Domain::ALL
+            .iter()
+            .copied()
+            .filter(|domain| self.has_domain(domain))
+            .collect();
+        if domains.is_empty() || domains.len() != self.domains.len() {
+            errors.field("domains", "service.error.domains");
+        }
+        if !errors.is_empty() {
+            return None;
+        }
+        let mut areas: Vec<String> = Vec::new();
+        for area in self.areas.split(',').map(str::trim).filter(|a| !a.is_empty()) {
+            if !areas.iter().any(|known| known.to_lowercase() == area.to_lowercase()) {
+                areas.push(area.to_owned());
+            }
+        }
+        Some(ServiceDetails {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            domains,
+            areas,
+        })
+    }
+}
+
+impl ServiceDetails {
+    fn domain_codes(&self) -> Vec<String> {
+        self.domains.iter().map(|d| d.code().to_owned()).collect()
+    }
+}
+
+pub async fn create(tx: &mut TenantTx, details: &ServiceDetails) -> sqlx::Result<Result<Uuid, NameTaken>> {
+    sqlx::query_scalar!(
+        "INSERT INTO services (tenant_id, name, description, domains, areas)
+         VALUES ($1, $2, $3, $4, $5)
+         RETURNING id",
+        tx.tenant_id(),
+        details.name,
+        details.description,
+        &details.domain_codes(),
+        &details.areas,
+    )
+    .fetch_one(&mut **tx)
+    .await
+    .on_constraint("services_name", || NameTaken)
+}
+
+pub async fn update(tx: &mut TenantTx, id: Uuid, details: &ServiceDetails) -> sqlx::Result<Result<(), NameTaken>> {
+    let updated = sqlx::query!(
+        "UPDATE services SET name = $3, description = $4, domains = $5, areas = $6
+         WHERE tenant_id = $1 AND id = $2",
+        tx.tenant_id(),
+        id,
+        details.name,
+        details.description,
+        &details.domain_codes(),
+        &details.areas,
+    )
+    .execute(&mut **tx)
+    .await
+    .on_constraint("services_name", || NameTaken)?;
+    Ok(updated.map(|_| ()))
+}

@@ -1,0 +1,93 @@
+//! Referrals (doorverwijzingen): from a case, the lead asks one member organisation, or every
+//! organisation offering a service, to take on part of the support. Only what the resident
+//! consented to share is sent (the consent ledger); the organisation's staff pick it up in
+//! their inbox, report back, and every step is timestamped, attributed and visible on the case.
+
+pub mod consent;
+mod handlers;
+pub mod inbox;
+pub mod notifications;
+pub mod referral;
+pub mod stats;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::app::AppState;
+use crate::auth::Role;
+use crate::intake::values::choice;
+
+choice!(
+    /// Where a referral stands.
+    ReferralStatus {
+        Sent => "verstuurd",
+        Accepted => "geaccepteerd",
+        Declined => "afgewezen",
+        Started => "gestart",
+        Finished => "afgerond",
+        Returned => "teruggegeven",
+        Withdrawn => "ingetrokken",
+    }
+);
+
+impl ReferralStatus {
+    /// Still waiting for, or being worked on by, the organisation.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            ReferralStatus::Sent | ReferralStatus::Accepted | ReferralStatus::Started
+        )
+    }
+}
+
+choice!(
+    /// Why an organisation does not take a referral on.
+    DeclineReason {
+        NoCapacity => "geen_capaciteit",
+        NotOurOffer => "past_niet",
+        Unreachable => "niet_bereikbaar",
+        ResidentUnwilling => "wil_niet",
+        Other => "anders",
+    }
+);
+
+choice!(
+    /// How a finished referral turned out.
+    Outcome { Succeeded => "geslaagd", Failed => "niet_geslaagd" }
+);
+
+/// Who sees the referral overview and the organisations' figures.
+pub const OVERVIEW_ROLES: &[Role] = &[Role::Admin, Role::ProcessManager];
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/{tenant}/inbox", get(handlers::inbox))
+        .route("/{tenant}/referrals/overview", get(handlers::overview))
+        .route("/{tenant}/referrals/{id}", get(handlers::member_referral))
+        .route("/{tenant}/referrals/{id}/accept", post(handlers::accept))
+        .route("/{tenant}/referrals/{id}/decline", post(handlers::decline))
+        .route("/{tenant}/referrals/{id}/start", post(handlers::start))
+        .route("/{tenant}/referrals/{id}/finish", post(handlers::finish))
+        .route("/{tenant}/referrals/{id}/return", post(handlers::give_back))
+        .route("/{tenant}/referrals/{id}/notes", post(handlers::member_note))
+        .route(
+            "/{tenant}/cases/{id}/referrals",
+            get(handlers::referral_form).post(handlers::send),
+        )
+        .route(
+            "/{tenant}/cases/{id}/referrals/{referral}",
+            get(handlers::case_referral),
+        )
+        .route(
+            "/{tenant}/cases/{id}/referrals/{referral}/withdraw",
+            post(handlers::withdraw),
+        )
+        .route(
+            "/{tenant}/cases/{id}/referrals/{referral}/notes",
+            post(handlers::lead_note),
+        )
+        .route(
+            "/{tenant}/notifications",
+            get(handlers::notifications).post(handlers::notifications_read),
+        )
+}

@@ -1,0 +1,175 @@
+//! In-app notifications about referrals: one row per recipient, so each person reads (and
+//! marks read) their own. Written in the same transaction as the step they report.
+
+use sqlx::PgPool;
+use time::PrimitiveDateTime;
+use uuid::Uuid;
+
+use crate::cases::record::format_timestamp;
+use crate::db::{self, TenantTx};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    New,
+    Accepted,
+    Declined,
+    Finished,
+    Returned,
+    Overdue,
+    Note,
+}
+
+impl Kind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::New => "referral_new",
+            Kind::Accepted => "referral_accepted",
+            Kind::Declined => "referral_declined",
+            Kind::Finished => "referral_finished",
+            Kind::Returned => "referral_returned",
+            Kind::Overdue => "referral_overdue",
+            Kind::Note => "referral_note",
+        }
+    }
+}
+
+/// To the active staff of the organisation the referral was sent to, or, for an open offer,
+/// of every current organisation offering its service.
+pub async fn to_organisation_staff(tx: &mut TenantTx, referral_id: Uuid, kind: Kind) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO notifications (tenant_id, user_id, kind, referral_id)
+         SELECT r.tenant_id, u.id, $3, r.id
+         FROM referrals r
+         JOIN users u ON u.tenant_id = r.tenant_id AND u.active AND 'member' = ANY (u.roles)
+         JOIN organisations o ON o.tenant_id = u.tenant_id AND o.id = u.organisation_id AND o.status IN ('aspirant', 'lid')
+         WHERE r.tenant_id = $1 AND r.id = $2
+           AND (o.id = r.organisation_id
+                OR (r.organisation_id IS NULL AND EXISTS (
+                      SELECT FROM organisation_services os
+                      WHERE os.tenant_id = r.tenant_id AND os.service_id = r.service_id AND os.organisation_id = o.id)))",
+        tx.tenant_id(),
+        referral_id,
+        kind.code()
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// To the case's lead, or to whoever sent the referral while the case has no lead.
+pub async fn to_lead(tx: &mut TenantTx, referral_id: Uuid, kind: Kind) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO notifications (tenant_id, user_id, kind, referral_id)
+         SELECT r.tenant_id, coalesce(c.lead_id, r.sent_by), $3, r.id
+         FROM referrals r JOIN cases c ON c.tenant_id = r.tenant_id AND c.id = r.case_id
+         WHERE r.tenant_id = $1 AND r.id = $2",
+        tx.tenant_id(),
+        referral_id,
+        kind.code()
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Referrals whose answer date has passed get one overdue notice, to the lead and to the
+/// organisation's staff, in one statement. Returns how many referrals were newly overdue.
+pub async fn notify_overdue(tx: &mut TenantTx) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"WITH overdue AS (
+               UPDATE referrals SET overdue_notified_at = now()
+               WHERE tenant_id = $1 AND status = 'verstuurd' AND overdue_notified_at IS NULL
+                 AND answer_due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date
+               RETURNING id, case_id, sent_by, organisation_id, service_id
+           ), to_leads AS (
+               INSERT INTO notifications (tenant_id, user_id, kind, referral_id)
+               SELECT $1, coalesce(c.lead_id, r.sent_by), 'referral_overdue', r.id
+               FROM overdue r JOIN cases c ON c.tenant_id = $1 AND c.id = r.case_id
+           ), to_staff AS (
+               INSERT INTO notifications (tenant_id, user_id, kind, referral_id)
+               SELECT $1, u.id, 'referral_overdue', r.id
+               FROM overdue r
+               JOIN organisations o ON o.tenant_id = $1 AND o.status IN ('aspirant', 'lid')
+                AND (o.id = r.organisation_id
+                     OR (r.organisation_id IS NULL AND EXISTS (
+                           SELECT FROM organisation_services os
+                           WHERE os.tenant_id = $1 AND os.service_id = r.service_id AND os.organisation_id = o.id)))
+               JOIN users u ON u.tenant_id = $1 AND u.organisation_id = o.id AND u.active AND 'member' = ANY (u.roles)
+           )
+           SELECT count(*) AS "count!" FROM overdue"#,
+        tx.tenant_id()
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// The overdue notices of every cooperative; run periodically by the server.
+pub async fn notify_overdue_everywhere(pool: &PgPool) -> sqlx::Result<i64> {
+    let tenants = sqlx::query_scalar!("SELECT id FROM tenants WHERE disabled_at IS NULL")
+        .fetch_all(pool)
+        .await?;
+    let mut notified = 0;
+    for tenant_id in tenants {
+        let mut tx = db::tenant_tx(pool, tenant_id).await?;
+        notified += notify_overdue(&mut tx).await?;
+        tx.commit().await?;
+    }
+    Ok(notified)
+}
+
+/// A notification in the user's list.
+pub struct Notification {
+    pub id: Uuid,
+    pub kind: String,
+    pub referral_id: Option<Uuid>,
+    pub case_id: Option<Uuid>,
+    pub service: Option<String>,
+    pub organisation: Option<String>,
+    pub created_at: PrimitiveDateTime,
+    pub unread: bool,
+}
+
+impl Notification {
+    pub fn kind_key(&self) -> String {
+        format!("notification.{}", self.kind)
+    }
+
+    pub fn at(&self) -> String {
+        format_timestamp(self.created_at)
+    }
+}
+
+pub const PAGE_SIZE: i64 = 25;
+
+/// One page of the user's notifications, newest first; one row more tells whether there is a
+/// next page.
+pub async fn page(tx: &mut TenantTx, user_id: Uuid, page: i64) -> sqlx::Result<Vec<Notification>> {
+    sqlx::query_as!(
+        Notification,
+        r#"SELECT n.id, n.kind, n.referral_id, r.case_id AS "case_id?", s.name AS "service?", o.name AS "organisation?",
+                  (n.created_at AT TIME ZONE 'Europe/Amsterdam') AS "created_at!", n.read_at IS NULL AS "unread!"
+           FROM notifications n
+           LEFT JOIN referrals r ON r.tenant_id = n.tenant_id AND r.id = n.referral_id
+           LEFT JOIN services s ON s.tenant_id = r.tenant_id AND s.id = r.service_id
+           LEFT JOIN organisations o ON o.tenant_id = r.tenant_id AND o.id = r.organisation_id
+           WHERE n.tenant_id = $1 AND n.user_id = $2
+           ORDER BY n.created_at DESC, n.id DESC LIMIT $3 OFFSET $4"#,
+        tx.tenant_id(),
+        user_id,
+        PAGE_SIZE + 1,
+        (page - 1) * PAGE_SIZE
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+pub async fn mark_all_read(tx: &mut TenantTx, user_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE notifications SET read_at = now() WHERE tenant_id = $1 AND user_id = $2 AND read_at IS NULL",
+        tx.tenant_id(),
+        user_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
