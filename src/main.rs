@@ -70,6 +70,12 @@ enum Command {
         /// Journal entries per case, on average.
         #[arg(long, default_value_t = 20)]
         journal_per_case: usize,
+        /// Member organisations the cooperative should have (more are added when it has fewer).
+        #[arg(long, default_value_t = 200)]
+        organisations: usize,
+        /// Referrals from the cases with a lead to those organisations.
+        #[arg(long, default_value_t = 200_000)]
+        referrals: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
@@ -164,19 +170,20 @@ async fn run(command: Command, database: &Database) -> anyhow::Result<()> {
             requests,
             cases,
             journal_per_case,
+            organisations,
+            referrals,
             seed,
         } => {
             let cases = cases.unwrap_or(requests / 3).min(requests);
-            generate(
-                database,
-                &tenant,
+            let amounts = Amounts {
                 residents,
                 requests,
                 cases,
                 journal_per_case,
-                seed,
-            )
-            .await
+                organisations,
+                referrals,
+            };
+            generate(database, &tenant, &amounts, seed).await
         }
         Command::Tenant {
             command: TenantCommand::Create { slug, name },
@@ -282,15 +289,25 @@ async fn shutdown_signal() {
     tracing::info!("stopping: finishing requests in flight");
 }
 
-async fn generate(
-    database: &Database,
-    slug: &str,
+/// How much `schakel generate` adds.
+struct Amounts {
     residents: usize,
     requests: usize,
     cases: usize,
     journal_per_case: usize,
-    seed: u64,
-) -> anyhow::Result<()> {
+    organisations: usize,
+    referrals: usize,
+}
+
+async fn generate(database: &Database, slug: &str, amounts: &Amounts, seed: u64) -> anyhow::Result<()> {
+    let &Amounts {
+        residents,
+        requests,
+        cases,
+        journal_per_case,
+        organisations,
+        referrals,
+    } = amounts;
     let owner = database.owner_pool().await?;
     let tenant = tenancy::find_by_slug(&owner, slug)
         .await?
@@ -308,6 +325,7 @@ async fn generate(
     let request_bar = bar(requests, "requests");
     let case_bar = bar(cases, "cases");
     let journal_bar = bar(cases * journal_per_case, "journal");
+    let referral_bar = bar(referrals, "referrals");
     let mut tx = db::tenant_tx(&owner, tenant.id).await?;
     let today = schakel::intake::local_now(&mut tx).await?.date();
     schakel::intake::sample::generate(&mut tx, seed, residents, requests, cases, today, |r, q| {
@@ -326,15 +344,21 @@ async fn generate(
         }
     })
     .await?;
+    let organisations = schakel::referrals::sample::organisations(&mut tx, seed, organisations, today).await?;
+    let referrals = schakel::referrals::sample::referrals(&mut tx, seed, referrals, |r| {
+        referral_bar.set_position(r as u64);
+    })
+    .await?;
     tx.commit().await?;
-    for bar in [&resident_bar, &request_bar, &case_bar, &journal_bar] {
+    for bar in [&resident_bar, &request_bar, &case_bar, &journal_bar, &referral_bar] {
         bar.finish();
     }
     // Vacuum now rather than leave it to autovacuum, which would run beside whatever comes
     // next (in the benchmark: the measurements).
     sqlx::query("VACUUM (ANALYZE)").execute(&owner).await?;
     println!(
-        "Added {residents} residents and {requests} requests, and gave {} cases a history with {} journal entries, to '{}'",
+        "Added {residents} residents and {requests} requests, and gave {} cases a history with {} journal entries, \
+         to '{}'; it has {organisations} member organisations and {referrals} new referrals",
         done.0, done.1, tenant.name
     );
     Ok(())

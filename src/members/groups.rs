@@ -402,7 +402,11 @@ pub async fn add_note(
     )
     .execute(&mut **tx)
     .await?;
-    Ok(if added.rows_affected() == 1 { Ok(()) } else { Err(GroupClosed) })
+    Ok(if added.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(GroupClosed)
+    })
 }
 
 /// How a working group ended, as typed.
@@ -454,5 +458,9 @@ pub async fn close(
     )
     .execute(&mut **tx)
     .await?;
-    Ok(if closed.rows_affected() == 1 { Ok(()) } else { Err(GroupClosed) })
+    Ok(if closed.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(GroupClosed)
+    })
 }

@@ -14,7 +14,8 @@ use crate::error::{AppError, AppResult};
 use crate::intake::local_now;
 use crate::intake::values::Domain;
 use crate::members::groups::{
-    self, CloseInput, CoordinatorOption, GroupClosed, GroupInput, GroupRow, Note, NoteInput, Viewer, WorkingGroup,
+    self, CloseInput, CoordinatorOption, GroupClosed, GroupInput, GroupRow, Note, NoteInput, Viewer,
+    WorkingGroup,
 };
 use crate::members::register::{
     self, LinkError, Organisation, OrganisationInput, OrganisationOption, OrganisationRow, StaffMember,
@@ -136,7 +137,11 @@ struct OrganisationFormPage {
 }
 
 impl OrganisationFormPage {
-    fn new(ctx: &RequestContext, input: OrganisationInput, catalogue: Vec<ServiceOption>) -> OrganisationFormPage {
+    fn new(
+        ctx: &RequestContext,
+        input: OrganisationInput,
+        catalogue: Vec<ServiceOption>,
+    ) -> OrganisationFormPage {
         OrganisationFormPage {
             action: format!("/{}/members", ctx.tenant.slug),
             back: format!("/{}/members", ctx.tenant.slug),
@@ -153,7 +158,12 @@ impl OrganisationFormPage {
         }
     }
 
-    fn editing(mut self, ctx: &RequestContext, organisation: &Organisation, version: i32) -> OrganisationFormPage {
+    fn editing(
+        mut self,
+        ctx: &RequestContext,
+        organisation: &Organisation,
+        version: i32,
+    ) -> OrganisationFormPage {
         let path = format!("/{}/members/{}", ctx.tenant.slug, organisation.id);
         self.action = path.clone();
         self.back = path;
@@ -232,9 +242,7 @@ pub async fn create_organisation(
 }
 
 async fn load_organisation(tx: &mut TenantTx, id: &str) -> AppResult<Organisation> {
-    register::find(tx, parse_id(id)?)
-        .await?
-        .ok_or(AppError::NotFound)
+    register::find(tx, parse_id(id)?).await?.ok_or(AppError::NotFound)
 }
 
 pub async fn edit_organisation(
@@ -308,8 +316,13 @@ pub async fn update_organisation(
     drop(tx);
     // After a conflict the form carries the current version: saving again is a deliberate
     // choice to overwrite, made after seeing the message.
-    let shown_version = if conflict { organisation.lock_version } else { version };
-    let mut page = OrganisationFormPage::new(&ctx, input, catalogue).editing(&ctx, &organisation, shown_version);
+    let shown_version = if conflict {
+        organisation.lock_version
+    } else {
+        version
+    };
+    let mut page =
+        OrganisationFormPage::new(&ctx, input, catalogue).editing(&ctx, &organisation, shown_version);
     page.errors = errors;
     page.conflict = conflict;
     page.render()
@@ -335,7 +348,11 @@ struct OrganisationPage {
 
 impl OrganisationPage {
     fn errors_for(&self, form: &str) -> &FormErrors {
-        if self.form == form { &self.errors } else { &NO_ERRORS }
+        if self.form == form {
+            &self.errors
+        } else {
+            &NO_ERRORS
+        }
     }
 }
 
@@ -451,10 +468,16 @@ pub async fn change_status(
                 )
                 .await?;
                 tx.commit().await?;
-                return Ok(back_to_organisation(&ctx, organisation.id, "flash.member_status_changed"));
+                return Ok(back_to_organisation(
+                    &ctx,
+                    organisation.id,
+                    "flash.member_status_changed",
+                ));
             }
             Err(StatusError::Unchanged) => errors.field("status", "organisation.error.status_unchanged"),
-            Err(StatusError::BeforeCurrent) => errors.field("effective_on", "organisation.error.before_current"),
+            Err(StatusError::BeforeCurrent) => {
+                errors.field("effective_on", "organisation.error.before_current")
+            }
             Err(StatusError::Conflict) => {
                 conflict = true;
                 errors.form("organisation.error.status_conflict");
@@ -628,7 +651,12 @@ impl ServiceFormPage {
         }
     }
 
-    fn editing(mut self, ctx: &RequestContext, service: &Service, providers: Vec<Provider>) -> ServiceFormPage {
+    fn editing(
+        mut self,
+        ctx: &RequestContext,
+        service: &Service,
+        providers: Vec<Provider>,
+    ) -> ServiceFormPage {
         self.action = format!("/{}/services/{}", ctx.tenant.slug, service.id);
         self.heading_key = "service.edit";
         self.providers = Some(providers);
@@ -687,9 +715,7 @@ pub async fn create_service(
 }
 
 async fn load_service(tx: &mut TenantTx, id: &str) -> AppResult<Service> {
-    services::find(tx, parse_id(id)?)
-        .await?
-        .ok_or(AppError::NotFound)
+    services::find(tx, parse_id(id)?).await?.ok_or(AppError::NotFound)
 }
 
 pub async fn edit_service(
@@ -917,7 +943,11 @@ struct GroupPage {
 
 impl GroupPage {
     fn errors_for(&self, form: &str) -> &FormErrors {
-        if self.form == form { &self.errors } else { &NO_ERRORS }
+        if self.form == form {
+            &self.errors
+        } else {
+            &NO_ERRORS
+        }
     }
 }
 

@@ -45,7 +45,10 @@ pub fn router() -> Router<AppState> {
             "/{tenant}/services/{id}",
             get(handlers::edit_service).post(handlers::update_service),
         )
-        .route("/{tenant}/groups", get(handlers::groups).post(handlers::create_group))
+        .route(
+            "/{tenant}/groups",
+            get(handlers::groups).post(handlers::create_group),
+        )
         .route("/{tenant}/groups/new", get(handlers::new_group))
         .route(
             "/{tenant}/groups/{id}",

@@ -190,7 +190,11 @@ impl OrganisationInput {
     }
 
     /// Checks every field; the services must come from this cooperative's `catalogue`.
-    pub fn validate(&self, catalogue: &[ServiceOption], errors: &mut FormErrors) -> Option<OrganisationDetails> {
+    pub fn validate(
+        &self,
+        catalogue: &[ServiceOption],
+        errors: &mut FormErrors,
+    ) -> Option<OrganisationDetails> {
         if self.name.is_empty() {
             errors.field("name", "organisation.error.name");
         }
@@ -316,13 +320,12 @@ impl StatusInput {
 
     /// Checks a new organisation's first status: aspirant or member, from a date.
     pub fn validate_initial(&self, today: Date, errors: &mut FormErrors) -> Option<StatusChange> {
-        let change = self.validate(today, errors)?;
-        if change.status.is_current() {
-            Some(change)
-        } else {
+        let left = MemberStatus::parse(&self.status).is_some_and(|s| !s.is_current());
+        if left {
             errors.field("status", "organisation.error.initial_status");
-            None
         }
+        let change = self.validate(today, errors)?;
+        (!left).then_some(change)
     }
 }
 

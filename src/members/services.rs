@@ -203,7 +203,10 @@ impl ServiceInput {
         }
         let mut areas: Vec<String> = Vec::new();
         for area in self.areas.split(',').map(str::trim).filter(|a| !a.is_empty()) {
-            if !areas.iter().any(|known| known.to_lowercase() == area.to_lowercase()) {
+            if !areas
+                .iter()
+                .any(|known| known.to_lowercase() == area.to_lowercase())
+            {
                 areas.push(area.to_owned());
             }
         }
@@ -238,7 +241,11 @@ pub async fn create(tx: &mut TenantTx, details: &ServiceDetails) -> sqlx::Result
     .on_constraint("services_name", || NameTaken)
 }
 
-pub async fn update(tx: &mut TenantTx, id: Uuid, details: &ServiceDetails) -> sqlx::Result<Result<(), NameTaken>> {
+pub async fn update(
+    tx: &mut TenantTx,
+    id: Uuid,
+    details: &ServiceDetails,
+) -> sqlx::Result<Result<(), NameTaken>> {
     let updated = sqlx::query!(
         "UPDATE services SET name = $3, description = $4, domains = $5, areas = $6
          WHERE tenant_id = $1 AND id = $2",

@@ -8,6 +8,7 @@ mod handlers;
 pub mod inbox;
 pub mod notifications;
 pub mod referral;
+pub mod sample;
 pub mod stats;
 
 use axum::Router;

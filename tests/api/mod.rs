@@ -6,6 +6,7 @@ mod cases;
 mod cli;
 mod database;
 mod intake;
+mod members;
 mod pages;
 mod tenancy;
 pub mod two_factor;

@@ -1,0 +1,218 @@
+//! Made-up member organisations and referrals, for the demo and the benchmark: a service
+//! catalogue, organisations of every kind offering one to four services each, and referrals
+//! from the cases that have a lead, in every state, each under a consent and with the events
+//! of its steps. Everything is written in a few set-based statements.
+
+use time::Date;
+use uuid::Uuid;
+
+use crate::db::TenantTx;
+
+/// The catalogue: name and domains.
+const SERVICES: &[(&str, &[&str])] = &[
+    ("Huishoudelijke hulp", &["wmo"]),
+    ("Boodschappenhulp", &["wmo"]),
+    ("Maaltijdvoorziening", &["wmo"]),
+    ("Dagbesteding ouderen", &["wmo"]),
+    ("Mantelzorgondersteuning", &["wmo"]),
+    ("Respijtzorg", &["wmo"]),
+    ("Vervoer en rolstoelbus", &["wmo"]),
+    ("Woningaanpassing", &["wmo", "wonen"]),
+    ("Thuisbegeleiding", &["wmo"]),
+    ("Cliëntondersteuning", &["wmo"]),
+    ("Huisbezoek 75+", &["wmo"]),
+    ("Opvoedondersteuning", &["jeugd"]),
+    ("Jongerenwerk", &["jeugd"]),
+    ("Ambulante jeugdhulp", &["jeugd"]),
+    ("Schoolmaatschappelijk werk", &["jeugd", "leerplicht"]),
+    ("Maatje of buddy", &["overig"]),
+    ("Vrijwillige thuishulp", &["wmo"]),
+    ("Formulierenhulp", &["schulden"]),
+    ("Schuldhulpverlening", &["schulden"]),
+    ("Budgetcoaching", &["schulden"]),
+    ("Voedselbank", &["schulden"]),
+    ("Re-integratie naar werk", &["participatie", "werk_inkomen"]),
+    ("Taalmaatje", &["participatie"]),
+    ("Woonbegeleiding", &["wonen"]),
+    ("Buurtbemiddeling", &["wonen"]),
+    ("Pastorale zorg", &["overig"]),
+    ("Rouwverwerking", &["overig"]),
+    ("Ontmoetingsplek", &["overig"]),
+];
+
+/// Adds the service catalogue (what is missing of it) and organisations until the tenant has
+/// `organisations`, each offering one to four services. Returns how many organisations exist.
+pub async fn organisations(tx: &mut TenantTx, seed: u64, organisations: usize, today: Date) -> sqlx::Result<i64> {
+    let names: Vec<String> = SERVICES.iter().map(|(name, _)| (*name).to_owned()).collect();
+    let domains: Vec<String> = SERVICES.iter().map(|(_, domains)| domains.join(",")).collect();
+    sqlx::query!(
+        "INSERT INTO services (tenant_id, name, domains)
+         SELECT $1, name, string_to_array(domains, ',') FROM unnest($2::text[], $3::text[]) AS s(name, domains)
+         ON CONFLICT DO NOTHING",
+        tx.tenant_id(),
+        &names,
+        &domains
+    )
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query!(
+        r#"WITH existing AS (SELECT count(*) AS total FROM organisations WHERE tenant_id = $1),
+           added AS (
+               INSERT INTO organisations (tenant_id, name, kind, contact_name, contact_email, status, status_since, member_since)
+               SELECT $1,
+                      (ARRAY['Stichting', 'Vereniging', 'Zorggroep', 'Welzijn', 'Coöperatie', 'Huis'])[1 + (h & 5)::int % 6]
+                        || ' ' || (ARRAY['De Vallei', 'Het Erf', 'De Brink', 'Den Dolder', 'De Heuvelrug', 'Het Bos',
+                                        'De Schans', 'Het Veen', 'De Gelderse Vallei', 'Scherpenzeel'])[1 + ((h >> 8) & 1023)::int % 10]
+                        || ' ' || n,
+                      (ARRAY['ouderenzorg', 'jeugdhulp', 'thuishulp', 'welzijn', 'kerk', 'vrijwilligers',
+                             'gemeente', 'huisartsen', 'wonen', 'anders'])[1 + ((h >> 20) & 1023)::int % 10],
+                      'Contactpersoon ' || n, 'info' || n || '@voorbeeld.nl',
+                      CASE WHEN (h >> 32) & 15 = 0 THEN 'aspirant' WHEN (h >> 32) & 31 = 1 THEN 'opgezegd' ELSE 'lid' END,
+                      $4::date - ((h >> 40) & 1023)::int,
+                      CASE WHEN (h >> 32) & 15 = 0 THEN NULL ELSE $4::date - ((h >> 40) & 1023)::int END
+               FROM existing, generate_series(existing.total + 1, $3) AS n
+               CROSS JOIN LATERAL (SELECT hashint8extended(n, $2) AS h) r
+               RETURNING tenant_id, id, status, status_since
+           ),
+           history AS (
+               INSERT INTO organisation_statuses (tenant_id, organisation_id, status, effective_on)
+               SELECT tenant_id, id, status, status_since FROM added
+           )
+           INSERT INTO organisation_services (tenant_id, organisation_id, service_id)
+           SELECT DISTINCT a.tenant_id, a.id, s.id
+           FROM added a
+           CROSS JOIN LATERAL generate_series(1, 1 + (hashtext(a.id::text) & 3)) AS k
+           JOIN LATERAL (SELECT id FROM services WHERE tenant_id = a.tenant_id
+                         ORDER BY hashtext(a.id::text || k || id::text) LIMIT 1) s ON true"#,
+        tx.tenant_id(),
+        seed as i64,
+        organisations as i64,
+        today
+    )
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM organisations WHERE tenant_id = $1"#,
+        tx.tenant_id()
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// How many referrals are written per statement.
+const BATCH: usize = 20_000;
+
+/// Adds `referrals` referrals from the cases that have a lead, to current organisations for a
+/// service they offer, in every state. The staff member who handles one is the organisation's
+/// first member user, where it has one. `progress` is told how many are done.
+pub async fn referrals(
+    tx: &mut TenantTx,
+    seed: u64,
+    referrals: usize,
+    mut progress: impl FnMut(usize),
+) -> sqlx::Result<usize> {
+    let offers: Vec<(Uuid, Uuid)> = sqlx::query!(
+        "SELECT os.organisation_id, os.service_id FROM organisation_services os
+         JOIN organisations o ON o.tenant_id = os.tenant_id AND o.id = os.organisation_id AND o.status IN ('aspirant', 'lid')
+         WHERE os.tenant_id = $1 ORDER BY os.organisation_id, os.service_id",
+        tx.tenant_id()
+    )
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(|row| (row.organisation_id, row.service_id))
+    .collect();
+    let cases: Vec<Uuid> = sqlx::query_scalar!(
+        "SELECT id FROM cases WHERE tenant_id = $1 AND lead_id IS NOT NULL ORDER BY created_at, id",
+        tx.tenant_id()
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    if offers.is_empty() || cases.is_empty() {
+        return Ok(0);
+    }
+    let (organisation_ids, service_ids): (Vec<Uuid>, Vec<Uuid>) = offers.into_iter().unzip();
+    let mut done = 0;
+    while done < referrals {
+        let n = BATCH.min(referrals - done);
+        sqlx::query!(
+            r#"WITH picks AS MATERIALIZED (
+                   SELECT gen_random_uuid() AS id, gen_random_uuid() AS consent_id, c.id AS case_id, c.lead_id,
+                          c.created_at, ($3::uuid[])[1 + (h & 1048575)::int % cardinality($3)] AS organisation_id,
+                          ($4::uuid[])[1 + (h & 1048575)::int % cardinality($4)] AS service_id,
+                          ((h >> 20) & 1023)::int AS roll, ((h >> 30) & 1023)::int AS age
+                   FROM generate_series($5::int8 + 1, $5 + $6) AS n
+                   CROSS JOIN LATERAL (SELECT hashint8extended(n, $2) AS h) r
+                   JOIN cases c ON c.tenant_id = $1 AND c.id = ($7::uuid[])[1 + ((r.h >> 40) & 1048575)::int % cardinality($7)]
+               ), shaped AS (
+                   SELECT p.*,
+                          greatest(p.created_at, now() - make_interval(days => p.age % 700 + 1)) AS sent_at,
+                          CASE WHEN roll < 80 THEN 'verstuurd' WHEN roll < 130 THEN 'geaccepteerd'
+                               WHEN roll < 230 THEN 'gestart' WHEN roll < 330 THEN 'afgewezen'
+                               WHEN roll < 370 THEN 'teruggegeven' WHEN roll < 420 THEN 'ingetrokken'
+                               ELSE 'afgerond' END AS status,
+                          (SELECT u.id FROM users u WHERE u.tenant_id = $1 AND u.organisation_id = p.organisation_id
+                           ORDER BY u.id LIMIT 1) AS handler
+                   FROM picks p
+               ), consents_added AS (
+                   INSERT INTO consents (tenant_id, id, case_id, organisation_id, purpose, given_on, recorded_by, recorded_at)
+                   SELECT $1, consent_id, case_id, organisation_id, 'Doorverwijzing', (sent_at AT TIME ZONE 'Europe/Amsterdam')::date,
+                          lead_id, sent_at
+                   FROM shaped
+               )
+               INSERT INTO referrals (tenant_id, id, case_id, service_id, organisation_id, status, purpose, summary,
+                                      consent_id, answer_due_on, sent_by, sent_at, handled_by, answered_at, decline_reason,
+                                      started_at, finished_at, outcome, delivered, report, returned_at, return_reason,
+                                      overdue_notified_at)
+               SELECT $1, id, case_id, service_id, organisation_id, status,
+                      'Ondersteuning thuis', 'Inwoner heeft hulp nodig; graag contact opnemen voor een kennismaking.',
+                      consent_id, (sent_at AT TIME ZONE 'Europe/Amsterdam')::date + 7, lead_id, sent_at,
+                      CASE WHEN status IN ('geaccepteerd', 'gestart', 'afgerond', 'teruggegeven', 'afgewezen') THEN handler END,
+                      CASE WHEN status NOT IN ('verstuurd', 'ingetrokken') THEN sent_at + make_interval(hours => 2 + roll % 90) END,
+                      CASE WHEN status = 'afgewezen'
+                           THEN (ARRAY['geen_capaciteit', 'past_niet', 'niet_bereikbaar', 'wil_niet', 'anders'])[1 + roll % 5] END,
+                      CASE WHEN status IN ('gestart', 'afgerond') THEN sent_at + make_interval(days => 3 + roll % 10) END,
+                      CASE WHEN status = 'afgerond' THEN sent_at + make_interval(days => 20 + roll % 60) END,
+                      CASE WHEN status = 'afgerond' THEN CASE WHEN roll % 5 = 0 THEN 'niet_geslaagd' ELSE 'geslaagd' END END,
+                      CASE WHEN status = 'afgerond' THEN roll % 7 <> 0 END,
+                      CASE WHEN status = 'afgerond' THEN 'De ondersteuning is geboden; de inwoner is tevreden.' ELSE '' END,
+                      CASE WHEN status = 'teruggegeven' THEN sent_at + make_interval(days => 10 + roll % 20) END,
+                      CASE WHEN status = 'teruggegeven' THEN 'Past beter bij een andere organisatie.' ELSE '' END,
+                      CASE WHEN status = 'verstuurd' AND sent_at < now() - interval '7 days' THEN now() END
+               FROM shaped"#,
+            tx.tenant_id(),
+            seed as i64,
+            &organisation_ids,
+            &service_ids,
+            done as i64,
+            n as i64,
+            &cases
+        )
+        .execute(&mut **tx)
+        .await?;
+        done += n;
+        progress(done);
+    }
+    // Every step as an event, so the referral pages show their history.
+    sqlx::query!(
+        "INSERT INTO referral_events (tenant_id, referral_id, kind, organisation_id, actor_id, occurred_at)
+         SELECT tenant_id, id, 'verstuurd', organisation_id, sent_by, sent_at FROM referrals
+         WHERE tenant_id = $1 AND NOT EXISTS (SELECT FROM referral_events e WHERE e.tenant_id = referrals.tenant_id
+                                                AND e.referral_id = referrals.id)
+         UNION ALL
+         SELECT tenant_id, id, CASE WHEN decline_reason IS NULL THEN 'geaccepteerd' ELSE 'afgewezen' END,
+                organisation_id, handled_by, answered_at FROM referrals
+         WHERE tenant_id = $1 AND answered_at IS NOT NULL AND handled_by IS NOT NULL
+           AND NOT EXISTS (SELECT FROM referral_events e WHERE e.tenant_id = referrals.tenant_id
+                             AND e.referral_id = referrals.id)
+         UNION ALL
+         SELECT tenant_id, id, 'afgerond', organisation_id, handled_by, finished_at FROM referrals
+         WHERE tenant_id = $1 AND finished_at IS NOT NULL AND handled_by IS NOT NULL
+           AND NOT EXISTS (SELECT FROM referral_events e WHERE e.tenant_id = referrals.tenant_id
+                             AND e.referral_id = referrals.id)",
+        tx.tenant_id()
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(done)
+}
