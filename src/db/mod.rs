@@ -182,10 +182,34 @@ impl DerefMut for TenantTx {
     }
 }
 
+/// How a transaction's commit waits for the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Commit {
+    /// The commit returns once it is on disk. Every change someone makes is committed so.
+    Durable,
+    /// The commit returns before the write-ahead log is flushed. For reading a page, whose only
+    /// writes are the audit record of the read and the session's last activity: waiting for
+    /// the disk would cost the page most of its time, and a crash of the database server (not
+    /// of Schakel) could lose at most the last fraction of a second of such records, never a
+    /// change. Nothing is ever half-written either way.
+    Relaxed,
+}
+
 /// Begins a transaction in which row-level security shows only `tenant_id`'s rows.
 pub async fn tenant_tx(pool: &PgPool, tenant_id: Uuid) -> Result<TenantTx, sqlx::Error> {
-    // One round trip for both. The id is a Uuid, whose text is only hex digits and dashes.
-    let begin = format!("BEGIN; SELECT set_config('app.tenant_id', '{tenant_id}', true)");
+    tenant_tx_with(pool, tenant_id, Commit::Durable).await
+}
+
+pub async fn tenant_tx_with(pool: &PgPool, tenant_id: Uuid, commit: Commit) -> Result<TenantTx, sqlx::Error> {
+    // One round trip for all of it. The id is a Uuid, whose text is only hex digits and dashes.
+    let synchronous = match commit {
+        Commit::Durable => "on",
+        Commit::Relaxed => "off",
+    };
+    let begin = format!(
+        "BEGIN; SELECT set_config('app.tenant_id', '{tenant_id}', true), \
+         set_config('synchronous_commit', '{synchronous}', true)"
+    );
     let tx = pool.begin_with(sqlx::AssertSqlSafe(begin)).await?;
     Ok(TenantTx { tx, tenant_id })
 }

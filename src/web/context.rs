@@ -18,7 +18,7 @@ use crate::app::AppState;
 use crate::auth::{CurrentUser, Role};
 use crate::auth::session::{self, SessionCookie, Stage};
 use crate::config::WebConfig;
-use crate::db::{self, TenantTx};
+use crate::db::{self, Commit, TenantTx};
 use crate::error::AppError;
 use crate::referrals;
 use crate::tenancy::{self, Tenant};
@@ -49,6 +49,8 @@ pub struct RequestContext {
     pub path: String,
     pub query: Option<String>,
     pub flash: Option<Flash>,
+    /// Reading pages commit without waiting for the disk; see [`Commit::Relaxed`].
+    commit: Commit,
     /// What waits for the user: new referrals, unread notifications.
     pub waiting: Waiting,
     /// The transaction the session was checked in, kept open for the handler: one BEGIN and
@@ -96,7 +98,7 @@ impl RequestContext {
             .take();
         match open {
             Some(tx) => Ok(tx),
-            None => db::tenant_tx(pool, self.tenant.id).await,
+            None => db::tenant_tx_with(pool, self.tenant.id, self.commit).await,
         }
     }
 
@@ -146,6 +148,11 @@ pub async fn resolve(
         .unwrap_or_default();
     let secure = state.config.secure_cookies;
     let mut set_cookies = Vec::new();
+    let commit = if is_state_changing(&parts.method) {
+        Commit::Durable
+    } else {
+        Commit::Relaxed
+    };
 
     let mut session = None;
     let mut expired = false;
@@ -154,7 +161,7 @@ pub async fn resolve(
     let tenant = match cookie {
         Some(cookie) => {
             // The session's own cooperative, whose transaction the handler goes on with.
-            let mut tx = db::tenant_tx(&state.pool, cookie.tenant_id).await?;
+            let mut tx = db::tenant_tx_with(&state.pool, cookie.tenant_id, commit).await?;
             let (tenant, found) = session::load_at(&mut tx, slug, &cookie.token_hash)
                 .await?
                 .ok_or(AppError::NotFound)?;
@@ -238,6 +245,7 @@ pub async fn resolve(
         path: uri.path().to_owned(),
         query: uri.query().map(str::to_owned),
         flash,
+        commit,
         waiting,
         tenant,
         user,
