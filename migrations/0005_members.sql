@@ -234,12 +234,15 @@ CREATE TABLE notifications (
     referral_id uuid,
     created_at  timestamptz NOT NULL DEFAULT now(),
     read_at     timestamptz,
+    -- Set once the notice went out by email too (when that is switched on).
+    emailed_at  timestamptz,
     PRIMARY KEY (tenant_id, id),
     FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id),
     FOREIGN KEY (tenant_id, referral_id) REFERENCES referrals (tenant_id, id)
 );
 CREATE INDEX notifications_user ON notifications (tenant_id, user_id, created_at DESC);
 CREATE INDEX notifications_unread ON notifications (tenant_id, user_id) WHERE read_at IS NULL;
+CREATE INDEX notifications_to_email ON notifications (tenant_id, created_at) WHERE emailed_at IS NULL;
 SELECT make_tenant_owned('notifications');
 
 -- Working groups (werkateliers): members working together on one topic.

@@ -48,6 +48,11 @@ pub struct WebConfig {
         default_value = "Schakel <noreply@localhost>"
     )]
     pub mail_from: String,
+    /// Also email in-app notifications (new referrals, answers, overdue) to their recipients;
+    /// needs SCHAKEL_SMTP_URL. Off by default: the notices carry no personal data, but not every
+    /// cooperative wants them in mailboxes.
+    #[arg(long, env = "SCHAKEL_NOTIFY_BY_EMAIL", default_value_t = false)]
+    pub notify_by_email: bool,
     /// How many database connections the web server keeps; about four per core serves best,
     /// since every request spends part of its time outside the database and a page that is
     /// audited waits for its commit to reach the disk.
@@ -65,6 +70,7 @@ impl Default for WebConfig {
             public_url: None,
             smtp_url: None,
             mail_from: "Schakel <noreply@localhost>".to_owned(),
+            notify_by_email: false,
             db_connections: 8,
             trust_proxy: false,
         }

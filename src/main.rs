@@ -257,13 +257,35 @@ async fn serve(database: &Database, listen: SocketAddr, demo: bool, web: WebConf
             Mailer::Disabled
         }
     };
+    let mailer = Arc::new(mailer);
+    // Notices go out by email from their table, a little after the step that made them.
+    let notices = (web.notify_by_email && mailer.is_enabled()).then(|| {
+        let (pool, mailer, base) = (pool.clone(), mailer.clone(), web.public_url.clone());
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(30));
+            loop {
+                every.tick().await;
+                if let Err(error) =
+                    referrals::notifications::send_emails(&pool, &mailer, base.as_deref()).await
+                {
+                    tracing::warn!(%error, "could not email notifications");
+                }
+            }
+        })
+    });
+    if web.notify_by_email && !mailer.is_enabled() {
+        tracing::warn!("SCHAKEL_NOTIFY_BY_EMAIL is set but SCHAKEL_SMTP_URL is not: no notices are emailed");
+    }
     let state = AppState {
         pool: pool.clone(),
         config: Arc::new(web),
-        mailer: Arc::new(mailer),
+        mailer,
     };
     schakel::app::serve(listener, state, shutdown_signal()).await?;
     purge.abort();
+    if let Some(notices) = notices {
+        notices.abort();
+    }
     pool.close().await;
     tracing::info!("Schakel stopped");
     Ok(())

@@ -1,5 +1,6 @@
 //! In-app notifications about referrals: one row per recipient, so each person reads (and
-//! marks read) their own. Written in the same transaction as the step they report.
+//! marks read) their own. Written in the same transaction as the step they report. When email
+//! is switched on, the server sends them on from this table (an outbox), after the commit.
 
 use sqlx::PgPool;
 use time::PrimitiveDateTime;
@@ -7,6 +8,8 @@ use uuid::Uuid;
 
 use crate::cases::record::format_timestamp;
 use crate::db::{self, TenantTx};
+use crate::mail::Mailer;
+use crate::web::i18n::Lang;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -172,4 +175,74 @@ pub async fn mark_all_read(tx: &mut TenantTx, user_id: Uuid) -> sqlx::Result<()>
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// How long an unsent notice is still worth an email.
+const EMAIL_WITHIN_HOURS: i32 = 24;
+const EMAIL_BATCH: i64 = 200;
+
+/// Emails the notices not yet emailed, in each recipient's language and without any personal
+/// data: what happened, to which service, and a link to log in. Returns how many went out.
+pub async fn send_emails(pool: &PgPool, mailer: &Mailer, base_url: Option<&str>) -> anyhow::Result<usize> {
+    if !mailer.is_enabled() {
+        return Ok(0);
+    }
+    let tenants = sqlx::query!("SELECT id, slug, name FROM tenants WHERE disabled_at IS NULL")
+        .fetch_all(pool)
+        .await?;
+    let mut sent = 0;
+    for tenant in tenants {
+        let mut tx = db::tenant_tx(pool, tenant.id).await?;
+        // Locked, so that two servers never send the same notice twice.
+        let pending = sqlx::query!(
+            r#"SELECT n.id, n.kind, u.name, u.email, u.language, s.name AS "service?"
+               FROM notifications n
+               JOIN users u ON u.tenant_id = n.tenant_id AND u.id = n.user_id AND u.active
+               LEFT JOIN referrals r ON r.tenant_id = n.tenant_id AND r.id = n.referral_id
+               LEFT JOIN services s ON s.tenant_id = r.tenant_id AND s.id = r.service_id
+               WHERE n.tenant_id = $1 AND n.emailed_at IS NULL
+                 AND n.created_at > now() - make_interval(hours => $2)
+               ORDER BY n.created_at LIMIT $3
+               FOR UPDATE OF n SKIP LOCKED"#,
+            tenant.id,
+            EMAIL_WITHIN_HOURS,
+            EMAIL_BATCH
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let link = match base_url {
+            Some(base) => format!("{}/{}/notifications", base.trim_end_matches('/'), tenant.slug),
+            None => format!("/{}/notifications", tenant.slug),
+        };
+        let mut done = Vec::new();
+        for notice in pending {
+            let lang = notice.language.as_deref().and_then(Lang::from_code).unwrap_or_default();
+            let what = lang.t(&format!("notification.{}", notice.kind)).to_owned();
+            let subject = lang.tf("mail.notification.subject", &[("what", &what)]);
+            let body = lang.tf(
+                "mail.notification.body",
+                &[
+                    ("name", &notice.name),
+                    ("what", &what),
+                    ("service", notice.service.as_deref().unwrap_or("")),
+                    ("link", &link),
+                    ("cooperative", &tenant.name),
+                ],
+            );
+            match mailer.send(&notice.name, &notice.email, &subject, body).await {
+                Ok(_) => done.push(notice.id),
+                Err(error) => tracing::warn!(%error, "could not email a notification"),
+            }
+        }
+        sqlx::query!(
+            "UPDATE notifications SET emailed_at = now() WHERE tenant_id = $1 AND id = ANY($2)",
+            tenant.id,
+            &done
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        sent += done.len();
+    }
+    Ok(sent)
 }

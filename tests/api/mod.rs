@@ -7,6 +7,8 @@ mod cli;
 mod database;
 mod intake;
 mod members;
+mod notification_mail;
 mod pages;
+pub mod referrals;
 mod tenancy;
 pub mod two_factor;
