@@ -9,6 +9,7 @@ mod intake;
 mod members;
 mod notification_mail;
 mod pages;
+mod referral_plans;
 pub mod referrals;
 mod tenancy;
 pub mod two_factor;
