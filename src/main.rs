@@ -366,13 +366,20 @@ async fn generate(database: &Database, slug: &str, amounts: &Amounts, seed: u64)
         }
     })
     .await?;
-    let organisations = schakel::referrals::sample::organisations(&mut tx, seed, organisations, today).await?;
+    let organisations =
+        schakel::referrals::sample::organisations(&mut tx, seed, organisations, today).await?;
     let referrals = schakel::referrals::sample::referrals(&mut tx, seed, referrals, |r| {
         referral_bar.set_position(r as u64);
     })
     .await?;
     tx.commit().await?;
-    for bar in [&resident_bar, &request_bar, &case_bar, &journal_bar, &referral_bar] {
+    for bar in [
+        &resident_bar,
+        &request_bar,
+        &case_bar,
+        &journal_bar,
+        &referral_bar,
+    ] {
         bar.finish();
     }
     // Vacuum now rather than leave it to autovacuum, which would run beside whatever comes

@@ -156,9 +156,14 @@ pub async fn load_at(
         disabled: row.disabled,
         default_language: Lang::from_code(&row.default_language).unwrap_or_default(),
     };
-    let (Some(csrf_token), Some(stage), Some(user_id), Some(name), Some(email), Some(roles)) =
-        (row.csrf_token, row.stage, row.user_id, row.name, row.email, row.roles)
-    else {
+    let (Some(csrf_token), Some(stage), Some(user_id), Some(name), Some(email), Some(roles)) = (
+        row.csrf_token,
+        row.stage,
+        row.user_id,
+        row.name,
+        row.email,
+        row.roles,
+    ) else {
         return Ok(Some((tenant, None)));
     };
     if row.stale == Some(true) {

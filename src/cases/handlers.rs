@@ -1507,7 +1507,9 @@ pub async fn record_consent(
     // A recipient of another cooperative (or none at all) is refused by the foreign keys.
     let recorded = consent::record(&mut tx, case.id, &new, user.id).await;
     let consent_id = match recorded {
-        Err(sqlx::Error::Database(error)) if error.is_foreign_key_violation() => return Err(AppError::NotFound),
+        Err(sqlx::Error::Database(error)) if error.is_foreign_key_violation() => {
+            return Err(AppError::NotFound);
+        }
         other => other?,
     };
     audit_case(

@@ -449,7 +449,7 @@ pub async fn change_status(
     let mut errors = FormErrors::default();
     let mut conflict = false;
     if let Some(change) = input.validate(today, &mut errors) {
-        match register::change_status(&mut tx, &organisation, &change, user.id).await? {
+        match register::change_status(&mut tx, &organisation, &change, Some(user.id)).await? {
             Ok(()) => {
                 audit_change(
                     &mut tx,

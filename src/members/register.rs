@@ -36,10 +36,6 @@ impl OrganisationRow {
     pub fn member_since(&self) -> String {
         self.member_since.map(format_date).unwrap_or_default()
     }
-
-    pub fn has_left(&self) -> bool {
-        MemberStatus::parse(&self.status).is_some_and(|s| !s.is_current())
-    }
 }
 
 fn kind_key(code: &str) -> String {
@@ -461,7 +457,7 @@ pub async fn change_status(
     tx: &mut TenantTx,
     organisation: &Organisation,
     change: &StatusChange,
-    by: Uuid,
+    by: Option<Uuid>,
 ) -> sqlx::Result<Result<(), StatusError>> {
     if change.status.code() == organisation.status {
         return Ok(Err(StatusError::Unchanged));
@@ -485,7 +481,7 @@ pub async fn change_status(
     if updated.rows_affected() != 1 {
         return Ok(Err(StatusError::Conflict));
     }
-    record_status(tx, organisation.id, change, Some(by)).await?;
+    record_status(tx, organisation.id, change, by).await?;
     if !change.status.is_current() {
         sqlx::query!(
             "DELETE FROM sessions s USING users u

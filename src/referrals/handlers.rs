@@ -192,8 +192,25 @@ pub async fn member_referral(
     let organisation_id = organisation_of(&user)?;
     let mut tx = ctx.tx(&state.pool).await?;
     let referral = load_for_member(&mut tx, &id, organisation_id).await?;
-    audit_referral(&mut tx, &ctx, &user, AuditKind::ReferralViewed, &referral, json!({})).await?;
-    render_member_referral(tx, &ctx, referral, "", Fields::default(), FormErrors::default(), false).await
+    audit_referral(
+        &mut tx,
+        &ctx,
+        &user,
+        AuditKind::ReferralViewed,
+        &referral,
+        json!({}),
+    )
+    .await?;
+    render_member_referral(
+        tx,
+        &ctx,
+        referral,
+        "",
+        Fields::default(),
+        FormErrors::default(),
+        false,
+    )
+    .await
 }
 
 /// What one step by the organisation needs from its form, checked before anything is stored.
@@ -269,7 +286,9 @@ async fn member_step(
         drop(tx);
         let mut tx = ctx.tx(&state.pool).await?;
         return match referral::find(&mut tx, referral.id, Viewer::Organisation(organisation_id)).await? {
-            Some(now) => render_member_referral(tx, ctx, now, step.form(), fields, FormErrors::default(), true).await,
+            Some(now) => {
+                render_member_referral(tx, ctx, now, step.form(), fields, FormErrors::default(), true).await
+            }
             None => {
                 tx.commit().await?;
                 Ok(web::redirect_with_flash(
@@ -609,16 +628,31 @@ impl CaseReferralPage {
     }
 }
 
+/// A form on the page shown again: which one, what was typed, what is wrong.
+#[derive(Default)]
+struct Shown {
+    form: &'static str,
+    fields: Fields,
+    errors: FormErrors,
+}
+
+impl Shown {
+    fn error(form: &'static str, fields: Fields, field: &'static str, message_key: &'static str) -> Shown {
+        let mut errors = FormErrors::default();
+        errors.field(field, message_key);
+        Shown { form, fields, errors }
+    }
+}
+
 async fn render_case_referral(
     mut tx: TenantTx,
     ctx: &RequestContext,
     user: &CurrentUser,
     case: CaseView,
     referral: Referral,
-    form: &'static str,
-    fields: Fields,
-    errors: FormErrors,
+    shown: Shown,
 ) -> AppResult<Response> {
+    let Shown { form, fields, errors } = shown;
     let events = referral::events(&mut tx, referral.id).await?;
     tx.commit().await?;
     let status = if errors.is_empty() {
@@ -642,11 +676,7 @@ async fn render_case_referral(
     )
 }
 
-async fn load_case_referral(
-    tx: &mut TenantTx,
-    case: &CaseView,
-    referral_id: &str,
-) -> AppResult<Referral> {
+async fn load_case_referral(tx: &mut TenantTx, case: &CaseView, referral_id: &str) -> AppResult<Referral> {
     referral::find(tx, parse_id(referral_id)?, Viewer::Case(case.id))
         .await?
         .filter(|referral| referral.case_id == case.id)
@@ -671,7 +701,7 @@ pub async fn case_referral(
         json!({ "referral": referral.id }),
     )
     .await?;
-    render_case_referral(tx, &ctx, &user, case, referral, "", Fields::default(), FormErrors::default()).await
+    render_case_referral(tx, &ctx, &user, case, referral, Shown::default()).await
 }
 
 pub async fn withdraw(
@@ -686,17 +716,20 @@ pub async fn withdraw(
     let current = load_case_referral(&mut tx, &case, &referral_id).await?;
     let reason = fields.get("reason").trim().to_owned();
     if reason.is_empty() {
-        let mut errors = FormErrors::default();
-        errors.field("reason", "referral.error.withdraw_reason");
-        return render_case_referral(tx, &ctx, &user, case, current, "withdraw", fields, errors).await;
+        let shown = Shown::error("withdraw", fields, "reason", "referral.error.withdraw_reason");
+        return render_case_referral(tx, &ctx, &user, case, current, shown).await;
     }
     if referral::withdraw(&mut tx, case.id, current.id, &reason, user.id)
         .await?
         .is_err()
     {
-        let mut errors = FormErrors::default();
-        errors.form("referral.error.not_open");
-        return render_case_referral(tx, &ctx, &user, case, current, "withdraw", fields, errors).await;
+        let mut shown = Shown {
+            form: "withdraw",
+            fields,
+            errors: FormErrors::default(),
+        };
+        shown.errors.form("referral.error.not_open");
+        return render_case_referral(tx, &ctx, &user, case, current, shown).await;
     }
     cases::audit_case(
         &mut tx,
@@ -726,9 +759,8 @@ pub async fn lead_note(
     let current = load_case_referral(&mut tx, &case, &referral_id).await?;
     let body = fields.get("body").trim().to_owned();
     if body.is_empty() {
-        let mut errors = FormErrors::default();
-        errors.field("body", "referral.error.note");
-        return render_case_referral(tx, &ctx, &user, case, current, "note", fields, errors).await;
+        let shown = Shown::error("note", fields, "body", "referral.error.note");
+        return render_case_referral(tx, &ctx, &user, case, current, shown).await;
     }
     referral::add_note(&mut tx, current.id, None, &body, user.id).await?;
     cases::audit_case(

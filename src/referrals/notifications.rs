@@ -216,7 +216,11 @@ pub async fn send_emails(pool: &PgPool, mailer: &Mailer, base_url: Option<&str>)
         };
         let mut done = Vec::new();
         for notice in pending {
-            let lang = notice.language.as_deref().and_then(Lang::from_code).unwrap_or_default();
+            let lang = notice
+                .language
+                .as_deref()
+                .and_then(Lang::from_code)
+                .unwrap_or_default();
             let what = lang.t(&format!("notification.{}", notice.kind)).to_owned();
             let subject = lang.tf("mail.notification.subject", &[("what", &what)]);
             let body = lang.tf(

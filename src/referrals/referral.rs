@@ -75,8 +75,7 @@ pub async fn send(
             return Ok(Err(SendRefused::UnknownGoal));
         }
     }
-    let consent_id =
-        super::consent::covering(tx, case_id, new.organisation_id, new.service_id).await?;
+    let consent_id = super::consent::covering(tx, case_id, new.organisation_id, new.service_id).await?;
     if consent_id.is_none() && new.override_reason.is_none() {
         return Ok(Err(SendRefused::NoConsent));
     }
@@ -169,8 +168,15 @@ pub async fn accept(
         performer_name: accepted.organisation,
         target_on: accepted.expected_start,
     };
-    let action_id =
-        plan::add_referral_action(tx, accepted.case_id, accepted.goal_id, &accepted.purpose, &action, id).await?;
+    let action_id = plan::add_referral_action(
+        tx,
+        accepted.case_id,
+        accepted.goal_id,
+        &accepted.purpose,
+        &action,
+        id,
+    )
+    .await?;
     sqlx::query!(
         "UPDATE referrals SET plan_action_id = $3 WHERE tenant_id = $1 AND id = $2",
         tx.tenant_id(),
@@ -179,7 +185,15 @@ pub async fn accept(
     )
     .execute(&mut **tx)
     .await?;
-    add_event(tx, id, ReferralStatus::Accepted.code(), Some(organisation_id), by, "").await?;
+    add_event(
+        tx,
+        id,
+        ReferralStatus::Accepted.code(),
+        Some(organisation_id),
+        by,
+        "",
+    )
+    .await?;
     notifications::to_lead(tx, id, Kind::Accepted).await?;
     Ok(Ok(()))
 }
@@ -209,7 +223,15 @@ pub async fn decline(
     .execute(&mut **tx)
     .await?;
     if declined.rows_affected() == 1 {
-        add_event(tx, id, ReferralStatus::Declined.code(), Some(organisation_id), by, note).await?;
+        add_event(
+            tx,
+            id,
+            ReferralStatus::Declined.code(),
+            Some(organisation_id),
+            by,
+            note,
+        )
+        .await?;
         notifications::to_lead(tx, id, Kind::Declined).await?;
         return Ok(Ok(()));
     }
@@ -254,7 +276,15 @@ pub async fn decline(
     .execute(&mut **tx)
     .await?;
     if closed.rows_affected() == 1 {
-        add_event(tx, id, ReferralStatus::Declined.code(), Some(organisation_id), by, note).await?;
+        add_event(
+            tx,
+            id,
+            ReferralStatus::Declined.code(),
+            Some(organisation_id),
+            by,
+            note,
+        )
+        .await?;
     }
     notifications::to_lead(tx, id, Kind::Declined).await?;
     Ok(Ok(()))
@@ -282,7 +312,15 @@ pub async fn start(
     if started.rows_affected() == 0 {
         return Ok(Err(NotNow));
     }
-    add_event(tx, id, ReferralStatus::Started.code(), Some(organisation_id), by, "").await?;
+    add_event(
+        tx,
+        id,
+        ReferralStatus::Started.code(),
+        Some(organisation_id),
+        by,
+        "",
+    )
+    .await?;
     Ok(Ok(()))
 }
 
@@ -320,7 +358,15 @@ pub async fn finish(
     if finished.rows_affected() == 0 {
         return Ok(Err(NotNow));
     }
-    add_event(tx, id, ReferralStatus::Finished.code(), Some(organisation_id), by, &report.report).await?;
+    add_event(
+        tx,
+        id,
+        ReferralStatus::Finished.code(),
+        Some(organisation_id),
+        by,
+        &report.report,
+    )
+    .await?;
     notifications::to_lead(tx, id, Kind::Finished).await?;
     Ok(Ok(()))
 }
@@ -348,7 +394,15 @@ pub async fn give_back(
     if returned.rows_affected() == 0 {
         return Ok(Err(NotNow));
     }
-    add_event(tx, id, ReferralStatus::Returned.code(), Some(organisation_id), by, reason).await?;
+    add_event(
+        tx,
+        id,
+        ReferralStatus::Returned.code(),
+        Some(organisation_id),
+        by,
+        reason,
+    )
+    .await?;
     notifications::to_lead(tx, id, Kind::Returned).await?;
     Ok(Ok(()))
 }
@@ -374,7 +428,15 @@ pub async fn withdraw(
     let Some(organisation_id) = withdrawn else {
         return Ok(Err(NotNow));
     };
-    add_event(tx, id, ReferralStatus::Withdrawn.code(), organisation_id, by, reason).await?;
+    add_event(
+        tx,
+        id,
+        ReferralStatus::Withdrawn.code(),
+        organisation_id,
+        by,
+        reason,
+    )
+    .await?;
     Ok(Ok(()))
 }
 

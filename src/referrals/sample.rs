@@ -42,7 +42,12 @@ const SERVICES: &[(&str, &[&str])] = &[
 
 /// Adds the service catalogue (what is missing of it) and organisations until the tenant has
 /// `organisations`, each offering one to four services. Returns how many organisations exist.
-pub async fn organisations(tx: &mut TenantTx, seed: u64, organisations: usize, today: Date) -> sqlx::Result<i64> {
+pub async fn organisations(
+    tx: &mut TenantTx,
+    seed: u64,
+    organisations: usize,
+    today: Date,
+) -> sqlx::Result<i64> {
     let names: Vec<String> = SERVICES.iter().map(|(name, _)| (*name).to_owned()).collect();
     let domains: Vec<String> = SERVICES.iter().map(|(_, domains)| domains.join(",")).collect();
     sqlx::query!(

@@ -24,11 +24,13 @@ pub struct OrganisationFigures {
 
 impl OrganisationFigures {
     pub fn accept_time(&self) -> Option<String> {
-        self.median_accept_hours.map(|h| format!("{h:.1}").replace('.', ","))
+        self.median_accept_hours
+            .map(|h| format!("{h:.1}").replace('.', ","))
     }
 
     pub fn finish_time(&self) -> Option<String> {
-        self.median_finish_days.map(|d| format!("{d:.1}").replace('.', ","))
+        self.median_finish_days
+            .map(|d| format!("{d:.1}").replace('.', ","))
     }
 }
 

@@ -15,8 +15,8 @@ use sqlx::PgPool;
 use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
-use crate::auth::{CurrentUser, Role};
 use crate::auth::session::{self, SessionCookie, Stage};
+use crate::auth::{CurrentUser, Role};
 use crate::config::WebConfig;
 use crate::db::{self, Commit, TenantTx};
 use crate::error::AppError;

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use crate::referrals::inbox::Counts;
 use crate::auth::{CurrentUser, Role};
+use crate::referrals::inbox::Counts;
 use crate::tenancy::Tenant;
 use crate::web::i18n::Lang;
 

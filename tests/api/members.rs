@@ -1091,3 +1091,48 @@ async fn another_cooperatives_organisations_services_and_groups_are_not_found() 
         .unwrap();
     assert_eq!(name, "Buurtzorg Elders");
 }
+
+#[tokio::test]
+async fn the_demo_cooperative_has_a_member_register_with_working_groups() {
+    let app = TestApp::spawn().await;
+    let owner = sqlx::PgPool::connect_with(app.owner.clone()).await.unwrap();
+    for _ in 0..2 {
+        demo::load_history(&owner).await.unwrap();
+    }
+    let mut db = app.owner_connection().await;
+    let (organisations, kinds, current): (i64, i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(DISTINCT kind), count(*) FILTER (WHERE status IN ('aspirant', 'lid'))
+         FROM organisations o JOIN tenants t ON t.id = o.tenant_id WHERE t.slug = 'demo'",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (organisations, kinds, current),
+        (23, 10, 23),
+        "loaded once, every kind"
+    );
+    let unoffered = count(
+        &app,
+        "SELECT count(*) FROM services s WHERE NOT EXISTS
+             (SELECT FROM organisation_services os WHERE os.service_id = s.id)",
+    )
+    .await;
+    assert_eq!(unoffered, 0, "every service has a provider");
+    let (groups, closed) = (
+        count(&app, "SELECT count(*) FROM working_groups").await,
+        count(
+            &app,
+            "SELECT count(*) FROM working_groups WHERE closed_on IS NOT NULL",
+        )
+        .await,
+    );
+    assert_eq!((groups, closed), (2, 1));
+
+    let member = User::login(&app, "lid@demo.test").await;
+    let (_, list) = member.page("/demo/groups").await;
+    assert!(list.contains("Ouderen langer thuis") && !list.contains("Statushouders"));
+    let team = User::login(&app, "team@demo.test").await;
+    let (_, catalogue) = team.page("/demo/services?q=huishoudelijke").await;
+    assert!(catalogue.contains("Thuishulp De Linde") && catalogue.contains("Hulp in Huis Woudenberg"));
+}

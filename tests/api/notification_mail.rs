@@ -55,8 +55,14 @@ async fn notices_are_emailed_once_without_personal_data() {
     let message = &messages[0];
     assert!(message.contains("lid@demo.test"), "{message}");
     assert!(message.contains("Huishoudelijke hulp"), "{message}");
-    assert!(message.contains("https://schakel.example.nl/demo/notifications"), "{message}");
-    assert!(!message.contains("Vermeulen"), "the resident's name must not travel by email: {message}");
+    assert!(
+        message.contains("https://schakel.example.nl/demo/notifications"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("Vermeulen"),
+        "the resident's name must not travel by email: {message}"
+    );
 
     // Sent once: a second run finds nothing left.
     assert_eq!(send_emails(&app.pool, &mailer, None).await.unwrap(), 0);

@@ -36,12 +36,11 @@ async fn referral_queries_use_their_indexes_under_a_generic_plan() {
         tx.commit().await.unwrap();
     }
     sqlx::raw_sql("ANALYZE").execute(&mut db).await.unwrap();
-    let (organisation, member): (String, String) = sqlx::query_as(
-        "SELECT organisation_id::text, id::text FROM users WHERE email = 'lid@demo.test'",
-    )
-    .fetch_one(&mut db)
-    .await
-    .unwrap();
+    let (organisation, member): (String, String) =
+        sqlx::query_as("SELECT organisation_id::text, id::text FROM users WHERE email = 'lid@demo.test'")
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
     let case: String = sqlx::query_scalar(
         "SELECT case_id::text FROM referrals GROUP BY case_id ORDER BY count(*) DESC LIMIT 1",
     )

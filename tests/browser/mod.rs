@@ -2,3 +2,4 @@ mod case;
 mod desk;
 mod invitation;
 mod login;
+mod referral;

@@ -1,0 +1,131 @@
+use anyhow::ensure;
+use fantoccini::{Client, Locator};
+use schakel::demo;
+
+use crate::api::referrals::{RESIDENT, World};
+use crate::common::browser::{expect_heading, wait_for_text, with_browser};
+
+const ENTER: &str = "\u{e007}";
+
+async fn type_into(browser: &Client, id: &str, text: &str) -> anyhow::Result<()> {
+    let field = browser.find(Locator::Id(id)).await?;
+    field.clear().await?;
+    field.send_keys(text).await?;
+    Ok(())
+}
+
+/// Presses the submit button of the form whose action ends with `action`.
+async fn submit(browser: &Client, action: &str) -> anyhow::Result<()> {
+    browser
+        .find(Locator::Css(&format!(
+            "form[action$='{action}'] button[type=submit]"
+        )))
+        .await?
+        .send_keys(ENTER)
+        .await?;
+    Ok(())
+}
+
+async fn log_in(browser: &Client, world: &World, email: &str, welcome: &str) -> anyhow::Result<()> {
+    browser.delete_all_cookies().await?;
+    browser.goto(&world.app.url("/demo/login")).await?;
+    type_into(browser, "email", email).await?;
+    type_into(browser, "password", &format!("{}{ENTER}", demo::PASSWORD)).await?;
+    expect_heading(browser, welcome).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lead_refers_a_member_accepts_and_reports_and_the_lead_sees_the_outcome() {
+    let world = World::new().await;
+    // The resident agreed that Zorgcirkel may be told what it needs to help.
+    let lead = world.login("team@demo.test").await;
+    world
+        .consent(&lead, &format!("org:{}", world.org_a), "01-01-2026", "")
+        .await;
+    let target = world.target(world.own, Some(world.org_a));
+    let case = world.case_path();
+    let report = "Wim heeft een maatje, Joke; ze wandelen elke dinsdag.";
+
+    with_browser("referral_flow", |browser| async move {
+        // The lead refers from the case.
+        log_in(&browser, &world, "team@demo.test", "Welkom, Tom Teamlid").await?;
+        browser.goto(&world.app.url(&case)).await?;
+        expect_heading(&browser, RESIDENT).await?;
+        browser
+            .find(Locator::LinkText("Nieuwe doorverwijzing"))
+            .await?
+            .click()
+            .await?;
+        expect_heading(&browser, &format!("Nieuwe doorverwijzing — {RESIDENT}")).await?;
+        browser
+            .find(Locator::Id("referral-target"))
+            .await?
+            .select_by_value(&target)
+            .await?;
+        type_into(&browser, "referral-purpose", "Een maatje om mee te wandelen").await?;
+        type_into(
+            &browser,
+            "referral-summary",
+            "Wim (82) woont alleen en komt weinig buiten.",
+        )
+        .await?;
+        submit(&browser, &format!("{case}/referrals")).await?;
+        wait_for_text(&browser, "De doorverwijzing is verstuurd.").await?;
+        let listed = browser.find(Locator::Id("referrals")).await?.text().await?;
+        ensure!(
+            listed.contains("Maatjescontact") && listed.contains("Verstuurd"),
+            "the referral is on the case: {listed}"
+        );
+
+        // Lars of Zorgcirkel finds it in his inbox and picks it up.
+        log_in(&browser, &world, "lid@demo.test", "Welkom, Lars Lidorganisatie").await?;
+        browser.goto(&world.app.url("/demo/inbox")).await?;
+        expect_heading(&browser, "Doorverwijzingen").await?;
+        browser.find(Locator::LinkText(RESIDENT)).await?.click().await?;
+        expect_heading(&browser, "Doorverwijzing: Maatjescontact").await?;
+        wait_for_text(&browser, "Wim (82) woont alleen en komt weinig buiten.").await?;
+        submit(&browser, "/accept").await?;
+        wait_for_text(&browser, "Je hebt de doorverwijzing geaccepteerd.").await?;
+        submit(&browser, "/start").await?;
+        wait_for_text(&browser, "De ondersteuning is gestart.").await?;
+        browser
+            .find(Locator::Id("outcome-geslaagd"))
+            .await?
+            .click()
+            .await?;
+        browser.find(Locator::Id("delivered-yes")).await?.click().await?;
+        type_into(&browser, "finish-report", report).await?;
+        submit(&browser, "/finish").await?;
+        wait_for_text(
+            &browser,
+            "Het verslag is verstuurd en de doorverwijzing is afgerond.",
+        )
+        .await?;
+
+        // Tom sees the outcome on the case.
+        log_in(&browser, &world, "team@demo.test", "Welkom, Tom Teamlid").await?;
+        browser.goto(&world.app.url(&case)).await?;
+        expect_heading(&browser, RESIDENT).await?;
+        let listed = browser.find(Locator::Id("referrals")).await?.text().await?;
+        ensure!(
+            listed.contains("Afgerond"),
+            "the case lists it as finished: {listed}"
+        );
+        browser
+            .find(Locator::Css("#referrals tbody a"))
+            .await?
+            .click()
+            .await?;
+        expect_heading(&browser, &format!("Doorverwijzing: Maatjescontact — {RESIDENT}")).await?;
+        let details = browser
+            .find(Locator::Css("dl.summary-list"))
+            .await?
+            .text()
+            .await?;
+        for shown in ["Afgerond", "Geslaagd", report, "Lars Lidorganisatie"] {
+            ensure!(details.contains(shown), "the lead sees {shown:?}: {details}");
+        }
+        Ok(())
+    })
+    .await;
+}
