@@ -156,20 +156,24 @@ pub async fn referrals(
                                WHEN roll < 230 THEN 'gestart' WHEN roll < 330 THEN 'afgewezen'
                                WHEN roll < 370 THEN 'teruggegeven' WHEN roll < 420 THEN 'ingetrokken'
                                ELSE 'afgerond' END AS status,
+                          -- A quarter of the unanswered ones are offered to everyone offering the service.
+                          roll < 80 AND roll % 4 = 0 AS open_offer,
                           (SELECT u.id FROM users u WHERE u.tenant_id = $1 AND u.organisation_id = p.organisation_id
                            ORDER BY u.id LIMIT 1) AS handler
                    FROM picks p
                ), consents_added AS (
-                   INSERT INTO consents (tenant_id, id, case_id, organisation_id, purpose, given_on, recorded_by, recorded_at)
-                   SELECT $1, consent_id, case_id, organisation_id, 'Doorverwijzing', (sent_at AT TIME ZONE 'Europe/Amsterdam')::date,
-                          lead_id, sent_at
+                   INSERT INTO consents (tenant_id, id, case_id, organisation_id, service_id, purpose, given_on, recorded_by,
+                                         recorded_at)
+                   SELECT $1, consent_id, case_id, CASE WHEN NOT open_offer THEN organisation_id END,
+                          CASE WHEN open_offer THEN service_id END, 'Doorverwijzing',
+                          (sent_at AT TIME ZONE 'Europe/Amsterdam')::date, lead_id, sent_at
                    FROM shaped
                )
-               INSERT INTO referrals (tenant_id, id, case_id, service_id, organisation_id, status, purpose, summary,
+               INSERT INTO referrals (tenant_id, id, case_id, service_id, organisation_id, open_offer, status, purpose, summary,
                                       consent_id, answer_due_on, sent_by, sent_at, handled_by, answered_at, decline_reason,
                                       started_at, finished_at, outcome, delivered, report, returned_at, return_reason,
                                       overdue_notified_at)
-               SELECT $1, id, case_id, service_id, organisation_id, status,
+               SELECT $1, id, case_id, service_id, CASE WHEN NOT open_offer THEN organisation_id END, open_offer, status,
                       'Ondersteuning thuis', 'Inwoner heeft hulp nodig; graag contact opnemen voor een kennismaking.',
                       consent_id, (sent_at AT TIME ZONE 'Europe/Amsterdam')::date + 7, lead_id, sent_at,
                       CASE WHEN status IN ('geaccepteerd', 'gestart', 'afgerond', 'teruggegeven', 'afgewezen') THEN handler END,
