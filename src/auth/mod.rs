@@ -130,6 +130,21 @@ impl CurrentUser {
             Err(AppError::Forbidden)
         }
     }
+
+    /// Like [`CurrentUser::require_any`], for residents' files and cases: a member
+    /// organisation's staff are told nothing is there (404), since even a refusal would confirm
+    /// to someone outside the cooperative's staff that a file exists.
+    pub fn require_any_hiding(&self, roles: &[Role]) -> Result<(), AppError> {
+        let outsider = self.has(Role::Member)
+            && self
+                .roles
+                .iter()
+                .all(|role| matches!(role, Role::Member | Role::Chair));
+        match self.require_any(roles) {
+            Err(_) if outsider => Err(AppError::NotFound),
+            checked => checked,
+        }
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {

@@ -61,7 +61,7 @@ async fn load_case(tx: &mut TenantTx, id: &str, user: &CurrentUser) -> AppResult
 
 /// Loads a case the user may see in full; anyone else is refused.
 pub(crate) async fn open_case(tx: &mut TenantTx, id: &str, user: &CurrentUser) -> AppResult<CaseView> {
-    user.require_any(TEAM_ROLES)?;
+    user.require_any_hiding(TEAM_ROLES)?;
     let case = load_case(tx, id, user).await?;
     match access::decide(&case, user) {
         Access::Full => Ok(case),
@@ -520,7 +520,7 @@ pub async fn case_page(
     Path((_, id)): Path<(String, String)>,
     Query(query): Query<CaseQuery>,
 ) -> AppResult<Response> {
-    user.require_any(TEAM_ROLES)?;
+    user.require_any_hiding(TEAM_ROLES)?;
     let mut tx = ctx.tx(&state.pool).await?;
     let case = load_case(&mut tx, &id, &user).await?;
     match access::decide(&case, &user) {
@@ -552,7 +552,7 @@ pub async fn request_access(
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    user.require_any(TEAM_ROLES)?;
+    user.require_any_hiding(TEAM_ROLES)?;
     let mut tx = ctx.tx(&state.pool).await?;
     let case = load_case(&mut tx, &id, &user).await?;
     if access::decide(&case, &user) == Access::Denied {

@@ -91,6 +91,10 @@ impl Database {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(5))
+            // By default every acquire pings the server first: a round trip on every request, to
+            // find a dead connection that the request's own first statement finds as well (and
+            // the pool then drops).
+            .test_before_acquire(false)
             .connect_with(web_connection(self.app.clone()))
             .await?;
         let bypasses = sqlx::query_scalar!(

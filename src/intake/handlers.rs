@@ -26,7 +26,7 @@ use crate::web::pagination::Pagination;
 use crate::web::{self, parse_id};
 
 fn desk_user(user: CurrentUser) -> AppResult<CurrentUser> {
-    user.require_any(DESK_ROLES)?;
+    user.require_any_hiding(DESK_ROLES)?;
     Ok(user)
 }
 

@@ -257,7 +257,15 @@ async fn member_step(
 ) -> AppResult<Response> {
     let organisation_id = organisation_of(user)?;
     let mut tx = ctx.tx(&state.pool).await?;
-    let referral = load_for_member(&mut tx, id, organisation_id).await?;
+    let referral = match load_for_member(&mut tx, id, organisation_id).await {
+        Err(AppError::NotFound)
+            if referral::taken_by_another(&mut tx, parse_id(id)?, organisation_id).await? =>
+        {
+            tx.commit().await?;
+            return Ok(taken_elsewhere(ctx));
+        }
+        other => other?,
+    };
     let step = match step {
         Ok(step) => step,
         Err((form, errors)) => {
@@ -291,10 +299,7 @@ async fn member_step(
             }
             None => {
                 tx.commit().await?;
-                Ok(web::redirect_with_flash(
-                    &format!("/{}/inbox", ctx.tenant.slug),
-                    "flash.referral_taken",
-                ))
+                Ok(taken_elsewhere(ctx))
             }
         };
     }
@@ -313,6 +318,11 @@ async fn member_step(
         _ => format!("/{}/referrals/{}", ctx.tenant.slug, referral.id),
     };
     Ok(web::redirect_with_flash(&back, step.flash()))
+}
+
+/// Another organisation took the open offer first.
+fn taken_elsewhere(ctx: &RequestContext) -> Response {
+    web::redirect_with_flash(&format!("/{}/inbox", ctx.tenant.slug), "flash.referral_taken")
 }
 
 pub async fn accept(
@@ -565,7 +575,7 @@ pub async fn send(
     let days = referral::answer_days(&mut tx).await?;
     let answer_due_on = calendar.add_working_days(case.now.date(), days.unsigned_abs());
     match referral::send(&mut tx, case.id, &new, user.id, answer_due_on).await? {
-        Ok(referral_id) => {
+        Ok(sent) => {
             cases::audit_case(
                 &mut tx,
                 &ctx,
@@ -573,10 +583,11 @@ pub async fn send(
                 AuditKind::ReferralSent,
                 &case,
                 json!({
-                    "referral": referral_id,
+                    "referral": sent.id,
                     "organisation": new.organisation_id,
                     "service": new.service_id,
-                    "override_reason": new.override_reason,
+                    "consent": sent.consent_id,
+                    "override_reason": new.override_reason.as_ref().filter(|_| sent.consent_id.is_none()),
                 }),
             )
             .await?;

@@ -96,7 +96,9 @@ pub async fn notify_overdue(tx: &mut TenantTx) -> sqlx::Result<i64> {
                 AND (o.id = r.organisation_id
                      OR (r.organisation_id IS NULL AND EXISTS (
                            SELECT FROM organisation_services os
-                           WHERE os.tenant_id = $1 AND os.service_id = r.service_id AND os.organisation_id = o.id)))
+                           WHERE os.tenant_id = $1 AND os.service_id = r.service_id AND os.organisation_id = o.id)
+                         AND NOT EXISTS (SELECT FROM referral_passes p WHERE p.tenant_id = $1
+                                           AND p.referral_id = r.id AND p.organisation_id = o.id)))
                JOIN users u ON u.tenant_id = $1 AND u.organisation_id = o.id AND u.active AND 'member' = ANY (u.roles)
            )
            SELECT count(*) AS "count!" FROM overdue"#,

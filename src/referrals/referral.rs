@@ -38,13 +38,19 @@ pub enum SendRefused {
     UnknownGoal,
 }
 
+/// A referral on its way, and the consent it went under (none when a process manager overrode).
+pub struct Sent {
+    pub id: Uuid,
+    pub consent_id: Option<Uuid>,
+}
+
 pub async fn send(
     tx: &mut TenantTx,
     case_id: Uuid,
     new: &NewReferral,
     by: Uuid,
     answer_due_on: Date,
-) -> sqlx::Result<Result<Uuid, SendRefused>> {
+) -> sqlx::Result<Result<Sent, SendRefused>> {
     let offered = sqlx::query_scalar!(
         r#"SELECT EXISTS (
                SELECT FROM organisation_services os
@@ -101,7 +107,24 @@ pub async fn send(
     .await?;
     add_event(tx, id, ReferralStatus::Sent.code(), new.organisation_id, by, "").await?;
     notifications::to_organisation_staff(tx, id, Kind::New).await?;
-    Ok(Ok(id))
+    Ok(Ok(Sent { id, consent_id }))
+}
+
+/// Whether `id` is an open offer this organisation was offered and another organisation has
+/// just taken: its staff are told so, rather than that it does not exist.
+pub async fn taken_by_another(tx: &mut TenantTx, id: Uuid, organisation_id: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (
+               SELECT FROM referrals r
+               WHERE r.tenant_id = $1 AND r.id = $2 AND r.open_offer AND r.organisation_id <> $3
+                 AND EXISTS (SELECT FROM organisation_services os WHERE os.tenant_id = r.tenant_id
+                               AND os.service_id = r.service_id AND os.organisation_id = $3)) AS "taken!""#,
+        tx.tenant_id(),
+        id,
+        organisation_id
+    )
+    .fetch_one(&mut **tx)
+    .await
 }
 
 async fn add_event(
@@ -285,8 +308,8 @@ pub async fn decline(
             note,
         )
         .await?;
+        notifications::to_lead(tx, id, Kind::Declined).await?;
     }
-    notifications::to_lead(tx, id, Kind::Declined).await?;
     Ok(Ok(()))
 }
 

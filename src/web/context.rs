@@ -278,7 +278,17 @@ pub async fn resolve(
     }
     // The error page renderer further out shows errors in this user's language and layout.
     response.extensions_mut().insert(ctx);
+    // A handler that set a new flash keeps it: clearing the old one after it would lose it.
+    let flash_prefix = format!("{FLASH_COOKIE}=");
+    let handler_set_flash = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|cookie| cookie.as_bytes().starts_with(flash_prefix.as_bytes()));
     for cookie in set_cookies {
+        if handler_set_flash && cookie.as_bytes().starts_with(flash_prefix.as_bytes()) {
+            continue;
+        }
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     Ok(response)

@@ -646,6 +646,41 @@ async fn a_referral_goes_from_sent_to_finished_and_every_step_shows_on_the_case(
 }
 
 #[tokio::test]
+async fn the_answer_period_is_the_cooperatives_setting_in_working_days() {
+    let w = World::new().await;
+    let lead = w.login("team@demo.test").await;
+    {
+        let mut db = w.app.owner_connection().await;
+        sqlx::query("UPDATE tenant_settings SET referral_answer_days = 2 WHERE tenant_id = $1")
+            .bind(w.tenant)
+            .execute(&mut db)
+            .await
+            .unwrap();
+    }
+    w.consent(&lead, &format!("org:{}", w.org_a), "01-01-2026", "")
+        .await;
+    let (_, form) = lead.page(&format!("{}/referrals", w.case_path())).await;
+    assert!(form.contains("De organisatie heeft 2 werkdagen om te antwoorden."));
+    let referral = w.refer(&lead, &w.target(w.own, Some(w.org_a)), "Maatje").await;
+    let due: Date = {
+        let mut db = w.app.owner_connection().await;
+        sqlx::query_scalar("SELECT answer_due_on FROM referrals WHERE id = $1")
+            .bind(referral)
+            .fetch_one(&mut db)
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        due,
+        schakel::calendar::WorkingCalendar::dutch_default().add_working_days(today(&w.app).await, 2)
+    );
+    let (_, page) = lead
+        .page(&format!("{}/referrals/{referral}", w.case_path()))
+        .await;
+    assert!(page.contains(&nl(due)), "the answer date is shown");
+}
+
+#[tokio::test]
 async fn steps_out_of_order_are_refused_and_change_nothing() {
     let w = World::new().await;
     let lead = w.login("team@demo.test").await;
@@ -965,11 +1000,13 @@ async fn only_the_lead_the_coordinator_or_a_process_manager_sends_and_only_to_wh
     }
     for email in ["anders@demo.test", "balie@demo.test", "lid@demo.test"] {
         let user = w.login(email).await;
-        assert_eq!(user.status(&form).await, 403, "{email} opens the form");
+        // A member organisation's staff are not even told the case exists.
+        let refused = if email == "lid@demo.test" { 404 } else { 403 };
+        assert_eq!(user.status(&form).await, refused, "{email} opens the form");
         let answer = w
             .try_refer(&user, &w.target(w.shared, Some(w.org_b)), "Boodschappen", &[])
             .await;
-        assert_eq!(answer.status, 403, "{email} sends");
+        assert_eq!(answer.status, refused, "{email} sends");
     }
     // Hulp Dichtbij does not offer Maatjescontact.
     let answer = w
@@ -1012,7 +1049,7 @@ async fn two_organisations_accepting_an_open_offer_at_the_same_moment_give_it_to
     let b = w.login("hulp@demo.test").await;
     let mut unclear = Vec::new();
 
-    for round in 0..4 {
+    for round in 0..8 {
         let purpose = format!("Boodschappen, ronde {round}");
         let referral = w.refer(&lead, &w.target(w.shared, None), &purpose).await;
         let page = format!("/demo/referrals/{referral}");
@@ -1382,6 +1419,51 @@ async fn a_process_manager_may_send_without_consent_with_a_reason_that_is_audite
     assert!(
         page.contains(reason),
         "the lead sees why it went out without consent"
+    );
+}
+
+#[tokio::test]
+async fn an_override_reason_given_while_consent_exists_is_not_audited_as_an_override() {
+    let w = World::new().await;
+    let pm = w.login("procesmanager@demo.test").await;
+    let consent = w
+        .consent(&pm, &format!("org:{}", w.org_a), "01-01-2026", "")
+        .await;
+    let answer = w
+        .try_refer(
+            &pm,
+            &w.target(w.own, Some(w.org_a)),
+            "Met toestemming",
+            &[("override_reason", "Voor de zekerheid")],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let referral = w.referral("Met toestemming").await;
+    let (override_reason, consent_id): (Option<String>, Option<Uuid>) = {
+        let mut db = w.app.owner_connection().await;
+        sqlx::query_as("SELECT override_reason, consent_id FROM referrals WHERE id = $1")
+            .bind(referral)
+            .fetch_one(&mut db)
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        (override_reason, consent_id),
+        (None, Some(consent)),
+        "sent under the consent"
+    );
+    let audited: Option<String> = {
+        let mut db = w.app.owner_connection().await;
+        sqlx::query_scalar(
+            "SELECT details->>'override_reason' FROM audit_events WHERE kind = 'referral_sent'",
+        )
+        .fetch_one(&mut db)
+        .await
+        .unwrap()
+    };
+    assert_eq!(
+        audited, None,
+        "the audit trail must not record an override for a referral that was sent with consent"
     );
 }
 
