@@ -15,7 +15,7 @@ use crate::cases::clocks::{self, Clock, ClockState};
 use crate::cases::conversations::{self, Conversation, ReportInput};
 use crate::cases::journal::{self, Entry, NewEntry, Upload};
 use crate::cases::network::{self, ContactInput};
-use crate::cases::overview::{self, Named};
+use crate::cases::overview;
 use crate::cases::plan::{self, NewAction, Plan};
 use crate::cases::queue::{self, Monitor, QueueRow, Sort, Tab};
 use crate::cases::record::{
@@ -28,6 +28,8 @@ use crate::cases::{
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::intake::local_now;
+use crate::members::register::{self, OrganisationOption};
+use crate::members::services::{self, ServiceOption};
 use crate::referrals::consent::{self, Consent};
 use crate::referrals::referral::CaseReferral;
 use crate::tasks::{self, Task};
@@ -321,8 +323,6 @@ struct CasePage {
     relations: &'static [NetworkRelation],
     consents: Vec<Consent>,
     referrals: Vec<CaseReferral>,
-    organisations: Vec<Named>,
-    services: Vec<Named>,
     submitted: Submitted,
 }
 
@@ -491,8 +491,6 @@ async fn render_case(
             relations: NetworkRelation::ALL,
             consents: lists.consents,
             referrals: lists.referrals,
-            organisations: lists.organisations,
-            services: lists.services,
             submitted,
             l: ctx.layout(),
         },
@@ -1452,6 +1450,67 @@ pub async fn remove_contact(
 // ---------------------------------------------------------------------------------------------
 // The consent ledger
 
+#[derive(Template)]
+#[template(path = "cases/consent.html")]
+struct ConsentPage {
+    l: Layout,
+    case: CaseView,
+    organisations: Vec<OrganisationOption>,
+    services: Vec<ServiceOption>,
+    today: String,
+    fields: Fields,
+    errors: FormErrors,
+}
+
+impl ConsentPage {
+    fn typed_or_today(&self, field: &str) -> String {
+        match self.fields.get(field) {
+            "" => self.today.clone(),
+            typed => typed.to_owned(),
+        }
+    }
+}
+
+async fn render_consent_form(
+    mut tx: TenantTx,
+    ctx: &RequestContext,
+    case: CaseView,
+    fields: Fields,
+    errors: FormErrors,
+) -> AppResult<Response> {
+    let organisations = register::choices(&mut tx, &[]).await?;
+    let services = services::list(&mut tx).await?;
+    tx.commit().await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    web::render_with_status(
+        status,
+        &ConsentPage {
+            today: format_date(case.now.date()),
+            case,
+            organisations,
+            services,
+            fields,
+            errors,
+            l: ctx.layout(),
+        },
+    )
+}
+
+pub async fn consent_form(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Path((_, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let mut tx = ctx.tx(&state.pool).await?;
+    let case = case_to_write(&mut tx, &id, &user).await?;
+    render_consent_form(tx, &ctx, case, Fields::default(), FormErrors::default()).await
+}
+
 /// Records what the resident agreed may be shared, with whom and for what.
 pub async fn record_consent(
     State(state): State<AppState>,
@@ -1463,9 +1522,7 @@ pub async fn record_consent(
     let mut tx = ctx.tx(&state.pool).await?;
     let case = case_to_write(&mut tx, &id, &user).await?;
     let today = case.now.date();
-    let mut submitted = Submitted::new("consent", fields);
-    let fields = &submitted.fields;
-    let errors = &mut submitted.errors;
+    let mut errors = FormErrors::default();
     let recipient = match fields.get("recipient").split_once(':') {
         Some(("org", id)) => id.parse().ok().map(consent::Recipient::Organisation),
         Some(("service", id)) => id.parse().ok().map(consent::Recipient::Service),
@@ -1496,7 +1553,7 @@ pub async fn record_consent(
         }
     };
     let (Some(recipient), Some(given_on), true) = (recipient, given_on, errors.is_empty()) else {
-        return case_form_failed(tx, &ctx, &user, case, submitted).await;
+        return render_consent_form(tx, &ctx, case, fields, errors).await;
     };
     let new = consent::NewConsent {
         recipient,

@@ -101,7 +101,10 @@ pub fn router() -> Router<AppState> {
             post(handlers::finish_task),
         )
         .route("/{tenant}/cases/{id}/clocks", post(handlers::clock_action))
-        .route("/{tenant}/cases/{id}/consents", post(handlers::record_consent))
+        .route(
+            "/{tenant}/cases/{id}/consents",
+            get(handlers::consent_form).post(handlers::record_consent),
+        )
         .route(
             "/{tenant}/cases/{id}/consents/{consent}/withdraw",
             post(handlers::withdraw_consent),

@@ -1,5 +1,5 @@
 //! The case page's lists, read in one statement: each list comes back as a JSON array,
-//! so ten lists cost one round trip instead of ten. (Round trips, not the queries themselves,
+//! so eight lists cost one round trip instead of eight. (Round trips, not the queries themselves,
 //! are what a case page spends most of its time on.)
 
 use sqlx::types::Json;
@@ -22,13 +22,6 @@ time::serde::format_description!(
     "[year]-[month]-[day]T[hour]:[minute]:[second]"
 );
 
-/// A member organisation or service to choose in a form.
-#[derive(Debug, serde::Deserialize)]
-pub struct Named {
-    pub id: Uuid,
-    pub name: String,
-}
-
 pub struct CaseLists {
     pub clocks: Vec<Clock>,
     pub conversations: Vec<Conversation>,
@@ -38,9 +31,6 @@ pub struct CaseLists {
     pub colleagues: Vec<Colleague>,
     pub consents: Vec<Consent>,
     pub referrals: Vec<CaseReferral>,
-    /// Current member organisations and the services offered, for the consent form.
-    pub organisations: Vec<Named>,
-    pub services: Vec<Named>,
 }
 
 pub async fn lists(tx: &mut TenantTx, case_id: Uuid, resident_id: Option<Uuid>) -> sqlx::Result<CaseLists> {
@@ -98,12 +88,7 @@ pub async fn lists(tx: &mut TenantTx, case_id: Uuid, resident_id: Option<Uuid>) 
                     FROM referrals f
                     JOIN services s ON s.tenant_id = f.tenant_id AND s.id = f.service_id
                     LEFT JOIN organisations o ON o.tenant_id = f.tenant_id AND o.id = f.organisation_id
-                    WHERE f.tenant_id = $1 AND f.case_id = $2 ORDER BY f.sent_at DESC LIMIT 100) f) AS "referrals!: Json<Vec<CaseReferral>>",
-             (SELECT coalesce(json_agg(o ORDER BY o.name), '[]')
-              FROM (SELECT id, name FROM organisations
-                    WHERE tenant_id = $1 AND status IN ('aspirant', 'lid') LIMIT 500) o) AS "organisations!: Json<Vec<Named>>",
-             (SELECT coalesce(json_agg(s ORDER BY s.name), '[]')
-              FROM (SELECT id, name FROM services WHERE tenant_id = $1 LIMIT 500) s) AS "services!: Json<Vec<Named>>""#,
+                    WHERE f.tenant_id = $1 AND f.case_id = $2 ORDER BY f.sent_at DESC LIMIT 100) f) AS "referrals!: Json<Vec<CaseReferral>>""#,
         tx.tenant_id(),
         case_id,
         resident_id
@@ -119,7 +104,5 @@ pub async fn lists(tx: &mut TenantTx, case_id: Uuid, resident_id: Option<Uuid>) 
         colleagues: row.colleagues.0,
         consents: row.consents.0,
         referrals: row.referrals.0,
-        organisations: row.organisations.0,
-        services: row.services.0,
     })
 }

@@ -48,13 +48,13 @@ async fn referral_queries_use_their_indexes_under_a_generic_plan() {
     .await
     .unwrap();
 
-    for (name, sql, args, index) in [
+    for (name, sql, args, indexes) in [
         (
             "new for the organisation",
             "SELECT id FROM referrals WHERE tenant_id = $1 AND organisation_id = $2 AND status = 'verstuurd'
                AND access_revoked_at IS NULL ORDER BY sent_at LIMIT $3",
             format!("'{tenant}', '{organisation}', 26"),
-            "referrals_organisation_status",
+            &["referrals_organisation_status"][..],
         ),
         (
             "open offers for its services",
@@ -63,45 +63,49 @@ async fn referral_queries_use_their_indexes_under_a_generic_plan() {
               AND r.organisation_id IS NULL AND r.status = 'verstuurd'
              WHERE os.tenant_id = $1 AND os.organisation_id = $2 ORDER BY r.sent_at LIMIT $3",
             format!("'{tenant}', '{organisation}', 26"),
-            "referrals_open_offers",
+            &["referrals_open_offers"],
         ),
         (
             "accepted by me",
             "SELECT r.id FROM referrals r WHERE r.tenant_id = $1 AND r.handled_by = $3 AND r.status = 'geaccepteerd'
                AND r.organisation_id = $2 AND r.access_revoked_at IS NULL ORDER BY r.sent_at, r.id LIMIT $4",
             format!("'{tenant}', '{organisation}', '{member}', 26"),
-            "referrals_handler",
+            // One person's share of the organisation's, or the organisation's in that state:
+            // which is smaller depends on the data.
+            &["referrals_handler", "referrals_organisation_status"],
         ),
         (
             "waiting for my report",
             "SELECT r.id FROM referrals r WHERE r.tenant_id = $1 AND r.handled_by = $3 AND r.status = 'gestart'
                AND r.organisation_id = $2 AND r.access_revoked_at IS NULL ORDER BY r.sent_at, r.id LIMIT $4",
             format!("'{tenant}', '{organisation}', '{member}', 26"),
-            "referrals_handler",
+            // One person's share of the organisation's, or the organisation's in that state:
+            // which is smaller depends on the data.
+            &["referrals_handler", "referrals_organisation_status"],
         ),
         (
             "overdue",
             "SELECT r.id FROM referrals r WHERE r.tenant_id = $1 AND r.status = 'verstuurd'
                AND r.answer_due_on < $2::date ORDER BY r.answer_due_on, r.id LIMIT $3",
             format!("'{tenant}', current_date, 51"),
-            "referrals_unanswered",
+            &["referrals_unanswered"],
         ),
         (
             "a case's referrals",
             "SELECT f.id FROM referrals f WHERE f.tenant_id = $1 AND f.case_id = $2 ORDER BY f.sent_at DESC LIMIT 100",
             format!("'{tenant}', '{case}'"),
-            "referrals_case",
+            &["referrals_case"],
         ),
         (
             "cases with declined referrals",
             "SELECT f.case_id FROM referrals f WHERE f.tenant_id = $1 AND f.status = 'afgewezen'
              GROUP BY f.case_id HAVING count(*) >= $2",
             format!("'{tenant}', 2"),
-            "referrals_declined",
+            &["referrals_declined"],
         ),
     ] {
         let plan = generic_plan(&app, tenant, sql, &args).await;
-        assert!(plan.contains(index), "{name}:\n{plan}");
+        assert!(indexes.iter().any(|index| plan.contains(index)), "{name}:\n{plan}");
         assert!(!plan.contains("Seq Scan on referrals"), "{name}:\n{plan}");
     }
 }
