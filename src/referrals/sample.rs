@@ -149,18 +149,31 @@ pub async fn referrals(
                    FROM generate_series($5::int8 + 1, $5 + $6) AS n
                    CROSS JOIN LATERAL (SELECT hashint8extended(n, $2) AS h) r
                    JOIN cases c ON c.tenant_id = $1 AND c.id = ($7::uuid[])[1 + ((r.h >> 40) & 1048575)::int % cardinality($7)]
-               ), shaped AS (
-                   SELECT p.*,
-                          greatest(p.created_at, now() - make_interval(days => p.age % 700 + 1)) AS sent_at,
-                          CASE WHEN roll < 80 THEN 'verstuurd' WHEN roll < 130 THEN 'geaccepteerd'
-                               WHEN roll < 230 THEN 'gestart' WHEN roll < 330 THEN 'afgewezen'
-                               WHEN roll < 370 THEN 'teruggegeven' WHEN roll < 420 THEN 'ingetrokken'
-                               ELSE 'afgerond' END AS status,
-                          -- A quarter of the unanswered ones are offered to everyone offering the service.
-                          roll < 80 AND roll % 4 = 0 AS open_offer,
-                          (SELECT u.id FROM users u WHERE u.tenant_id = $1 AND u.organisation_id = p.organisation_id
-                           ORDER BY u.id LIMIT 1) AS handler
+               ), dated AS (
+                   SELECT p.*, greatest(p.created_at, now() - make_interval(days => p.age % 700 + 1)) AS sent_at
                    FROM picks p
+               ), shaped AS (
+                   -- Only recent referrals can still wait for an answer or a start; most older ones
+                   -- are finished.
+                   SELECT d.*,
+                          CASE WHEN d.sent_at > now() - interval '7 days' THEN
+                                   CASE WHEN roll < 500 THEN 'verstuurd' WHEN roll < 700 THEN 'geaccepteerd'
+                                        WHEN roll < 800 THEN 'gestart' WHEN roll < 900 THEN 'afgewezen'
+                                        WHEN roll < 950 THEN 'ingetrokken' ELSE 'teruggegeven' END
+                               WHEN d.sent_at > now() - interval '60 days' THEN
+                                   CASE WHEN roll < 50 THEN 'geaccepteerd' WHEN roll < 450 THEN 'gestart'
+                                        WHEN roll < 550 THEN 'afgewezen' WHEN roll < 600 THEN 'teruggegeven'
+                                        WHEN roll < 650 THEN 'ingetrokken' ELSE 'afgerond' END
+                               ELSE
+                                   CASE WHEN roll < 100 THEN 'afgewezen' WHEN roll < 150 THEN 'teruggegeven'
+                                        WHEN roll < 230 THEN 'ingetrokken' WHEN roll < 260 THEN 'gestart'
+                                        ELSE 'afgerond' END
+                          END AS status,
+                          -- A quarter of the unanswered ones are offered to everyone offering the service.
+                          d.sent_at > now() - interval '7 days' AND roll < 500 AND roll % 4 = 0 AS open_offer,
+                          (SELECT u.id FROM users u WHERE u.tenant_id = $1 AND u.organisation_id = d.organisation_id
+                           ORDER BY u.id LIMIT 1) AS handler
+                   FROM dated d
                ), consents_added AS (
                    INSERT INTO consents (tenant_id, id, case_id, organisation_id, service_id, purpose, given_on, recorded_by,
                                          recorded_at)
@@ -177,15 +190,15 @@ pub async fn referrals(
                       'Ondersteuning thuis', 'Inwoner heeft hulp nodig; graag contact opnemen voor een kennismaking.',
                       consent_id, (sent_at AT TIME ZONE 'Europe/Amsterdam')::date + 7, lead_id, sent_at,
                       CASE WHEN status IN ('geaccepteerd', 'gestart', 'afgerond', 'teruggegeven', 'afgewezen') THEN handler END,
-                      CASE WHEN status NOT IN ('verstuurd', 'ingetrokken') THEN sent_at + make_interval(hours => 2 + roll % 90) END,
+                      CASE WHEN status NOT IN ('verstuurd', 'ingetrokken') THEN least(now(), sent_at + make_interval(hours => 2 + roll % 40)) END,
                       CASE WHEN status = 'afgewezen'
                            THEN (ARRAY['geen_capaciteit', 'past_niet', 'niet_bereikbaar', 'wil_niet', 'anders'])[1 + roll % 5] END,
-                      CASE WHEN status IN ('gestart', 'afgerond') THEN sent_at + make_interval(days => 3 + roll % 10) END,
-                      CASE WHEN status = 'afgerond' THEN sent_at + make_interval(days => 20 + roll % 60) END,
+                      CASE WHEN status IN ('gestart', 'afgerond') THEN least(now(), sent_at + make_interval(days => 1 + roll % 5)) END,
+                      CASE WHEN status = 'afgerond' THEN least(now(), sent_at + make_interval(days => 20 + roll % 40)) END,
                       CASE WHEN status = 'afgerond' THEN CASE WHEN roll % 5 = 0 THEN 'niet_geslaagd' ELSE 'geslaagd' END END,
                       CASE WHEN status = 'afgerond' THEN roll % 7 <> 0 END,
                       CASE WHEN status = 'afgerond' THEN 'De ondersteuning is geboden; de inwoner is tevreden.' ELSE '' END,
-                      CASE WHEN status = 'teruggegeven' THEN sent_at + make_interval(days => 10 + roll % 20) END,
+                      CASE WHEN status = 'teruggegeven' THEN least(now(), sent_at + make_interval(days => 2 + roll % 20)) END,
                       CASE WHEN status = 'teruggegeven' THEN 'Past beter bij een andere organisatie.' ELSE '' END,
                       CASE WHEN status = 'verstuurd' AND sent_at < now() - interval '7 days' THEN now() END
                FROM shaped"#,
