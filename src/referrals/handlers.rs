@@ -66,11 +66,8 @@ pub async fn inbox(
     let tab = query.tab.as_deref().and_then(Tab::parse).unwrap_or(Tab::New);
     let page = query.page.unwrap_or(1).max(1);
     let mut tx = ctx.tx(&state.pool).await?;
-    // The navigation's count already read them for this request.
-    let counts = match ctx.waiting.inbox {
-        Some(counts) => counts,
-        None => inbox::counts(&mut tx, organisation_id, user.id).await?,
-    };
+    // Read with the session, for the navigation.
+    let counts = ctx.waiting.inbox.unwrap_or_default();
     let mut rows = inbox::page(&mut tx, tab, organisation_id, user.id, page).await?;
     tx.commit().await?;
     let has_next = rows.len() as i64 > inbox::PAGE_SIZE;

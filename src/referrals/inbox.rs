@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::cases::record::format_timestamp;
 use crate::db::TenantTx;
+use crate::referrals::ReferralStatus;
 use crate::web::forms::format_date;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,32 +119,22 @@ pub async fn page(
             .fetch_all(&mut **tx)
             .await
         }
-        Tab::Mine => {
+        Tab::Mine | Tab::Report => {
+            let status = match tab {
+                Tab::Mine => ReferralStatus::Accepted,
+                _ => ReferralStatus::Started,
+            };
             inbox_rows!(
                 "referrals r",
-                "r.tenant_id = $1 AND r.handled_by = $3 AND r.status = 'geaccepteerd'
+                "r.tenant_id = $1 AND r.handled_by = $3 AND r.status = $6
                  AND r.organisation_id = $2 AND r.access_revoked_at IS NULL",
                 "LIMIT $4 OFFSET $5",
                 tenant,
                 organisation_id,
                 user_id,
                 limit,
-                offset
-            )
-            .fetch_all(&mut **tx)
-            .await
-        }
-        Tab::Report => {
-            inbox_rows!(
-                "referrals r",
-                "r.tenant_id = $1 AND r.handled_by = $3 AND r.status = 'gestart'
-                 AND r.organisation_id = $2 AND r.access_revoked_at IS NULL",
-                "LIMIT $4 OFFSET $5",
-                tenant,
-                organisation_id,
-                user_id,
-                limit,
-                offset
+                offset,
+                status.code()
             )
             .fetch_all(&mut **tx)
             .await
@@ -151,8 +142,9 @@ pub async fn page(
     }
 }
 
-/// How many referrals each tab holds, for the tabs and the navigation.
-#[derive(Debug, Clone, Copy)]
+/// How many referrals each tab holds, for the tabs and the navigation; read with the session
+/// (`auth::session::load_at`), so no page of a member's staff spends a round trip on it.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Counts {
     pub new: i64,
     pub mine: i64,
@@ -167,30 +159,4 @@ impl Counts {
             Tab::Report => self.report,
         }
     }
-}
-
-pub async fn counts(tx: &mut TenantTx, organisation_id: Uuid, user_id: Uuid) -> sqlx::Result<Counts> {
-    sqlx::query_as!(
-        Counts,
-        r#"SELECT
-             (SELECT count(*) FROM referrals
-              WHERE tenant_id = $1 AND organisation_id = $2 AND status = 'verstuurd' AND access_revoked_at IS NULL)
-             + (SELECT count(*) FROM organisation_services os
-                JOIN referrals r ON r.tenant_id = os.tenant_id AND r.service_id = os.service_id
-                 AND r.organisation_id IS NULL AND r.status = 'verstuurd'
-                WHERE os.tenant_id = $1 AND os.organisation_id = $2
-                  AND NOT EXISTS (SELECT FROM referral_passes x WHERE x.tenant_id = r.tenant_id
-                                    AND x.referral_id = r.id AND x.organisation_id = $2)) AS "new!",
-             (SELECT count(*) FROM referrals
-              WHERE tenant_id = $1 AND handled_by = $3 AND organisation_id = $2 AND status = 'geaccepteerd'
-                AND access_revoked_at IS NULL) AS "mine!",
-             (SELECT count(*) FROM referrals
-              WHERE tenant_id = $1 AND handled_by = $3 AND organisation_id = $2 AND status = 'gestart'
-                AND access_revoked_at IS NULL) AS "report!""#,
-        tx.tenant_id(),
-        organisation_id,
-        user_id
-    )
-    .fetch_one(&mut **tx)
-    .await
 }

@@ -15,12 +15,11 @@ use sqlx::PgPool;
 use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
+use crate::auth::CurrentUser;
 use crate::auth::session::{self, SessionCookie, Stage};
-use crate::auth::{CurrentUser, Role};
 use crate::config::WebConfig;
 use crate::db::{self, Commit, TenantTx};
 use crate::error::AppError;
-use crate::referrals;
 use crate::tenancy::{self, Tenant};
 use crate::web::i18n::Lang;
 use crate::web::layout::{Flash, Layout, UserBadge, Waiting, navigation};
@@ -210,17 +209,10 @@ pub async fn resolve(
         set_cookies.push(web::clear_cookie(FLASH_COOKIE, secure));
     }
 
-    let mut waiting = Waiting {
+    let waiting = Waiting {
         unread_notifications: session.as_ref().map_or(0, |s| s.unread_notifications),
-        inbox: None,
+        inbox: session.as_ref().and_then(|s| s.inbox),
     };
-    if let (Some(s), Some(tx)) = (&session, open_tx.as_mut())
-        && s.stage == Stage::Active
-        && s.user.has(Role::Member)
-        && let Some(organisation_id) = s.user.organisation_id
-    {
-        waiting.inbox = Some(referrals::inbox::counts(tx, organisation_id, s.user.id).await?);
-    }
     let (user, pending) = match &session {
         Some(s) if s.stage == Stage::Active => (Some(s.user.clone()), None),
         Some(s) => (None, Some((s.user.clone(), s.stage))),
