@@ -169,11 +169,11 @@ CREATE TABLE referrals (
 CREATE TRIGGER referrals_updated_at BEFORE UPDATE ON referrals FOR EACH ROW EXECUTE FUNCTION set_updated_at();
 CREATE INDEX referrals_case ON referrals (tenant_id, case_id, sent_at DESC);
 -- The member inbox: each tab is read off one of these in its order.
-CREATE INDEX referrals_organisation_status ON referrals (tenant_id, organisation_id, status, sent_at)
+CREATE INDEX referrals_organisation_status ON referrals (tenant_id, organisation_id, status, sent_at, id)
     WHERE access_revoked_at IS NULL;
 CREATE INDEX referrals_open_offers ON referrals (tenant_id, service_id, sent_at)
     WHERE organisation_id IS NULL AND status = 'verstuurd';
-CREATE INDEX referrals_handler ON referrals (tenant_id, handled_by, status, sent_at)
+CREATE INDEX referrals_handler ON referrals (tenant_id, handled_by, status, sent_at, id)
     WHERE handled_by IS NOT NULL AND access_revoked_at IS NULL;
 -- Unanswered referrals by their answer date: the overdue lists and the notifier.
 CREATE INDEX referrals_unanswered ON referrals (tenant_id, answer_due_on) WHERE status = 'verstuurd';
