@@ -412,14 +412,8 @@ pub async fn give_back(
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    let reason = fields.get("reason").trim().to_owned();
-    let step = if reason.is_empty() {
-        let mut errors = FormErrors::default();
-        errors.field("reason", "referral.error.return_reason");
-        Err(("return", errors))
-    } else {
-        Ok(MemberStep::GiveBack { reason })
-    };
+    let step = required(&fields, "return", "reason", "referral.error.return_reason")
+        .map(|reason| MemberStep::GiveBack { reason });
     member_step(&state, &ctx, &user, &id, fields, step).await
 }
 
@@ -430,15 +424,25 @@ pub async fn member_note(
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    let body = fields.get("body").trim().to_owned();
-    let step = if body.is_empty() {
-        let mut errors = FormErrors::default();
-        errors.field("body", "referral.error.note");
-        Err(("note", errors))
-    } else {
-        Ok(MemberStep::Note { body })
-    };
+    let step = required(&fields, "note", "body", "referral.error.note").map(|body| MemberStep::Note { body });
     member_step(&state, &ctx, &user, &id, fields, step).await
+}
+
+/// The text of a field that may not be left empty, or the form's error for it.
+fn required(
+    fields: &Fields,
+    form: &'static str,
+    field: &'static str,
+    message_key: &'static str,
+) -> Result<String, (&'static str, FormErrors)> {
+    let text = fields.get(field).trim();
+    if text.is_empty() {
+        let mut errors = FormErrors::default();
+        errors.field(field, message_key);
+        Err((form, errors))
+    } else {
+        Ok(text.to_owned())
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
