@@ -55,6 +55,7 @@ impl RoleSection {
             Role::Desk => Some(("/desk", "home.desk.link")),
             Role::Professional => Some(("/team", "home.professional.link")),
             Role::ProcessManager => Some(("/team/monitor", "home.process_manager.link")),
+            Role::Member => Some(("/inbox", "home.member.link")),
             Role::Admin => Some(("/admin/users", "home.admin.link")),
             _ => None,
         }

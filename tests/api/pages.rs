@@ -100,6 +100,17 @@ async fn the_start_page_shows_a_section_per_role_and_matching_navigation() {
 }
 
 #[tokio::test]
+async fn a_member_organisations_staff_start_at_their_referrals() {
+    let app = TestApp::spawn().await;
+    app.login("demo", "lid@demo.test").await;
+    let body = app.get("/demo/").await.text().await.unwrap();
+    let section = &body[body.find(r#"id="start-member""#).expect("the member's section")..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert!(section.contains(r#"href="/demo/inbox""#), "{section}");
+    assert!(!section.contains("Nog niets te doen."), "{section}");
+}
+
+#[tokio::test]
 async fn unknown_pages_get_a_friendly_404_in_the_layout() {
     let app = TestApp::spawn().await;
     let response = app
