@@ -16,7 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::web::context::RequestContext;
 use crate::web::forms::Fields;
 use crate::web::layout::{FormErrors, Layout};
-use crate::web::pagination::Pagination;
+use crate::web::pagination::{Pagination, trim_page};
 use crate::web::{self, parse_id};
 
 #[derive(Deserialize)]
@@ -52,8 +52,7 @@ pub async fn list(
     let mut tx = ctx.tx(&state.pool).await?;
     let mut found = users::list(&mut tx, &query.q, page).await?;
     tx.commit().await?;
-    let has_next = found.len() as i64 > users::PAGE_SIZE;
-    found.truncate(users::PAGE_SIZE as usize);
+    let has_next = trim_page(&mut found, users::PAGE_SIZE);
     let base = format!(
         "/{}/admin/users?q={}",
         ctx.tenant.slug,

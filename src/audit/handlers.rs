@@ -10,7 +10,7 @@ use crate::auth::{CurrentUser, Role};
 use crate::error::AppResult;
 use crate::web::context::RequestContext;
 use crate::web::layout::Layout;
-use crate::web::pagination::Pagination;
+use crate::web::pagination::{Pagination, trim_page};
 use crate::web::{self, forms};
 
 #[derive(Deserialize)]
@@ -63,8 +63,7 @@ pub async fn browse(
     let users = crate::auth::users::names(&mut tx).await?;
     tx.commit().await?;
 
-    let has_next = entries.len() as i64 > audit::PAGE_SIZE;
-    entries.truncate(audit::PAGE_SIZE as usize);
+    let has_next = trim_page(&mut entries, audit::PAGE_SIZE);
     let base = format!(
         "/{}/admin/audit?user={}&kind={}&resident={}&from={}&to={}",
         ctx.tenant.slug,

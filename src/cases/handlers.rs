@@ -36,7 +36,7 @@ use crate::tasks::{self, Task};
 use crate::web::context::RequestContext;
 use crate::web::forms::{Fields, format_date, parse_date, parse_in_range, parse_optional_date};
 use crate::web::layout::{FormErrors, Layout};
-use crate::web::pagination::Pagination;
+use crate::web::pagination::{Pagination, trim_page};
 use crate::web::{self, parse_id};
 
 fn actor(ctx: &RequestContext, user: &CurrentUser) -> Actor {
@@ -159,8 +159,7 @@ pub async fn queue(
     let mut tx = ctx.tx(&state.pool).await?;
     let mut rows = queue::page(&mut tx, tab, sort, user.id, user.has(Role::ProcessManager), page).await?;
     tx.commit().await?;
-    let has_next = rows.len() as i64 > queue::PAGE_SIZE;
-    rows.truncate(queue::PAGE_SIZE as usize);
+    let has_next = trim_page(&mut rows, queue::PAGE_SIZE);
     let base = format!(
         "/{}/team?tab={}&sort={}",
         ctx.tenant.slug,
@@ -453,8 +452,7 @@ async fn render_case(
     let lists = overview::lists(&mut tx, case.id, case.resident_id).await?;
     let plan = plan::find(&mut tx, case.id).await?;
     let mut journal = journal::page(&mut tx, case.id, 1).await?;
-    let journal_more = journal.len() as i64 > journal::PAGE_SIZE;
-    journal.truncate(journal::PAGE_SIZE as usize);
+    let journal_more = trim_page(&mut journal, journal::PAGE_SIZE);
     tx.commit().await?;
     let status = if submitted.conflict {
         StatusCode::CONFLICT
@@ -1823,8 +1821,7 @@ pub async fn journal_page(
     .await?;
     let mut journal = journal::page(&mut tx, case.id, page).await?;
     tx.commit().await?;
-    let has_next = journal.len() as i64 > journal::PAGE_SIZE;
-    journal.truncate(journal::PAGE_SIZE as usize);
+    let has_next = trim_page(&mut journal, journal::PAGE_SIZE);
     let base = format!("/{}/cases/{}/journal", ctx.tenant.slug, case.id);
     web::render(&JournalPage {
         case,

@@ -22,7 +22,7 @@ use crate::intake::{DESK_ROLES, local_now};
 use crate::web::context::RequestContext;
 use crate::web::forms::{Fields, format_date};
 use crate::web::layout::{FormErrors, Layout};
-use crate::web::pagination::Pagination;
+use crate::web::pagination::{Pagination, trim_page};
 use crate::web::{self, parse_id};
 
 fn desk_user(user: CurrentUser) -> AppResult<CurrentUser> {
@@ -124,8 +124,7 @@ pub async fn search(
         results = residents::search(&mut tx, parsed, page).await?;
         tx.commit().await?;
     }
-    let has_next = results.len() as i64 > residents::PAGE_SIZE;
-    results.truncate(residents::PAGE_SIZE as usize);
+    let has_next = trim_page(&mut results, residents::PAGE_SIZE);
     let base = format!("/{}/residents?q={}", ctx.tenant.slug, web::query_encode(&query.q));
     web::render(&SearchPage {
         searched: parsed.is_some(),

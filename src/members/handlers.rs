@@ -26,7 +26,7 @@ use crate::members::{MemberStatus, NameTaken, OrganisationKind, READ_ROLES};
 use crate::web::context::RequestContext;
 use crate::web::forms::Fields;
 use crate::web::layout::{FormErrors, Layout};
-use crate::web::pagination::Pagination;
+use crate::web::pagination::{Pagination, trim_page};
 use crate::web::{self, parse_id};
 
 /// What a form that is not the one submitted shows: no errors.
@@ -98,8 +98,7 @@ pub async fn organisations(
     let mut tx = ctx.tx(&state.pool).await?;
     let mut rows = register::list(&mut tx, &query.q, status, page).await?;
     tx.commit().await?;
-    let has_next = rows.len() as i64 > register::PAGE_SIZE;
-    rows.truncate(register::PAGE_SIZE as usize);
+    let has_next = trim_page(&mut rows, register::PAGE_SIZE);
     let base = format!(
         "/{}/members?q={}&status={}",
         ctx.tenant.slug,
@@ -606,8 +605,7 @@ pub async fn catalogue(
     let mut tx = ctx.tx(&state.pool).await?;
     let mut entries = services::catalogue(&mut tx, &query.q, domain, page).await?;
     tx.commit().await?;
-    let has_next = entries.len() as i64 > services::PAGE_SIZE;
-    entries.truncate(services::PAGE_SIZE as usize);
+    let has_next = trim_page(&mut entries, services::PAGE_SIZE);
     let domain = domain.map(Domain::code).unwrap_or_default();
     let base = format!(
         "/{}/services?q={}&domain={domain}",
@@ -817,8 +815,7 @@ pub async fn groups(
         }
         None => Vec::new(),
     };
-    let has_next = rows.len() as i64 > groups::PAGE_SIZE;
-    rows.truncate(groups::PAGE_SIZE as usize);
+    let has_next = trim_page(&mut rows, groups::PAGE_SIZE);
     web::render(&GroupsPage {
         rows,
         pagination: Pagination::new(format!("/{}/groups", ctx.tenant.slug), page, has_next),

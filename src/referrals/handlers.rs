@@ -22,7 +22,7 @@ use crate::referrals::{DeclineReason, OVERVIEW_ROLES, Outcome, ReferralStatus};
 use crate::web::context::RequestContext;
 use crate::web::forms::{Fields, parse_optional_date};
 use crate::web::layout::{FormErrors, Layout};
-use crate::web::pagination::Pagination;
+use crate::web::pagination::{Pagination, trim_page};
 use crate::web::{self, parse_id};
 
 #[derive(Deserialize)]
@@ -70,8 +70,7 @@ pub async fn inbox(
     let counts = ctx.waiting.inbox.unwrap_or_default();
     let mut rows = inbox::page(&mut tx, tab, organisation_id, user.id, page).await?;
     tx.commit().await?;
-    let has_next = rows.len() as i64 > inbox::PAGE_SIZE;
-    rows.truncate(inbox::PAGE_SIZE as usize);
+    let has_next = trim_page(&mut rows, inbox::PAGE_SIZE);
     let base = format!("/{}/inbox?tab={}", ctx.tenant.slug, tab.code());
     web::render(&InboxPage {
         tabs: Tab::ALL,
@@ -826,8 +825,7 @@ pub async fn notifications(
     let mut tx = ctx.tx(&state.pool).await?;
     let mut found = notifications::page(&mut tx, user.id, page).await?;
     tx.commit().await?;
-    let has_next = found.len() as i64 > notifications::PAGE_SIZE;
-    found.truncate(notifications::PAGE_SIZE as usize);
+    let has_next = trim_page(&mut found, notifications::PAGE_SIZE);
     web::render(&NotificationsPage {
         notifications: found,
         is_member: user.has(Role::Member) && user.organisation_id.is_some(),
@@ -877,8 +875,7 @@ pub async fn overview(
     let figures = stats::per_organisation(&mut tx, year).await?;
     let mut overdue = stats::overdue(&mut tx, page).await?;
     tx.commit().await?;
-    let has_next = overdue.len() as i64 > stats::PAGE_SIZE;
-    overdue.truncate(stats::PAGE_SIZE as usize);
+    let has_next = trim_page(&mut overdue, stats::PAGE_SIZE);
     web::render(&OverviewPage {
         pagination: Pagination::new(
             format!("/{}/referrals/overview?year={year}", ctx.tenant.slug),

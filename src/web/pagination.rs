@@ -29,3 +29,11 @@ impl Pagination {
         format!("{}{separator}page={page}", self.base)
     }
 }
+
+/// Trims rows read with one extra (`page_size + 1`) to a page, and tells whether a next page
+/// exists: that extra row.
+pub fn trim_page<T>(rows: &mut Vec<T>, page_size: i64) -> bool {
+    let has_next = rows.len() as i64 > page_size;
+    rows.truncate(page_size as usize);
+    has_next
+}
