@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .merge(intake::router())
         .merge(cases::router())
         .merge(crate::members::router())
+        .merge(crate::assembly::router())
         .merge(referrals::router())
         .route_layer(resolve.clone())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT));

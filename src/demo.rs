@@ -101,6 +101,8 @@ pub async fn load_history(owner: &PgPool) -> anyhow::Result<()> {
     if !referred {
         crate::referrals::sample::referrals(&mut tx, 2026, 150, |_| {}).await?;
     }
+    let today = crate::intake::local_now(&mut tx).await?.date();
+    crate::assembly::sample::load(&mut tx, today).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -603,5 +605,9 @@ pub fn credentials(base_url: &str) -> String {
     for (slug, email, _, role) in USERS {
         text.push_str(&format!("  {slug:<6} {email:<26} {}\n", role.as_str()));
     }
+    text.push_str(&format!(
+        "  and a representative for every member organisation in the general assembly, such as {}\n",
+        crate::assembly::sample::representative_email("Welzijn Woudenberg")
+    ));
     text
 }

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod app;
+pub mod assembly;
 pub mod audit;
 pub mod auth;
 pub mod calendar;

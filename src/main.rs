@@ -13,7 +13,7 @@ use schakel::auth::users::{self, Email, NewUser};
 use schakel::config::{DatabaseConfig, WebConfig};
 use schakel::db::{self, Database};
 use schakel::mail::Mailer;
-use schakel::{AppState, auth, demo, referrals, tenancy};
+use schakel::{AppState, assembly, auth, demo, referrals, tenancy};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -244,6 +244,9 @@ async fn serve(database: &Database, listen: SocketAddr, demo: bool, web: WebConf
             }
             if let Err(error) = referrals::notifications::notify_overdue_everywhere(&purge_pool).await {
                 tracing::warn!(%error, "could not send the notices of overdue referrals");
+            }
+            if let Err(error) = assembly::decisions::complete_expulsions_everywhere(&purge_pool).await {
+                tracing::warn!(%error, "could not complete the expulsions whose term of appeal has passed");
             }
         }
     });

@@ -76,10 +76,18 @@ pub enum AuditKind {
     ReferralSent,
     ReferralViewed,
     ReferralChanged,
+    AssemblyRulesChanged,
+    MeetingChanged,
+    AgendaChanged,
+    RepresentativeChanged,
+    AttendanceRecorded,
+    PollChanged,
+    DecisionChanged,
+    MinutesChanged,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 54] = [
+    pub const ALL: [AuditKind; 62] = [
         AuditKind::LoginSucceeded,
         AuditKind::LoginFailed,
         AuditKind::Logout,
@@ -134,6 +142,14 @@ impl AuditKind {
         AuditKind::ReferralSent,
         AuditKind::ReferralViewed,
         AuditKind::ReferralChanged,
+        AuditKind::AssemblyRulesChanged,
+        AuditKind::MeetingChanged,
+        AuditKind::AgendaChanged,
+        AuditKind::RepresentativeChanged,
+        AuditKind::AttendanceRecorded,
+        AuditKind::PollChanged,
+        AuditKind::DecisionChanged,
+        AuditKind::MinutesChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -192,6 +208,14 @@ impl AuditKind {
             AuditKind::ReferralSent => "referral_sent",
             AuditKind::ReferralViewed => "referral_viewed",
             AuditKind::ReferralChanged => "referral_changed",
+            AuditKind::AssemblyRulesChanged => "assembly_rules_changed",
+            AuditKind::MeetingChanged => "meeting_changed",
+            AuditKind::AgendaChanged => "agenda_changed",
+            AuditKind::RepresentativeChanged => "representative_changed",
+            AuditKind::AttendanceRecorded => "attendance_recorded",
+            AuditKind::PollChanged => "poll_changed",
+            AuditKind::DecisionChanged => "decision_changed",
+            AuditKind::MinutesChanged => "minutes_changed",
         }
     }
 

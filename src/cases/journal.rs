@@ -50,14 +50,8 @@ pub struct AttachmentInfo {
 }
 
 impl AttachmentInfo {
-    /// The size as people read it: "240 kB", "3,1 MB".
     pub fn size(&self) -> String {
-        let bytes = f64::from(self.size_bytes);
-        if bytes < 1024.0 * 1024.0 {
-            format!("{} kB", (bytes / 1024.0).ceil())
-        } else {
-            format!("{:.1} MB", bytes / 1024.0 / 1024.0).replace('.', ",")
-        }
+        crate::web::file_size(i64::from(self.size_bytes))
     }
 }
 

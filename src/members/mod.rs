@@ -78,13 +78,23 @@ choice!(
 choice!(
     /// Where a member stands in the cooperative. Staff of an organisation that has left
     /// (opgezegd, ontzet) can no longer log in; its history stays.
-    MemberStatus { Aspirant => "aspirant", Member => "lid", Resigned => "opgezegd", Expelled => "ontzet" }
+    /// A member is suspended (geschorst) while it may appeal against its expulsion.
+    MemberStatus {
+        Aspirant => "aspirant",
+        Member => "lid",
+        Suspended => "geschorst",
+        Resigned => "opgezegd",
+        Expelled => "ontzet",
+    }
 );
 
 impl MemberStatus {
-    /// Whether the organisation is still part of the cooperative (and can take referrals).
+    /// Whether the organisation is still part of the cooperative: its staff can log in.
     pub fn is_current(self) -> bool {
-        matches!(self, MemberStatus::Aspirant | MemberStatus::Member)
+        matches!(
+            self,
+            MemberStatus::Aspirant | MemberStatus::Member | MemberStatus::Suspended
+        )
     }
 }
 
@@ -97,9 +107,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_aspirants_and_members_are_current() {
+    fn only_members_that_left_are_not_current() {
         let current: Vec<_> = MemberStatus::ALL.iter().filter(|s| s.is_current()).collect();
-        assert_eq!(current, [&MemberStatus::Aspirant, &MemberStatus::Member]);
+        assert_eq!(
+            current,
+            [
+                &MemberStatus::Aspirant,
+                &MemberStatus::Member,
+                &MemberStatus::Suspended
+            ]
+        );
         assert_eq!(OrganisationKind::Church.label_key(), "organisationkind.kerk");
         assert_eq!(MemberStatus::parse("ontzet"), Some(MemberStatus::Expelled));
     }

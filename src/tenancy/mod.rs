@@ -119,6 +119,9 @@ pub async fn create(owner: &PgPool, slug: &str, name: &str) -> Result<Tenant, Cr
     sqlx::query!("INSERT INTO tenant_settings (tenant_id) VALUES ($1)", id)
         .execute(&mut *tx)
         .await?;
+    sqlx::query!("INSERT INTO statute_rules (tenant_id) VALUES ($1)", id)
+        .execute(&mut *tx)
+        .await?;
     for (position, (name, description)) in DEFAULT_DESTINATIONS.iter().enumerate() {
         sqlx::query!(
             "INSERT INTO signpost_destinations (tenant_id, name, description, position) VALUES ($1, $2, $3, $4)",

@@ -85,6 +85,16 @@ pub fn redirect_with_flash(location: &str, key: &'static str) -> Response {
     response
 }
 
+/// A file's size as people read it: "240 kB", "3,1 MB".
+pub fn file_size(bytes: i64) -> String {
+    let bytes = bytes as f64;
+    if bytes < 1024.0 * 1024.0 {
+        format!("{} kB", (bytes / 1024.0).ceil())
+    } else {
+        format!("{:.1} MB", bytes / 1024.0 / 1024.0).replace('.', ",")
+    }
+}
+
 /// An id from the path; anything that is not one is simply not found.
 pub fn parse_id(raw: &str) -> AppResult<uuid::Uuid> {
     raw.parse().map_err(|_| crate::error::AppError::NotFound)

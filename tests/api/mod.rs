@@ -1,5 +1,6 @@
 mod account;
 mod admin;
+pub mod assembly;
 mod auth;
 mod case_sample;
 mod cases;

@@ -1,3 +1,4 @@
+mod assembly;
 mod case;
 mod desk;
 mod invitation;

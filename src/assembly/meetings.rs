@@ -1,0 +1,484 @@
+//! Meetings of the general assembly: prepared as a concept, convened (which publishes the agenda
+//! and documents to every member, no later than the statutes' notice period allows), opened and
+//! closed by the chair. Closing a meeting carries its decisions about members into the register.
+
+use time::{Date, Duration, PrimitiveDateTime, Time};
+use uuid::Uuid;
+
+use crate::assembly::{ItemKind, MeetingStatus};
+use crate::db::TenantTx;
+use crate::web::forms::{Fields, format_date, parse_date};
+use crate::web::layout::FormErrors;
+
+pub const PAGE_SIZE: i64 = 25;
+
+/// The standard items of a new meeting, in order.
+pub const STANDARD_ITEMS: [(&str, ItemKind); 5] = [
+    ("Opening", ItemKind::Announcement),
+    ("Notulen vorige vergadering", ItemKind::Discussion),
+    ("Mededelingen", ItemKind::Announcement),
+    ("Rondvraag", ItemKind::Discussion),
+    ("Sluiting", ItemKind::Announcement),
+];
+
+/// A row of the list of meetings.
+pub struct MeetingRow {
+    pub id: Uuid,
+    pub title: String,
+    pub starts_at: PrimitiveDateTime,
+    pub place: String,
+    pub status: String,
+    pub items: i64,
+    pub decisions: i64,
+}
+
+impl MeetingRow {
+    pub fn starts(&self) -> String {
+        format_moment(self.starts_at)
+    }
+
+    pub fn status_key(&self) -> String {
+        status_key(&self.status)
+    }
+}
+
+fn status_key(code: &str) -> String {
+    MeetingStatus::parse(code)
+        .map(MeetingStatus::label_key)
+        .unwrap_or_default()
+}
+
+/// `05-03-2026 19:30`.
+pub fn format_moment(at: PrimitiveDateTime) -> String {
+    format!("{} {:02}:{:02}", format_date(at.date()), at.hour(), at.minute())
+}
+
+/// A page of meetings, newest first; members do not see meetings still being prepared.
+pub async fn list(tx: &mut TenantTx, with_drafts: bool, page: i64) -> sqlx::Result<Vec<MeetingRow>> {
+    sqlx::query_as!(
+        MeetingRow,
+        r#"SELECT m.id, m.title, (m.starts_at AT TIME ZONE 'Europe/Amsterdam') AS "starts_at!", m.place, m.status,
+                  (SELECT count(*) FROM agenda_items i WHERE i.tenant_id = m.tenant_id AND i.meeting_id = m.id) AS "items!",
+                  (SELECT count(*) FROM decisions d WHERE d.tenant_id = m.tenant_id AND d.meeting_id = m.id) AS "decisions!"
+           FROM meetings m
+           WHERE m.tenant_id = $1 AND ($2 OR m.status <> 'concept')
+           ORDER BY m.starts_at DESC, m.id
+           LIMIT $3 OFFSET $4"#,
+        tx.tenant_id(),
+        with_drafts,
+        PAGE_SIZE + 1,
+        (page - 1) * PAGE_SIZE
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+#[derive(Debug, Clone)]
+pub struct Meeting {
+    pub id: Uuid,
+    pub title: String,
+    pub starts_at: PrimitiveDateTime,
+    pub place: String,
+    pub video_url: String,
+    pub status: String,
+    pub convened_at: Option<PrimitiveDateTime>,
+    pub opened_at: Option<PrimitiveDateTime>,
+    pub closed_at: Option<PrimitiveDateTime>,
+    pub lock_version: i32,
+}
+
+impl Meeting {
+    pub fn status(&self) -> MeetingStatus {
+        MeetingStatus::parse(&self.status).unwrap_or(MeetingStatus::Draft)
+    }
+
+    pub fn status_key(&self) -> String {
+        status_key(&self.status)
+    }
+
+    pub fn starts(&self) -> String {
+        format_moment(self.starts_at)
+    }
+
+    pub fn convened(&self) -> Option<String> {
+        self.convened_at.map(format_moment)
+    }
+
+    pub fn is_draft(&self) -> bool {
+        self.status() == MeetingStatus::Draft
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.status() == MeetingStatus::Open
+    }
+
+    /// Whether members see it: from the moment it is convened.
+    pub fn is_published(&self) -> bool {
+        !self.is_draft()
+    }
+
+    /// Whether the meeting has been held (and so has, or will have, minutes).
+    pub fn is_held(&self) -> bool {
+        matches!(
+            self.status(),
+            MeetingStatus::Closed | MeetingStatus::MinutesAdopted
+        )
+    }
+}
+
+/// The meeting; members (`with_drafts` false) do not find one still being prepared.
+pub async fn find(tx: &mut TenantTx, id: Uuid, with_drafts: bool) -> sqlx::Result<Option<Meeting>> {
+    sqlx::query_as!(
+        Meeting,
+        r#"SELECT id, title, (starts_at AT TIME ZONE 'Europe/Amsterdam') AS "starts_at!", place, video_url, status,
+                  (convened_at AT TIME ZONE 'Europe/Amsterdam') AS convened_at,
+                  (opened_at AT TIME ZONE 'Europe/Amsterdam') AS opened_at,
+                  (closed_at AT TIME ZONE 'Europe/Amsterdam') AS closed_at, lock_version
+           FROM meetings WHERE tenant_id = $1 AND id = $2 AND ($3 OR status <> 'concept')"#,
+        tx.tenant_id(),
+        id,
+        with_drafts
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// The meeting, locked until the transaction ends: attendance, polls and status changes of one
+/// meeting happen one after another.
+pub async fn lock(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Meeting>> {
+    sqlx::query_as!(
+        Meeting,
+        r#"SELECT id, title, (starts_at AT TIME ZONE 'Europe/Amsterdam') AS "starts_at!", place, video_url, status,
+                  (convened_at AT TIME ZONE 'Europe/Amsterdam') AS convened_at,
+                  (opened_at AT TIME ZONE 'Europe/Amsterdam') AS opened_at,
+                  (closed_at AT TIME ZONE 'Europe/Amsterdam') AS closed_at, lock_version
+           FROM meetings WHERE tenant_id = $1 AND id = $2 FOR UPDATE"#,
+        tx.tenant_id(),
+        id
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// The meeting form as typed.
+#[derive(Debug, Clone, Default)]
+pub struct MeetingInput {
+    pub title: String,
+    pub date: String,
+    pub time: String,
+    pub place: String,
+    pub video_url: String,
+}
+
+pub struct MeetingDetails {
+    pub title: String,
+    pub starts_at: PrimitiveDateTime,
+    pub place: String,
+    pub video_url: String,
+}
+
+impl MeetingInput {
+    pub fn from_fields(fields: &Fields) -> MeetingInput {
+        MeetingInput {
+            title: fields.get("title").trim().to_owned(),
+            date: fields.get("date").trim().to_owned(),
+            time: fields.get("time").trim().to_owned(),
+            place: fields.get("place").trim().to_owned(),
+            video_url: fields.get("video_url").trim().to_owned(),
+        }
+    }
+
+    pub fn from_meeting(meeting: &Meeting) -> MeetingInput {
+        MeetingInput {
+            title: meeting.title.clone(),
+            date: format_date(meeting.starts_at.date()),
+            time: format!(
+                "{:02}:{:02}",
+                meeting.starts_at.hour(),
+                meeting.starts_at.minute()
+            ),
+            place: meeting.place.clone(),
+            video_url: meeting.video_url.clone(),
+        }
+    }
+
+    /// A new meeting: the title and time of day most assemblies have.
+    pub fn new_meeting() -> MeetingInput {
+        MeetingInput {
+            title: "Algemene ledenvergadering".to_owned(),
+            time: "19:30".to_owned(),
+            ..MeetingInput::default()
+        }
+    }
+
+    pub fn validate(&self, errors: &mut FormErrors) -> Option<MeetingDetails> {
+        if self.title.is_empty() {
+            errors.field("title", "meeting.error.title");
+        }
+        let date = parse_date(&self.date);
+        if date.is_none() {
+            errors.field("date", "meeting.error.date");
+        }
+        let time = Time::parse(&self.time, time::macros::format_description!("[hour]:[minute]")).ok();
+        if time.is_none() {
+            errors.field("time", "meeting.error.time");
+        }
+        if self.place.is_empty() && self.video_url.is_empty() {
+            errors.field("place", "meeting.error.place");
+        }
+        let link_ok = self.video_url.is_empty()
+            || self.video_url.starts_with("https://")
+            || self.video_url.starts_with("http://");
+        if !link_ok {
+            errors.field("video_url", "meeting.error.video_url");
+        }
+        if !errors.is_empty() {
+            return None;
+        }
+        Some(MeetingDetails {
+            title: self.title.clone(),
+            starts_at: PrimitiveDateTime::new(date?, time?),
+            place: self.place.clone(),
+            video_url: self.video_url.clone(),
+        })
+    }
+}
+
+/// Creates a meeting as a concept with the standard agenda items.
+pub async fn create(tx: &mut TenantTx, details: &MeetingDetails, by: Uuid) -> sqlx::Result<Uuid> {
+    let id = sqlx::query_scalar!(
+        "INSERT INTO meetings (tenant_id, title, starts_at, place, video_url, created_by)
+         VALUES ($1, $2, $3::timestamp AT TIME ZONE 'Europe/Amsterdam', $4, $5, $6) RETURNING id",
+        tx.tenant_id(),
+        details.title,
+        details.starts_at,
+        details.place,
+        details.video_url,
+        by
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    let titles: Vec<&str> = STANDARD_ITEMS.iter().map(|(title, _)| *title).collect();
+    let kinds: Vec<&str> = STANDARD_ITEMS.iter().map(|(_, kind)| kind.code()).collect();
+    sqlx::query!(
+        "INSERT INTO agenda_items (tenant_id, meeting_id, position, title, kind)
+         SELECT $1, $2, n, title, kind FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS s (title, kind, n)",
+        tx.tenant_id(),
+        id,
+        &titles as &[&str],
+        &kinds as &[&str],
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// Someone else changed the meeting since the form was opened.
+#[derive(Debug)]
+pub struct Conflict;
+
+pub async fn update(
+    tx: &mut TenantTx,
+    id: Uuid,
+    version: i32,
+    details: &MeetingDetails,
+) -> sqlx::Result<Result<(), Conflict>> {
+    let updated = sqlx::query!(
+        "UPDATE meetings SET title = $4, starts_at = $5::timestamp AT TIME ZONE 'Europe/Amsterdam', place = $6,
+                video_url = $7, lock_version = lock_version + 1
+         WHERE tenant_id = $1 AND id = $2 AND lock_version = $3",
+        tx.tenant_id(),
+        id,
+        version,
+        details.title,
+        details.starts_at,
+        details.place,
+        details.video_url
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(if updated.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(Conflict)
+    })
+}
+
+/// Why a meeting cannot move on to the status asked for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum StatusError {
+    /// Not a step from the current status (or not this user's step).
+    NotAllowed,
+    /// Convening now leaves less than the notice period: the meeting would have to move to
+    /// `earliest` at least.
+    TooLate { earliest: Date, notice_days: i32 },
+    /// A meeting without a single item of its own cannot be convened.
+    EmptyAgenda,
+    /// A poll is still open.
+    PollOpen,
+}
+
+/// The first date a meeting convened `today` may be held on.
+pub fn earliest_date(today: Date, notice_days: i32) -> Date {
+    today + Duration::days(i64::from(notice_days))
+}
+
+/// Convenes the meeting: checks the notice period against `today` and publishes it.
+pub async fn convene(
+    tx: &mut TenantTx,
+    meeting: &Meeting,
+    today: Date,
+    notice_days: i32,
+    by: Uuid,
+) -> sqlx::Result<Result<(), StatusError>> {
+    if meeting.status() != MeetingStatus::Draft {
+        return Ok(Err(StatusError::NotAllowed));
+    }
+    let earliest = earliest_date(today, notice_days);
+    if meeting.starts_at.date() < earliest {
+        return Ok(Err(StatusError::TooLate {
+            earliest,
+            notice_days,
+        }));
+    }
+    let items = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM agenda_items WHERE tenant_id = $1 AND meeting_id = $2"#,
+        tx.tenant_id(),
+        meeting.id
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    if items == 0 {
+        return Ok(Err(StatusError::EmptyAgenda));
+    }
+    set_status(tx, meeting, MeetingStatus::Convened, Some(by)).await
+}
+
+/// Opens or closes the meeting (the chair's steps).
+pub async fn set_status(
+    tx: &mut TenantTx,
+    meeting: &Meeting,
+    to: MeetingStatus,
+    by: Option<Uuid>,
+) -> sqlx::Result<Result<(), StatusError>> {
+    let allowed = matches!(
+        (meeting.status(), to),
+        (MeetingStatus::Draft, MeetingStatus::Convened)
+            | (MeetingStatus::Convened, MeetingStatus::Open)
+            | (MeetingStatus::Open, MeetingStatus::Closed)
+            | (MeetingStatus::Closed, MeetingStatus::MinutesAdopted)
+    );
+    if !allowed {
+        return Ok(Err(StatusError::NotAllowed));
+    }
+    if to == MeetingStatus::Closed {
+        let open_polls = sqlx::query_scalar!(
+            r#"SELECT count(*) AS "n!" FROM polls WHERE tenant_id = $1 AND meeting_id = $2 AND status = 'open'"#,
+            tx.tenant_id(),
+            meeting.id
+        )
+        .fetch_one(&mut **tx)
+        .await?;
+        if open_polls > 0 {
+            return Ok(Err(StatusError::PollOpen));
+        }
+    }
+    let updated = sqlx::query!(
+        "UPDATE meetings
+         SET status = $4, lock_version = lock_version + 1,
+             convened_at = CASE WHEN $4 = 'uitgeschreven' THEN now() ELSE convened_at END,
+             convened_by = CASE WHEN $4 = 'uitgeschreven' THEN $5 ELSE convened_by END,
+             opened_at = CASE WHEN $4 = 'geopend' THEN now() ELSE opened_at END,
+             closed_at = CASE WHEN $4 = 'gesloten' THEN now() ELSE closed_at END
+         WHERE tenant_id = $1 AND id = $2 AND status = $3",
+        tx.tenant_id(),
+        meeting.id,
+        meeting.status,
+        to.code(),
+        by
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(if updated.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StatusError::NotAllowed)
+    })
+}
+
+/// A meeting to choose from (copying an agenda, adopting minutes).
+pub struct MeetingOption {
+    pub id: Uuid,
+    pub title: String,
+    pub starts_at: PrimitiveDateTime,
+}
+
+impl MeetingOption {
+    pub fn label(&self) -> String {
+        format!("{} ({})", self.title, format_date(self.starts_at.date()))
+    }
+}
+
+/// Earlier meetings than `meeting`, newest first.
+pub async fn earlier(tx: &mut TenantTx, meeting: &Meeting) -> sqlx::Result<Vec<MeetingOption>> {
+    sqlx::query_as!(
+        MeetingOption,
+        r#"SELECT id, title, (starts_at AT TIME ZONE 'Europe/Amsterdam') AS "starts_at!"
+           FROM meetings
+           WHERE tenant_id = $1 AND id <> $2 AND starts_at < $3::timestamp AT TIME ZONE 'Europe/Amsterdam'
+           ORDER BY starts_at DESC LIMIT 50"#,
+        tx.tenant_id(),
+        meeting.id,
+        meeting.starts_at
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// The meetings in session now, later than `meeting`: where its minutes can be adopted.
+pub async fn open_after(tx: &mut TenantTx, meeting: &Meeting) -> sqlx::Result<Vec<MeetingOption>> {
+    sqlx::query_as!(
+        MeetingOption,
+        r#"SELECT id, title, (starts_at AT TIME ZONE 'Europe/Amsterdam') AS "starts_at!"
+           FROM meetings
+           WHERE tenant_id = $1 AND status = 'geopend'
+             AND starts_at > $2::timestamp AT TIME ZONE 'Europe/Amsterdam'
+           ORDER BY starts_at"#,
+        tx.tenant_id(),
+        meeting.starts_at
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn the_notice_period_counts_calendar_days() {
+        assert_eq!(earliest_date(date!(2026 - 12 - 20), 14), date!(2027 - 01 - 03));
+        assert_eq!(earliest_date(date!(2026 - 12 - 20), 0), date!(2026 - 12 - 20));
+    }
+
+    #[test]
+    fn a_meeting_needs_a_place_or_a_link() {
+        let mut errors = FormErrors::default();
+        let input = MeetingInput {
+            title: "ALV".into(),
+            date: "12-01-2027".into(),
+            time: "19:30".into(),
+            ..MeetingInput::default()
+        };
+        assert!(input.validate(&mut errors).is_none());
+        assert!(errors.has("place"));
+        let mut errors = FormErrors::default();
+        let input = MeetingInput {
+            video_url: "https://meet.example.nl/alv".into(),
+            ..input
+        };
+        let details = input.validate(&mut errors).expect("valid");
+        assert_eq!(details.starts_at.hour(), 19);
+    }
+}

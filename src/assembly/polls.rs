@@ -1,0 +1,507 @@
+//! Polls on decision items. The chair opens a poll when the quorum is met; the electorate is
+//! written down as it stands then, and again at the close. Each member has one vote (its
+//! representative casts it, or the holder of its proxy, or the secretary for a show of hands),
+//! which it may change until the close; for a secret poll the ballot is stored without anything
+//! that links it to the member, and only the fact that the member voted is recorded.
+//!
+//! Integrity rests on the database: one vote per member and poll is a primary key, casting
+//! holds a share lock on the poll row and closing an exclusive one, so no vote lands after the
+//! close and none is lost while it counts.
+
+use time::PrimitiveDateTime;
+use uuid::Uuid;
+
+use crate::assembly::agenda::AgendaItem;
+use crate::assembly::attendance::{self, Quorum};
+use crate::assembly::meetings::{Meeting, format_moment};
+use crate::assembly::rules::{StatuteRules, votes_cast};
+use crate::assembly::{DecisionKind, Majority, MeetingStatus, VoteChoice};
+use crate::db::TenantTx;
+
+#[derive(Debug, Clone)]
+pub struct Poll {
+    pub id: Uuid,
+    pub meeting_id: Uuid,
+    pub agenda_item_id: Uuid,
+    pub round: i32,
+    pub secret: bool,
+    pub status: String,
+    pub decision_kind: String,
+    pub majority: String,
+    pub quorum_percent: i32,
+    pub abstentions_count: bool,
+    pub electorate: i32,
+    pub present: i32,
+    pub opened_at: PrimitiveDateTime,
+    pub closed_at: Option<PrimitiveDateTime>,
+    pub votes_for: Option<i32>,
+    pub votes_against: Option<i32>,
+    pub abstentions: Option<i32>,
+    pub adopted: Option<bool>,
+    pub declared_at: Option<PrimitiveDateTime>,
+    pub challenged_at: Option<PrimitiveDateTime>,
+    pub challenge_note: String,
+    /// Members that voted so far (the only figure shown while the poll is open).
+    pub voted: i64,
+}
+
+impl Poll {
+    pub fn is_open(&self) -> bool {
+        self.status == "open"
+    }
+
+    pub fn majority(&self) -> Majority {
+        Majority::parse(&self.majority).unwrap_or(Majority::Simple)
+    }
+
+    pub fn majority_key(&self) -> String {
+        self.majority().label_key()
+    }
+
+    pub fn decision_kind_key(&self) -> String {
+        DecisionKind::parse(&self.decision_kind)
+            .map(DecisionKind::label_key)
+            .unwrap_or_default()
+    }
+
+    /// The votes the majority was measured against.
+    pub fn votes_cast(&self) -> i64 {
+        votes_cast(
+            i64::from(self.votes_for.unwrap_or(0)),
+            i64::from(self.votes_against.unwrap_or(0)),
+            i64::from(self.abstentions.unwrap_or(0)),
+            self.abstentions_count,
+        )
+    }
+
+    pub fn opened(&self) -> String {
+        format_moment(self.opened_at)
+    }
+
+    pub fn closed(&self) -> Option<String> {
+        self.closed_at.map(format_moment)
+    }
+
+    pub fn declared(&self) -> Option<String> {
+        self.declared_at.map(format_moment)
+    }
+
+    pub fn challenged(&self) -> Option<String> {
+        self.challenged_at.map(format_moment)
+    }
+
+    pub fn quorum(&self) -> Quorum {
+        Quorum {
+            electorate: i64::from(self.electorate),
+            present: i64::from(self.present),
+            percent: self.quorum_percent,
+        }
+    }
+}
+
+/// The polls of a meeting, in the order they were held.
+pub async fn of_meeting(tx: &mut TenantTx, meeting_id: Uuid) -> sqlx::Result<Vec<Poll>> {
+    sqlx::query_as!(
+        Poll,
+        r#"SELECT p.id, p.meeting_id, p.agenda_item_id, p.round, p.secret, p.status, p.decision_kind, p.majority,
+                  p.quorum_percent, p.abstentions_count, p.electorate, p.present,
+                  (p.opened_at AT TIME ZONE 'Europe/Amsterdam') AS "opened_at!",
+                  (p.closed_at AT TIME ZONE 'Europe/Amsterdam') AS closed_at,
+                  p.votes_for, p.votes_against, p.abstentions, p.adopted,
+                  (p.declared_at AT TIME ZONE 'Europe/Amsterdam') AS declared_at,
+                  (p.challenged_at AT TIME ZONE 'Europe/Amsterdam') AS challenged_at, p.challenge_note,
+                  CASE WHEN p.secret
+                       THEN (SELECT count(*) FROM poll_participation x WHERE x.tenant_id = p.tenant_id AND x.poll_id = p.id)
+                       ELSE (SELECT count(*) FROM votes v WHERE v.tenant_id = p.tenant_id AND v.poll_id = p.id)
+                  END AS "voted!"
+           FROM polls p
+           WHERE p.tenant_id = $1 AND p.meeting_id = $2
+           ORDER BY p.opened_at, p.round"#,
+        tx.tenant_id(),
+        meeting_id
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+pub async fn find(tx: &mut TenantTx, meeting_id: Uuid, id: Uuid) -> sqlx::Result<Option<Poll>> {
+    Ok(of_meeting(tx, meeting_id).await?.into_iter().find(|p| p.id == id))
+}
+
+/// Why a poll cannot open.
+#[derive(Debug, PartialEq, Eq)]
+pub enum OpenError {
+    /// The meeting is not in session.
+    NotInSession,
+    /// Only a decision item is voted on.
+    NotADecision,
+    /// A poll on this item is open, or its result stands (it was not challenged).
+    AlreadyVoted,
+    /// Too few voting members are present or represented.
+    NoQuorum(Quorum),
+}
+
+/// Opens a poll on a decision item of a meeting in session (the caller holds the meeting's
+/// lock), under the statute rules of this moment, and writes down the electorate.
+pub async fn open(
+    tx: &mut TenantTx,
+    meeting: &Meeting,
+    item: &AgendaItem,
+    secret: bool,
+    rules: &StatuteRules,
+    by: Uuid,
+) -> sqlx::Result<Result<Uuid, OpenError>> {
+    if meeting.status() != MeetingStatus::Open {
+        return Ok(Err(OpenError::NotInSession));
+    }
+    let Some(kind) = item.decision_kind() else {
+        return Ok(Err(OpenError::NotADecision));
+    };
+    let last = sqlx::query!(
+        "SELECT round, status, challenged_at IS NOT NULL AS \"challenged!\" FROM polls
+         WHERE tenant_id = $1 AND agenda_item_id = $2 ORDER BY round DESC LIMIT 1",
+        tx.tenant_id(),
+        item.id
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    if last.as_ref().is_some_and(|p| !p.challenged) {
+        return Ok(Err(OpenError::AlreadyVoted));
+    }
+    let quorum = attendance::quorum(tx, meeting.id, item.organisation_id, rules.quorum_percent).await?;
+    if !quorum.met() {
+        return Ok(Err(OpenError::NoQuorum(quorum)));
+    }
+    let id = sqlx::query_scalar!(
+        "INSERT INTO polls (tenant_id, meeting_id, agenda_item_id, round, secret, decision_kind, majority,
+                            quorum_percent, abstentions_count, electorate, present, opened_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        tx.tenant_id(),
+        meeting.id,
+        item.id,
+        last.map_or(1, |p| p.round + 1),
+        secret,
+        kind.code(),
+        rules.majority_for(kind).code(),
+        rules.quorum_percent,
+        rules.abstentions_count,
+        quorum.electorate as i32,
+        quorum.present as i32,
+        by
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    snapshot(tx, id, meeting.id, item.organisation_id, "opening").await?;
+    Ok(Ok(id))
+}
+
+/// Writes down who may vote now: the full members (and a suspended member on the item about
+/// itself), each with the member holding its proxy, if any.
+async fn snapshot(
+    tx: &mut TenantTx,
+    poll_id: Uuid,
+    meeting_id: Uuid,
+    concerning: Option<Uuid>,
+    moment: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO poll_electorate (tenant_id, poll_id, moment, organisation_id, proxy_holder_id)
+         SELECT $1, $2, $5, o.id, CASE WHEN a.presence = 'volmacht' THEN a.proxy_holder_id END
+         FROM organisations o
+         LEFT JOIN attendance a ON a.tenant_id = o.tenant_id AND a.meeting_id = $3 AND a.organisation_id = o.id
+         WHERE o.tenant_id = $1 AND (o.status = 'lid' OR (o.status = 'geschorst' AND o.id = $4))",
+        tx.tenant_id(),
+        poll_id,
+        meeting_id,
+        concerning,
+        moment
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Who is casting a vote.
+pub struct Voter<'a> {
+    pub user_id: Uuid,
+    /// The secretary records votes given by show of hands, for any member.
+    pub secretary: bool,
+    /// The members the user represents today.
+    pub represents: &'a [Uuid],
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum CastError {
+    /// The poll is closed: nothing is accepted after the close.
+    Closed,
+    /// This member has no vote in this poll.
+    NotInElectorate,
+    /// The user may not vote for this member (not its representative, or it gave a proxy).
+    NotAuthorised,
+    /// A secret ballot cannot be changed: nothing links it to the member any more.
+    AlreadyVoted,
+}
+
+/// Casts (or, in a named poll, changes) the vote of `organisation_id`. Returns `None` when there
+/// is no such poll.
+pub async fn cast(
+    tx: &mut TenantTx,
+    poll_id: Uuid,
+    organisation_id: Uuid,
+    choice: VoteChoice,
+    voter: &Voter<'_>,
+) -> sqlx::Result<Option<Result<(), CastError>>> {
+    // A share lock: votes go in side by side, while closing waits for them and they for it.
+    let Some(poll) = sqlx::query!(
+        "SELECT status, secret FROM polls WHERE tenant_id = $1 AND id = $2 FOR SHARE",
+        tx.tenant_id(),
+        poll_id
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    else {
+        return Ok(None);
+    };
+    if poll.status != "open" {
+        return Ok(Some(Err(CastError::Closed)));
+    }
+    let Some(entry) = sqlx::query!(
+        "SELECT proxy_holder_id FROM poll_electorate
+         WHERE tenant_id = $1 AND poll_id = $2 AND moment = 'opening' AND organisation_id = $3",
+        tx.tenant_id(),
+        poll_id,
+        organisation_id
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    else {
+        return Ok(Some(Err(CastError::NotInElectorate)));
+    };
+    // Whoever gave a proxy votes only through its holder.
+    let casting_member = entry.proxy_holder_id.unwrap_or(organisation_id);
+    if !voter.secretary && !voter.represents.contains(&casting_member) {
+        return Ok(Some(Err(CastError::NotAuthorised)));
+    }
+    if poll.secret {
+        let participated = sqlx::query!(
+            "INSERT INTO poll_participation (tenant_id, poll_id, organisation_id, cast_by, by_secretary)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            tx.tenant_id(),
+            poll_id,
+            organisation_id,
+            voter.user_id,
+            voter.secretary
+        )
+        .execute(&mut **tx)
+        .await?;
+        if participated.rows_affected() == 0 {
+            return Ok(Some(Err(CastError::AlreadyVoted)));
+        }
+        sqlx::query!(
+            "INSERT INTO ballots (tenant_id, poll_id, choice) VALUES ($1, $2, $3)",
+            tx.tenant_id(),
+            poll_id,
+            choice.code()
+        )
+        .execute(&mut **tx)
+        .await?;
+    } else {
+        sqlx::query!(
+            "INSERT INTO votes (tenant_id, poll_id, organisation_id, choice, cast_by, by_secretary)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (tenant_id, poll_id, organisation_id) DO UPDATE
+             SET choice = EXCLUDED.choice, cast_by = EXCLUDED.cast_by, by_secretary = EXCLUDED.by_secretary,
+                 changed_at = now()",
+            tx.tenant_id(),
+            poll_id,
+            organisation_id,
+            choice.code(),
+            voter.user_id,
+            voter.secretary
+        )
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(Some(Ok(())))
+}
+
+/// Closes an open poll: waits for the votes being cast, writes down the electorate again,
+/// counts and decides whether the proposal is adopted. False when it was not open.
+pub async fn close(tx: &mut TenantTx, poll_id: Uuid, by: Uuid) -> sqlx::Result<bool> {
+    let Some(poll) = sqlx::query!(
+        "SELECT p.status, p.secret, p.meeting_id, p.majority, p.abstentions_count, i.organisation_id
+         FROM polls p JOIN agenda_items i ON i.tenant_id = p.tenant_id AND i.id = p.agenda_item_id
+         WHERE p.tenant_id = $1 AND p.id = $2 FOR UPDATE OF p",
+        tx.tenant_id(),
+        poll_id
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    else {
+        return Ok(false);
+    };
+    if poll.status != "open" {
+        return Ok(false);
+    }
+    snapshot(tx, poll_id, poll.meeting_id, poll.organisation_id, "sluiting").await?;
+    let counts = sqlx::query!(
+        r#"SELECT count(*) FILTER (WHERE choice = 'voor') AS "for!",
+                  count(*) FILTER (WHERE choice = 'tegen') AS "against!",
+                  count(*) FILTER (WHERE choice = 'onthouding') AS "abstentions!"
+           FROM (SELECT choice FROM ballots WHERE tenant_id = $1 AND poll_id = $2 AND $3
+                 UNION ALL
+                 SELECT choice FROM votes WHERE tenant_id = $1 AND poll_id = $2 AND NOT $3) c"#,
+        tx.tenant_id(),
+        poll_id,
+        poll.secret
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    let majority = Majority::parse(&poll.majority).unwrap_or(Majority::Simple);
+    let cast = votes_cast(
+        counts.r#for,
+        counts.against,
+        counts.abstentions,
+        poll.abstentions_count,
+    );
+    let adopted = majority.carried(counts.r#for, cast);
+    sqlx::query!(
+        "UPDATE polls SET status = 'gesloten', closed_at = now(), closed_by = $3,
+                votes_for = $4, votes_against = $5, abstentions = $6, adopted = $7
+         WHERE tenant_id = $1 AND id = $2",
+        tx.tenant_id(),
+        poll_id,
+        by,
+        counts.r#for as i32,
+        counts.against as i32,
+        counts.abstentions as i32,
+        adopted
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(true)
+}
+
+/// The chair declares the result of a closed poll. False when it is not closed, or already
+/// declared.
+pub async fn declare(tx: &mut TenantTx, poll_id: Uuid, by: Uuid) -> sqlx::Result<bool> {
+    let declared = sqlx::query!(
+        "UPDATE polls SET declared_at = now(), declared_by = $3
+         WHERE tenant_id = $1 AND id = $2 AND status = 'gesloten' AND declared_at IS NULL",
+        tx.tenant_id(),
+        poll_id,
+        by
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(declared.rows_affected() == 1)
+}
+
+/// Records that the declared result was challenged at once; the chair then holds a re-vote,
+/// which replaces this poll as the basis of the decision (both stay in the record). False when
+/// the poll is not the declared, unchallenged last round.
+pub async fn challenge(tx: &mut TenantTx, poll_id: Uuid, note: &str) -> sqlx::Result<bool> {
+    let challenged = sqlx::query!(
+        "UPDATE polls p SET challenged_at = now(), challenge_note = $3
+         WHERE p.tenant_id = $1 AND p.id = $2 AND p.declared_at IS NOT NULL AND p.challenged_at IS NULL
+           AND NOT EXISTS (SELECT FROM polls later WHERE later.tenant_id = p.tenant_id
+                             AND later.agenda_item_id = p.agenda_item_id AND later.round > p.round)",
+        tx.tenant_id(),
+        poll_id,
+        note
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(challenged.rows_affected() == 1)
+}
+
+/// A named vote, as the result page shows it.
+pub struct NamedVote {
+    pub organisation: String,
+    pub choice: String,
+    pub cast_by: String,
+    pub by_secretary: bool,
+    /// The member whose representative cast it under a proxy.
+    pub proxy_holder: Option<String>,
+}
+
+impl NamedVote {
+    pub fn choice_key(&self) -> String {
+        format!("votechoice.{}", self.choice)
+    }
+}
+
+/// Who voted what in a named poll; nothing for a secret one.
+pub async fn named_votes(tx: &mut TenantTx, poll_id: Uuid) -> sqlx::Result<Vec<NamedVote>> {
+    sqlx::query_as!(
+        NamedVote,
+        r#"SELECT o.name AS organisation, v.choice, u.name AS cast_by, v.by_secretary, h.name AS "proxy_holder?"
+           FROM votes v
+           JOIN organisations o ON o.tenant_id = v.tenant_id AND o.id = v.organisation_id
+           JOIN users u ON u.tenant_id = v.tenant_id AND u.id = v.cast_by
+           LEFT JOIN poll_electorate e ON e.tenant_id = v.tenant_id AND e.poll_id = v.poll_id
+                AND e.moment = 'opening' AND e.organisation_id = v.organisation_id
+           LEFT JOIN organisations h ON h.tenant_id = e.tenant_id AND h.id = e.proxy_holder_id
+           WHERE v.tenant_id = $1 AND v.poll_id = $2
+           ORDER BY lower(o.name)"#,
+        tx.tenant_id(),
+        poll_id
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// A member the user may vote for in a poll, with what it voted so far.
+pub struct Ballot {
+    pub organisation_id: Uuid,
+    pub organisation: String,
+    /// Through a proxy given to a member the user represents.
+    pub by_proxy: bool,
+    /// The vote cast (named polls only).
+    pub choice: Option<String>,
+    pub voted: bool,
+}
+
+/// The members `represents` may cast a vote for in the poll (or, for the secretary, every
+/// member of the electorate).
+pub async fn ballots_for(
+    tx: &mut TenantTx,
+    poll_id: Uuid,
+    represents: &[Uuid],
+    secretary: bool,
+) -> sqlx::Result<Vec<Ballot>> {
+    sqlx::query_as!(
+        Ballot,
+        r#"SELECT e.organisation_id, o.name AS organisation, e.proxy_holder_id IS NOT NULL AS "by_proxy!",
+                  v.choice AS "choice?",
+                  (v.organisation_id IS NOT NULL OR x.organisation_id IS NOT NULL) AS "voted!"
+           FROM poll_electorate e
+           JOIN organisations o ON o.tenant_id = e.tenant_id AND o.id = e.organisation_id
+           LEFT JOIN votes v ON v.tenant_id = e.tenant_id AND v.poll_id = e.poll_id AND v.organisation_id = e.organisation_id
+           LEFT JOIN poll_participation x ON x.tenant_id = e.tenant_id AND x.poll_id = e.poll_id
+                AND x.organisation_id = e.organisation_id
+           WHERE e.tenant_id = $1 AND e.poll_id = $2 AND e.moment = 'opening'
+             AND ($4 OR coalesce(e.proxy_holder_id, e.organisation_id) = ANY ($3))
+           ORDER BY e.proxy_holder_id IS NOT NULL, lower(o.name)"#,
+        tx.tenant_id(),
+        poll_id,
+        represents,
+        secretary
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// The electorate at the opening and at the close, as counts.
+pub async fn electorate_counts(tx: &mut TenantTx, poll_id: Uuid) -> sqlx::Result<(i64, i64)> {
+    let row = sqlx::query!(
+        r#"SELECT count(*) FILTER (WHERE moment = 'opening') AS "opening!",
+                  count(*) FILTER (WHERE moment = 'sluiting') AS "closing!"
+           FROM poll_electorate WHERE tenant_id = $1 AND poll_id = $2"#,
+        tx.tenant_id(),
+        poll_id
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((row.opening, row.closing))
+}
