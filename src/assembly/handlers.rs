@@ -13,6 +13,7 @@ use crate::assembly::decisions::{self, ACTION_STATUSES, Action, ActionInput, Dec
 use crate::assembly::meetings::{self, Meeting, MeetingInput, MeetingOption, MeetingRow, StatusError};
 use crate::assembly::minutes::{self, Approver, Minutes};
 use crate::assembly::polls::{self, Ballot, CastError, NamedVote, OpenError, Poll, Voter};
+use crate::assembly::proposals;
 use crate::assembly::representatives::{self, Candidate, MandateInput, Representative};
 use crate::assembly::rules::{self, MAJORITY_FIELDS, RulesInput, StatuteRules};
 use crate::assembly::{
@@ -1954,23 +1955,15 @@ pub async fn promote_proposal(
     if !meeting.is_draft() {
         return Err(AppError::Forbidden);
     }
-    let proposal = sqlx::query!(
-        "SELECT p.title, p.proposal, g.topic FROM working_group_proposals p
-         JOIN working_groups g ON g.tenant_id = p.tenant_id AND g.id = p.working_group_id
-         WHERE p.tenant_id = $1 AND p.id = $2
-           AND NOT EXISTS (SELECT FROM agenda_items i WHERE i.tenant_id = p.tenant_id AND i.proposal_id = p.id)",
-        tx.tenant_id(),
-        proposal_id
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let (title, proposal, topic) = proposals::unpromoted(&mut tx, proposal_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let details = agenda::ItemDetails {
         parent_id: None,
         kind: ItemKind::Decision,
-        title: proposal.title,
-        description: format!("Voorstel van werkatelier {}", proposal.topic),
-        proposal: proposal.proposal,
+        title,
+        description: format!("Voorstel van werkatelier {topic}"),
+        proposal,
         decision_kind: Some(DecisionKind::Ordinary),
         organisation_id: None,
         reasons: String::new(),

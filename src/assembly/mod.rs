@@ -11,6 +11,7 @@ mod handlers;
 pub mod meetings;
 pub mod minutes;
 pub mod polls;
+pub mod proposals;
 pub mod representatives;
 pub mod rules;
 pub mod sample;

@@ -7,6 +7,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::assembly::meetings::MeetingOption;
+use crate::assembly::proposals::{self, Proposal, ProposalInput};
 use crate::audit::{self, Actor, AuditKind, Subject};
 use crate::auth::{CurrentUser, Role};
 use crate::db::TenantTx;
@@ -934,6 +936,10 @@ struct GroupPage {
     may_edit: bool,
     note: NoteInput,
     close: CloseInput,
+    proposals: Vec<Proposal>,
+    proposal: ProposalInput,
+    /// Meetings in preparation a proposal can be promoted to (administrators only).
+    meetings: Vec<MeetingOption>,
     form: &'static str,
     errors: FormErrors,
 }
@@ -953,6 +959,7 @@ enum GroupForm {
     None,
     Note(NoteInput),
     Close(CloseInput),
+    Proposal(ProposalInput),
 }
 
 async fn render_group(
@@ -966,11 +973,32 @@ async fn render_group(
     let today = local_now(&mut tx).await?.date();
     let participants = groups::participants(&mut tx, group.id).await?;
     let notes = groups::notes(&mut tx, group.id).await?;
+    let proposals = proposals::of_group(&mut tx, group.id).await?;
+    let meetings = if user.has(Role::Admin) {
+        proposals::meetings_in_preparation(&mut tx).await?
+    } else {
+        Vec::new()
+    };
     tx.commit().await?;
-    let (form, note, close) = match submitted {
-        GroupForm::None => ("", NoteInput::starting(today), CloseInput::starting(today)),
-        GroupForm::Note(note) => ("note", note, CloseInput::starting(today)),
-        GroupForm::Close(close) => ("close", NoteInput::starting(today), close),
+    let (mut note, mut close, mut proposal) = (
+        NoteInput::starting(today),
+        CloseInput::starting(today),
+        ProposalInput::default(),
+    );
+    let form = match submitted {
+        GroupForm::None => "",
+        GroupForm::Note(typed) => {
+            note = typed;
+            "note"
+        }
+        GroupForm::Close(typed) => {
+            close = typed;
+            "close"
+        }
+        GroupForm::Proposal(typed) => {
+            proposal = typed;
+            "proposal"
+        }
     };
     web::render_with_status(
         form_status(&errors, false),
@@ -981,6 +1009,9 @@ async fn render_group(
             may_edit: user.has(Role::Admin),
             note,
             close,
+            proposals,
+            proposal,
+            meetings,
             form,
             errors,
             l: ctx.layout(),
@@ -1098,6 +1129,39 @@ pub async fn add_note(
         }
     }
     render_group(tx, &ctx, &user, group, GroupForm::Note(input), errors).await
+}
+
+/// A working group submits a proposal to the general assembly: its administrators, or staff
+/// of an organisation taking part.
+pub async fn submit_proposal(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Path((_, id)): Path<(String, String)>,
+    axum::Form(fields): axum::Form<Fields>,
+) -> AppResult<Response> {
+    let mut tx = ctx.tx(&state.pool).await?;
+    let group = load_group(&mut tx, &user, &id).await?;
+    if !group.is_open() {
+        return Err(AppError::Forbidden);
+    }
+    let input = ProposalInput::from_fields(&fields);
+    let mut errors = FormErrors::default();
+    if input.validate(&mut errors) {
+        let proposal_id = proposals::submit(&mut tx, group.id, &input, user.id).await?;
+        audit_change(
+            &mut tx,
+            &ctx,
+            &user,
+            AuditKind::WorkingGroupChanged,
+            None,
+            json!({ "working_group_id": group.id, "proposal_id": proposal_id, "title": input.title }),
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(back_to_group(&ctx, group.id, "flash.proposal_submitted"));
+    }
+    render_group(tx, &ctx, &user, group, GroupForm::Proposal(input), errors).await
 }
 
 pub async fn close_group(

@@ -56,6 +56,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/{tenant}/groups/{id}/edit", get(handlers::edit_group))
         .route("/{tenant}/groups/{id}/notes", post(handlers::add_note))
+        .route("/{tenant}/groups/{id}/proposals", post(handlers::submit_proposal))
         .route("/{tenant}/groups/{id}/close", post(handlers::close_group))
 }
 

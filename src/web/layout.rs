@@ -195,6 +195,7 @@ pub const FLASHES: &[(&str, &str)] = &[
     ("flash.group_updated", "success"),
     ("flash.group_note_added", "success"),
     ("flash.group_closed", "success"),
+    ("flash.proposal_submitted", "success"),
     ("flash.action_added", "success"),
     ("flash.action_updated", "success"),
     ("flash.agenda_copied", "success"),

@@ -1028,3 +1028,190 @@ async fn the_demo_cooperative_has_held_meetings_and_one_ahead_with_a_representat
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn a_working_groups_proposal_is_put_on_the_agenda_and_leads_to_a_decision() {
+    let a = Assembly::new(1).await;
+    let mut db = a.db().await;
+    let group: Uuid = sqlx::query_scalar(
+        "INSERT INTO working_groups (tenant_id, topic) VALUES ($1, 'Ouderen langer thuis') RETURNING id",
+    )
+    .bind(a.tenant)
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO working_group_members (tenant_id, working_group_id, organisation_id) VALUES ($1, $2, $3)")
+        .bind(a.tenant)
+        .bind(group)
+        .bind(a.members[0])
+        .execute(&mut db)
+        .await
+        .unwrap();
+    // Staff of a member taking part submit it; an empty proposal is refused next to the field.
+    let rep = a.rep(0).await;
+    let path = format!("/demo/groups/{group}/proposals");
+    let (status, body) = rep
+        .send(&path, &[("title", "Meterkastkaart"), ("proposal", "")])
+        .await;
+    assert_eq!(status, 422);
+    assert!(
+        body.contains("id=\"proposal-proposal-error\"") && body.contains("value=\"Meterkastkaart\""),
+        "{body}"
+    );
+    let (status, _) = rep
+        .send(
+            &path,
+            &[
+                ("title", "Meterkastkaart"),
+                ("proposal", "Alle leden geven de meterkastkaart uit."),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let proposal: Uuid =
+        sqlx::query_scalar("SELECT id FROM working_group_proposals WHERE working_group_id = $1")
+            .bind(group)
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
+    // Only an administrator promotes it, to a meeting in preparation.
+    let meeting = a.meeting(21).await;
+    let promote = format!("/demo/assembly/proposals/{proposal}/promote");
+    assert_eq!(rep.send(&promote, &[("meeting", &meeting)]).await.0, 403);
+    assert_eq!(a.admin.send(&promote, &[("meeting", &meeting)]).await.0, 303);
+    assert_eq!(
+        a.admin.send(&promote, &[("meeting", &meeting)]).await.0,
+        404,
+        "once"
+    );
+    let item: Uuid = sqlx::query_scalar("SELECT id FROM agenda_items WHERE proposal_id = $1")
+        .bind(proposal)
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    a.in_session(&meeting).await;
+    a.attend(&meeting, 0, "aanwezig", None).await;
+    let (_, poll) = a.open_poll(&meeting, &item.to_string(), false).await;
+    a.vote(&rep, &meeting, &poll, 0, "voor").await;
+    a.chair_step(&meeting, &poll, "close", &[]).await;
+    a.chair_step(&meeting, &poll, "declare", &[]).await;
+    // The group's page shows the decision; the secretary tracks how it is carried out.
+    let (_, page) = rep.page(&format!("/demo/groups/{group}")).await;
+    assert!(page.contains("ALV-") && page.contains("aangenomen"), "{page}");
+    let decision: Uuid = sqlx::query_scalar("SELECT id FROM decisions WHERE agenda_item_id = $1")
+        .bind(item)
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    let (status, _) = a
+        .admin
+        .send(
+            &format!("/demo/assembly/decisions/{decision}/actions"),
+            &[
+                ("description", "Kaart drukken"),
+                ("owner", "Welzijn Woudenberg"),
+                ("due_on", "01-03-2027"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, page) = rep.page(&format!("/demo/assembly/decisions/{decision}")).await;
+    assert!(
+        page.contains("Kaart drukken") && page.contains("01-03-2027"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn meeting_documents_must_be_pdfs_and_members_read_them_once_convened() {
+    let a = Assembly::new(1).await;
+    let meeting = a.meeting(21).await;
+    let upload = |name: &'static str, bytes: &'static [u8]| {
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(name)
+            .mime_str("application/pdf")
+            .unwrap();
+        let form = reqwest::multipart::Form::new()
+            .text("item", "")
+            .part("document", part);
+        a.admin
+            .app
+            .client
+            .post(a.app.url(&format!(
+                "/demo/assembly/{meeting}/documents?csrf_token={}",
+                a.admin.token
+            )))
+            .multipart(form)
+            .send()
+    };
+    let refused = upload("begroting.pdf", b"<html>not a pdf</html>").await.unwrap();
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("Alleen PDF-bestanden"));
+    let accepted = upload("begroting.pdf", b"%PDF-1.7\n%%EOF\n").await.unwrap();
+    assert_eq!(accepted.status(), 303);
+    let mut db = a.db().await;
+    let document: Uuid = sqlx::query_scalar("SELECT id FROM agenda_documents")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    let path = format!("/demo/assembly/{meeting}/documents/{document}");
+    let rep = a.rep(0).await;
+    assert_eq!(rep.page(&path).await.0, 404, "not before the meeting is convened");
+    a.set_status(&a.admin, &meeting, "uitgeschreven").await;
+    let response = rep.app.get(&path).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+}
+
+#[tokio::test]
+async fn a_representative_registers_its_own_attendance_or_proxy_before_the_meeting_only() {
+    let a = Assembly::new(2).await;
+    let meeting = a.meeting(21).await;
+    a.set_status(&a.admin, &meeting, "uitgeschreven").await;
+    let rep = a.rep(0).await;
+    let path = format!("/demo/assembly/{meeting}/attendance");
+    let proxy = [
+        ("organisation", a.members[0].to_string()),
+        ("presence", "volmacht".to_owned()),
+        ("proxy_holder", a.members[1].to_string()),
+        ("proxy_note", "Getekende volmacht, 1 december".to_owned()),
+    ];
+    let fields: Vec<(&str, &str)> = proxy.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(rep.send(&path, &fields).await.0, 303);
+    // Not for another member.
+    let other = [
+        ("organisation", a.members[1].to_string()),
+        ("presence", "aanwezig".to_owned()),
+    ];
+    let fields: Vec<(&str, &str)> = other.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(rep.send(&path, &fields).await.0, 403);
+    // Once the meeting is open, the secretary keeps the list.
+    a.set_status(&a.chair, &meeting, "geopend").await;
+    let fields: Vec<(&str, &str)> = proxy.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(rep.send(&path, &fields).await.0, 403);
+    let mut db = a.db().await;
+    let holder: Uuid =
+        sqlx::query_scalar("SELECT proxy_holder_id FROM attendance WHERE organisation_id = $1")
+            .bind(a.members[0])
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
+    assert_eq!(holder, a.members[1]);
+}
+
+#[tokio::test]
+async fn the_secretary_records_a_vote_given_by_show_of_hands() {
+    let a = Assembly::new(2).await;
+    let (meeting, item) = a.ready("gewoon", None).await;
+    let (_, poll) = a.open_poll(&meeting, &item, false).await;
+    assert_eq!(a.vote(&a.admin, &meeting, &poll, 1, "voor").await, 303);
+    // The chair leads; it does not vote for members.
+    assert_eq!(a.vote(&a.chair, &meeting, &poll, 0, "voor").await, 403);
+    let mut db = a.db().await;
+    let by_secretary: bool = sqlx::query_scalar("SELECT by_secretary FROM votes WHERE poll_id = $1::uuid")
+        .bind(&poll)
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert!(by_secretary);
+}
