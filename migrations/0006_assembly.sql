@@ -176,18 +176,17 @@ CREATE TABLE attendance (
     presence              text NOT NULL CHECK (presence IN ('aanwezig', 'volmacht', 'afwezig_met_bericht')),
     -- The member whose representative holds the proxy.
     proxy_holder_id       uuid,
+    -- The written proxy: what it is and where it is kept.
     proxy_note            text NOT NULL DEFAULT '',
-    proxy_document_id     uuid,
     recorded_by           uuid NOT NULL,
     recorded_at           timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (tenant_id, meeting_id, organisation_id),
     CHECK ((presence = 'volmacht') = (proxy_holder_id IS NOT NULL)),
     CHECK (proxy_holder_id <> organisation_id),
-    CHECK (presence <> 'volmacht' OR btrim(proxy_note) <> '' OR proxy_document_id IS NOT NULL),
+    CHECK (presence <> 'volmacht' OR btrim(proxy_note) <> ''),
     FOREIGN KEY (tenant_id, meeting_id) REFERENCES meetings (tenant_id, id),
     FOREIGN KEY (tenant_id, organisation_id) REFERENCES organisations (tenant_id, id),
     FOREIGN KEY (tenant_id, proxy_holder_id) REFERENCES organisations (tenant_id, id),
-    FOREIGN KEY (tenant_id, proxy_document_id) REFERENCES agenda_documents (tenant_id, id),
     FOREIGN KEY (tenant_id, recorded_by) REFERENCES users (tenant_id, id)
 );
 CREATE INDEX attendance_proxy_holder ON attendance (tenant_id, meeting_id, proxy_holder_id)

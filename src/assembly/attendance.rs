@@ -141,7 +141,7 @@ pub struct AttendanceChange {
 
 impl AttendanceInput {
     /// Checks the form against the current list (`rows`) and the statute rules: a proxy needs
-    /// a note (or document), may be given only by and to a member with a vote, not to a member
+    /// a note describing the written proxy, may be given only by and to a member with a vote, not to a member
     /// that gave its own vote away, and no one holds more proxies than the statutes allow.
     pub fn validate(
         &self,
@@ -228,7 +228,7 @@ pub async fn record(
          VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (tenant_id, meeting_id, organisation_id) DO UPDATE
          SET presence = EXCLUDED.presence, proxy_holder_id = EXCLUDED.proxy_holder_id,
-             proxy_note = EXCLUDED.proxy_note, proxy_document_id = NULL,
+             proxy_note = EXCLUDED.proxy_note,
              recorded_by = EXCLUDED.recorded_by, recorded_at = now()",
         tx.tenant_id(),
         meeting_id,

@@ -1198,12 +1198,9 @@ pub async fn cast_vote(
     user.require_any(&[Role::Member, Role::Admin])?;
     let poll_id = parse_id(&poll)?;
     let meeting_id = parse_id(&id)?;
-    let mut tx = ctx.tx(&state.pool).await?;
-    let represents = represented(&mut tx, &user).await?;
     let voter = Voter {
         user_id: user.id,
         secretary: is_secretary(&user),
-        represents: &represents,
     };
     let organisation = fields.get("organisation").parse::<Uuid>().ok();
     let choice = VoteChoice::parse(fields.get("choice"));
@@ -1211,18 +1208,8 @@ pub async fn cast_vote(
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     match (organisation, choice) {
         (Some(organisation), Some(choice)) => {
-            let belongs = sqlx::query_scalar!(
-                r#"SELECT EXISTS (SELECT FROM polls WHERE tenant_id = $1 AND id = $2 AND meeting_id = $3) AS "e!""#,
-                tx.tenant_id(),
-                poll_id,
-                meeting_id
-            )
-            .fetch_one(&mut *tx)
-            .await?;
-            if !belongs {
-                return Err(AppError::NotFound);
-            }
-            match polls::cast(&mut tx, poll_id, organisation, choice, &voter).await? {
+            let mut tx = ctx.tx(&state.pool).await?;
+            match polls::cast(&mut tx, meeting_id, poll_id, organisation, choice, &voter).await? {
                 None => return Err(AppError::NotFound),
                 Some(Ok(())) => {
                     tx.commit().await?;
@@ -1252,8 +1239,7 @@ pub async fn cast_vote(
             }
         }
     }
-    // Nothing of a refused vote is kept.
-    drop(tx);
+    // Nothing of a refused vote is kept: the page is read in a transaction of its own.
     let mut tx = ctx.tx(&state.pool).await?;
     let meeting = load_meeting(&mut tx, &id, &user).await?;
     let poll = load_poll(&mut tx, &meeting, &poll).await?;

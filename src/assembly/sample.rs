@@ -435,13 +435,13 @@ async fn hold(
             };
             polls::cast(
                 tx,
+                meeting.id,
                 poll,
                 *organisation_id,
                 choice,
                 &Voter {
                     user_id: *user_id,
                     secretary: false,
-                    represents: &[casting],
                 },
             )
             .await?

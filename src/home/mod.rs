@@ -1,5 +1,5 @@
 //! The start page after login: one section per role the user holds, each pointing to the
-//! work waiting for that role. Areas fill their section as they are built.
+//! work waiting for that role.
 
 use askama::Template;
 use axum::Router;
@@ -49,15 +49,15 @@ impl RoleSection {
         self.role.as_str()
     }
 
-    /// Where this role's work is, once its area exists.
-    fn link(&self) -> Option<(&'static str, &'static str)> {
+    /// Where this role's work is.
+    fn link(&self) -> (&'static str, &'static str) {
         match self.role {
-            Role::Desk => Some(("/desk", "home.desk.link")),
-            Role::Professional => Some(("/team", "home.professional.link")),
-            Role::ProcessManager => Some(("/team/monitor", "home.process_manager.link")),
-            Role::Member => Some(("/inbox", "home.member.link")),
-            Role::Admin => Some(("/admin/users", "home.admin.link")),
-            _ => None,
+            Role::Desk => ("/desk", "home.desk.link"),
+            Role::Professional => ("/team", "home.professional.link"),
+            Role::ProcessManager => ("/team/monitor", "home.process_manager.link"),
+            Role::Member => ("/inbox", "home.member.link"),
+            Role::Admin => ("/admin/users", "home.admin.link"),
+            Role::Chair => ("/assembly", "home.chair.link"),
         }
     }
 }
