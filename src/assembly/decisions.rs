@@ -398,6 +398,23 @@ pub async fn expulsion(tx: &mut TenantTx, decision_id: Uuid) -> sqlx::Result<Opt
     .await
 }
 
+/// Records that the expelled member appealed on `on` (within its term): the expulsion then
+/// waits for the assembly's ruling on the appeal instead of taking effect by itself. False
+/// when there is no running expulsion, or `on` is outside the term.
+pub async fn record_appeal(tx: &mut TenantTx, decision_id: Uuid, on: Date) -> sqlx::Result<bool> {
+    let recorded = sqlx::query!(
+        "UPDATE expulsions SET appealed_on = $3
+         WHERE tenant_id = $1 AND decision_id = $2 AND completed_on IS NULL AND appealed_on IS NULL
+           AND $3 BETWEEN notified_on AND appeal_until",
+        tx.tenant_id(),
+        decision_id,
+        on
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(recorded.rows_affected() == 1)
+}
+
 /// How an adopted decision is carried out.
 pub struct Action {
     pub id: Uuid,

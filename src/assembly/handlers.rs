@@ -27,7 +27,7 @@ use crate::error::{AppError, AppResult};
 use crate::intake::local_now;
 use crate::members::register::{self, OrganisationOption};
 use crate::web::context::RequestContext;
-use crate::web::forms::{Fields, format_date};
+use crate::web::forms::{Fields, format_date, parse_date};
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::pagination::{Pagination, trim_page};
 use crate::web::{self, parse_id};
@@ -1704,6 +1704,42 @@ pub async fn add_action(
         ));
     }
     render_decision(tx, &ctx, &user, decision, input, errors).await
+}
+
+/// The expelled member appealed: recorded by an administrator, within the term of appeal.
+pub async fn record_appeal(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Path((_, id)): Path<(String, String)>,
+    axum::Form(fields): axum::Form<Fields>,
+) -> AppResult<Response> {
+    user.require_any(SECRETARY_ROLES)?;
+    let mut tx = ctx.tx(&state.pool).await?;
+    let decision = load_decision(&mut tx, &id).await?;
+    let mut errors = FormErrors::default();
+    match parse_date(fields.get("appealed_on")) {
+        Some(on) if decisions::record_appeal(&mut tx, decision.id, on).await? => {
+            audit_change(
+                &mut tx,
+                &ctx,
+                &user,
+                AuditKind::DecisionChanged,
+                json!({ "decision_id": decision.id, "appealed_on": format_date(on) }),
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(web::redirect_with_flash(
+                &format!(
+                    "/{}/assembly/decisions/{}#expulsion",
+                    ctx.tenant.slug, decision.id
+                ),
+                "flash.appeal_recorded",
+            ));
+        }
+        _ => errors.field("appealed_on", "expulsion.error.appealed_on"),
+    }
+    render_decision(tx, &ctx, &user, decision, ActionInput::default(), errors).await
 }
 
 pub async fn update_action(

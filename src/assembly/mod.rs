@@ -62,6 +62,10 @@ pub fn router() -> Router<AppState> {
             post(handlers::add_action),
         )
         .route(
+            "/{tenant}/assembly/decisions/{id}/appeal",
+            post(handlers::record_appeal),
+        )
+        .route(
             "/{tenant}/assembly/decisions/{id}/actions/{action}",
             post(handlers::update_action),
         )

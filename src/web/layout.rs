@@ -196,6 +196,7 @@ pub const FLASHES: &[(&str, &str)] = &[
     ("flash.group_note_added", "success"),
     ("flash.group_closed", "success"),
     ("flash.proposal_submitted", "success"),
+    ("flash.appeal_recorded", "success"),
     ("flash.action_added", "success"),
     ("flash.action_updated", "success"),
     ("flash.agenda_copied", "success"),

@@ -1215,3 +1215,52 @@ async fn the_secretary_records_a_vote_given_by_show_of_hands() {
         .unwrap();
     assert!(by_secretary);
 }
+
+#[tokio::test]
+async fn an_appeal_within_the_term_holds_the_expulsion_until_the_assembly_rules() {
+    let a = Assembly::new(3).await;
+    let expelled = a.members[2];
+    let meeting = a.meeting(21).await;
+    let item = a.decision_item(&meeting, "ontzetting", Some(expelled)).await;
+    a.in_session(&meeting).await;
+    for i in 0..3 {
+        a.attend(&meeting, i, "aanwezig", None).await;
+    }
+    let (_, poll) = a.open_poll(&meeting, &item, false).await;
+    let reps = futures_reps(&a, 2).await;
+    a.vote(&reps[0], &meeting, &poll, 0, "voor").await;
+    a.vote(&reps[1], &meeting, &poll, 1, "voor").await;
+    a.chair_step(&meeting, &poll, "close", &[]).await;
+    a.chair_step(&meeting, &poll, "declare", &[]).await;
+    a.set_status(&a.chair, &meeting, "gesloten").await;
+    let mut db = a.db().await;
+    let decision: Uuid = sqlx::query_scalar("SELECT id FROM decisions WHERE agenda_item_id = $1::uuid")
+        .bind(&item)
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    let path = format!("/demo/assembly/decisions/{decision}/appeal");
+    let (status, body) = a.admin.send(&path, &[("appealed_on", &date_in(200))]).await;
+    assert_eq!(status, 422, "outside the term");
+    assert!(body.contains("id=\"appealed_on-error\""), "{body}");
+    let (status, _) = a.admin.send(&path, &[("appealed_on", &date_in(25))]).await;
+    assert_eq!(status, 303);
+    let appeal_until: time::Date =
+        sqlx::query_scalar("SELECT appeal_until FROM expulsions WHERE decision_id = $1")
+            .bind(decision)
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
+    let mut tx = schakel::db::tenant_tx(&a.app.pool, a.tenant).await.unwrap();
+    let done = schakel::assembly::decisions::complete_expulsions(&mut tx, appeal_until + Duration::days(10))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(done, 0);
+    let status: String = sqlx::query_scalar("SELECT status FROM organisations WHERE id = $1")
+        .bind(expelled)
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(status, "geschorst");
+}
