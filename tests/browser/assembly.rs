@@ -1,38 +1,8 @@
 use anyhow::ensure;
 use fantoccini::{Client, Locator};
-use schakel::demo;
 
 use crate::api::assembly::{Assembly, date_in};
-use crate::common::browser::{expect_heading, wait_for_text, with_browser};
-
-const ENTER: &str = "\u{e007}";
-
-async fn type_into(browser: &Client, id: &str, text: &str) -> anyhow::Result<()> {
-    let field = browser.find(Locator::Id(id)).await?;
-    field.clear().await?;
-    field.send_keys(text).await?;
-    Ok(())
-}
-
-/// Presses the submit button of the (first) form whose action ends with `action`.
-async fn submit(browser: &Client, action: &str) -> anyhow::Result<()> {
-    browser
-        .find(Locator::Css(&format!(
-            "form[action$='{action}'] button[type=submit]"
-        )))
-        .await?
-        .send_keys(ENTER)
-        .await?;
-    Ok(())
-}
-
-async fn log_in(browser: &Client, a: &Assembly, email: &str, welcome: &str) -> anyhow::Result<()> {
-    browser.delete_all_cookies().await?;
-    browser.goto(&a.app.url("/demo/login")).await?;
-    type_into(browser, "email", email).await?;
-    type_into(browser, "password", &format!("{}{ENTER}", demo::PASSWORD)).await?;
-    expect_heading(browser, welcome).await
-}
+use crate::common::browser::{ENTER, expect_heading, log_in, submit, type_into, wait_for_text, with_browser};
 
 /// A representative marks a choice for their member and casts it.
 async fn vote(browser: &Client, a: &Assembly, member: usize, choice: &str) -> anyhow::Result<()> {
@@ -59,7 +29,7 @@ async fn a_meeting_is_prepared_convened_held_and_its_vote_becomes_a_decision() {
     let a = &a;
     with_browser("assembly_flow", |browser| async move {
         // The administrator prepares the meeting and convenes it.
-        log_in(&browser, a, "beheer@demo.test", "Welkom, Bram Beheer").await?;
+        log_in(&browser, &a.app, "beheer@demo.test", "Welkom, Bram Beheer").await?;
         browser.goto(&a.app.url("/demo/assembly")).await?;
         browser
             .find(Locator::LinkText("Nieuwe vergadering"))
@@ -95,7 +65,13 @@ async fn a_meeting_is_prepared_convened_held_and_its_vote_becomes_a_decision() {
         let meeting = browser.current_url().await?.path().to_owned();
 
         // The chair opens it, records who is there and opens the vote.
-        log_in(&browser, a, "voorzitter@demo.test", "Welkom, Vera Voorzitter").await?;
+        log_in(
+            &browser,
+            &a.app,
+            "voorzitter@demo.test",
+            "Welkom, Vera Voorzitter",
+        )
+        .await?;
         browser.goto(&a.app.url(&meeting)).await?;
         submit(&browser, "/status").await?;
         wait_for_text(&browser, "De vergadering is geopend.").await?;
@@ -120,11 +96,11 @@ async fn a_meeting_is_prepared_convened_held_and_its_vote_becomes_a_decision() {
         let poll = browser.current_url().await?.path().to_owned();
 
         // Two representatives vote, each in their own browser.
-        log_in(&browser, a, "rep0@demo.test", "Welkom, rep0@demo.test").await?;
+        log_in(&browser, &a.app, "rep0@demo.test", "Welkom, rep0@demo.test").await?;
         browser.goto(&a.app.url(&poll)).await?;
         let poll = poll.as_str();
         with_browser("assembly_second_voter", |second| async move {
-            log_in(&second, a, "rep1@demo.test", "Welkom, rep1@demo.test").await?;
+            log_in(&second, &a.app, "rep1@demo.test", "Welkom, rep1@demo.test").await?;
             second.goto(&a.app.url(poll)).await?;
             vote(&second, a, 1, "voor").await?;
             Ok(())
@@ -135,7 +111,13 @@ async fn a_meeting_is_prepared_convened_held_and_its_vote_becomes_a_decision() {
         ensure!(progress.contains("2 van 2 leden hebben gestemd"), "{progress}");
 
         // The chair closes the vote and declares the result; it is in the decision list.
-        log_in(&browser, a, "voorzitter@demo.test", "Welkom, Vera Voorzitter").await?;
+        log_in(
+            &browser,
+            &a.app,
+            "voorzitter@demo.test",
+            "Welkom, Vera Voorzitter",
+        )
+        .await?;
         browser.goto(&a.app.url(poll)).await?;
         submit(&browser, "/close").await?;
         wait_for_text(&browser, "De stemming is gesloten.").await?;

@@ -1,30 +1,9 @@
 use anyhow::ensure;
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use schakel::demo;
 
-use crate::common::browser::{expect_heading, wait_for_text, with_browser};
+use crate::common::browser::{ENTER, expect_heading, submit, type_into, wait_for_text, with_browser};
 use crate::common::{TestApp, field_value, hidden_value, location};
-
-const ENTER: &str = "\u{e007}";
-
-async fn type_into(browser: &Client, id: &str, text: &str) -> anyhow::Result<()> {
-    let field = browser.find(Locator::Id(id)).await?;
-    field.clear().await?;
-    field.send_keys(text).await?;
-    Ok(())
-}
-
-/// Presses the submit button of the form whose action ends with `action`.
-async fn submit(browser: &Client, action: &str) -> anyhow::Result<()> {
-    browser
-        .find(Locator::Css(&format!(
-            "form[action$='{action}'] button[type=submit]"
-        )))
-        .await?
-        .send_keys(ENTER)
-        .await?;
-    Ok(())
-}
 
 /// The desk registers a resident with a Wmo request and hands it to the team.
 async fn case_from_the_desk(app: &TestApp) {

@@ -1,38 +1,8 @@
 use anyhow::ensure;
-use fantoccini::{Client, Locator};
-use schakel::demo;
+use fantoccini::Locator;
 
 use crate::api::referrals::{RESIDENT, World};
-use crate::common::browser::{expect_heading, wait_for_text, with_browser};
-
-const ENTER: &str = "\u{e007}";
-
-async fn type_into(browser: &Client, id: &str, text: &str) -> anyhow::Result<()> {
-    let field = browser.find(Locator::Id(id)).await?;
-    field.clear().await?;
-    field.send_keys(text).await?;
-    Ok(())
-}
-
-/// Presses the submit button of the form whose action ends with `action`.
-async fn submit(browser: &Client, action: &str) -> anyhow::Result<()> {
-    browser
-        .find(Locator::Css(&format!(
-            "form[action$='{action}'] button[type=submit]"
-        )))
-        .await?
-        .send_keys(ENTER)
-        .await?;
-    Ok(())
-}
-
-async fn log_in(browser: &Client, world: &World, email: &str, welcome: &str) -> anyhow::Result<()> {
-    browser.delete_all_cookies().await?;
-    browser.goto(&world.app.url("/demo/login")).await?;
-    type_into(browser, "email", email).await?;
-    type_into(browser, "password", &format!("{}{ENTER}", demo::PASSWORD)).await?;
-    expect_heading(browser, welcome).await
-}
+use crate::common::browser::{expect_heading, log_in, submit, type_into, wait_for_text, with_browser};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_lead_refers_a_member_accepts_and_reports_and_the_lead_sees_the_outcome() {
@@ -48,7 +18,7 @@ async fn a_lead_refers_a_member_accepts_and_reports_and_the_lead_sees_the_outcom
 
     with_browser("referral_flow", |browser| async move {
         // The lead refers from the case.
-        log_in(&browser, &world, "team@demo.test", "Welkom, Tom Teamlid").await?;
+        log_in(&browser, &world.app, "team@demo.test", "Welkom, Tom Teamlid").await?;
         browser.goto(&world.app.url(&case)).await?;
         expect_heading(&browser, RESIDENT).await?;
         browser
@@ -78,7 +48,13 @@ async fn a_lead_refers_a_member_accepts_and_reports_and_the_lead_sees_the_outcom
         );
 
         // Lars of Zorgcirkel finds it in his inbox and picks it up.
-        log_in(&browser, &world, "lid@demo.test", "Welkom, Lars Lidorganisatie").await?;
+        log_in(
+            &browser,
+            &world.app,
+            "lid@demo.test",
+            "Welkom, Lars Lidorganisatie",
+        )
+        .await?;
         browser.goto(&world.app.url("/demo/inbox")).await?;
         expect_heading(&browser, "Doorverwijzingen").await?;
         browser.find(Locator::LinkText(RESIDENT)).await?.click().await?;
@@ -103,7 +79,7 @@ async fn a_lead_refers_a_member_accepts_and_reports_and_the_lead_sees_the_outcom
         .await?;
 
         // Tom sees the outcome on the case.
-        log_in(&browser, &world, "team@demo.test", "Welkom, Tom Teamlid").await?;
+        log_in(&browser, &world.app, "team@demo.test", "Welkom, Tom Teamlid").await?;
         browser.goto(&world.app.url(&case)).await?;
         expect_heading(&browser, RESIDENT).await?;
         let listed = browser.find(Locator::Id("referrals")).await?.text().await?;

@@ -151,3 +151,45 @@ pub async fn wait_for_text(browser: &Client, text: &str) -> anyhow::Result<()> {
     }
     anyhow::bail!("the page never showed {text:?}")
 }
+
+/// The Enter key, to submit a form or press a button as a keyboard user does.
+pub const ENTER: &str = "\u{e007}";
+
+/// Replaces the text of the field with `id`.
+pub async fn type_into(browser: &Client, id: &str, text: &str) -> anyhow::Result<()> {
+    let field = browser.find(Locator::Id(id)).await?;
+    field.clear().await?;
+    field.send_keys(text).await?;
+    Ok(())
+}
+
+/// Presses the submit button of the (first) form whose action ends with `action`.
+pub async fn submit(browser: &Client, action: &str) -> anyhow::Result<()> {
+    browser
+        .find(Locator::Css(&format!(
+            "form[action$='{action}'] button[type=submit]"
+        )))
+        .await?
+        .send_keys(ENTER)
+        .await?;
+    Ok(())
+}
+
+/// Logs in to the demo cooperative afresh and waits for the start page's `welcome`.
+pub async fn log_in(
+    browser: &Client,
+    app: &crate::common::TestApp,
+    email: &str,
+    welcome: &str,
+) -> anyhow::Result<()> {
+    browser.delete_all_cookies().await?;
+    browser.goto(&app.url("/demo/login")).await?;
+    type_into(browser, "email", email).await?;
+    type_into(
+        browser,
+        "password",
+        &format!("{}{ENTER}", schakel::demo::PASSWORD),
+    )
+    .await?;
+    expect_heading(browser, welcome).await
+}
