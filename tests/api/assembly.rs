@@ -1264,3 +1264,82 @@ async fn an_appeal_within_the_term_holds_the_expulsion_until_the_assembly_rules(
         .unwrap();
     assert_eq!(status, "geschorst");
 }
+
+#[tokio::test]
+async fn minutes_are_drafted_approved_by_chair_and_secretary_and_adopted_by_the_next_meeting() {
+    let a = Assembly::new(1).await;
+    let (meeting, item) = a.ready("gewoon", None).await;
+    let (status, _) = a
+        .admin
+        .send(
+            &format!("/demo/assembly/{meeting}/items/{item}/notes"),
+            &[("notes", "Unaniem zonder discussie.")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, poll) = a.open_poll(&meeting, &item, false).await;
+    let rep = a.rep(0).await;
+    a.vote(&rep, &meeting, &poll, 0, "voor").await;
+    a.chair_step(&meeting, &poll, "close", &[]).await;
+    a.chair_step(&meeting, &poll, "declare", &[]).await;
+    a.set_status(&a.chair, &meeting, "gesloten").await;
+    let minutes = format!("/demo/assembly/{meeting}/minutes");
+    assert_eq!(a.admin.send(&minutes, &[]).await.0, 303);
+    let (_, page) = a.admin.page(&minutes).await;
+    assert!(
+        page.contains("Unaniem zonder discussie.") && page.contains("1 voor, 0 tegen"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Quorum: 50%"),
+        "the minutes cite the statute rules: {page}"
+    );
+    // Members read minutes only once adopted.
+    let (_, member_view) = rep.page(&minutes).await;
+    assert!(!member_view.contains("Unaniem zonder discussie."));
+    let approve = format!("{minutes}/approve");
+    assert_eq!(
+        a.admin
+            .send(&approve, &[("version", "1"), ("as", "chair")])
+            .await
+            .0,
+        403,
+        "only the chair approves as chair"
+    );
+    assert_eq!(
+        a.admin
+            .send(&approve, &[("version", "1"), ("as", "secretary")])
+            .await
+            .0,
+        303
+    );
+    // Not adopted before the chair approved too, and only in a later meeting in session.
+    let next = a.meeting(42).await;
+    a.in_session(&next).await;
+    let adopt = format!("{minutes}/adopt");
+    assert_eq!(a.chair.send(&adopt, &[("in_meeting", &next)]).await.0, 422);
+    assert_eq!(
+        a.chair
+            .send(&approve, &[("version", "1"), ("as", "chair")])
+            .await
+            .0,
+        303
+    );
+    assert_eq!(a.chair.send(&adopt, &[("in_meeting", &next)]).await.0, 303);
+    let (_, member_view) = rep.page(&minutes).await;
+    assert!(member_view.contains("Unaniem zonder discussie."), "{member_view}");
+    let (_, page) = a.admin.page(&format!("/demo/assembly/{meeting}")).await;
+    assert!(page.contains("notulen vastgesteld"));
+    // Adopted minutes are read-only, even for the database's own users.
+    let mut db = a.db().await;
+    let changed = sqlx::query("UPDATE minutes SET version = version WHERE meeting_id = $1::uuid")
+        .bind(&meeting)
+        .execute(&mut db)
+        .await;
+    assert!(changed.is_err(), "the trigger refuses the change");
+    assert_eq!(
+        a.admin.send(&minutes, &[]).await.0,
+        403,
+        "no new version after adoption"
+    );
+}
