@@ -630,6 +630,22 @@ async fn load_item(tx: &mut TenantTx, meeting: &Meeting, item: &str) -> AppResul
         .ok_or(AppError::NotFound)
 }
 
+/// The meeting (locked) and one of its items, to change while the meeting is being prepared:
+/// once convened, the agenda is what members were sent.
+async fn item_in_preparation(
+    tx: &mut TenantTx,
+    id: &str,
+    item: &str,
+    user: &CurrentUser,
+) -> AppResult<(Meeting, AgendaItem)> {
+    let meeting = lock_meeting(tx, id, user).await?;
+    let item = load_item(tx, &meeting, item).await?;
+    if !meeting.is_draft() {
+        return Err(AppError::Forbidden);
+    }
+    Ok((meeting, item))
+}
+
 #[derive(Template)]
 #[template(path = "assembly/item_form.html")]
 struct ItemFormPage {
@@ -685,11 +701,7 @@ pub async fn update_item(
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
     let mut tx = ctx.tx(&state.pool).await?;
-    let meeting = lock_meeting(&mut tx, &id, &user).await?;
-    let item = load_item(&mut tx, &meeting, &item).await?;
-    if !meeting.is_draft() {
-        return Err(AppError::Forbidden);
-    }
+    let (meeting, item) = item_in_preparation(&mut tx, &id, &item, &user).await?;
     let mut input = ItemInput::from_fields(&fields);
     // An item keeps its level; moving it under another is removing and adding it.
     input.parent = item.parent_id.map(|p| p.to_string()).unwrap_or_default();
@@ -738,11 +750,7 @@ pub async fn move_item(
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
     let mut tx = ctx.tx(&state.pool).await?;
-    let meeting = lock_meeting(&mut tx, &id, &user).await?;
-    let item = load_item(&mut tx, &meeting, &item).await?;
-    if !meeting.is_draft() {
-        return Err(AppError::Forbidden);
-    }
+    let (meeting, item) = item_in_preparation(&mut tx, &id, &item, &user).await?;
     let up = fields.get("direction") == "up";
     agenda::move_item(&mut tx, meeting.id, &item, up).await?;
     audit_change(
@@ -768,11 +776,7 @@ pub async fn remove_item(
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
     let mut tx = ctx.tx(&state.pool).await?;
-    let meeting = lock_meeting(&mut tx, &id, &user).await?;
-    let item = load_item(&mut tx, &meeting, &item).await?;
-    if !meeting.is_draft() {
-        return Err(AppError::Forbidden);
-    }
+    let (meeting, item) = item_in_preparation(&mut tx, &id, &item, &user).await?;
     match agenda::remove(&mut tx, meeting.id, &item).await? {
         Ok(()) => {
             audit_change(
