@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use schakel::admin::retention::{self, Mode};
 use schakel::auth::Role;
 use schakel::auth::password::NewPassword;
 use schakel::auth::users::{self, Email, NewUser};
@@ -78,6 +79,16 @@ enum Command {
         referrals: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+    /// List (--dry-run) or erase (--apply) what has passed each cooperative's retention terms,
+    /// keeping anonymous counts.
+    Retention {
+        /// Only list what is due, by id and count; change nothing.
+        #[arg(long, required_unless_present = "apply", conflicts_with = "apply")]
+        dry_run: bool,
+        /// Erase what is due.
+        #[arg(long)]
+        apply: bool,
     },
 }
 
@@ -216,6 +227,10 @@ async fn run(command: Command, database: &Database) -> anyhow::Result<()> {
                     roles,
                 },
         } => create_user(database, &tenant, &email, &name, roles).await,
+        Command::Retention { apply, .. } => {
+            let mode = if apply { Mode::Apply } else { Mode::DryRun };
+            retention(database, mode).await
+        }
     }
 }
 
@@ -429,6 +444,41 @@ async fn create_user(
     users::create(&mut tx, user).await?;
     tx.commit().await?;
     println!("Created user {} in '{}'", email.as_str(), tenant.name);
+    Ok(())
+}
+
+/// Prints per cooperative what is (or was) due, by count and id: nothing personal.
+async fn retention(database: &Database, mode: Mode) -> anyhow::Result<()> {
+    let owner = database.owner_pool().await?;
+    let outcomes = retention::run(&owner, mode).await?;
+    for outcome in outcomes {
+        let due = &outcome.due;
+        let verb = match (mode, due.is_empty()) {
+            (_, true) => "nothing has passed its term",
+            (Mode::DryRun, false) => "would erase",
+            (Mode::Apply, false) => "erased",
+        };
+        print!("{}: {verb}", outcome.tenant.slug);
+        if !due.is_empty() {
+            print!(
+                " cases: {}, requests without a case: {}, residents: {}, audit events: {}",
+                due.cases.len(),
+                due.requests.len(),
+                due.residents.len(),
+                due.audit_events
+            );
+        }
+        println!();
+        for case in &due.cases {
+            println!("  case {} {case}", schakel::cases::record::reference(*case));
+        }
+        for request in &due.requests {
+            println!(
+                "  request {} {request}",
+                schakel::intake::requests::reference(*request)
+            );
+        }
+    }
     Ok(())
 }
 

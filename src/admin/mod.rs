@@ -1,6 +1,9 @@
-//! Running a cooperative without a command line: users, invitations, settings.
+//! Running a cooperative without a command line: users, invitations, settings, residents'
+//! requests to see their data, and the retention of files past their term.
 //! Every page here is for administrators only.
 
+mod privacy;
+pub mod retention;
 mod settings;
 mod users;
 
@@ -46,5 +49,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/{tenant}/admin/settings/destinations/{id}/toggle",
             post(settings::toggle_destination),
+        )
+        .route("/{tenant}/admin/residents/{id}/privacy", get(privacy::page))
+        .route(
+            "/{tenant}/admin/residents/{id}/privacy.json",
+            get(privacy::download),
         )
 }

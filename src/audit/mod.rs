@@ -84,10 +84,12 @@ pub enum AuditKind {
     PollChanged,
     DecisionChanged,
     MinutesChanged,
+    PrivacyExport,
+    RetentionApplied,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 62] = [
+    pub const ALL: [AuditKind; 64] = [
         AuditKind::LoginSucceeded,
         AuditKind::LoginFailed,
         AuditKind::Logout,
@@ -150,6 +152,8 @@ impl AuditKind {
         AuditKind::PollChanged,
         AuditKind::DecisionChanged,
         AuditKind::MinutesChanged,
+        AuditKind::PrivacyExport,
+        AuditKind::RetentionApplied,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -216,6 +220,8 @@ impl AuditKind {
             AuditKind::PollChanged => "poll_changed",
             AuditKind::DecisionChanged => "decision_changed",
             AuditKind::MinutesChanged => "minutes_changed",
+            AuditKind::PrivacyExport => "privacy_export",
+            AuditKind::RetentionApplied => "retention_applied",
         }
     }
 

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::audit::{self, Actor, AuditKind};
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Role};
 use crate::cases::TEAM_ROLES;
 use crate::cases::record::CaseSummary;
 use crate::db::TenantTx;
@@ -250,6 +250,8 @@ struct ResidentPage {
     requests: Vec<RequestRow>,
     cases: Vec<CaseSummary>,
     may_open_case: bool,
+    /// Administrators produce the resident's subject access request from here.
+    may_export: bool,
 }
 
 async fn load_resident(tx: &mut TenantTx, id: &str) -> AppResult<Resident> {
@@ -312,6 +314,7 @@ async fn render_resident(
         requests,
         cases,
         may_open_case: user.roles.iter().any(|r| TEAM_ROLES.contains(r)),
+        may_export: user.has(Role::Admin),
         l: ctx.layout(),
     })
 }

@@ -31,7 +31,8 @@ fn url(options: &sqlx::postgres::PgConnectOptions) -> String {
     url
 }
 
-fn schakel(app: &TestApp, args: &[&str], stdin: &str) -> Output {
+/// Runs the `schakel` binary against the test's database, with `stdin` as its input.
+pub fn schakel(app: &TestApp, args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_schakel"))
         .env("DATABASE_URL", url(&app.app))
         .env("SCHAKEL_OWNER_DATABASE_URL", url(&app.owner))

@@ -10,6 +10,7 @@ mod intake;
 mod members;
 mod notification_mail;
 mod pages;
+mod privacy;
 mod referral_plans;
 pub mod referrals;
 mod tenancy;
