@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::members::router())
         .merge(crate::assembly::router())
         .merge(referrals::router())
+        .merge(crate::reports::router())
         .route_layer(resolve.clone())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
     let upload_routes = cases::upload_router()

@@ -18,6 +18,7 @@ pub mod intake;
 pub mod mail;
 pub mod members;
 pub mod referrals;
+pub mod reports;
 pub mod tasks;
 pub mod tenancy;
 pub mod web;

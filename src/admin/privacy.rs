@@ -358,8 +358,16 @@ impl PrivacyPage {
         format!("privacy.field.{name}")
     }
 
-    fn show(&self, value: &Value) -> String {
-        text(value, self.l.lang)
+    /// A value as the page shows it; what happened in the audit trail in words, as the audit
+    /// log names it.
+    fn show(&self, section: &Section, field: &str, value: &Value) -> String {
+        let kind = (section.name == "audit_events" && field == "kind")
+            .then(|| value.as_str().and_then(AuditKind::parse))
+            .flatten();
+        match kind {
+            Some(kind) => self.l.t(&kind.label_key()).to_owned(),
+            None => text(value, self.l.lang),
+        }
     }
 }
 

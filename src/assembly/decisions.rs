@@ -11,6 +11,7 @@ use crate::assembly::meetings::Meeting;
 use crate::assembly::polls::Poll;
 use crate::assembly::{DecisionKind, rules};
 use crate::db::TenantTx;
+use crate::web::csv;
 use crate::web::forms::{Fields, format_date, parse_date};
 use crate::web::layout::FormErrors;
 
@@ -535,15 +536,24 @@ pub async fn set_action_status(
     Ok(updated.rows_affected() == 1)
 }
 
-/// The decision list as CSV the Dutch way: UTF-8 with a byte order mark (so Excel reads it
-/// right), `;` between fields, dates as dd-mm-yyyy.
+/// The decision list as CSV (see [`csv`]).
 pub fn to_csv(decisions: &[Decision]) -> String {
-    let mut out = String::from("\u{feff}");
-    out.push_str(
-        "besluitnummer;datum;vergadering;soort;onderwerp;lid;aangenomen;voor;tegen;onthouding;stemming\r\n",
-    );
-    for d in decisions {
-        let fields = [
+    let header = [
+        "besluitnummer",
+        "datum",
+        "vergadering",
+        "soort",
+        "onderwerp",
+        "lid",
+        "aangenomen",
+        "voor",
+        "tegen",
+        "onthouding",
+        "stemming",
+    ]
+    .map(str::to_owned);
+    let rows = decisions.iter().map(|d| {
+        vec![
             d.number(),
             d.decided_on(),
             d.meeting.clone(),
@@ -555,20 +565,9 @@ pub fn to_csv(decisions: &[Decision]) -> String {
             d.votes_against.to_string(),
             d.abstentions.to_string(),
             if d.secret { "geheim" } else { "hoofdelijk" }.to_owned(),
-        ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(";"));
-        out.push_str("\r\n");
-    }
-    out
-}
-
-fn csv_field(value: &str) -> String {
-    if value.contains([';', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
+        ]
+    });
+    csv::document(&header, rows)
 }
 
 #[cfg(test)]
@@ -579,12 +578,5 @@ mod tests {
     fn decisions_are_numbered_per_year_with_two_digits() {
         assert_eq!(number(2026, 7), "ALV-2026-07");
         assert_eq!(number(2026, 112), "ALV-2026-112");
-    }
-
-    #[test]
-    fn csv_fields_with_separators_are_quoted() {
-        assert_eq!(csv_field("a;b"), "\"a;b\"");
-        assert_eq!(csv_field("zeg \"ja\""), "\"zeg \"\"ja\"\"\"");
-        assert_eq!(csv_field("gewoon"), "gewoon");
     }
 }

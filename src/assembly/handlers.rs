@@ -1601,17 +1601,7 @@ pub async fn decisions_csv(
         }
     }
     tx.commit().await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"besluitenlijst.csv\"",
-            ),
-        ],
-        decisions::to_csv(&all),
-    )
-        .into_response())
+    Ok(web::csv::download("besluitenlijst.csv", decisions::to_csv(&all)))
 }
 
 #[derive(Template)]

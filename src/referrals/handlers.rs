@@ -4,6 +4,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
+use time::{Date, Month};
 use uuid::Uuid;
 
 use crate::app::AppState;
@@ -872,7 +873,9 @@ pub async fn overview(
         Some(year) if (2000..=2100).contains(&year) => year,
         _ => crate::intake::local_now(&mut tx).await?.year(),
     };
-    let figures = stats::per_organisation(&mut tx, year).await?;
+    let from = Date::from_calendar_date(year, Month::January, 1).map_err(|_| AppError::NotFound)?;
+    let to = Date::from_calendar_date(year, Month::December, 31).map_err(|_| AppError::NotFound)?;
+    let figures = stats::per_organisation(&mut tx, from, to).await?;
     let mut overdue = stats::overdue(&mut tx, page).await?;
     tx.commit().await?;
     let has_next = trim_page(&mut overdue, stats::PAGE_SIZE);

@@ -34,30 +34,37 @@ impl OrganisationFigures {
     }
 }
 
-/// The figures of every organisation over referrals sent in `year`.
-pub async fn per_organisation(tx: &mut TenantTx, year: i32) -> sqlx::Result<Vec<OrganisationFigures>> {
+/// The figures of every organisation over referrals sent from `from` to `to` (inclusive);
+/// overdue counts what waits past its answer date now, whenever it was sent.
+pub async fn per_organisation(
+    tx: &mut TenantTx,
+    from: Date,
+    to: Date,
+) -> sqlx::Result<Vec<OrganisationFigures>> {
     sqlx::query_as!(
         OrganisationFigures,
         r#"SELECT o.id, o.name,
-                  count(r.id) AS "received!",
-                  count(r.id) FILTER (WHERE r.answered_at IS NOT NULL AND r.decline_reason IS NULL) AS "accepted!",
-                  count(r.id) FILTER (WHERE r.status = 'afgewezen') AS "declined!",
+                  count(r.sent_at) AS "received!",
+                  count(r.sent_at) FILTER (WHERE r.answered_at IS NOT NULL AND r.decline_reason IS NULL) AS "accepted!",
+                  count(r.sent_at) FILTER (WHERE r.status = 'afgewezen') AS "declined!",
                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.answered_at - r.sent_at) / 3600)
                       FILTER (WHERE r.answered_at IS NOT NULL AND r.decline_reason IS NULL) AS median_accept_hours,
                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.finished_at - r.sent_at) / 86400)
                       FILTER (WHERE r.finished_at IS NOT NULL) AS median_finish_days,
-                  count(r.id) FILTER (WHERE r.status = 'verstuurd'
-                                        AND r.answer_due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date) AS "overdue!"
+                  (SELECT count(*) FROM referrals w
+                   WHERE w.tenant_id = o.tenant_id AND w.organisation_id = o.id AND w.status = 'verstuurd'
+                     AND w.answer_due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date) AS "overdue!"
            FROM organisations o
            LEFT JOIN referrals r ON r.tenant_id = o.tenant_id AND r.organisation_id = o.id
-            AND r.sent_at >= make_date($2, 1, 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
-            AND r.sent_at < make_date($2 + 1, 1, 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
+            AND r.sent_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
+            AND r.sent_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
            WHERE o.tenant_id = $1
-           GROUP BY o.id, o.name
+           GROUP BY o.tenant_id, o.id, o.name
            ORDER BY o.name
            LIMIT 500"#,
         tx.tenant_id(),
-        year
+        from,
+        to
     )
     .fetch_all(&mut **tx)
     .await

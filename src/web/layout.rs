@@ -101,6 +101,7 @@ const NAVIGATION: &[(&str, &str, &[Role])] = &[
         "nav.referral_overview",
         &[Role::Admin, Role::ProcessManager],
     ),
+    ("/reports", "nav.reports", crate::reports::VIEW_ROLES),
     ("/notifications", "nav.notifications", &Role::ALL),
     ("/admin/users", "nav.users", &[Role::Admin]),
     ("/admin/settings", "nav.settings", &[Role::Admin]),

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod context;
+pub mod csv;
 pub mod error_pages;
 pub mod forms;
 pub mod headers;

@@ -13,5 +13,6 @@ mod pages;
 mod privacy;
 mod referral_plans;
 pub mod referrals;
+mod reports;
 mod tenancy;
 pub mod two_factor;

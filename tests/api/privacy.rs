@@ -3,6 +3,7 @@
 //! passed its term while the figures stay the same.
 
 use schakel::admin::retention::{self, Mode};
+use schakel::web::i18n::Lang;
 use serde_json::Value;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -296,7 +297,7 @@ async fn the_privacy_export_holds_every_kind_of_record_as_a_page_and_as_json_and
         ("referrals", "Verslag: Wim"),
         ("referral_events", "Notitie: Wim"),
         ("notifications", "referral_finished"),
-        ("audit_events", "case_viewed"),
+        ("audit_events", "Tom Teamlid"),
     ];
     for (section, text) in texts {
         let records = json[section]
@@ -318,12 +319,19 @@ async fn the_privacy_export_holds_every_kind_of_record_as_a_page_and_as_json_and
     assert!(viewed_by_lead, "who viewed the file");
 
     // The page shows everything the download holds (and more of the trail: the download's
-    // own production).
+    // own production), each field under its label.
     let shown = unescape(&page);
     for (section, records) in json.as_object().unwrap() {
         for record in records.as_array().into_iter().flatten() {
             for (field, value) in record.as_object().unwrap() {
+                let label = format!("privacy.field.{field}");
+                for lang in Lang::ALL {
+                    assert_ne!(lang.t(&label), label, "{field} has a label in {lang:?}");
+                }
                 let expected: Vec<String> = match value {
+                    Value::String(kind) if section == "audit_events" && field == "kind" => {
+                        vec![Lang::Nl.t(&format!("audit.kind.{kind}")).to_owned()]
+                    }
                     Value::String(text) => vec![text.clone()],
                     Value::Number(number) => vec![number.to_string()],
                     Value::Array(items) => items.iter().map(|i| i.as_str().unwrap().to_owned()).collect(),
@@ -344,6 +352,7 @@ async fn the_privacy_export_holds_every_kind_of_record_as_a_page_and_as_json_and
         "every label translated"
     );
     assert!(page.contains("Wie het dossier bekeek of wijzigde"));
+    assert!(page.contains("casus ingezien"), "what happened, in words");
 
     let exports: Vec<(Option<Uuid>, Option<Uuid>, Value)> = sqlx::query_as(
         "SELECT actor_id, resident_id, details FROM audit_events WHERE kind = 'privacy_export' ORDER BY occurred_at",

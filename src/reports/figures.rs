@@ -1,0 +1,256 @@
+//! The dashboard's figures, each read off an index or a maintained summary: requests from
+//! `request_counts`, cases from the columns the case keeps about its course (migration 0007).
+
+use time::Date;
+use uuid::Uuid;
+
+use crate::db::TenantTx;
+use crate::reports::period::Period;
+
+/// One count of one category, in the period and the year before.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tally {
+    pub dimension: String,
+    pub key: String,
+    pub count: i64,
+}
+
+/// Requests per domain, per channel and per triage outcome ('' while it waits): `dimension` is
+/// `domain`, `channel` or `triage`; under `total` the number of requests.
+pub async fn requests(tx: &mut TenantTx, period: Period) -> sqlx::Result<Vec<Tally>> {
+    sqlx::query_as!(
+        Tally,
+        r#"WITH c AS (
+               SELECT channel, domain, triage, requests FROM request_counts
+               WHERE tenant_id = $1 AND day BETWEEN $2 AND $3
+           )
+           SELECT 'domain' AS "dimension!", domain AS "key!", sum(requests)::bigint AS "count!"
+           FROM c WHERE domain <> '' GROUP BY domain
+           UNION ALL
+           SELECT 'channel', channel, sum(requests)::bigint FROM c WHERE domain = '' GROUP BY channel
+           UNION ALL
+           SELECT 'triage', triage, sum(requests)::bigint FROM c WHERE domain = '' GROUP BY triage
+           UNION ALL
+           SELECT 'total', '', coalesce(sum(requests), 0)::bigint FROM c WHERE domain = ''"#,
+        tx.tenant_id(),
+        period.from,
+        period.to
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Open cases now, by `status` and by `escalation` level.
+pub async fn open_cases(tx: &mut TenantTx) -> sqlx::Result<Vec<Tally>> {
+    sqlx::query_as!(
+        Tally,
+        r#"SELECT 'status' AS "dimension!", status AS "key!", count(*) AS "count!"
+           FROM cases WHERE tenant_id = $1 AND status <> 'afgesloten' GROUP BY status
+           UNION ALL
+           SELECT 'escalation', escalation, count(*)
+           FROM cases WHERE tenant_id = $1 AND status <> 'afgesloten' GROUP BY escalation"#,
+        tx.tenant_id()
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Cases opened (`new`) and closed (`closed`) per month of the period; the key is the month's
+/// first day, ISO.
+pub async fn cases_per_month(tx: &mut TenantTx, period: Period) -> sqlx::Result<Vec<Tally>> {
+    sqlx::query_as!(
+        Tally,
+        r#"SELECT 'new' AS "dimension!",
+                  to_char(date_trunc('month', created_at AT TIME ZONE 'Europe/Amsterdam'), 'YYYY-MM-DD') AS "key!",
+                  count(*) AS "count!"
+           FROM cases
+           WHERE tenant_id = $1
+             AND created_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
+             AND created_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
+           GROUP BY 2
+           UNION ALL
+           SELECT 'closed', to_char(date_trunc('month', closed_at AT TIME ZONE 'Europe/Amsterdam'), 'YYYY-MM-DD'),
+                  count(*)
+           FROM cases
+           WHERE tenant_id = $1 AND closed_at IS NOT NULL
+             AND closed_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
+             AND closed_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
+           GROUP BY 2"#,
+        tx.tenant_id(),
+        period.from,
+        period.to
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// For the cases opened in a period: median days from the question to the first kitchen-table
+/// conversation and to the first agreed plan, and how many cases each median is taken over.
+pub struct Durations {
+    pub to_conversation: Option<f64>,
+    pub conversations: i64,
+    pub to_plan: Option<f64>,
+    pub plans: i64,
+}
+
+pub async fn durations(tx: &mut TenantTx, period: Period) -> sqlx::Result<Durations> {
+    sqlx::query_as!(
+        Durations,
+        r#"SELECT percentile_cont(0.5) WITHIN GROUP
+                      (ORDER BY extract(epoch FROM first_conversation_at - received_at) / 86400) AS to_conversation,
+                  count(first_conversation_at) AS "conversations!",
+                  percentile_cont(0.5) WITHIN GROUP
+                      (ORDER BY extract(epoch FROM plan_agreed_at - received_at) / 86400) AS to_plan,
+                  count(plan_agreed_at) AS "plans!"
+           FROM cases
+           WHERE tenant_id = $1
+             AND created_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
+             AND created_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'"#,
+        tx.tenant_id(),
+        period.from,
+        period.to
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Declined referrals sent in the period, per reason.
+pub async fn declines(tx: &mut TenantTx, period: Period) -> sqlx::Result<Vec<Tally>> {
+    sqlx::query_as!(
+        Tally,
+        r#"SELECT 'decline_reason' AS "dimension!", decline_reason AS "key!", count(*) AS "count!"
+           FROM referrals
+           WHERE tenant_id = $1 AND status = 'afgewezen'
+             AND sent_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
+             AND sent_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
+           GROUP BY decline_reason"#,
+        tx.tenant_id(),
+        period.from,
+        period.to
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Distinct children (under 18 at some moment the case was open that year) with an open Jeugd
+/// case, per year for the five years up to `last_year`. Erased files count by the birth year
+/// retention kept.
+pub struct YouthYear {
+    pub year: i32,
+    pub children: i64,
+}
+
+pub async fn youth(tx: &mut TenantTx, last_year: i32) -> sqlx::Result<Vec<YouthYear>> {
+    sqlx::query_as!(
+        YouthYear,
+        r#"SELECT y.year AS "year!", count(DISTINCT x.who) AS "children!"
+           FROM generate_series($2::int - 4, $2::int) AS y(year)
+           LEFT JOIN (
+               SELECT coalesce(c.resident_id, c.id) AS who,
+                      (c.created_at AT TIME ZONE 'Europe/Amsterdam')::date AS opened_on,
+                      least((c.closed_at AT TIME ZONE 'Europe/Amsterdam')::date,
+                            coalesce((r.date_of_birth + interval '18 years')::date,
+                                     make_date(c.resident_birth_year + 18, 12, 31)) - 1) AS until_on
+               FROM cases c
+               LEFT JOIN residents r ON r.tenant_id = c.tenant_id AND r.id = c.resident_id
+               WHERE c.tenant_id = $1 AND 'jeugd' = ANY (c.domains)
+                 AND c.created_at < make_date($2::int + 1, 1, 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
+                 AND (c.closed_at IS NULL
+                      OR c.closed_at >= make_date($2::int - 4, 1, 1)::timestamp AT TIME ZONE 'Europe/Amsterdam')
+                 AND (r.date_of_birth IS NOT NULL OR c.resident_birth_year IS NOT NULL)
+           ) x ON x.opened_on <= x.until_on
+              AND x.opened_on <= make_date(y.year, 12, 31) AND x.until_on >= make_date(y.year, 1, 1)
+           GROUP BY y.year
+           ORDER BY y.year"#,
+        tx.tenant_id(),
+        last_year
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// A member organisation's presence at the meetings held in a period.
+pub struct Attendance {
+    pub id: Uuid,
+    pub name: String,
+    pub attended: i64,
+    pub excused: i64,
+    pub held: i64,
+}
+
+impl Attendance {
+    /// Meetings attended (in person or by proxy), in whole percents of those held.
+    pub fn rate(&self) -> Option<i64> {
+        (self.held > 0).then(|| (self.attended * 100 + self.held / 2) / self.held)
+    }
+}
+
+/// Every member organisation (and any other that attended), with the meetings held.
+pub async fn attendance(tx: &mut TenantTx, period: Period) -> sqlx::Result<Vec<Attendance>> {
+    sqlx::query_as!(
+        Attendance,
+        r#"WITH held AS (
+               SELECT id FROM meetings
+               WHERE tenant_id = $1 AND status IN ('gesloten', 'notulen_vastgesteld')
+                 AND starts_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
+                 AND starts_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
+           )
+           SELECT o.id, o.name,
+                  count(a.meeting_id) FILTER (WHERE a.presence IN ('aanwezig', 'volmacht')) AS "attended!",
+                  count(a.meeting_id) FILTER (WHERE a.presence = 'afwezig_met_bericht') AS "excused!",
+                  (SELECT count(*) FROM held) AS "held!"
+           FROM organisations o
+           LEFT JOIN attendance a ON a.tenant_id = o.tenant_id AND a.organisation_id = o.id
+                AND a.meeting_id IN (SELECT id FROM held)
+           WHERE o.tenant_id = $1
+           GROUP BY o.id, o.name, o.status
+           HAVING o.status IN ('lid', 'geschorst') OR count(a.meeting_id) > 0
+           ORDER BY o.name
+           LIMIT 500"#,
+        tx.tenant_id(),
+        period.from,
+        period.to
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Meetings held in a period.
+pub async fn meetings_held(tx: &mut TenantTx, period: Period) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "held!" FROM meetings
+           WHERE tenant_id = $1 AND status IN ('gesloten', 'notulen_vastgesteld')
+             AND starts_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
+             AND starts_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'"#,
+        tx.tenant_id(),
+        period.from,
+        period.to
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Decisions of the assembly per year, for the five years up to `last_year`.
+pub struct DecisionYear {
+    pub year: i32,
+    pub decisions: i64,
+}
+
+pub async fn decisions_per_year(tx: &mut TenantTx, last_year: i32) -> sqlx::Result<Vec<DecisionYear>> {
+    sqlx::query_as!(
+        DecisionYear,
+        r#"SELECT y.year AS "year!", count(d.id) AS "decisions!"
+           FROM generate_series($2::int - 4, $2::int) AS y(year)
+           LEFT JOIN decisions d ON d.tenant_id = $1 AND d.year = y.year
+           GROUP BY y.year ORDER BY y.year"#,
+        tx.tenant_id(),
+        last_year
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Today in Europe/Amsterdam.
+pub async fn today(tx: &mut TenantTx) -> sqlx::Result<Date> {
+    Ok(crate::intake::local_now(tx).await?.date())
+}

@@ -1,0 +1,561 @@
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::cases::{ClockKind, Escalation, Status};
+use crate::error::{AppError, AppResult};
+use crate::intake::local_now;
+use crate::intake::values::{Channel, Domain};
+use crate::referrals::DeclineReason;
+use crate::reports::dashboard::{self, Audience, Dashboard, Viewpoint, codes};
+use crate::reports::lists::{
+    self, CaseFilter, CaseRow, ClockState, ReferralFilter, ReferralRow, ReferralState, RequestFilter,
+    RequestRow,
+};
+use crate::reports::period::{Period, PeriodErrors, PeriodKind, PeriodQuery};
+use crate::reports::{LIST_ROLES, VIEW_ROLES};
+use crate::web::context::RequestContext;
+use crate::web::layout::Layout;
+use crate::web::pagination::{Pagination, trim_page};
+use crate::web::{self, parse_id};
+
+#[derive(Deserialize)]
+pub struct DashboardQuery {
+    #[serde(flatten)]
+    period: PeriodQuery,
+    #[serde(default)]
+    view: String,
+}
+
+/// The chair governs and sees what the municipality sees; the others choose.
+fn audience(user: &CurrentUser, view: &str) -> Audience {
+    if view == "municipality" || !user.roles.iter().any(|r| LIST_ROLES.contains(r)) {
+        Audience::Municipality
+    } else {
+        Audience::Cooperative
+    }
+}
+
+fn viewpoint(ctx: &RequestContext, user: &CurrentUser, audience: Audience) -> Viewpoint {
+    Viewpoint {
+        lang: ctx.lang,
+        slug: ctx.tenant.slug.clone(),
+        audience,
+        sees_lists: user.roles.iter().any(|r| LIST_ROLES.contains(r)),
+        sees_assembly: user.roles.iter().any(|r| crate::assembly::READ_ROLES.contains(r)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "reports/dashboard.html")]
+struct DashboardPage {
+    l: Layout,
+    kinds: [PeriodKind; 4],
+    query: PeriodQuery,
+    errors: PeriodErrors,
+    /// Missing when the custom period asked for is not one.
+    period: Option<Period>,
+    label: String,
+    earlier_label: String,
+    municipality: bool,
+    may_choose: bool,
+    dashboard: Option<Dashboard>,
+}
+
+impl DashboardPage {
+    fn kind_code(&self) -> &str {
+        match self.period {
+            Some(period) => period.kind.code(),
+            None => PeriodKind::Custom.code(),
+        }
+    }
+
+    fn view_suffix(&self) -> &'static str {
+        if self.municipality {
+            "&view=municipality"
+        } else {
+            ""
+        }
+    }
+
+    fn href(&self, period: &Period) -> String {
+        format!(
+            "/{}/reports?{}{}",
+            self.l.tenant_slug(),
+            period.query(),
+            self.view_suffix()
+        )
+    }
+
+    fn export_href(&self, table: &str) -> String {
+        let query = self.period.map(Period::query).unwrap_or_default();
+        format!(
+            "/{}/reports/export/{table}?{query}{}",
+            self.l.tenant_slug(),
+            self.view_suffix()
+        )
+    }
+
+    fn at_value(&self) -> String {
+        match self.period {
+            Some(period) if period.kind != PeriodKind::Custom => period.from_text(),
+            _ => self.query.at.clone(),
+        }
+    }
+
+    fn start_value(&self) -> String {
+        match self.period {
+            Some(period) if period.kind == PeriodKind::Custom => period.from_text(),
+            _ => self.query.from.clone(),
+        }
+    }
+
+    fn end_value(&self) -> String {
+        match self.period {
+            Some(period) if period.kind == PeriodKind::Custom => period.to_text(),
+            _ => self.query.to.clone(),
+        }
+    }
+}
+
+/// The dashboard: charts first, the table of numbers beside each.
+pub async fn dashboard(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Query(query): Query<DashboardQuery>,
+) -> AppResult<Response> {
+    user.require_any(VIEW_ROLES)?;
+    let audience = audience(&user, &query.view);
+    let view = viewpoint(&ctx, &user, audience);
+    let mut tx = ctx.tx(&state.pool).await?;
+    let today = local_now(&mut tx).await?.date();
+    let (period, errors) = match Period::from_query(&query.period, today) {
+        Ok(period) => (Some(period), PeriodErrors::default()),
+        Err(errors) => (None, errors),
+    };
+    let dashboard = match period {
+        Some(period) => Some(dashboard::build(&mut tx, &view, period, today).await?),
+        None => None,
+    };
+    tx.commit().await?;
+    let status = if period.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    web::render_with_status(
+        status,
+        &DashboardPage {
+            kinds: PeriodKind::ALL,
+            label: period
+                .map(|p| dashboard::period_label(ctx.lang, p))
+                .unwrap_or_default(),
+            earlier_label: period
+                .map(|p| dashboard::period_label(ctx.lang, p.year_earlier()))
+                .unwrap_or_default(),
+            municipality: audience == Audience::Municipality,
+            may_choose: view.sees_lists,
+            query: query.period,
+            errors,
+            period,
+            dashboard,
+            l: ctx.layout(),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct AnnualQuery {
+    year: Option<i32>,
+}
+
+#[derive(Template)]
+#[template(path = "reports/annual.html")]
+struct AnnualPage {
+    l: Layout,
+    year: i32,
+    tenant_name: String,
+    made_on: String,
+    dashboard: Dashboard,
+}
+
+impl AnnualPage {
+    fn export_href(&self, table: &str) -> String {
+        format!(
+            "/{}/reports/export/{table}?period=year&at={}-01-01&view=municipality",
+            self.l.tenant_slug(),
+            self.year
+        )
+    }
+}
+
+/// The annual report for the council: the figures of one year as the municipality sees them,
+/// laid out to print.
+pub async fn annual(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Query(query): Query<AnnualQuery>,
+) -> AppResult<Response> {
+    user.require_any(VIEW_ROLES)?;
+    let mut tx = ctx.tx(&state.pool).await?;
+    let today = local_now(&mut tx).await?.date();
+    let year = query
+        .year
+        .filter(|y| (2000..=today.year()).contains(y))
+        .unwrap_or(today.year() - 1);
+    let at = time::Date::from_calendar_date(year, time::Month::January, 1).map_err(|_| AppError::NotFound)?;
+    let period = Period::around(PeriodKind::Year, at);
+    let mut view = viewpoint(&ctx, &user, Audience::Municipality);
+    // Paper has no links to follow.
+    view.sees_assembly = false;
+    let dashboard = dashboard::build(&mut tx, &view, period, today).await?;
+    tx.commit().await?;
+    web::render(&AnnualPage {
+        year,
+        tenant_name: ctx.tenant.name.clone(),
+        made_on: crate::web::forms::format_date(today),
+        dashboard,
+        l: ctx.layout(),
+    })
+}
+
+/// One table of the dashboard as CSV.
+pub async fn export(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Path((_, table)): Path<(String, String)>,
+    Query(query): Query<DashboardQuery>,
+) -> AppResult<Response> {
+    user.require_any(VIEW_ROLES)?;
+    let table = table.strip_suffix(".csv").unwrap_or(&table).to_owned();
+    let audience = audience(&user, &query.view);
+    let view = viewpoint(&ctx, &user, audience);
+    let mut tx = ctx.tx(&state.pool).await?;
+    let today = local_now(&mut tx).await?.date();
+    let period = Period::from_query(&query.period, today).map_err(|_| AppError::NotFound)?;
+    let dashboard = dashboard::build(&mut tx, &view, period, today).await?;
+    tx.commit().await?;
+    let found = dashboard.table(&table).ok_or(AppError::NotFound)?;
+    let filename = format!("{table}-{}-{}.csv", period.from_text(), period.to_text());
+    Ok(web::csv::download(&filename, found.to_csv(ctx.lang, period)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The lists behind the numbers
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(flatten)]
+    period: PeriodQuery,
+    page: Option<i64>,
+    domain: Option<String>,
+    channel: Option<String>,
+    triage: Option<String>,
+    view: Option<String>,
+    status: Option<String>,
+    escalation: Option<String>,
+    kind: Option<String>,
+    state: Option<String>,
+    year: Option<i32>,
+    organisation: Option<String>,
+    reason: Option<String>,
+}
+
+/// The query string of a list without its page, for the page links.
+fn list_base(ctx: &RequestContext, what: &str) -> String {
+    let query: Vec<&str> = ctx
+        .query
+        .as_deref()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !pair.starts_with("page="))
+        .collect();
+    format!("/{}/reports/{what}?{}", ctx.tenant.slug, query.join("&"))
+}
+
+fn one_of(value: &Option<String>, allowed: &[&str]) -> AppResult<Option<String>> {
+    match value.as_deref() {
+        None | Some("") => Ok(None),
+        Some(v) if allowed.contains(&v) => Ok(Some(v.to_owned())),
+        Some(_) => Err(AppError::NotFound),
+    }
+}
+
+fn list_period(query: &ListQuery, today: time::Date) -> AppResult<Period> {
+    Period::from_query(&query.period, today).map_err(|_| AppError::NotFound)
+}
+
+#[derive(Template)]
+#[template(path = "reports/requests.html")]
+struct RequestsPage {
+    l: Layout,
+    heading: String,
+    back: String,
+    rows: Vec<RequestRow>,
+    pagination: Pagination,
+}
+
+pub async fn requests(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
+    user.require_any(LIST_ROLES)?;
+    let filter = RequestFilter {
+        domain: one_of(&query.domain, &codes(Domain::ALL, Domain::code))?,
+        channel: one_of(&query.channel, &codes(Channel::ALL, Channel::code))?,
+        triage: one_of(
+            &query.triage,
+            &["handled_at_desk", "signposted", "to_team", "open"],
+        )?,
+    };
+    let page = query.page.unwrap_or(1).max(1);
+    let mut tx = ctx.tx(&state.pool).await?;
+    let today = local_now(&mut tx).await?.date();
+    let period = list_period(&query, today)?;
+    let mut rows = lists::requests(&mut tx, period, &filter, page).await?;
+    tx.commit().await?;
+    let has_next = trim_page(&mut rows, lists::PAGE_SIZE);
+    let lang = ctx.lang;
+    let what = match (&filter.domain, &filter.channel, &filter.triage) {
+        (Some(d), _, _) => lang.t(&format!("domain.{d}")).to_owned(),
+        (_, Some(c), _) => lang.t(&format!("channel.{c}")).to_owned(),
+        (_, _, Some(t)) => lang.t(&format!("reports.triage.{t}")).to_owned(),
+        _ => lang.t("reports.total").to_owned(),
+    };
+    web::render(&RequestsPage {
+        heading: lang.tf(
+            "reports.list.requests",
+            &[
+                ("what", &what),
+                ("period", &dashboard::period_label(lang, period)),
+            ],
+        ),
+        back: format!("/{}/reports?{}", ctx.tenant.slug, period.query()),
+        rows,
+        pagination: Pagination::new(list_base(&ctx, "requests"), page, has_next),
+        l: ctx.layout(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "reports/cases.html")]
+struct CasesPage {
+    l: Layout,
+    heading: String,
+    back: String,
+    with_due: bool,
+    rows: Vec<CaseRow>,
+    pagination: Pagination,
+}
+
+pub async fn cases(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
+    user.require_any(LIST_ROLES)?;
+    let page = query.page.unwrap_or(1).max(1);
+    let lang = ctx.lang;
+    let mut tx = ctx.tx(&state.pool).await?;
+    let range = |q: &ListQuery| -> AppResult<Period> {
+        let from = crate::web::forms::parse_date(&q.period.from).ok_or(AppError::NotFound)?;
+        let to = crate::web::forms::parse_date(&q.period.to).ok_or(AppError::NotFound)?;
+        Ok(Period {
+            kind: PeriodKind::Custom,
+            from,
+            to,
+        })
+    };
+    let (filter, heading, back_period) = match query.view.as_deref() {
+        Some("open") => {
+            let status = one_of(&query.status, &codes(Status::ALL, Status::code))?;
+            let escalation = one_of(&query.escalation, &codes(Escalation::ALL, Escalation::code))?;
+            let what = match (&status, &escalation) {
+                (Some(s), _) => lang.t(&format!("status.{s}")).to_owned(),
+                (_, Some(e)) => lang.t(&format!("escalation.{e}")).to_owned(),
+                _ => String::new(),
+            };
+            (
+                CaseFilter::Open { status, escalation },
+                lang.tf("reports.list.open_cases", &[("what", &what)]),
+                None,
+            )
+        }
+        Some(which @ ("opened" | "closed")) => {
+            let period = range(&query)?;
+            let label = dashboard::period_label(lang, period);
+            if which == "opened" {
+                (
+                    CaseFilter::Opened(period),
+                    lang.tf("reports.list.opened", &[("period", &label)]),
+                    Some(period),
+                )
+            } else {
+                (
+                    CaseFilter::Closed(period),
+                    lang.tf("reports.list.closed", &[("period", &label)]),
+                    Some(period),
+                )
+            }
+        }
+        Some("clock") => {
+            let kind =
+                one_of(&query.kind, &codes(ClockKind::ALL, ClockKind::code))?.ok_or(AppError::NotFound)?;
+            let (state_filter, period) = match query.state.as_deref() {
+                Some("on_time") => {
+                    let p = range(&query)?;
+                    (ClockState::OnTime(p), Some(p))
+                }
+                Some("late") => {
+                    let p = range(&query)?;
+                    (ClockState::Late(p), Some(p))
+                }
+                Some("overdue") => (ClockState::Overdue, None),
+                _ => return Err(AppError::NotFound),
+            };
+            let heading = lang.tf(
+                &format!(
+                    "reports.list.clock.{}",
+                    query.state.as_deref().unwrap_or_default()
+                ),
+                &[
+                    ("clock", lang.t(&format!("clockkind.{kind}"))),
+                    (
+                        "period",
+                        &period
+                            .map(|p| dashboard::period_label(lang, p))
+                            .unwrap_or_default(),
+                    ),
+                ],
+            );
+            (
+                CaseFilter::Clock {
+                    kind,
+                    state: state_filter,
+                },
+                heading,
+                period,
+            )
+        }
+        Some("youth") => {
+            let year = query
+                .year
+                .filter(|y| (2000..=2100).contains(y))
+                .ok_or(AppError::NotFound)?;
+            (
+                CaseFilter::Youth(year),
+                lang.tf("reports.list.youth", &[("year", &year.to_string())]),
+                None,
+            )
+        }
+        _ => return Err(AppError::NotFound),
+    };
+    let with_due = matches!(filter, CaseFilter::Clock { .. });
+    let mut rows = lists::cases(&mut tx, &filter, page).await?;
+    tx.commit().await?;
+    let has_next = trim_page(&mut rows, lists::PAGE_SIZE);
+    let back = match back_period {
+        Some(p) => format!(
+            "/{}/reports?{}",
+            ctx.tenant.slug,
+            Period {
+                kind: PeriodKind::Custom,
+                ..p
+            }
+            .query()
+        ),
+        None => format!("/{}/reports", ctx.tenant.slug),
+    };
+    web::render(&CasesPage {
+        heading,
+        back,
+        with_due,
+        rows,
+        pagination: Pagination::new(list_base(&ctx, "cases"), page, has_next),
+        l: ctx.layout(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "reports/referrals.html")]
+struct ReferralsPage {
+    l: Layout,
+    heading: String,
+    back: String,
+    rows: Vec<ReferralRow>,
+    pagination: Pagination,
+}
+
+pub async fn referrals(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
+    user.require_any(LIST_ROLES)?;
+    let page = query.page.unwrap_or(1).max(1);
+    let state_filter =
+        ReferralState::parse(query.state.as_deref().unwrap_or("received")).ok_or(AppError::NotFound)?;
+    let filter = ReferralFilter {
+        organisation: match query.organisation.as_deref() {
+            None | Some("") => None,
+            Some(id) => Some(parse_id(id)?),
+        },
+        state: state_filter,
+        reason: one_of(&query.reason, &codes(DeclineReason::ALL, DeclineReason::code))?,
+    };
+    let lang = ctx.lang;
+    let mut tx = ctx.tx(&state.pool).await?;
+    let today = local_now(&mut tx).await?.date();
+    let period = list_period(&query, today)?;
+    let organisation = match filter.organisation {
+        Some(id) => Some(
+            crate::members::register::find(&mut tx, id)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .name,
+        ),
+        None => None,
+    };
+    let mut rows = lists::referrals(&mut tx, period, &filter, page).await?;
+    tx.commit().await?;
+    let has_next = trim_page(&mut rows, lists::PAGE_SIZE);
+    let mut heading = lang.tf(
+        &format!("reports.list.referrals.{}", state_filter.code()),
+        &[("period", &dashboard::period_label(lang, period))],
+    );
+    if let Some(name) = organisation {
+        heading = format!("{heading} — {name}");
+    }
+    if let Some(reason) = &filter.reason {
+        heading = format!("{heading} — {}", lang.t(&format!("declinereason.{reason}")));
+    }
+    web::render(&ReferralsPage {
+        heading,
+        back: format!("/{}/reports?{}", ctx.tenant.slug, period.query()),
+        rows,
+        pagination: Pagination::new(list_base(&ctx, "referrals"), page, has_next),
+        l: ctx.layout(),
+    })
+}
+
+impl ReferralsPage {
+    fn href(&self, row: &ReferralRow) -> String {
+        format!(
+            "/{}/cases/{}/referrals/{}",
+            self.l.tenant_slug(),
+            row.case_id,
+            row.id
+        )
+    }
+}
