@@ -14,10 +14,10 @@ ALTER TABLE cases
     ADD COLUMN resident_birth_year smallint,
     ADD CHECK (resident_birth_year IS NULL OR anonymised_at IS NOT NULL);
 
--- Requests counted per day, channel, domain and triage, kept by a trigger, so that a year of
--- figures is a sum over a few thousand rows instead of a scan of every request. A request
--- counts once under domain '' (for the totals) and once under each of its domains; triage ''
--- while it waits.
+-- Requests counted per day and per month, by channel, domain and triage, kept by a trigger, so
+-- that a year of figures is a sum over a thousand monthly rows (days only for the ragged ends
+-- of a period of one's own choosing) instead of a scan of every request. A request counts once
+-- under domain '' (for the totals) and once under each of its domains; triage '' while it waits.
 CREATE TABLE request_counts (
     tenant_id uuid NOT NULL REFERENCES tenants (id),
     day       date NOT NULL,
@@ -28,6 +28,16 @@ CREATE TABLE request_counts (
     PRIMARY KEY (tenant_id, day, channel, domain, triage)
 );
 SELECT make_tenant_owned('request_counts');
+CREATE TABLE request_counts_monthly (
+    tenant_id uuid NOT NULL REFERENCES tenants (id),
+    month     date NOT NULL CHECK (extract(day FROM month) = 1),
+    channel   text NOT NULL,
+    domain    text NOT NULL,
+    triage    text NOT NULL,
+    requests  integer NOT NULL,
+    PRIMARY KEY (tenant_id, month, channel, domain, triage)
+);
+SELECT make_tenant_owned('request_counts_monthly');
 
 CREATE FUNCTION count_request(r requests, delta integer) RETURNS void
     LANGUAGE sql
@@ -37,7 +47,13 @@ CREATE FUNCTION count_request(r requests, delta integer) RETURNS void
            coalesce(r.triage, ''), delta
     FROM unnest(array_append(r.domains, '')) AS d
     ON CONFLICT (tenant_id, day, channel, domain, triage)
-    DO UPDATE SET requests = request_counts.requests + EXCLUDED.requests
+    DO UPDATE SET requests = request_counts.requests + EXCLUDED.requests;
+    INSERT INTO request_counts_monthly (tenant_id, month, channel, domain, triage, requests)
+    SELECT r.tenant_id, date_trunc('month', r.received_at AT TIME ZONE 'Europe/Amsterdam')::date, r.channel, d,
+           coalesce(r.triage, ''), delta
+    FROM unnest(array_append(r.domains, '')) AS d
+    ON CONFLICT (tenant_id, month, channel, domain, triage)
+    DO UPDATE SET requests = request_counts_monthly.requests + EXCLUDED.requests;
 $$;
 
 CREATE FUNCTION requests_counted() RETURNS trigger
@@ -61,6 +77,10 @@ SELECT r.tenant_id, (r.received_at AT TIME ZONE 'Europe/Amsterdam')::date, r.cha
        count(*)
 FROM requests r, unnest(array_append(r.domains, '')) AS d
 GROUP BY 1, 2, 3, 4, 5;
+INSERT INTO request_counts_monthly (tenant_id, month, channel, domain, triage, requests)
+SELECT tenant_id, date_trunc('month', day)::date, channel, domain, triage, sum(requests)
+FROM request_counts
+GROUP BY 1, 2, 3, 4, 5;
 
 -- What the case figures need from the request and the case's course, kept on the case so that
 -- a period's cases are read off one index: when the question came in and in which domains,
@@ -69,7 +89,9 @@ ALTER TABLE cases
     ADD COLUMN received_at timestamptz,
     ADD COLUMN domains text[] NOT NULL DEFAULT '{}',
     ADD COLUMN first_conversation_at timestamptz,
-    ADD COLUMN plan_agreed_at timestamptz;
+    ADD COLUMN plan_agreed_at timestamptz,
+    -- The resident's date of birth, for the youth figure without a join to every resident.
+    ADD COLUMN resident_born_on date;
 
 UPDATE cases c SET received_at = q.received_at, domains = q.domains
 FROM requests q WHERE q.tenant_id = c.tenant_id AND q.id = c.request_id;
@@ -82,6 +104,31 @@ FROM (SELECT tenant_id, case_id, min(occurred_at) AS first_at FROM case_events
       WHERE kind = 'status' AND to_value = 'plan_vastgesteld' GROUP BY 1, 2) e
 WHERE e.tenant_id = c.tenant_id AND e.case_id = c.id;
 ALTER TABLE cases ALTER COLUMN received_at SET NOT NULL;
+UPDATE cases c SET resident_born_on = r.date_of_birth
+FROM residents r WHERE r.tenant_id = c.tenant_id AND r.id = c.resident_id;
+
+CREATE FUNCTION case_resident_born() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    NEW.resident_born_on := (SELECT date_of_birth FROM residents WHERE tenant_id = NEW.tenant_id AND id = NEW.resident_id);
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER cases_resident_born BEFORE INSERT OR UPDATE OF resident_id ON cases
+    FOR EACH ROW EXECUTE FUNCTION case_resident_born();
+
+CREATE FUNCTION resident_born_to_cases() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    UPDATE cases SET resident_born_on = NEW.date_of_birth WHERE tenant_id = NEW.tenant_id AND resident_id = NEW.id;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER residents_born_to_cases AFTER UPDATE OF date_of_birth ON residents
+    FOR EACH ROW WHEN (OLD.date_of_birth IS DISTINCT FROM NEW.date_of_birth)
+    EXECUTE FUNCTION resident_born_to_cases();
 
 CREATE FUNCTION case_from_request() RETURNS trigger
     LANGUAGE plpgsql
@@ -141,11 +188,13 @@ CREATE INDEX cases_opened ON cases (tenant_id, created_at)
 CREATE INDEX cases_closed ON cases (tenant_id, closed_at) WHERE closed_at IS NOT NULL;
 CREATE INDEX cases_open_levels ON cases (tenant_id, status, escalation) WHERE status <> 'afgesloten';
 CREATE INDEX cases_youth ON cases (tenant_id, created_at)
-    INCLUDE (closed_at, resident_id, resident_birth_year) WHERE 'jeugd' = ANY (domains);
+    INCLUDE (id, closed_at, resident_id, resident_born_on, resident_birth_year, domains) WHERE 'jeugd' = ANY (domains);
 DROP INDEX case_clocks_kind;
 CREATE INDEX case_clocks_kind ON case_clocks (tenant_id, kind, completed_on) INCLUDE (due_on);
 CREATE INDEX case_clocks_running ON case_clocks (tenant_id, kind, due_on) INCLUDE (case_id, paused_on, resumed_on)
     WHERE completed_on IS NULL;
-CREATE INDEX referrals_sent ON referrals (tenant_id, organisation_id, sent_at)
-    INCLUDE (status, answered_at, decline_reason, finished_at);
+CREATE INDEX referrals_sent ON referrals (tenant_id, sent_at)
+    INCLUDE (organisation_id, status, answered_at, decline_reason, finished_at);
+CREATE INDEX referrals_declined_sent ON referrals (tenant_id, sent_at) INCLUDE (decline_reason)
+    WHERE status = 'afgewezen';
 CREATE INDEX decisions_decided ON decisions (tenant_id, decided_on);

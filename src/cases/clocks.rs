@@ -330,9 +330,15 @@ impl TermFigures {
     }
 }
 
-/// Decided from `from` to `to` (inclusive), on time or late; running and overdue now. Each count
-/// is read off an index of its own (`case_clocks_kind`, `case_clocks_running`).
-pub async fn term_figures(tx: &mut TenantTx, from: Date, to: Date) -> sqlx::Result<Vec<TermFigures>> {
+/// Decided from `from` to `to` (inclusive), on time or late; running and overdue now unless
+/// `without_now` (zero then, for comparing with an earlier period). Each count is read off an
+/// index of its own (`case_clocks_kind`, `case_clocks_running`).
+pub async fn term_figures(
+    tx: &mut TenantTx,
+    from: Date,
+    to: Date,
+    without_now: bool,
+) -> sqlx::Result<Vec<TermFigures>> {
     sqlx::query_as!(
         TermFigures,
         r#"SELECT k.kind AS "kind!",
@@ -343,21 +349,22 @@ pub async fn term_figures(tx: &mut TenantTx, from: Date, to: Date) -> sqlx::Resu
                    WHERE c.tenant_id = $1 AND c.kind = k.kind AND c.completed_on BETWEEN $2 AND $3
                      AND c.completed_on > c.due_on) AS "late!",
                   -- Open clocks count only while their case is open; a paused clock is still running.
-                  (SELECT count(*) FROM case_clocks c
+                  CASE WHEN $4 THEN 0 ELSE (SELECT count(*) FROM case_clocks c
                    JOIN cases o ON o.tenant_id = c.tenant_id AND o.id = c.case_id AND o.status <> 'afgesloten'
                    WHERE c.tenant_id = $1 AND c.kind = k.kind AND c.completed_on IS NULL
                      AND (c.due_on >= (now() AT TIME ZONE 'Europe/Amsterdam')::date
-                          OR (c.paused_on IS NOT NULL AND c.resumed_on IS NULL))) AS "running!",
-                  (SELECT count(*) FROM case_clocks c
+                          OR (c.paused_on IS NOT NULL AND c.resumed_on IS NULL))) END AS "running!",
+                  CASE WHEN $4 THEN 0 ELSE (SELECT count(*) FROM case_clocks c
                    JOIN cases o ON o.tenant_id = c.tenant_id AND o.id = c.case_id AND o.status <> 'afgesloten'
                    WHERE c.tenant_id = $1 AND c.kind = k.kind AND c.completed_on IS NULL
                      AND c.due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date
-                     AND (c.paused_on IS NULL OR c.resumed_on IS NOT NULL)) AS "overdue!"
+                     AND (c.paused_on IS NULL OR c.resumed_on IS NOT NULL)) END AS "overdue!"
            FROM (VALUES (1, 'wmo_investigation'), (2, 'wmo_decision'), (3, 'jeugd_decision')) AS k(position, kind)
            ORDER BY k.position"#,
         tx.tenant_id(),
         from,
-        to
+        to,
+        without_now
     )
     .fetch_all(&mut **tx)
     .await

@@ -3,6 +3,7 @@
 //! report, so a number reads the same wherever it is shown.
 
 use time::Date;
+use uuid::Uuid;
 
 use crate::cases::clocks::{self, TermFigures};
 use crate::cases::{Escalation, Status};
@@ -317,10 +318,10 @@ pub async fn build(
     let months_before = figures::cases_per_month(tx, earlier).await?;
     let durations_now = figures::durations(tx, period).await?;
     let durations_before = figures::durations(tx, earlier).await?;
-    let terms_now = clocks::term_figures(tx, period.from, period.to).await?;
-    let terms_before = clocks::term_figures(tx, earlier.from, earlier.to).await?;
+    let terms_now = clocks::term_figures(tx, period.from, period.to, false).await?;
+    let terms_before = clocks::term_figures(tx, earlier.from, earlier.to, true).await?;
     let organisations_now = stats::per_organisation(tx, period.from, period.to).await?;
-    let organisations_before = stats::per_organisation(tx, earlier.from, earlier.to).await?;
+    let organisations_before = stats::received_per_organisation(tx, earlier.from, earlier.to).await?;
     let declines_now = figures::declines(tx, period).await?;
     let declines_before = figures::declines(tx, earlier).await?;
     let youth = figures::youth(tx, period.to.year().min(today.year())).await?;
@@ -701,7 +702,7 @@ fn referrals_section(
     view: &Viewpoint,
     period: Period,
     now: &[OrganisationFigures],
-    before: &[OrganisationFigures],
+    before: &[(Uuid, i64)],
     declines_now: &[Tally],
     declines_before: &[Tally],
 ) -> Section {
@@ -710,7 +711,7 @@ fn referrals_section(
     let rows: Vec<Row> = now
         .iter()
         .filter_map(|f| {
-            let received_before = before.iter().find(|b| b.id == f.id).map_or(0, |b| b.received);
+            let received_before = before.iter().find(|b| b.0 == f.id).map_or(0, |b| b.1);
             if f.received == 0 && received_before == 0 && f.overdue == 0 {
                 return None;
             }
@@ -893,7 +894,8 @@ fn assembly_section(
             values: vec![r.cells[3].value],
         })
         .collect();
-    let chart = (!bars.is_empty() && held_now > 0).then(|| {
+    // Beyond a few dozen members a bar each no longer reads; the table has them all.
+    let chart = (!bars.is_empty() && bars.len() <= 40 && held_now > 0).then(|| {
         charts::bars(
             "chart-attendance",
             &title,

@@ -16,13 +16,21 @@ pub struct Tally {
 }
 
 /// Requests per domain, per channel and per triage outcome ('' while it waits): `dimension` is
-/// `domain`, `channel` or `triage`; under `total` the number of requests.
+/// `domain`, `channel` or `triage`; under `total` the number of requests. Whole months come
+/// from the monthly summary, the days of a month cut by the period's ends from the daily one.
 pub async fn requests(tx: &mut TenantTx, period: Period) -> sqlx::Result<Vec<Tally>> {
+    let (months_from, months_until) = period.whole_months();
     sqlx::query_as!(
         Tally,
         r#"WITH c AS (
+               SELECT channel, domain, triage, requests FROM request_counts_monthly
+               WHERE tenant_id = $1 AND month >= $4::date AND month < $5::date
+               UNION ALL
                SELECT channel, domain, triage, requests FROM request_counts
-               WHERE tenant_id = $1 AND day BETWEEN $2 AND $3
+               WHERE tenant_id = $1 AND day >= $2::date AND day < least($4::date, $3::date + 1)
+               UNION ALL
+               SELECT channel, domain, triage, requests FROM request_counts
+               WHERE tenant_id = $1 AND day >= greatest($5::date, $2::date) AND day <= $3::date
            )
            SELECT 'domain' AS "dimension!", domain AS "key!", sum(requests)::bigint AS "count!"
            FROM c WHERE domain <> '' GROUP BY domain
@@ -34,25 +42,40 @@ pub async fn requests(tx: &mut TenantTx, period: Period) -> sqlx::Result<Vec<Tal
            SELECT 'total', '', coalesce(sum(requests), 0)::bigint FROM c WHERE domain = ''"#,
         tx.tenant_id(),
         period.from,
-        period.to
+        period.to,
+        months_from,
+        months_until
     )
     .fetch_all(&mut **tx)
     .await
 }
 
-/// Open cases now, by `status` and by `escalation` level.
+/// Open cases now, by `status` and by `escalation` level: one pass over `cases_open_levels`.
 pub async fn open_cases(tx: &mut TenantTx) -> sqlx::Result<Vec<Tally>> {
-    sqlx::query_as!(
-        Tally,
-        r#"SELECT 'status' AS "dimension!", status AS "key!", count(*) AS "count!"
-           FROM cases WHERE tenant_id = $1 AND status <> 'afgesloten' GROUP BY status
-           UNION ALL
-           SELECT 'escalation', escalation, count(*)
-           FROM cases WHERE tenant_id = $1 AND status <> 'afgesloten' GROUP BY escalation"#,
+    let pairs = sqlx::query!(
+        r#"SELECT status, escalation, count(*) AS "count!"
+           FROM cases WHERE tenant_id = $1 AND status <> 'afgesloten' GROUP BY status, escalation"#,
         tx.tenant_id()
     )
     .fetch_all(&mut **tx)
-    .await
+    .await?;
+    Ok(pairs
+        .into_iter()
+        .flat_map(|p| {
+            [
+                Tally {
+                    dimension: "status".into(),
+                    key: p.status,
+                    count: p.count,
+                },
+                Tally {
+                    dimension: "escalation".into(),
+                    key: p.escalation,
+                    count: p.count,
+                },
+            ]
+        })
+        .collect())
 }
 
 /// Cases opened (`new`) and closed (`closed`) per month of the period; the key is the month's
@@ -97,10 +120,10 @@ pub async fn durations(tx: &mut TenantTx, period: Period) -> sqlx::Result<Durati
     sqlx::query_as!(
         Durations,
         r#"SELECT percentile_cont(0.5) WITHIN GROUP
-                      (ORDER BY extract(epoch FROM first_conversation_at - received_at) / 86400) AS to_conversation,
+                      (ORDER BY date_part('epoch', first_conversation_at - received_at) / 86400) AS to_conversation,
                   count(first_conversation_at) AS "conversations!",
                   percentile_cont(0.5) WITHIN GROUP
-                      (ORDER BY extract(epoch FROM plan_agreed_at - received_at) / 86400) AS to_plan,
+                      (ORDER BY date_part('epoch', plan_agreed_at - received_at) / 86400) AS to_plan,
                   count(plan_agreed_at) AS "plans!"
            FROM cases
            WHERE tenant_id = $1
@@ -149,15 +172,14 @@ pub async fn youth(tx: &mut TenantTx, last_year: i32) -> sqlx::Result<Vec<YouthY
                SELECT coalesce(c.resident_id, c.id) AS who,
                       (c.created_at AT TIME ZONE 'Europe/Amsterdam')::date AS opened_on,
                       least((c.closed_at AT TIME ZONE 'Europe/Amsterdam')::date,
-                            coalesce((r.date_of_birth + interval '18 years')::date,
+                            coalesce((c.resident_born_on + interval '18 years')::date,
                                      make_date(c.resident_birth_year + 18, 12, 31)) - 1) AS until_on
                FROM cases c
-               LEFT JOIN residents r ON r.tenant_id = c.tenant_id AND r.id = c.resident_id
                WHERE c.tenant_id = $1 AND 'jeugd' = ANY (c.domains)
                  AND c.created_at < make_date($2::int + 1, 1, 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
                  AND (c.closed_at IS NULL
                       OR c.closed_at >= make_date($2::int - 4, 1, 1)::timestamp AT TIME ZONE 'Europe/Amsterdam')
-                 AND (r.date_of_birth IS NOT NULL OR c.resident_birth_year IS NOT NULL)
+                 AND (c.resident_born_on IS NOT NULL OR c.resident_birth_year IS NOT NULL)
            ) x ON x.opened_on <= x.until_on
               AND x.opened_on <= make_date(y.year, 12, 31) AND x.until_on >= make_date(y.year, 1, 1)
            GROUP BY y.year

@@ -212,15 +212,14 @@ pub async fn cases(tx: &mut TenantTx, filter: &CaseFilter, page: i64) -> sqlx::R
                 r#"SELECT c.id, (c.created_at AT TIME ZONE 'Europe/Amsterdam') AS "created_at!", c.domains, c.status,
                           c.escalation, u.name AS "lead?", NULL::date AS due_on
                    FROM cases c
-                   LEFT JOIN residents r ON r.tenant_id = c.tenant_id AND r.id = c.resident_id
                    LEFT JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.lead_id
                    WHERE c.tenant_id = $1 AND 'jeugd' = ANY (c.domains)
                      AND c.created_at < make_date($2 + 1, 1, 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
                      AND (c.closed_at IS NULL
                           OR c.closed_at >= make_date($2, 1, 1)::timestamp AT TIME ZONE 'Europe/Amsterdam')
                      AND (c.created_at AT TIME ZONE 'Europe/Amsterdam')::date
-                         < coalesce((r.date_of_birth + interval '18 years')::date, make_date(c.resident_birth_year + 18, 12, 31))
-                     AND coalesce((r.date_of_birth + interval '18 years')::date, make_date(c.resident_birth_year + 18, 12, 31))
+                         < coalesce((c.resident_born_on + interval '18 years')::date, make_date(c.resident_birth_year + 18, 12, 31))
+                     AND coalesce((c.resident_born_on + interval '18 years')::date, make_date(c.resident_birth_year + 18, 12, 31))
                          > make_date($2, 1, 1)
                    ORDER BY c.created_at, c.id
                    LIMIT $3 OFFSET $4"#,

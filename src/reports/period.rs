@@ -128,10 +128,10 @@ impl Period {
         Period { kind, from, to }
     }
 
-    /// The period asked for, or the current year when nothing was asked; errors only for a
-    /// custom period that is not one.
+    /// The period asked for, or the current month when nothing was asked (the figures at a
+    /// glance); errors only for a custom period that is not one.
     pub fn from_query(query: &PeriodQuery, today: Date) -> Result<Period, PeriodErrors> {
-        let kind = PeriodKind::parse(&query.period).unwrap_or(PeriodKind::Year);
+        let kind = PeriodKind::parse(&query.period).unwrap_or(PeriodKind::Month);
         if kind != PeriodKind::Custom {
             let at = parse_date(&query.at).unwrap_or(today);
             return Ok(Period::around(kind, at));
@@ -200,6 +200,25 @@ impl Period {
                 .expect("a day after exists");
         }
         months
+    }
+
+    /// The whole months inside the period, as the first day of the first and the first day
+    /// after the last; equal when no whole month fits.
+    pub fn whole_months(self) -> (Date, Date) {
+        let start = if self.from.day() == 1 {
+            self.from
+        } else {
+            last_of_month(self.from.year(), self.from.month())
+                .next_day()
+                .expect("a day after exists")
+        };
+        let end = first_of_month(self.to.year(), self.to.month());
+        let end = if self.to == last_of_month(self.to.year(), self.to.month()) {
+            self.to.next_day().expect("a day after exists")
+        } else {
+            end
+        };
+        (start, end.max(start))
     }
 
     /// The query string that selects this period.
@@ -294,11 +313,38 @@ mod tests {
     }
 
     #[test]
+    fn whole_months_leave_out_the_ragged_ends() {
+        let year = Period::around(PeriodKind::Year, date!(2025 - 05 - 05));
+        assert_eq!(
+            year.whole_months(),
+            (date!(2025 - 01 - 01), date!(2026 - 01 - 01))
+        );
+        let custom = Period {
+            kind: PeriodKind::Custom,
+            from: date!(2025 - 01 - 15),
+            to: date!(2025 - 04 - 10),
+        };
+        assert_eq!(
+            custom.whole_months(),
+            (date!(2025 - 02 - 01), date!(2025 - 04 - 01))
+        );
+        let inside = Period {
+            kind: PeriodKind::Custom,
+            from: date!(2025 - 01 - 15),
+            to: date!(2025 - 01 - 20),
+        };
+        assert_eq!(
+            inside.whole_months(),
+            (date!(2025 - 02 - 01), date!(2025 - 02 - 01))
+        );
+    }
+
+    #[test]
     fn a_custom_period_needs_two_dates_in_order_and_not_too_far_apart() {
         let today = date!(2026 - 11 - 23);
         assert_eq!(
             Period::from_query(&PeriodQuery::default(), today).unwrap(),
-            Period::around(PeriodKind::Year, today)
+            Period::around(PeriodKind::Month, today)
         );
         let custom = Period::from_query(&query("custom", "", "1-3-2026", "2026-05-31"), today).unwrap();
         assert_eq!(

@@ -121,6 +121,28 @@ INSERT INTO attendance (tenant_id, meeting_id, organisation_id, presence, proxy_
   (@tenant, '00000000-0000-0000-0000-000000000f02', '00000000-0000-0000-0000-000000000e01', 'aanwezig', NULL, '', '00000000-0000-0000-0000-0000000000a1'),
   (@tenant, '00000000-0000-0000-0000-000000000f02', '00000000-0000-0000-0000-000000000e02', 'volmacht', '00000000-0000-0000-0000-000000000e01',
    'Schriftelijke volmacht', '00000000-0000-0000-0000-0000000000a1');
+
+-- Two decisions in 2025 (one at each meeting), one in 2024.
+INSERT INTO agenda_items (tenant_id, id, meeting_id, position, kind, title, decision_kind)
+SELECT @tenant, v.id::uuid, v.meeting::uuid, 1, 'besluit', 'Begroting', 'gewoon'
+FROM (VALUES ('00000000-0000-0000-0000-000000000f11', '00000000-0000-0000-0000-000000000f01'),
+             ('00000000-0000-0000-0000-000000000f12', '00000000-0000-0000-0000-000000000f02'),
+             ('00000000-0000-0000-0000-000000000f13', '00000000-0000-0000-0000-000000000f03')) AS v(id, meeting);
+INSERT INTO polls (tenant_id, id, meeting_id, agenda_item_id, secret, decision_kind, majority, quorum_percent,
+                   abstentions_count, electorate, present, opened_by, status, closed_at, adopted)
+SELECT @tenant, v.id::uuid, v.meeting::uuid, v.item::uuid, false, 'gewoon', 'meerderheid', 50, false, 2, 2,
+       '00000000-0000-0000-0000-0000000000a3', 'gesloten', now(), true
+FROM (VALUES ('00000000-0000-0000-0000-000000000f21', '00000000-0000-0000-0000-000000000f01', '00000000-0000-0000-0000-000000000f11'),
+             ('00000000-0000-0000-0000-000000000f22', '00000000-0000-0000-0000-000000000f02', '00000000-0000-0000-0000-000000000f12'),
+             ('00000000-0000-0000-0000-000000000f23', '00000000-0000-0000-0000-000000000f03', '00000000-0000-0000-0000-000000000f13'))
+     AS v(id, meeting, item);
+INSERT INTO decisions (tenant_id, year, seq, meeting_id, agenda_item_id, poll_id, kind, title, proposal, adopted, decided_on)
+SELECT @tenant, v.year, v.seq, v.meeting::uuid, v.item::uuid, v.poll::uuid, 'gewoon', 'Begroting', 'Vastgesteld', true,
+       v.decided::date
+FROM (VALUES (2025, 1, '00000000-0000-0000-0000-000000000f01', '00000000-0000-0000-0000-000000000f11', '00000000-0000-0000-0000-000000000f21', '2025-03-15'),
+             (2025, 2, '00000000-0000-0000-0000-000000000f02', '00000000-0000-0000-0000-000000000f12', '00000000-0000-0000-0000-000000000f22', '2025-09-15'),
+             (2024, 1, '00000000-0000-0000-0000-000000000f03', '00000000-0000-0000-0000-000000000f13', '00000000-0000-0000-0000-000000000f23', '2024-10-01'))
+     AS v(year, seq, meeting, item, poll, decided);
 "#;
     let script = script.replace("@tenant", &format!("'{tenant}'::uuid"));
     sqlx::raw_sql(sqlx::AssertSqlSafe(script))
@@ -316,6 +338,9 @@ async fn cases_terms_referrals_youth_and_assembly_figures_match_the_fixture() {
         row(&html, "assembly-attendance", "Kerk Test"),
         ["1", "1", "2", "50%"]
     );
+    assert_eq!(row(&html, "assembly-decisions", "2025"), ["2"]);
+    assert_eq!(row(&html, "assembly-decisions", "2024"), ["1"]);
+    assert_eq!(row(&html, "assembly-decisions", "2021"), ["0"]);
 }
 
 #[tokio::test]

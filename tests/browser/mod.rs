@@ -4,3 +4,4 @@ mod desk;
 mod invitation;
 mod login;
 mod referral;
+mod reports;
