@@ -213,6 +213,39 @@ fn count_of(tallies: &[Tally], dimension: &str, key: &str) -> i64 {
         .sum()
 }
 
+pub enum Chart {
+    Bars,
+    Columns,
+}
+
+impl Viewpoint {
+    /// The chart of a table: per row, the values of the cells at `cells` as the series named
+    /// `series`; its description points to the table `table` that holds the numbers.
+    #[allow(clippy::too_many_arguments)]
+    fn chart<'a>(
+        &self,
+        kind: Chart,
+        id: &str,
+        title: &str,
+        table: &str,
+        series: &[String],
+        rows: impl Iterator<Item = &'a Row>,
+        cells: &[usize],
+    ) -> String {
+        let bars: Vec<Bar> = rows
+            .map(|r| Bar {
+                label: r.label.clone(),
+                values: cells.iter().map(|&i| r.cells[i].value).collect(),
+            })
+            .collect();
+        let description = self.lang.tf("reports.chart_description", &[("table", table)]);
+        match kind {
+            Chart::Bars => charts::bars(id, title, &description, series, &bars),
+            Chart::Columns => charts::columns(id, title, &description, series, &bars),
+        }
+    }
+}
+
 fn month_label(lang: Lang, month: Date) -> String {
     format!(
         "{} {}",
@@ -278,19 +311,14 @@ fn compared(
             ],
         })
         .collect();
-    let bars: Vec<Bar> = rows
-        .iter()
-        .map(|r| Bar {
-            label: r.label.clone(),
-            values: r.cells.iter().map(|c| c.value).collect(),
-        })
-        .collect();
-    let chart = charts::bars(
+    let chart = view.chart(
+        Chart::Bars,
         &format!("chart-{id}"),
         &title,
-        &view.lang.tf("reports.chart_description", &[("table", &title)]),
+        &title,
         &columns,
-        &bars,
+        rows.iter(),
+        &[0, 1],
     );
     Table {
         id,
@@ -455,19 +483,14 @@ fn cases_section(
 ) -> Section {
     let now_column = vec![view.t("reports.column.open_now")];
     let single = |id: &'static str, title: String, label_column: String, rows: Vec<Row>| {
-        let bars: Vec<Bar> = rows
-            .iter()
-            .map(|r| Bar {
-                label: r.label.clone(),
-                values: vec![r.cells[0].value],
-            })
-            .collect();
-        let chart = charts::bars(
+        let chart = view.chart(
+            Chart::Bars,
             &format!("chart-{id}"),
             &title,
-            &view.lang.tf("reports.chart_description", &[("table", &title)]),
+            &title,
             &now_column,
-            &bars,
+            rows.iter(),
+            &[0],
         );
         Table {
             id,
@@ -550,20 +573,15 @@ fn cases_section(
         })
         .collect();
     let title = view.t("reports.cases.per_month");
-    let points: Vec<Bar> = month_rows
-        .iter()
-        .map(|r| Bar {
-            label: r.label.clone(),
-            values: vec![r.cells[0].value, r.cells[1].value],
-        })
-        .collect();
     let new_closed = vec![view.t("reports.column.new"), view.t("reports.column.closed")];
-    let chart = charts::columns(
+    let chart = view.chart(
+        Chart::Columns,
         "chart-cases-month",
         &title,
-        &view.lang.tf("reports.chart_description", &[("table", &title)]),
+        &title,
         &new_closed,
-        &points,
+        month_rows.iter(),
+        &[0, 1],
     );
     let earlier_label = period_label(view.lang, period.year_earlier());
     let per_month = Table {
@@ -661,19 +679,14 @@ fn terms_section(view: &Viewpoint, period: Period, now: &[TermFigures], before: 
         .collect();
     let title = view.t("reports.terms.title");
     let on_time_late = vec![view.t("reports.column.on_time"), view.t("reports.column.late")];
-    let bars: Vec<Bar> = rows
-        .iter()
-        .map(|r| Bar {
-            label: r.label.clone(),
-            values: vec![r.cells[0].value, r.cells[1].value],
-        })
-        .collect();
-    let chart = charts::bars(
+    let chart = view.chart(
+        Chart::Bars,
         "chart-terms",
         &title,
-        &view.lang.tf("reports.chart_description", &[("table", &title)]),
+        &title,
         &on_time_late,
-        &bars,
+        rows.iter(),
+        &[0, 1],
     );
     let earlier_label = period_label(view.lang, earlier);
     Section {
@@ -747,19 +760,14 @@ fn referrals_section(
     top.truncate(10);
     let title = view.t("reports.referrals.title");
     let columns = series(view, period);
-    let bars: Vec<Bar> = top
-        .iter()
-        .map(|r| Bar {
-            label: r.label.clone(),
-            values: vec![r.cells[0].value, r.cells[6].value],
-        })
-        .collect();
-    let chart = charts::bars(
+    let chart = view.chart(
+        Chart::Bars,
         "chart-referrals",
         &view.t("reports.referrals.chart"),
-        &view.lang.tf("reports.chart_description", &[("table", &title)]),
+        &title,
         &columns,
-        &bars,
+        top.iter().copied(),
+        &[0, 6],
     );
     let organisations = Table {
         id: "referrals-organisation",
@@ -818,19 +826,14 @@ fn youth_section(view: &Viewpoint, youth: &[figures::YouthYear]) -> Section {
         .collect();
     let title = view.t("reports.youth.title");
     let column = vec![view.t("reports.column.children")];
-    let points: Vec<Bar> = rows
-        .iter()
-        .map(|r| Bar {
-            label: r.label.clone(),
-            values: vec![r.cells[0].value],
-        })
-        .collect();
-    let chart = charts::columns(
+    let chart = view.chart(
+        Chart::Columns,
         "chart-youth",
         &title,
-        &view.lang.tf("reports.chart_description", &[("table", &title)]),
+        &title,
         &column,
-        &points,
+        rows.iter(),
+        &[0],
     );
     Section {
         id: "youth",
@@ -887,21 +890,16 @@ fn assembly_section(
         .collect();
     let title = view.t("reports.assembly.attendance");
     let rate = vec![view.t("reports.column.attendance_rate")];
-    let bars: Vec<Bar> = attendance_rows
-        .iter()
-        .map(|r| Bar {
-            label: r.label.clone(),
-            values: vec![r.cells[3].value],
-        })
-        .collect();
     // Beyond a few dozen members a bar each no longer reads; the table has them all.
-    let chart = (!bars.is_empty() && bars.len() <= 40 && held_now > 0).then(|| {
-        charts::bars(
+    let chart = (!attendance_rows.is_empty() && attendance_rows.len() <= 40 && held_now > 0).then(|| {
+        view.chart(
+            Chart::Bars,
             "chart-attendance",
             &title,
-            &view.lang.tf("reports.chart_description", &[("table", &title)]),
+            &title,
             &rate,
-            &bars,
+            attendance_rows.iter(),
+            &[3],
         )
     });
     let attendance = Table {
@@ -928,19 +926,14 @@ fn assembly_section(
         .collect();
     let title = view.t("reports.assembly.decisions");
     let column = vec![view.t("reports.column.decisions")];
-    let points: Vec<Bar> = decision_rows
-        .iter()
-        .map(|r| Bar {
-            label: r.label.clone(),
-            values: vec![r.cells[0].value],
-        })
-        .collect();
-    let chart = charts::columns(
+    let chart = view.chart(
+        Chart::Columns,
         "chart-decisions",
         &title,
-        &view.lang.tf("reports.chart_description", &[("table", &title)]),
+        &title,
         &column,
-        &points,
+        decision_rows.iter(),
+        &[0],
     );
     Section {
         id: "assembly",
