@@ -330,14 +330,24 @@ impl TermFigures {
     }
 }
 
-/// Decided from `from` to `to` (inclusive), on time or late; running and overdue now unless
-/// `without_now` (zero then, for comparing with an earlier period). Each count is read off an
-/// index of its own (`case_clocks_kind`, `case_clocks_running`).
+/// What of now [`term_figures`] counts besides the decisions of a period.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Now {
+    /// Running and overdue.
+    All,
+    /// Overdue only (running stays zero): what the figures show.
+    Overdue,
+    /// Neither, for comparing with an earlier period.
+    Nothing,
+}
+
+/// Decided from `from` to `to` (inclusive), on time or late; running and overdue now as `now`
+/// asks. Each count is read off an index of its own (`case_clocks_kind`, `case_clocks_running`).
 pub async fn term_figures(
     tx: &mut TenantTx,
     from: Date,
     to: Date,
-    without_now: bool,
+    now: Now,
 ) -> sqlx::Result<Vec<TermFigures>> {
     sqlx::query_as!(
         TermFigures,
@@ -349,12 +359,12 @@ pub async fn term_figures(
                    WHERE c.tenant_id = $1 AND c.kind = k.kind AND c.completed_on BETWEEN $2 AND $3
                      AND c.completed_on > c.due_on) AS "late!",
                   -- Open clocks count only while their case is open; a paused clock is still running.
-                  CASE WHEN $4 THEN 0 ELSE (SELECT count(*) FROM case_clocks c
+                  CASE WHEN NOT $4 THEN 0 ELSE (SELECT count(*) FROM case_clocks c
                    JOIN cases o ON o.tenant_id = c.tenant_id AND o.id = c.case_id AND o.status <> 'afgesloten'
                    WHERE c.tenant_id = $1 AND c.kind = k.kind AND c.completed_on IS NULL
                      AND (c.due_on >= (now() AT TIME ZONE 'Europe/Amsterdam')::date
                           OR (c.paused_on IS NOT NULL AND c.resumed_on IS NULL))) END AS "running!",
-                  CASE WHEN $4 THEN 0 ELSE (SELECT count(*) FROM case_clocks c
+                  CASE WHEN NOT $5 THEN 0 ELSE (SELECT count(*) FROM case_clocks c
                    JOIN cases o ON o.tenant_id = c.tenant_id AND o.id = c.case_id AND o.status <> 'afgesloten'
                    WHERE c.tenant_id = $1 AND c.kind = k.kind AND c.completed_on IS NULL
                      AND c.due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date
@@ -364,7 +374,8 @@ pub async fn term_figures(
         tx.tenant_id(),
         from,
         to,
-        without_now
+        now == Now::All,
+        now != Now::Nothing
     )
     .fetch_all(&mut **tx)
     .await

@@ -5,7 +5,7 @@
 use time::Date;
 use uuid::Uuid;
 
-use crate::cases::clocks::{self, TermFigures};
+use crate::cases::clocks::{self, Now, TermFigures};
 use crate::cases::{Escalation, Status};
 use crate::db::TenantTx;
 use crate::intake::values::{Channel, Domain};
@@ -346,8 +346,8 @@ pub async fn build(
     let months_before = figures::cases_per_month(tx, earlier).await?;
     let durations_now = figures::durations(tx, period).await?;
     let durations_before = figures::durations(tx, earlier).await?;
-    let terms_now = clocks::term_figures(tx, period.from, period.to, false).await?;
-    let terms_before = clocks::term_figures(tx, earlier.from, earlier.to, true).await?;
+    let terms_now = clocks::term_figures(tx, period.from, period.to, Now::Overdue).await?;
+    let terms_before = clocks::term_figures(tx, earlier.from, earlier.to, Now::Nothing).await?;
     let organisations_now = stats::per_organisation(tx, period.from, period.to).await?;
     let organisations_before = stats::received_per_organisation(tx, earlier.from, earlier.to).await?;
     let declines_now = figures::declines(tx, period).await?;
