@@ -530,6 +530,20 @@ async fn dashboard_queries_read_indexes_under_a_generic_plan() {
             "SELECT count(*) FROM case_clocks WHERE tenant_id = $1 AND kind = 'wmo_decision' AND completed_on BETWEEN $2 AND $3",
             "case_clocks_kind",
         ),
+        (
+            "SELECT sum(requests) FROM request_counts_monthly WHERE tenant_id = $1 AND month >= $2 AND month < $3",
+            "request_counts_monthly_pkey",
+        ),
+        (
+            "SELECT organisation_id, count(*) FROM referrals WHERE tenant_id = $1 AND organisation_id IS NOT NULL
+             AND sent_at >= $2::date::timestamp AND sent_at < $3::date::timestamp GROUP BY organisation_id",
+            "referrals_sent",
+        ),
+        (
+            "SELECT count(*) FROM cases WHERE tenant_id = $1 AND 'jeugd' = ANY (domains)
+             AND created_at < $3::date::timestamp AND coalesce(closed_at, 'infinity') >= $2::date::timestamp",
+            "cases_youth",
+        ),
     ];
     for (sql, index) in checks {
         let plan = crate::common::generic_plan(
