@@ -1,6 +1,15 @@
 -- Figures for the cooperative and the municipality, and the anonymisation that retention
 -- leaves behind so that those figures stay right after personal data is erased.
 
+-- The backfills below must see every cooperative's rows. Row-level security is forced on these
+-- tables, which would hide them from a schema owner that is not superuser; forced again at the end.
+ALTER TABLE tenant_settings NO FORCE ROW LEVEL SECURITY;
+ALTER TABLE residents NO FORCE ROW LEVEL SECURITY;
+ALTER TABLE requests NO FORCE ROW LEVEL SECURITY;
+ALTER TABLE cases NO FORCE ROW LEVEL SECURITY;
+ALTER TABLE conversations NO FORCE ROW LEVEL SECURITY;
+ALTER TABLE case_events NO FORCE ROW LEVEL SECURITY;
+
 -- Issue 8: seven years after a case closes is the default for cases other than youth care.
 ALTER TABLE tenant_settings ALTER COLUMN retention_case_years SET DEFAULT 7;
 UPDATE tenant_settings SET retention_case_years = 7 WHERE retention_case_years = 15;
@@ -27,7 +36,6 @@ CREATE TABLE request_counts (
     requests  integer NOT NULL,
     PRIMARY KEY (tenant_id, day, channel, domain, triage)
 );
-SELECT make_tenant_owned('request_counts');
 CREATE TABLE request_counts_monthly (
     tenant_id uuid NOT NULL REFERENCES tenants (id),
     month     date NOT NULL CHECK (extract(day FROM month) = 1),
@@ -37,7 +45,6 @@ CREATE TABLE request_counts_monthly (
     requests  integer NOT NULL,
     PRIMARY KEY (tenant_id, month, channel, domain, triage)
 );
-SELECT make_tenant_owned('request_counts_monthly');
 
 CREATE FUNCTION count_request(r requests, delta integer) RETURNS void
     LANGUAGE sql
@@ -81,6 +88,8 @@ INSERT INTO request_counts_monthly (tenant_id, month, channel, domain, triage, r
 SELECT tenant_id, date_trunc('month', day)::date, channel, domain, triage, sum(requests)
 FROM request_counts
 GROUP BY 1, 2, 3, 4, 5;
+SELECT make_tenant_owned('request_counts');
+SELECT make_tenant_owned('request_counts_monthly');
 
 -- What the case figures need from the request and the case's course, kept on the case so that
 -- a period's cases are read off one index: when the question came in and in which domains,
@@ -198,3 +207,10 @@ CREATE INDEX referrals_sent ON referrals (tenant_id, sent_at)
 CREATE INDEX referrals_declined_sent ON referrals (tenant_id, sent_at) INCLUDE (decline_reason)
     WHERE status = 'afgewezen';
 CREATE INDEX decisions_decided ON decisions (tenant_id, decided_on);
+
+ALTER TABLE tenant_settings FORCE ROW LEVEL SECURITY;
+ALTER TABLE residents FORCE ROW LEVEL SECURITY;
+ALTER TABLE requests FORCE ROW LEVEL SECURITY;
+ALTER TABLE cases FORCE ROW LEVEL SECURITY;
+ALTER TABLE conversations FORCE ROW LEVEL SECURITY;
+ALTER TABLE case_events FORCE ROW LEVEL SECURITY;
