@@ -202,8 +202,8 @@ DROP INDEX case_clocks_kind;
 CREATE INDEX case_clocks_kind ON case_clocks (tenant_id, kind, completed_on) INCLUDE (due_on);
 CREATE INDEX case_clocks_running ON case_clocks (tenant_id, kind, due_on) INCLUDE (case_id, paused_on, resumed_on)
     WHERE completed_on IS NULL;
-CREATE INDEX referrals_sent ON referrals (tenant_id, sent_at)
-    INCLUDE (organisation_id, status, answered_at, decline_reason, finished_at);
+CREATE INDEX referrals_sent ON referrals (tenant_id, organisation_id, sent_at)
+    INCLUDE (status, answered_at, decline_reason, finished_at);
 CREATE INDEX referrals_declined_sent ON referrals (tenant_id, sent_at) INCLUDE (decline_reason)
     WHERE status = 'afgewezen';
 CREATE INDEX decisions_decided ON decisions (tenant_id, decided_on);

@@ -44,13 +44,14 @@ pub async fn per_organisation(
     sqlx::query_as!(
         OrganisationFigures,
         r#"SELECT o.id, o.name,
-                  coalesce(f.received, 0) AS "received!", coalesce(f.accepted, 0) AS "accepted!",
-                  coalesce(f.declined, 0) AS "declined!", f.median_accept_hours, f.median_finish_days,
+                  f.received AS "received!", f.accepted AS "accepted!", f.declined AS "declined!",
+                  f.median_accept_hours, f.median_finish_days,
                   coalesce(w.overdue, 0) AS "overdue!"
            FROM organisations o
-           -- One pass over the period's referrals (index-only on referrals_sent), then per organisation.
-           LEFT JOIN (
-               SELECT r.organisation_id, count(*) AS received,
+           -- Per organisation its own range of referrals_sent: index-only, and no sort of the
+           -- whole period's referrals before the medians.
+           CROSS JOIN LATERAL (
+               SELECT count(*) AS received,
                       count(*) FILTER (WHERE r.answered_at IS NOT NULL AND r.decline_reason IS NULL) AS accepted,
                       count(*) FILTER (WHERE r.status = 'afgewezen') AS declined,
                       percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', r.answered_at - r.sent_at) / 3600)
@@ -58,11 +59,10 @@ pub async fn per_organisation(
                       percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', r.finished_at - r.sent_at) / 86400)
                           FILTER (WHERE r.finished_at IS NOT NULL) AS median_finish_days
                FROM referrals r
-               WHERE r.tenant_id = $1 AND r.organisation_id IS NOT NULL
+               WHERE r.tenant_id = o.tenant_id AND r.organisation_id = o.id
                  AND r.sent_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
                  AND r.sent_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
-               GROUP BY r.organisation_id
-           ) f ON f.organisation_id = o.id
+           ) f
            -- What waits past its answer date now (referrals_unanswered).
            LEFT JOIN (
                SELECT organisation_id, count(*) AS overdue FROM referrals
@@ -88,12 +88,15 @@ pub async fn received_per_organisation(
     to: Date,
 ) -> sqlx::Result<Vec<(Uuid, i64)>> {
     let rows = sqlx::query!(
-        r#"SELECT organisation_id AS "organisation_id!", count(*) AS "received!"
-           FROM referrals
-           WHERE tenant_id = $1 AND organisation_id IS NOT NULL
-             AND sent_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
-             AND sent_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
-           GROUP BY organisation_id"#,
+        r#"SELECT o.id AS organisation_id, f.received AS "received!"
+           FROM organisations o
+           CROSS JOIN LATERAL (
+               SELECT count(*) AS received FROM referrals r
+               WHERE r.tenant_id = o.tenant_id AND r.organisation_id = o.id
+                 AND r.sent_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
+                 AND r.sent_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
+           ) f
+           WHERE o.tenant_id = $1"#,
         tx.tenant_id(),
         from,
         to

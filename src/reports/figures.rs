@@ -79,32 +79,43 @@ pub async fn open_cases(tx: &mut TenantTx) -> sqlx::Result<Vec<Tally>> {
 }
 
 /// Cases opened (`new`) and closed (`closed`) per month of the period; the key is the month's
-/// first day, ISO.
+/// first day, ISO. Each month is two counts over an index range, so no row's time is converted.
 pub async fn cases_per_month(tx: &mut TenantTx, period: Period) -> sqlx::Result<Vec<Tally>> {
-    sqlx::query_as!(
-        Tally,
-        r#"SELECT 'new' AS "dimension!",
-                  to_char(date_trunc('month', created_at AT TIME ZONE 'Europe/Amsterdam'), 'YYYY-MM-DD') AS "key!",
-                  count(*) AS "count!"
-           FROM cases
-           WHERE tenant_id = $1
-             AND created_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
-             AND created_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
-           GROUP BY 2
-           UNION ALL
-           SELECT 'closed', to_char(date_trunc('month', closed_at AT TIME ZONE 'Europe/Amsterdam'), 'YYYY-MM-DD'),
-                  count(*)
-           FROM cases
-           WHERE tenant_id = $1 AND closed_at IS NOT NULL
-             AND closed_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
-             AND closed_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
-           GROUP BY 2"#,
+    let months = sqlx::query!(
+        r#"SELECT to_char(m.month, 'YYYY-MM-DD') AS "month!",
+                  (SELECT count(*) FROM cases c
+                   WHERE c.tenant_id = $1 AND c.created_at >= b.starts AND c.created_at < b.ends) AS "new!",
+                  (SELECT count(*) FROM cases c
+                   WHERE c.tenant_id = $1 AND c.closed_at IS NOT NULL
+                     AND c.closed_at >= b.starts AND c.closed_at < b.ends) AS "closed!"
+           FROM generate_series(date_trunc('month', $2::date), $3::date, interval '1 month') AS m(month)
+           CROSS JOIN LATERAL (
+               SELECT greatest(m.month, $2::date)::timestamp AT TIME ZONE 'Europe/Amsterdam' AS starts,
+                      least(m.month + interval '1 month', $3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam' AS ends
+           ) b"#,
         tx.tenant_id(),
         period.from,
         period.to
     )
     .fetch_all(&mut **tx)
-    .await
+    .await?;
+    Ok(months
+        .into_iter()
+        .flat_map(|m| {
+            [
+                Tally {
+                    dimension: "new".into(),
+                    key: m.month.clone(),
+                    count: m.new,
+                },
+                Tally {
+                    dimension: "closed".into(),
+                    key: m.month,
+                    count: m.closed,
+                },
+            ]
+        })
+        .collect())
 }
 
 /// For the cases opened in a period: median days from the question to the first kitchen-table

@@ -535,8 +535,8 @@ async fn dashboard_queries_read_indexes_under_a_generic_plan() {
             "request_counts_monthly_pkey",
         ),
         (
-            "SELECT organisation_id, count(*) FROM referrals WHERE tenant_id = $1 AND organisation_id IS NOT NULL
-             AND sent_at >= $2::date::timestamp AND sent_at < $3::date::timestamp GROUP BY organisation_id",
+            "SELECT count(*) FROM referrals WHERE tenant_id = $1 AND organisation_id = $1
+             AND sent_at >= $2::date::timestamp AND sent_at < $3::date::timestamp",
             "referrals_sent",
         ),
         (
