@@ -13,8 +13,7 @@ use crate::intake::values::{Channel, Domain};
 use crate::referrals::DeclineReason;
 use crate::reports::dashboard::{self, Audience, Dashboard, Viewpoint, codes};
 use crate::reports::lists::{
-    self, CaseFilter, CaseRow, ClockState, ReferralFilter, ReferralRow, ReferralState, RequestFilter,
-    RequestRow,
+    self, CaseFilter, CaseRow, ReferralFilter, ReferralRow, ReferralState, RequestFilter, RequestRow,
 };
 use crate::reports::period::{Period, PeriodErrors, PeriodKind, PeriodQuery};
 use crate::reports::{LIST_ROLES, VIEW_ROLES};
@@ -411,16 +410,20 @@ pub async fn cases(
         Some("clock") => {
             let kind =
                 one_of(&query.kind, &codes(ClockKind::ALL, ClockKind::code))?.ok_or(AppError::NotFound)?;
-            let (state_filter, period) = match query.state.as_deref() {
-                Some("on_time") => {
-                    let p = range(&query)?;
-                    (ClockState::OnTime(p), Some(p))
+            let (filter, period) = match query.state.as_deref() {
+                Some(state @ ("on_time" | "late")) => {
+                    let period = range(&query)?;
+                    let on_time = state == "on_time";
+                    (
+                        CaseFilter::Decided {
+                            kind: kind.clone(),
+                            period,
+                            on_time,
+                        },
+                        Some(period),
+                    )
                 }
-                Some("late") => {
-                    let p = range(&query)?;
-                    (ClockState::Late(p), Some(p))
-                }
-                Some("overdue") => (ClockState::Overdue, None),
+                Some("overdue") => (CaseFilter::Overdue(kind.clone()), None),
                 _ => return Err(AppError::NotFound),
             };
             let heading = lang.tf(
@@ -438,14 +441,7 @@ pub async fn cases(
                     ),
                 ],
             );
-            (
-                CaseFilter::Clock {
-                    kind,
-                    state: state_filter,
-                },
-                heading,
-                period,
-            )
+            (filter, heading, period)
         }
         Some("youth") => {
             let year = query
@@ -460,7 +456,7 @@ pub async fn cases(
         }
         _ => return Err(AppError::NotFound),
     };
-    let with_due = matches!(filter, CaseFilter::Clock { .. });
+    let with_due = matches!(filter, CaseFilter::Decided { .. } | CaseFilter::Overdue(_));
     let mut rows = lists::cases(&mut tx, &filter, page).await?;
     tx.commit().await?;
     let has_next = trim_page(&mut rows, lists::PAGE_SIZE);

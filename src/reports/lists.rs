@@ -98,17 +98,15 @@ pub enum CaseFilter {
     },
     Opened(Period),
     Closed(Period),
-    Clock {
+    /// Clocks of `kind` that ended in the period, on time or late.
+    Decided {
         kind: String,
-        state: ClockState,
+        period: Period,
+        on_time: bool,
     },
+    /// Clocks of `kind` overdue now.
+    Overdue(String),
     Youth(i32),
-}
-
-pub enum ClockState {
-    OnTime(Period),
-    Late(Period),
-    Overdue,
 }
 
 pub async fn cases(tx: &mut TenantTx, filter: &CaseFilter, page: i64) -> sqlx::Result<Vec<CaseRow>> {
@@ -174,12 +172,8 @@ pub async fn cases(tx: &mut TenantTx, filter: &CaseFilter, page: i64) -> sqlx::R
             .fetch_all(&mut **tx)
             .await
         }
-        CaseFilter::Clock { kind, state } => {
-            let (from, to, on_time, overdue) = match state {
-                ClockState::OnTime(p) => (Some(p.from), Some(p.to), Some(true), false),
-                ClockState::Late(p) => (Some(p.from), Some(p.to), Some(false), false),
-                ClockState::Overdue => (None, None, None, true),
-            };
+        CaseFilter::Overdue(kind) => {
+            // Off case_clocks_running, most overdue first.
             sqlx::query_as!(
                 CaseRow,
                 r#"SELECT c.id, (c.created_at AT TIME ZONE 'Europe/Amsterdam') AS "created_at!", c.domains, c.status,
@@ -187,19 +181,37 @@ pub async fn cases(tx: &mut TenantTx, filter: &CaseFilter, page: i64) -> sqlx::R
                    FROM case_clocks k
                    JOIN cases c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
                    LEFT JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.lead_id
-                   WHERE k.tenant_id = $1 AND k.kind = $2
-                     AND (($6 AND k.completed_on IS NULL AND c.status <> 'afgesloten'
-                           AND k.due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date
-                           AND (k.paused_on IS NULL OR k.resumed_on IS NOT NULL))
-                          OR (NOT $6 AND k.completed_on BETWEEN $3 AND $4 AND (k.completed_on <= k.due_on) = $5))
+                   WHERE k.tenant_id = $1 AND k.kind = $2 AND k.completed_on IS NULL AND c.status <> 'afgesloten'
+                     AND k.due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date
+                     AND (k.paused_on IS NULL OR k.resumed_on IS NOT NULL)
                    ORDER BY k.due_on, c.id
-                   LIMIT $7 OFFSET $8"#,
+                   LIMIT $3 OFFSET $4"#,
                 tenant,
                 kind,
-                from,
-                to,
+                limit,
+                offset
+            )
+            .fetch_all(&mut **tx)
+            .await
+        }
+        CaseFilter::Decided { kind, period, on_time } => {
+            // Off case_clocks_kind: the clocks completed in the period.
+            sqlx::query_as!(
+                CaseRow,
+                r#"SELECT c.id, (c.created_at AT TIME ZONE 'Europe/Amsterdam') AS "created_at!", c.domains, c.status,
+                          c.escalation, u.name AS "lead?", k.due_on AS "due_on?"
+                   FROM case_clocks k
+                   JOIN cases c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
+                   LEFT JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.lead_id
+                   WHERE k.tenant_id = $1 AND k.kind = $2 AND k.completed_on BETWEEN $3 AND $4
+                     AND (k.completed_on <= k.due_on) = $5
+                   ORDER BY k.completed_on, c.id
+                   LIMIT $6 OFFSET $7"#,
+                tenant,
+                kind,
+                period.from,
+                period.to,
                 on_time,
-                overdue,
                 limit,
                 offset
             )

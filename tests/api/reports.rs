@@ -414,6 +414,11 @@ async fn every_number_links_to_the_list_behind_it() {
     .await;
     assert_eq!(list.matches("/demo2/cases/").count(), 1);
     assert!(list.contains("00000000-0000-0000-0000-000000000d04"));
+    let late = "/demo2/reports/cases?view=clock&kind=jeugd_decision&state=late&from=2025-01-01&to=2025-12-31";
+    assert!(html.contains(late), "the late count links to its cases");
+    let list = page(&app, late).await;
+    assert_eq!(list.matches("/demo2/cases/").count(), 1);
+    assert!(list.contains("00000000-0000-0000-0000-000000000d03"));
     let list = page(&app, "/demo2/reports/cases?view=youth&year=2025").await;
     assert_eq!(list.matches("/demo2/cases/").count(), 3, "A, C and D");
     let list = page(
