@@ -69,7 +69,7 @@ impl DashboardPage {
     fn kind_code(&self) -> &str {
         match self.period {
             Some(period) => period.kind.code(),
-            None => PeriodKind::Custom.code(),
+            None => PeriodKind::parse(&self.query.period).map_or(PeriodKind::Custom.code(), PeriodKind::code),
         }
     }
 

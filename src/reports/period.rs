@@ -68,13 +68,14 @@ pub struct PeriodQuery {
 /// What is wrong with a custom period, per field.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct PeriodErrors {
+    pub at: Option<&'static str>,
     pub from: Option<&'static str>,
     pub to: Option<&'static str>,
 }
 
 impl PeriodErrors {
     pub fn is_empty(&self) -> bool {
-        self.from.is_none() && self.to.is_none()
+        self.at.is_none() && self.from.is_none() && self.to.is_none()
     }
 }
 
@@ -132,11 +133,19 @@ impl Period {
     /// glance); errors only for a custom period that is not one.
     pub fn from_query(query: &PeriodQuery, today: Date) -> Result<Period, PeriodErrors> {
         let kind = PeriodKind::parse(&query.period).unwrap_or(PeriodKind::Month);
-        if kind != PeriodKind::Custom {
-            let at = parse_date(&query.at).unwrap_or(today);
-            return Ok(Period::around(kind, at));
-        }
         let mut errors = PeriodErrors::default();
+        if kind != PeriodKind::Custom {
+            return match query.at.trim() {
+                "" => Ok(Period::around(kind, today)),
+                at => match parse_date(at) {
+                    Some(at) => Ok(Period::around(kind, at)),
+                    None => {
+                        errors.at = Some("reports.error.date");
+                        Err(errors)
+                    }
+                },
+            };
+        }
         let from = parse_date(&query.from);
         let to = parse_date(&query.to);
         if from.is_none() {
@@ -355,10 +364,13 @@ mod tests {
         assert_eq!(
             errors,
             PeriodErrors {
+                at: None,
                 from: Some("reports.error.date"),
                 to: Some("reports.error.date")
             }
         );
+        let errors = Period::from_query(&query("month", "morgen", "", ""), today).unwrap_err();
+        assert_eq!(errors.at, Some("reports.error.date"));
         let errors = Period::from_query(&query("custom", "", "10-03-2026", "01-03-2026"), today).unwrap_err();
         assert_eq!(errors.to, Some("reports.error.to_before_from"));
         let errors = Period::from_query(&query("custom", "", "01-01-2000", "01-01-2026"), today).unwrap_err();

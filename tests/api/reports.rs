@@ -486,6 +486,10 @@ async fn a_custom_period_is_checked_and_only_the_right_roles_see_figures() {
     let html = response.text().await.unwrap();
     assert!(html.contains("De einddatum ligt voor de begindatum."));
     assert!(html.contains(r#"value="10-03-2025""#), "what was typed stays");
+    let response = app.get("/demo2/reports?period=quarter&at=31-13-2025").await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains(r#"id="at-error""#) && html.contains(r#"value="31-13-2025""#));
     let html = page(&app, "/demo2/reports?period=custom&from=01-01-2025&to=31-03-2025").await;
     assert!(html.contains("01-01-2025 – 31-03-2025, vergeleken met 01-01-2024 – 31-03-2024."));
     assert_eq!(row(&html, "requests-domain", "Wmo"), ["1", "0"]);
