@@ -2,7 +2,9 @@ use anyhow::ensure;
 use fantoccini::{Client, Locator};
 
 use crate::api::assembly::{Assembly, date_in};
-use crate::common::browser::{ENTER, expect_heading, log_in, submit, type_into, wait_for_text, with_browser};
+use crate::common::browser::{
+    ENTER, expect_heading, log_in, submit, submit_and_wait_for, type_into, wait_for_text, with_browser,
+};
 
 /// A representative marks a choice for their member and casts it.
 async fn vote(browser: &Client, a: &Assembly, member: usize, choice: &str) -> anyhow::Result<()> {
@@ -86,8 +88,7 @@ async fn a_meeting_is_prepared_convened_held_and_its_vote_becomes_a_decision() {
                 .await?
                 .click()
                 .await?;
-            submit(&browser, "/attendance").await?;
-            wait_for_text(&browser, "De aanwezigheid is vastgelegd.").await?;
+            submit_and_wait_for(&browser, "/attendance", "De aanwezigheid is vastgelegd.").await?;
         }
         let quorum = browser.find(Locator::Id("quorum")).await?.text().await?;
         ensure!(quorum.contains("Quorum gehaald"), "{quorum}");

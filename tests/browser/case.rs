@@ -2,7 +2,9 @@ use anyhow::ensure;
 use fantoccini::Locator;
 use schakel::demo;
 
-use crate::common::browser::{ENTER, expect_heading, submit, type_into, wait_for_text, with_browser};
+use crate::common::browser::{
+    ENTER, expect_heading, submit, submit_and_wait_for, type_into, wait_for_text, with_browser,
+};
 use crate::common::{TestApp, field_value, hidden_value, location};
 
 /// The desk registers a resident with a Wmo request and hands it to the team.
@@ -127,8 +129,7 @@ async fn a_professional_takes_a_case_records_the_conversation_writes_a_plan_and_
             "Ik wil veilig de trap op kunnen.",
         ] {
             type_into(&browser, "goal-description", goal).await?;
-            submit(&browser, "/plan/goals").await?;
-            wait_for_text(&browser, "Het plan is opgeslagen.").await?;
+            submit_and_wait_for(&browser, "/plan/goals", "Het plan is opgeslagen.").await?;
             wait_for_text(&browser, goal).await?;
         }
         submit(&browser, "/plan/agree").await?;
@@ -141,10 +142,8 @@ async fn a_professional_takes_a_case_records_the_conversation_writes_a_plan_and_
             .send_keys(ENTER)
             .await?;
         expect_heading(&browser, "Gerrit Hoogland").await?;
-        submit(&browser, "/status").await?;
-        wait_for_text(&browser, "De status is gewijzigd.").await?;
-        submit(&browser, "/status").await?;
-        wait_for_text(&browser, "De status is gewijzigd.").await?;
+        submit_and_wait_for(&browser, "/status", "De status is gewijzigd.").await?;
+        submit_and_wait_for(&browser, "/status", "De status is gewijzigd.").await?;
         let status = browser.find(Locator::Id("case-status")).await?.text().await?;
         ensure!(status == "In uitvoering", "the case is in progress: {status:?}");
         Ok(())

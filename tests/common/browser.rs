@@ -175,6 +175,23 @@ pub async fn submit(browser: &Client, action: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Presses the submit button like [`submit`], then waits until the page it was on has gone and
+/// the next one shows `text`: a message that the old page showed already (the same action done
+/// twice) would otherwise be found before the browser has left it.
+pub async fn submit_and_wait_for(browser: &Client, action: &str, text: &str) -> anyhow::Result<()> {
+    let old = browser.find(Locator::Css("html")).await?;
+    submit(browser, action).await?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while old.tag_name().await.is_ok() {
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the page did not change after submitting {action}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    wait_for_text(browser, text).await
+}
+
 /// Logs in to the demo cooperative afresh and waits for the start page's `welcome`.
 pub async fn log_in(
     browser: &Client,
