@@ -1,7 +1,7 @@
 //! The dashboard's figures, each read off an index or a maintained summary: requests from
-//! `request_counts`, cases from the columns the case keeps about its course (migration 0007).
+//! `request_counts_monthly` and `request_counts`, cases from the columns the case keeps about its
+//! course (migration 0007).
 
-use time::Date;
 use uuid::Uuid;
 
 use crate::db::TenantTx;
@@ -281,9 +281,4 @@ pub async fn decisions_per_year(tx: &mut TenantTx, last_year: i32) -> sqlx::Resu
     )
     .fetch_all(&mut **tx)
     .await
-}
-
-/// Today in Europe/Amsterdam.
-pub async fn today(tx: &mut TenantTx) -> sqlx::Result<Date> {
-    Ok(crate::intake::local_now(tx).await?.date())
 }
