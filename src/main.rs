@@ -14,7 +14,7 @@ use schakel::auth::users::{self, Email, NewUser};
 use schakel::config::{DatabaseConfig, WebConfig};
 use schakel::db::{self, Database};
 use schakel::mail::Mailer;
-use schakel::{AppState, assembly, auth, demo, referrals, tenancy};
+use schakel::{AppState, assembly, auth, demo, referrals, reports, tenancy};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -266,6 +266,17 @@ async fn serve(database: &Database, listen: SocketAddr, demo: bool, web: WebConf
         }
     });
 
+    let figures_pool = pool.clone();
+    let figures = tokio::spawn(async move {
+        let mut every = tokio::time::interval(reports::kept::REFRESH_EVERY);
+        loop {
+            every.tick().await;
+            if let Err(error) = reports::kept::refresh_everywhere(&figures_pool).await {
+                tracing::warn!(%error, "could not refresh the kept figures");
+            }
+        }
+    });
+
     let mailer = match &web.smtp_url {
         Some(url) => Mailer::smtp(url, &web.mail_from)?,
         None => {
@@ -301,6 +312,7 @@ async fn serve(database: &Database, listen: SocketAddr, demo: bool, web: WebConf
     };
     schakel::app::serve(listener, state, shutdown_signal()).await?;
     purge.abort();
+    figures.abort();
     if let Some(notices) = notices {
         notices.abort();
     }

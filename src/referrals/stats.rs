@@ -2,6 +2,7 @@
 //! their answer date, and per organisation how many it received, accepted and declined and how
 //! long accepting and finishing took.
 
+use serde::{Deserialize, Serialize};
 use time::{Date, PrimitiveDateTime};
 use uuid::Uuid;
 
@@ -9,6 +10,7 @@ use crate::cases::record::format_timestamp;
 use crate::db::TenantTx;
 use crate::web::forms::format_date;
 
+#[derive(Debug, Serialize, Deserialize)]
 pub struct OrganisationFigures {
     pub id: Uuid,
     pub name: String,
@@ -41,12 +43,11 @@ pub async fn per_organisation(
     from: Date,
     to: Date,
 ) -> sqlx::Result<Vec<OrganisationFigures>> {
-    sqlx::query_as!(
+    let mut figures = sqlx::query_as!(
         OrganisationFigures,
         r#"SELECT o.id, o.name,
                   f.received AS "received!", f.accepted AS "accepted!", f.declined AS "declined!",
-                  f.median_accept_hours, f.median_finish_days,
-                  coalesce(w.overdue, 0) AS "overdue!"
+                  f.median_accept_hours, f.median_finish_days, 0::bigint AS "overdue!"
            FROM organisations o
            -- Per organisation its own range of referrals_sent: index-only, and no sort of the
            -- whole period's referrals before the medians.
@@ -63,13 +64,6 @@ pub async fn per_organisation(
                  AND r.sent_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
                  AND r.sent_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
            ) f
-           -- What waits past its answer date now (referrals_unanswered).
-           LEFT JOIN (
-               SELECT organisation_id, count(*) AS overdue FROM referrals
-               WHERE tenant_id = $1 AND status = 'verstuurd'
-                 AND answer_due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date
-               GROUP BY organisation_id
-           ) w ON w.organisation_id = o.id
            WHERE o.tenant_id = $1
            ORDER BY o.name
            LIMIT 500"#,
@@ -78,7 +72,31 @@ pub async fn per_organisation(
         to
     )
     .fetch_all(&mut **tx)
-    .await
+    .await?;
+    fill_overdue(tx, &mut figures).await?;
+    Ok(figures)
+}
+
+/// Sets each organisation's `overdue`: what waits past its answer date now
+/// (`referrals_unanswered`). Apart from the period's figures, since those may be kept figures
+/// (`reports::kept`) while this is always now.
+pub async fn fill_overdue(tx: &mut TenantTx, figures: &mut [OrganisationFigures]) -> sqlx::Result<()> {
+    let overdue = sqlx::query!(
+        r#"SELECT organisation_id AS "organisation_id!", count(*) AS "overdue!" FROM referrals
+           WHERE tenant_id = $1 AND status = 'verstuurd' AND organisation_id IS NOT NULL
+             AND answer_due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date
+           GROUP BY organisation_id"#,
+        tx.tenant_id()
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    for f in figures {
+        f.overdue = overdue
+            .iter()
+            .find(|o| o.organisation_id == f.id)
+            .map_or(0, |o| o.overdue);
+    }
+    Ok(())
 }
 
 /// Referrals each organisation received from `from` to `to`: the count alone, for comparing.

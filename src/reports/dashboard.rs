@@ -2,7 +2,7 @@
 //! same period a year earlier. The same tables feed the page, the CSV exports and the annual
 //! report, so a number reads the same wherever it is shown.
 
-use time::Date;
+use time::{Date, PrimitiveDateTime};
 use uuid::Uuid;
 
 use crate::cases::clocks::{self, Now, TermFigures};
@@ -10,9 +10,10 @@ use crate::cases::{Escalation, Status};
 use crate::db::TenantTx;
 use crate::intake::values::{Channel, Domain};
 use crate::referrals::DeclineReason;
-use crate::referrals::stats::{self, OrganisationFigures};
+use crate::referrals::stats::OrganisationFigures;
 use crate::reports::charts::{self, Bar};
 use crate::reports::figures::{self, Tally};
+use crate::reports::kept::{PeriodFigures, Use};
 use crate::reports::period::Period;
 use crate::web::forms::format_date;
 use crate::web::i18n::Lang;
@@ -97,10 +98,16 @@ pub struct Section {
 }
 
 pub struct Dashboard {
+    /// When the period's dearest figures were computed, if they are kept ones (`reports::kept`).
+    pub kept_at: Option<PrimitiveDateTime>,
     pub sections: Vec<Section>,
 }
 
 impl Dashboard {
+    pub fn kept_at_text(&self) -> Option<String> {
+        self.kept_at.map(crate::cases::record::format_timestamp)
+    }
+
     pub fn table(&self, id: &str) -> Option<&Table> {
         self.sections.iter().flat_map(|s| &s.tables).find(|t| t.id == id)
     }
@@ -342,17 +349,11 @@ pub async fn build(
     let requests_now = figures::requests(tx, period).await?;
     let requests_before = figures::requests(tx, earlier).await?;
     let open = figures::open_cases(tx).await?;
-    let months_now = figures::cases_per_month(tx, period).await?;
-    let months_before = figures::cases_per_month(tx, earlier).await?;
-    let durations_now = figures::durations(tx, period).await?;
-    let durations_before = figures::durations(tx, earlier).await?;
+    let (now, kept_at) = PeriodFigures::read(tx, period, today, Use::Shown).await?;
+    let (before, _) = PeriodFigures::read(tx, earlier, today, Use::Compared).await?;
     let terms_now = clocks::term_figures(tx, period.from, period.to, Now::Overdue).await?;
     let terms_before = clocks::term_figures(tx, earlier.from, earlier.to, Now::Nothing).await?;
-    let organisations_now = stats::per_organisation(tx, period.from, period.to).await?;
-    let organisations_before = stats::received_per_organisation(tx, earlier.from, earlier.to).await?;
-    let declines_now = figures::declines(tx, period).await?;
-    let declines_before = figures::declines(tx, earlier).await?;
-    let youth = figures::youth(tx, period.to.year().min(today.year())).await?;
+    let organisations_before: Vec<_> = before.organisations.iter().map(|o| (o.id, o.received)).collect();
     let held_now = figures::meetings_held(tx, period).await?;
     let held_before = figures::meetings_held(tx, earlier).await?;
     let attendance = figures::attendance(tx, period).await?;
@@ -444,23 +445,24 @@ pub async fn build(
         view,
         period,
         &open,
-        &months_now,
-        &months_before,
-        &durations_now,
-        &durations_before,
+        &now.cases_per_month,
+        &before.cases_per_month,
+        &now.durations,
+        &before.durations,
     );
     let terms_section = terms_section(view, period, &terms_now, &terms_before);
     let referrals_section = referrals_section(
         view,
         period,
-        &organisations_now,
+        &now.organisations,
         &organisations_before,
-        &declines_now,
-        &declines_before,
+        &now.declines,
+        &before.declines,
     );
-    let youth_section = youth_section(view, &youth);
+    let youth_section = youth_section(view, &now.youth);
     let assembly_section = assembly_section(view, period, held_now, held_before, &attendance, &decisions);
     Ok(Dashboard {
+        kept_at,
         sections: vec![
             requests_section,
             cases_section,

@@ -2,13 +2,14 @@
 //! `request_counts_monthly` and `request_counts`, cases from the columns the case keeps about its
 //! course (migration 0007).
 
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::db::TenantTx;
 use crate::reports::period::Period;
 
 /// One count of one category, in the period and the year before.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
     pub dimension: String,
     pub key: String,
@@ -120,6 +121,7 @@ pub async fn cases_per_month(tx: &mut TenantTx, period: Period) -> sqlx::Result<
 
 /// For the cases opened in a period: median days from the question to the first kitchen-table
 /// conversation and to the first agreed plan, and how many cases each median is taken over.
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Durations {
     pub to_conversation: Option<f64>,
     pub conversations: i64,
@@ -169,6 +171,7 @@ pub async fn declines(tx: &mut TenantTx, period: Period) -> sqlx::Result<Vec<Tal
 /// Distinct children (under 18 at some moment the case was open that year) with an open Jeugd
 /// case, per year for the five years up to `last_year`. Erased files count by the birth year
 /// retention kept.
+#[derive(Debug, Serialize, Deserialize)]
 pub struct YouthYear {
     pub year: i32,
     pub children: i64,

@@ -5,6 +5,7 @@ pub mod charts;
 pub mod dashboard;
 pub mod figures;
 mod handlers;
+pub mod kept;
 pub mod lists;
 pub mod period;
 

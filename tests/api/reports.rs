@@ -477,6 +477,69 @@ async fn tables_export_as_dutch_csv() {
 }
 
 #[tokio::test]
+async fn kept_figures_equal_the_live_ones_and_stay_until_the_next_refresh() {
+    let app = fixture().await;
+    let live = page(&app, YEAR_2025).await;
+    assert!(!live.contains(r#"id="kept-figures""#));
+    // Kept as the periodic task keeps them on a day in 2026, when 2025 is the year before.
+    let tenant = app.tenant_id("demo2").await;
+    let mut tx = schakel::db::tenant_tx(&app.pool, tenant).await.unwrap();
+    schakel::reports::kept::refresh(&mut tx, time::macros::date!(2026 - 06 - 01))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let kept = page(&app, YEAR_2025).await;
+    assert!(
+        kept.contains(r#"id="kept-figures""#),
+        "the page says when they were computed"
+    );
+    for (table, label) in [
+        ("referrals-organisation", "Thuiszorg Test"),
+        ("referrals-organisation", "Kerk Test"),
+        ("referrals-declined", "Geen capaciteit"),
+        ("cases-durations", "Van melding tot eerste keukentafelgesprek"),
+        (
+            "cases-durations",
+            "Van melding tot vastgesteld ondersteuningsplan",
+        ),
+        ("cases-month", "juni 2025"),
+        ("cases-month", "november 2025"),
+        ("youth", "2025"),
+        ("youth", "2024"),
+    ] {
+        assert_eq!(
+            row(&kept, table, label),
+            row(&live, table, label),
+            "{table}: {label}"
+        );
+    }
+
+    // Kerk Test declines the referral it had left waiting.
+    let mut db = app.owner_connection().await;
+    sqlx::query(
+        "UPDATE referrals SET status = 'afgewezen', decline_reason = 'geen_capaciteit', answered_at = now()
+         WHERE organisation_id = '00000000-0000-0000-0000-000000000e02' AND status = 'verstuurd'",
+    )
+    .execute(&mut db)
+    .await
+    .unwrap();
+    // The kept period keeps its counts until the next refresh; what is overdue is always now.
+    let kept = page(&app, YEAR_2025).await;
+    assert_eq!(
+        row(&kept, "referrals-organisation", "Kerk Test"),
+        ["2", "0", "1", "—", "—", "0", "0"]
+    );
+    // The same days as a custom period are computed when viewed.
+    let live = page(&app, "/demo2/reports?period=custom&from=01-01-2025&to=31-12-2025").await;
+    assert!(!live.contains(r#"id="kept-figures""#));
+    assert_eq!(
+        row(&live, "referrals-organisation", "Kerk Test"),
+        ["2", "0", "2", "—", "—", "0", "0"]
+    );
+    assert_eq!(row(&live, "referrals-declined", "Geen capaciteit"), ["2", "0"]);
+}
+
+#[tokio::test]
 async fn a_custom_period_is_checked_and_only_the_right_roles_see_figures() {
     let app = fixture().await;
     let response = app
@@ -547,6 +610,10 @@ async fn dashboard_queries_read_indexes_under_a_generic_plan() {
             "SELECT count(*) FROM referrals WHERE tenant_id = $1 AND organisation_id = $1
              AND sent_at >= $2::date::timestamp AND sent_at < $3::date::timestamp",
             "referrals_sent",
+        ),
+        (
+            "SELECT figures FROM kept_figures WHERE tenant_id = $1 AND period_from = $2 AND period_to = $3",
+            "kept_figures_pkey",
         ),
         (
             "SELECT count(*) FROM cases WHERE tenant_id = $1 AND 'jeugd' = ANY (domains)
