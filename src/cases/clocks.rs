@@ -4,6 +4,7 @@
 //! paused once (opschorten: the paused days are added on resume) and extended once, up to the
 //! cooperative's maximum (verlengen). Due dates follow the Algemene termijnenwet.
 
+use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
 use uuid::Uuid;
 
@@ -308,6 +309,7 @@ pub async fn extend(
 }
 
 /// Per clock kind: decisions (or reports) on time and late, and open clocks running or overdue.
+#[derive(Debug, Serialize, Deserialize)]
 pub struct TermFigures {
     pub kind: String,
     pub on_time: i64,
@@ -330,25 +332,18 @@ impl TermFigures {
     }
 }
 
-/// What of now [`term_figures`] counts besides the decisions of a period.
+/// What of now [`count_open`] counts.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Now {
     /// Running and overdue.
     All,
     /// Overdue only (running stays zero): what the figures show.
     Overdue,
-    /// Neither, for comparing with an earlier period.
-    Nothing,
 }
 
-/// Decided from `from` to `to` (inclusive), on time or late; running and overdue now as `now`
-/// asks. Each count is read off an index of its own (`case_clocks_kind`, `case_clocks_running`).
-pub async fn term_figures(
-    tx: &mut TenantTx,
-    from: Date,
-    to: Date,
-    now: Now,
-) -> sqlx::Result<Vec<TermFigures>> {
+/// Decided from `from` to `to` (inclusive), on time or late, read off `case_clocks_kind`;
+/// running and overdue stay zero until [`count_open`].
+pub async fn term_figures(tx: &mut TenantTx, from: Date, to: Date) -> sqlx::Result<Vec<TermFigures>> {
     sqlx::query_as!(
         TermFigures,
         r#"SELECT k.kind AS "kind!",
@@ -358,27 +353,47 @@ pub async fn term_figures(
                   (SELECT count(*) FROM case_clocks c
                    WHERE c.tenant_id = $1 AND c.kind = k.kind AND c.completed_on BETWEEN $2 AND $3
                      AND c.completed_on > c.due_on) AS "late!",
-                  -- Open clocks count only while their case is open; a paused clock is still running.
-                  CASE WHEN NOT $4 THEN 0 ELSE (SELECT count(*) FROM case_clocks c
-                   JOIN cases o ON o.tenant_id = c.tenant_id AND o.id = c.case_id AND o.status <> 'afgesloten'
-                   WHERE c.tenant_id = $1 AND c.kind = k.kind AND c.completed_on IS NULL
-                     AND (c.due_on >= (now() AT TIME ZONE 'Europe/Amsterdam')::date
-                          OR (c.paused_on IS NOT NULL AND c.resumed_on IS NULL))) END AS "running!",
-                  CASE WHEN NOT $5 THEN 0 ELSE (SELECT count(*) FROM case_clocks c
-                   JOIN cases o ON o.tenant_id = c.tenant_id AND o.id = c.case_id AND o.status <> 'afgesloten'
-                   WHERE c.tenant_id = $1 AND c.kind = k.kind AND c.completed_on IS NULL
-                     AND c.due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date
-                     AND (c.paused_on IS NULL OR c.resumed_on IS NOT NULL)) END AS "overdue!"
+                  0::bigint AS "running!", 0::bigint AS "overdue!"
            FROM (VALUES (1, 'wmo_investigation'), (2, 'wmo_decision'), (3, 'jeugd_decision')) AS k(position, kind)
            ORDER BY k.position"#,
         tx.tenant_id(),
         from,
-        to,
-        now == Now::All,
-        now != Now::Nothing
+        to
     )
     .fetch_all(&mut **tx)
     .await
+}
+
+/// Sets the clocks running and overdue now, as `now` asks, off `case_clocks_running`. Apart
+/// from the decisions of a period, which may be kept figures (`reports::kept`).
+pub async fn count_open(tx: &mut TenantTx, figures: &mut [TermFigures], now: Now) -> sqlx::Result<()> {
+    let open = sqlx::query!(
+        r#"SELECT k.kind AS "kind!",
+                  -- Open clocks count only while their case is open; a paused clock is still running.
+                  CASE WHEN NOT $2 THEN 0 ELSE (SELECT count(*) FROM case_clocks c
+                   JOIN cases o ON o.tenant_id = c.tenant_id AND o.id = c.case_id AND o.status <> 'afgesloten'
+                   WHERE c.tenant_id = $1 AND c.kind = k.kind AND c.completed_on IS NULL
+                     AND (c.due_on >= (now() AT TIME ZONE 'Europe/Amsterdam')::date
+                          OR (c.paused_on IS NOT NULL AND c.resumed_on IS NULL))) END AS "running!",
+                  (SELECT count(*) FROM case_clocks c
+                   JOIN cases o ON o.tenant_id = c.tenant_id AND o.id = c.case_id AND o.status <> 'afgesloten'
+                   WHERE c.tenant_id = $1 AND c.kind = k.kind AND c.completed_on IS NULL
+                     AND c.due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date
+                     AND (c.paused_on IS NULL OR c.resumed_on IS NOT NULL)) AS "overdue!"
+           FROM unnest($3::text[]) AS k(kind)"#,
+        tx.tenant_id(),
+        now == Now::All,
+        &figures.iter().map(|f| f.kind.clone()).collect::<Vec<_>>()
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    for f in figures {
+        if let Some(o) = open.iter().find(|o| o.kind == f.kind) {
+            f.running = o.running;
+            f.overdue = o.overdue;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

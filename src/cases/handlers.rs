@@ -263,7 +263,8 @@ pub async fn terms(
         .unwrap_or(today.year());
     let from = Date::from_calendar_date(year, time::Month::January, 1).map_err(|_| AppError::NotFound)?;
     let to = Date::from_calendar_date(year, time::Month::December, 31).map_err(|_| AppError::NotFound)?;
-    let figures = clocks::term_figures(&mut tx, from, to, clocks::Now::All).await?;
+    let mut figures = clocks::term_figures(&mut tx, from, to).await?;
+    clocks::count_open(&mut tx, &mut figures, clocks::Now::All).await?;
     tx.commit().await?;
     web::render(&TermsPage {
         year,

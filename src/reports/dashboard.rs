@@ -5,7 +5,7 @@
 use time::{Date, PrimitiveDateTime};
 use uuid::Uuid;
 
-use crate::cases::clocks::{self, Now, TermFigures};
+use crate::cases::clocks::TermFigures;
 use crate::cases::{Escalation, Status};
 use crate::db::TenantTx;
 use crate::intake::values::{Channel, Domain};
@@ -351,8 +351,6 @@ pub async fn build(
     let open = figures::open_cases(tx).await?;
     let (now, kept_at) = PeriodFigures::read(tx, period, today, Use::Shown).await?;
     let (before, _) = PeriodFigures::read(tx, earlier, today, Use::Compared).await?;
-    let terms_now = clocks::term_figures(tx, period.from, period.to, Now::Overdue).await?;
-    let terms_before = clocks::term_figures(tx, earlier.from, earlier.to, Now::Nothing).await?;
     let organisations_before: Vec<_> = before.organisations.iter().map(|o| (o.id, o.received)).collect();
     let held_now = figures::meetings_held(tx, period).await?;
     let held_before = figures::meetings_held(tx, earlier).await?;
@@ -450,7 +448,7 @@ pub async fn build(
         &now.durations,
         &before.durations,
     );
-    let terms_section = terms_section(view, period, &terms_now, &terms_before);
+    let terms_section = terms_section(view, period, &now.terms, &before.terms);
     let referrals_section = referrals_section(
         view,
         period,

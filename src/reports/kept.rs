@@ -4,7 +4,7 @@
 //! quarters and years people look at (this one and the one before, and each a year earlier)
 //! and a page view reads one row. Custom periods, and calendar periods without a fresh row, are
 //! computed when viewed, so the figures are the same either way, only older by at most
-//! [`REFRESH_EVERY`]. What is "now" (open cases, overdue) is never kept.
+//! [`REFRESH_EVERY`]. What is "now" (open cases, terms and referrals overdue) is never kept.
 
 use std::time::Duration;
 
@@ -13,6 +13,7 @@ use sqlx::PgPool;
 use sqlx::types::Json;
 use time::{Date, PrimitiveDateTime};
 
+use crate::cases::clocks::{self, Now, TermFigures};
 use crate::db::{self, Commit, TenantTx};
 use crate::referrals::stats::{self, OrganisationFigures};
 use crate::reports::figures::{self, Durations, Tally, YouthYear};
@@ -32,6 +33,9 @@ pub struct PeriodFigures {
     /// Per organisation, without what is overdue now (see [`stats::fill_overdue`]).
     pub organisations: Vec<OrganisationFigures>,
     pub declines: Vec<Tally>,
+    /// Decisions on time and late per law, without the clocks overdue now (see
+    /// [`clocks::count_open`]).
+    pub terms: Vec<TermFigures>,
     /// The five years up to the period's last year (or this year, for a period ahead).
     pub youth: Vec<YouthYear>,
 }
@@ -74,6 +78,7 @@ impl PeriodFigures {
             durations: figures::durations(tx, period).await?,
             organisations,
             declines: figures::declines(tx, period).await?,
+            terms: clocks::term_figures(tx, period.from, period.to).await?,
             youth,
         })
     }
@@ -106,6 +111,7 @@ impl PeriodFigures {
         };
         if usage == Use::Shown {
             stats::fill_overdue(tx, &mut figures.organisations).await?;
+            clocks::count_open(tx, &mut figures.terms, Now::Overdue).await?;
         }
         Ok((figures, computed_at))
     }
