@@ -103,10 +103,10 @@ pub async fn page(
                 "(SELECT * FROM referrals
                   WHERE tenant_id = $1 AND organisation_id = $2 AND status = 'verstuurd' AND access_revoked_at IS NULL
                   UNION ALL
-                  SELECT r.* FROM organisation_services os
-                  JOIN referrals r ON r.tenant_id = os.tenant_id AND r.service_id = os.service_id
-                   AND r.organisation_id IS NULL AND r.status = 'verstuurd'
-                  WHERE os.tenant_id = $1 AND os.organisation_id = $2
+                  SELECT r.* FROM referrals r
+                  WHERE r.tenant_id = $1 AND r.organisation_id IS NULL AND r.status = 'verstuurd'
+                    AND r.service_id = ANY (ARRAY(SELECT os.service_id FROM organisation_services os
+                                                  WHERE os.tenant_id = $1 AND os.organisation_id = $2))
                     AND NOT EXISTS (SELECT FROM referral_passes x WHERE x.tenant_id = r.tenant_id
                                       AND x.referral_id = r.id AND x.organisation_id = $2)) r",
                 "TRUE",
