@@ -92,7 +92,7 @@ impl PeriodFigures {
         usage: Use,
     ) -> sqlx::Result<(Self, Option<PrimitiveDateTime>)> {
         let kept = sqlx::query!(
-            r#"SELECT figures AS "figures!: Json<PeriodFigures>",
+            r#"SELECT figures,
                       (computed_at AT TIME ZONE 'Europe/Amsterdam') AS "computed_at!"
                FROM kept_figures
                WHERE tenant_id = $1 AND period_from = $2 AND period_to = $3
@@ -104,10 +104,14 @@ impl PeriodFigures {
         )
         .fetch_optional(&mut **tx)
         .await?;
+        // Custom periods are never kept, even when they span a calendar period's days. Figures
+        // kept by an earlier version that no longer read as these are computed afresh.
+        let kept = kept
+            .filter(|_| period.kind != PeriodKind::Custom)
+            .and_then(|kept| Some((serde_json::from_value(kept.figures).ok()?, kept.computed_at)));
         let (mut figures, computed_at) = match kept {
-            // Custom periods are never kept, even when they span a calendar period's days.
-            Some(kept) if period.kind != PeriodKind::Custom => (kept.figures.0, Some(kept.computed_at)),
-            _ => (Self::compute(tx, period, today, usage).await?, None),
+            Some((figures, computed_at)) => (figures, Some(computed_at)),
+            None => (Self::compute(tx, period, today, usage).await?, None),
         };
         if usage == Use::Shown {
             stats::fill_overdue(tx, &mut figures.organisations).await?;

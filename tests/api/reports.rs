@@ -537,6 +537,18 @@ async fn kept_figures_equal_the_live_ones_and_stay_until_the_next_refresh() {
         ["2", "0", "2", "—", "—", "0", "0"]
     );
     assert_eq!(row(&live, "referrals-declined", "Geen capaciteit"), ["2", "0"]);
+
+    // Figures kept in a shape this version does not read are computed afresh.
+    sqlx::query(r#"UPDATE kept_figures SET figures = '{"cases": 1}'"#)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    let html = page(&app, YEAR_2025).await;
+    assert!(!html.contains(r#"id="kept-figures""#));
+    assert_eq!(
+        row(&html, "referrals-organisation", "Kerk Test"),
+        ["2", "0", "2", "—", "—", "0", "0"]
+    );
 }
 
 #[tokio::test]
