@@ -136,14 +136,17 @@ pub async fn load_at(
                     (SELECT count(*) FROM referrals r
                      WHERE r.tenant_id = $1 AND r.organisation_id = u.organisation_id AND r.status = 'verstuurd'
                        AND r.access_revoked_at IS NULL)
-                    -- Open offers of the organisation's services, each service's own range of
-                    -- referrals_open_offers (a join read every open offer of the cooperative).
-                    + (SELECT count(*) FROM referrals r
-                       WHERE r.tenant_id = $1 AND r.organisation_id IS NULL AND r.status = 'verstuurd'
-                         AND r.service_id = ANY (ARRAY(SELECT os.service_id FROM organisation_services os
-                                                       WHERE os.tenant_id = $1 AND os.organisation_id = u.organisation_id))
-                         AND NOT EXISTS (SELECT FROM referral_passes x WHERE x.tenant_id = r.tenant_id
-                                           AND x.referral_id = r.id AND x.organisation_id = u.organisation_id))
+                    -- Open offers, counted per service the organisation offers in that service's
+                    -- own range of referrals_open_offers (a join read every open offer of the
+                    -- cooperative).
+                    + (SELECT coalesce(sum((SELECT count(*) FROM referrals r
+                                            WHERE r.tenant_id = os.tenant_id AND r.service_id = os.service_id
+                                              AND r.organisation_id IS NULL AND r.status = 'verstuurd'
+                                              AND NOT EXISTS (SELECT FROM referral_passes x
+                                                              WHERE x.tenant_id = r.tenant_id AND x.referral_id = r.id
+                                                                AND x.organisation_id = os.organisation_id))), 0)::bigint
+                       FROM organisation_services os
+                       WHERE os.tenant_id = $1 AND os.organisation_id = u.organisation_id)
                   END AS inbox_new,
                   CASE WHEN 'member' = ANY (u.roles) AND u.organisation_id IS NOT NULL THEN
                     (SELECT count(*) FROM referrals r

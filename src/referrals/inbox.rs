@@ -103,12 +103,17 @@ pub async fn page(
                 "(SELECT * FROM referrals
                   WHERE tenant_id = $1 AND organisation_id = $2 AND status = 'verstuurd' AND access_revoked_at IS NULL
                   UNION ALL
-                  SELECT r.* FROM referrals r
-                  WHERE r.tenant_id = $1 AND r.organisation_id IS NULL AND r.status = 'verstuurd'
-                    AND r.service_id = ANY (ARRAY(SELECT os.service_id FROM organisation_services os
-                                                  WHERE os.tenant_id = $1 AND os.organisation_id = $2))
-                    AND NOT EXISTS (SELECT FROM referral_passes x WHERE x.tenant_id = r.tenant_id
-                                      AND x.referral_id = r.id AND x.organisation_id = $2)) r",
+                  -- Per service offered, its own first open offers (a join read every open
+                  -- offer of the cooperative).
+                  SELECT r.* FROM organisation_services os
+                  CROSS JOIN LATERAL (
+                      SELECT * FROM referrals r
+                      WHERE r.tenant_id = os.tenant_id AND r.service_id = os.service_id
+                        AND r.organisation_id IS NULL AND r.status = 'verstuurd'
+                        AND NOT EXISTS (SELECT FROM referral_passes x WHERE x.tenant_id = r.tenant_id
+                                          AND x.referral_id = r.id AND x.organisation_id = os.organisation_id)
+                      ORDER BY r.sent_at, r.id LIMIT $3::bigint + $4::bigint) r
+                  WHERE os.tenant_id = $1 AND os.organisation_id = $2) r",
                 "TRUE",
                 "LIMIT $3 OFFSET $4",
                 tenant,

@@ -58,14 +58,16 @@ async fn referral_queries_use_their_indexes_under_a_generic_plan() {
         ),
         (
             "open offers for its services",
-            "SELECT r.id FROM referrals r
-             WHERE r.tenant_id = $1 AND r.organisation_id IS NULL AND r.status = 'verstuurd'
-               AND r.service_id = ANY (ARRAY(SELECT os.service_id FROM organisation_services os
-                                             WHERE os.tenant_id = $1 AND os.organisation_id = $2))
-             ORDER BY r.sent_at LIMIT $3",
+            "SELECT r.id FROM organisation_services os
+             CROSS JOIN LATERAL (
+                 SELECT r.id, r.sent_at FROM referrals r
+                 WHERE r.tenant_id = os.tenant_id AND r.service_id = os.service_id
+                   AND r.organisation_id IS NULL AND r.status = 'verstuurd'
+                 ORDER BY r.sent_at, r.id LIMIT $3) r
+             WHERE os.tenant_id = $1 AND os.organisation_id = $2 ORDER BY r.sent_at LIMIT $3",
             format!("'{tenant}', '{organisation}', 26"),
             // Each service's own range, not every open offer of the cooperative.
-            &["service_id = ANY ($"],
+            &["Index Cond: ((tenant_id = os.tenant_id) AND (service_id = os.service_id))"],
         ),
         (
             "accepted by me",
