@@ -20,6 +20,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::cases::document::CaseDocuments;
 use crate::config::WebConfig;
 use crate::error::{AppError, AppResult};
 use crate::mail::Mailer;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub pool: PgPool,
     pub config: Arc<WebConfig>,
     pub mailer: Arc<Mailer>,
+    /// Case pages' lists kept between views (see `cases::document`).
+    pub case_documents: Arc<CaseDocuments>,
 }
 
 /// The largest request body accepted, except where files are uploaded.

@@ -309,6 +309,7 @@ async fn serve(database: &Database, listen: SocketAddr, demo: bool, web: WebConf
         pool: pool.clone(),
         config: Arc::new(web),
         mailer,
+        case_documents: Arc::default(),
     };
     schakel::app::serve(listener, state, shutdown_signal()).await?;
     purge.abort();

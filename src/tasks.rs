@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::db::TenantTx;
 use crate::web::forms::format_date;
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct Task {
     pub id: Uuid,
     pub kind: String,

@@ -14,7 +14,7 @@ use crate::cases::overview::json_date;
 use crate::db::TenantTx;
 use crate::web::forms::format_date;
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct Clock {
     pub kind: String,
     #[serde(with = "json_date")]

@@ -24,7 +24,7 @@ pub const LIFE_DOMAINS: &[(&str, &str)] = &[
     ("wishes", "conversation.wishes"),
 ];
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct Conversation {
     pub id: Uuid,
     #[serde(with = "json_timestamp")]

@@ -13,9 +13,9 @@ use crate::auth::{CurrentUser, Role};
 use crate::cases::access::{self, Access};
 use crate::cases::clocks::{self, Clock, ClockState};
 use crate::cases::conversations::{self, Conversation, ReportInput};
+use crate::cases::document::{self, CaseDocument, CaseDocuments};
 use crate::cases::journal::{self, Entry, NewEntry, Upload};
 use crate::cases::network::{self, ContactInput};
-use crate::cases::overview;
 use crate::cases::plan::{self, NewAction, Plan};
 use crate::cases::queue::{self, Monitor, QueueRow, Sort, Tab};
 use crate::cases::record::{
@@ -441,18 +441,26 @@ impl CasePage {
     }
 }
 
+/// Shows the case. A plain view may use (and keep) the kept copy of the page's lists; a form
+/// shown again with its errors reads them afresh, since its transaction may have written.
 async fn render_case(
     mut tx: TenantTx,
     ctx: &RequestContext,
     user: &CurrentUser,
     case: CaseView,
+    kept: Option<&CaseDocuments>,
     corrects: Option<Uuid>,
     submitted: Submitted,
 ) -> AppResult<Response> {
     let now = case.now;
-    let lists = overview::lists(&mut tx, case.id, case.resident_id).await?;
-    let plan = plan::find(&mut tx, case.id).await?;
-    let mut journal = journal::page(&mut tx, case.id, 1).await?;
+    let CaseDocument {
+        lists,
+        plan,
+        mut journal,
+    } = match kept {
+        Some(kept) => kept.get(&mut tx, &case).await?,
+        None => document::read(&mut tx, &case).await?,
+    };
     let journal_more = trim_page(&mut journal, journal::PAGE_SIZE);
     tx.commit().await?;
     let status = if submitted.conflict {
@@ -538,7 +546,16 @@ pub async fn case_page(
     }
     audit_case(&mut tx, &ctx, &user, AuditKind::CaseViewed, &case, json!({})).await?;
     let corrects = query.corrects.and_then(|c| c.parse().ok());
-    render_case(tx, &ctx, &user, case, corrects, Submitted::default()).await
+    render_case(
+        tx,
+        &ctx,
+        &user,
+        case,
+        Some(&state.case_documents),
+        corrects,
+        Submitted::default(),
+    )
+    .await
 }
 
 /// "Inzage met reden": a professional not involved states why they open the case.
@@ -596,7 +613,7 @@ async fn case_form_failed(
     case: CaseView,
     submitted: Submitted,
 ) -> AppResult<Response> {
-    render_case(tx, ctx, user, case, None, submitted).await
+    render_case(tx, ctx, user, case, None, None, submitted).await
 }
 
 fn done(ctx: &RequestContext, case_id: Uuid, anchor: &str, flash: &'static str) -> Response {
@@ -1913,7 +1930,7 @@ pub async fn add_journal_entry(
         raw => Some(parse_id(raw)?),
     };
     let (Some(kind), Some(occurred_at), true) = (kind, occurred_at, errors.is_empty()) else {
-        return render_case(tx, &ctx, &user, case, corrects, submitted).await;
+        return render_case(tx, &ctx, &user, case, None, corrects, submitted).await;
     };
     let entry = NewEntry {
         kind,

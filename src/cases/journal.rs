@@ -19,6 +19,7 @@ pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
 /// At most this many attachments per entry.
 pub const MAX_ATTACHMENTS: usize = 3;
 
+#[derive(Clone)]
 pub struct Entry {
     pub id: Uuid,
     pub kind: String,
@@ -42,7 +43,7 @@ impl Entry {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct AttachmentInfo {
     pub id: Uuid,
     pub filename: String,
@@ -60,12 +61,12 @@ impl AttachmentInfo {
 pub async fn page(tx: &mut TenantTx, case_id: Uuid, page: i64) -> sqlx::Result<Vec<Entry>> {
     let rows = sqlx::query!(
         r#"SELECT e.id, e.kind, e.body, (e.occurred_at AT TIME ZONE 'Europe/Amsterdam') AS "occurred_at!",
-                  u.name AS author, e.corrects_id,
+                  (SELECT u.name FROM users u WHERE u.tenant_id = e.tenant_id AND u.id = e.author_id) AS "author!", e.corrects_id,
                   EXISTS (SELECT FROM journal_entries x WHERE x.tenant_id = e.tenant_id AND x.corrects_id = e.id) AS "corrected!",
                   (SELECT coalesce(json_agg(a ORDER BY a.created_at), '[]')
                    FROM (SELECT id, filename, size_bytes, created_at FROM journal_attachments
                          WHERE tenant_id = e.tenant_id AND entry_id = e.id) a) AS "attachments!: Json<Vec<AttachmentInfo>>"
-           FROM journal_entries e JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.author_id
+           FROM journal_entries e
            WHERE e.tenant_id = $1 AND e.case_id = $2
            ORDER BY e.occurred_at DESC, e.id DESC
            LIMIT $3 OFFSET $4"#,

@@ -10,6 +10,7 @@
 pub mod access;
 pub mod clocks;
 pub mod conversations;
+pub mod document;
 mod handlers;
 
 pub(crate) use handlers::{audit_case, case_to_write, open_case, require_steer};

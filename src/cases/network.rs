@@ -8,7 +8,7 @@ use crate::db::TenantTx;
 use crate::web::forms::Fields;
 use crate::web::layout::FormErrors;
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct Contact {
     pub id: Uuid,
     pub name: String,

@@ -14,6 +14,7 @@ use crate::cases::{GoalResult, Performer};
 use crate::db::TenantTx;
 use crate::web::forms::format_date;
 
+#[derive(Clone)]
 pub struct Plan {
     pub id: Uuid,
     pub version: i32,
@@ -39,7 +40,7 @@ impl Plan {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct Goal {
     pub id: Uuid,
     pub description: String,
@@ -57,7 +58,7 @@ impl Goal {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct Action {
     pub description: String,
     pub performer: String,

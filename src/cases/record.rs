@@ -40,6 +40,10 @@ pub struct CaseView {
     /// with the case to save the page two round trips.
     pub now: PrimitiveDateTime,
     pub max_extension_weeks: i32,
+    /// How many transactions changed what the page shows besides this row, and the cooperative's
+    /// names and colleagues: what a kept copy of the rest of the page is checked against.
+    pub changes: i64,
+    pub directory_revision: i64,
 }
 
 impl CaseView {
@@ -119,7 +123,9 @@ pub async fn find(tx: &mut TenantTx, id: Uuid, viewer: Uuid) -> sqlx::Result<Opt
                   EXISTS (SELECT FROM case_members m WHERE m.tenant_id = c.tenant_id AND m.case_id = c.id AND m.user_id = $3) AS "is_member!",
                   EXISTS (SELECT FROM case_access_grants g WHERE g.tenant_id = c.tenant_id AND g.case_id = c.id AND g.user_id = $3 AND g.expires_at > now()) AS "has_grant!",
                   (now() AT TIME ZONE 'Europe/Amsterdam') AS "now!",
-                  (SELECT s.max_extension_weeks FROM tenant_settings s WHERE s.tenant_id = c.tenant_id) AS "max_extension_weeks!"
+                  (SELECT s.max_extension_weeks FROM tenant_settings s WHERE s.tenant_id = c.tenant_id) AS "max_extension_weeks!",
+                  (SELECT count(*) FROM case_changes x WHERE x.tenant_id = c.tenant_id AND x.case_id = c.id) AS "changes!",
+                  coalesce((SELECT d.revision FROM directory_revisions d WHERE d.tenant_id = c.tenant_id), 0) AS "directory_revision!"
            FROM cases c
            JOIN requests q ON q.tenant_id = c.tenant_id AND q.id = c.request_id
            LEFT JOIN residents r ON r.tenant_id = c.tenant_id AND r.id = c.resident_id
@@ -167,7 +173,7 @@ async fn claim(
 }
 
 /// A colleague who can lead a case or be involved in it: an active professional or process manager.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct Colleague {
     pub id: Uuid,
     pub name: String,

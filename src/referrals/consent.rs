@@ -28,7 +28,7 @@ pub struct NewConsent {
 }
 
 /// One entry of the ledger as the case page shows it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct Consent {
     pub id: Uuid,
     pub organisation: Option<String>,

@@ -479,7 +479,7 @@ pub async fn add_note(
 }
 
 /// A referral in the list on the case page.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct CaseReferral {
     pub id: Uuid,
     pub status: String,

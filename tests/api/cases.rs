@@ -2531,3 +2531,180 @@ async fn team_queries_use_their_indexes_under_a_generic_plan() {
     assert!(journal.contains("journal_entries_case"), "{journal}");
     assert!(!journal.contains("Seq Scan on journal_entries"), "{journal}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The case page's lists kept between views
+
+/// Changes, each picking a case and a row to change (`$1` in the change), and what the case page
+/// then shows. Made straight in the database, as any write path would, so that what is checked
+/// is that PostgreSQL notes the change, not that a handler remembers to.
+const SHOWN_CHANGES: &[(&str, &str, &str, &str)] = &[
+    (
+        "a statutory clock",
+        "SELECT case_id::text, id::text FROM case_clocks WHERE completed_on IS NULL ORDER BY id LIMIT 1",
+        "UPDATE case_clocks SET due_on = '2031-03-17', statutory_due_on = '2031-03-17' WHERE id = $1::uuid",
+        "17-03-2031",
+    ),
+    (
+        "a conversation",
+        "SELECT case_id::text, id::text FROM conversations ORDER BY planned_at DESC LIMIT 1",
+        "UPDATE conversations SET place = 'Buurthuis De Markering' WHERE id = $1::uuid",
+        "Buurthuis De Markering",
+    ),
+    (
+        "the resident's network",
+        "SELECT c.id::text, n.id::text FROM network_contacts n
+         JOIN cases c ON c.tenant_id = n.tenant_id AND c.resident_id = n.resident_id
+         WHERE n.removed_at IS NULL ORDER BY n.id LIMIT 1",
+        "UPDATE network_contacts SET name = 'Nel Markering' WHERE id = $1::uuid",
+        "Nel Markering",
+    ),
+    (
+        "a new task",
+        "SELECT id::text, id::text FROM cases WHERE lead_id IS NOT NULL ORDER BY id LIMIT 1",
+        "INSERT INTO tasks (tenant_id, kind, case_id, title, assignee_id, due_on)
+         SELECT tenant_id, 'case', id, 'Markering nabellen', lead_id, current_date FROM cases WHERE id = $1::uuid",
+        "Markering nabellen",
+    ),
+    (
+        "someone involved",
+        "SELECT id::text, id::text FROM cases ORDER BY id DESC LIMIT 1",
+        "INSERT INTO case_members (tenant_id, case_id, user_id, added_by)
+         SELECT c.tenant_id, c.id, u.id, u.id FROM cases c JOIN users u ON u.tenant_id = c.tenant_id
+         WHERE c.id = $1::uuid AND u.email = 'balie@demo.test'",
+        "<li>Bente Balie</li>",
+    ),
+    (
+        "a consent",
+        "SELECT case_id::text, id::text FROM consents ORDER BY id LIMIT 1",
+        "UPDATE consents SET purpose = 'Markering van de toestemming' WHERE id = $1::uuid",
+        "Markering van de toestemming",
+    ),
+    (
+        "a referral",
+        "SELECT case_id::text, id::text FROM referrals ORDER BY id LIMIT 1",
+        "UPDATE referrals SET purpose = 'Markering van de verwijzing' WHERE id = $1::uuid",
+        "Markering van de verwijzing",
+    ),
+    (
+        "the support plan",
+        "SELECT case_id::text, id::text FROM support_plans ORDER BY id LIMIT 1",
+        "UPDATE support_plans SET evaluation_on = '2031-05-19' WHERE id = $1::uuid",
+        "19-05-2031",
+    ),
+    (
+        "a goal of the plan",
+        "SELECT p.case_id::text, g.id::text FROM plan_goals g JOIN support_plans p ON p.id = g.plan_id ORDER BY g.id LIMIT 1",
+        "UPDATE plan_goals SET description = 'Markering: zelf boodschappen doen' WHERE id = $1::uuid",
+        "Markering: zelf boodschappen doen",
+    ),
+    (
+        "the newest journal entry",
+        "SELECT case_id::text, id::text FROM journal_entries ORDER BY occurred_at DESC, id DESC LIMIT 1",
+        "UPDATE journal_entries SET body = 'Markering in het journaal' WHERE id = $1::uuid",
+        "Markering in het journaal",
+    ),
+    (
+        "an attachment",
+        "SELECT case_id::text, id::text FROM journal_entries ORDER BY occurred_at DESC, id DESC LIMIT 1",
+        "INSERT INTO journal_attachments (tenant_id, entry_id, filename, content_type, size_bytes, content)
+         SELECT tenant_id, id, 'markering.pdf', 'application/pdf', 5, '%PDF-' FROM journal_entries WHERE id = $1::uuid",
+        "markering.pdf",
+    ),
+    (
+        "the name of a journal entry's author",
+        "SELECT case_id::text, author_id::text FROM journal_entries ORDER BY occurred_at DESC, id DESC LIMIT 1",
+        "UPDATE users SET name = 'Mees Markering' WHERE id = $1::uuid",
+        "Mees Markering",
+    ),
+    (
+        "the name of a referral's organisation",
+        "SELECT case_id::text, organisation_id::text FROM referrals WHERE organisation_id IS NOT NULL ORDER BY id LIMIT 1",
+        "UPDATE organisations SET name = 'Stichting Markering' WHERE id = $1::uuid",
+        "Stichting Markering",
+    ),
+    (
+        "the name of a referral's service",
+        "SELECT case_id::text, service_id::text FROM referrals ORDER BY id LIMIT 1",
+        "UPDATE services SET name = 'Markeringshulp' WHERE id = $1::uuid",
+        "Markeringshulp",
+    ),
+];
+
+#[tokio::test]
+async fn a_case_page_seen_before_shows_every_change_to_its_lists_at_once() {
+    let app = TestApp::spawn().await;
+    let owner = sqlx::PgPool::connect_with(app.owner.clone()).await.unwrap();
+    schakel::demo::load_history(&owner).await.unwrap();
+    let mut db = app.owner_connection().await;
+    let manager = User::login(&app, "demo", "procesmanager@demo.test").await;
+
+    for (what, pick, change, shows) in SHOWN_CHANGES {
+        let (case, row): (String, String) = sqlx::query_as(sqlx::AssertSqlSafe(*pick))
+            .fetch_one(&mut db)
+            .await
+            .unwrap_or_else(|error| panic!("{what}: the demo history has none ({error})"));
+        let path = format!("/demo/cases/{case}");
+        // Seen twice, so that the second view is served from the kept lists.
+        for _ in 0..2 {
+            let (status, page) = manager.page(&path).await;
+            assert_eq!(status, 200, "{what}: {page}");
+            assert!(!page.contains(shows), "{what}: {shows:?} shows before the change");
+        }
+        exec(&mut db, change, &row).await;
+        let (status, page) = manager.page(&path).await;
+        assert_eq!(status, 200, "{what}: {page}");
+        assert!(
+            page.contains(shows),
+            "{what}: the page does not show {shows:?} after the change"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_case_page_is_read_afresh_only_when_a_change_was_noted() {
+    let app = TestApp::spawn().await;
+    let owner = sqlx::PgPool::connect_with(app.owner.clone()).await.unwrap();
+    schakel::demo::load_history(&owner).await.unwrap();
+    let mut db = app.owner_connection().await;
+    let manager = User::login(&app, "demo", "procesmanager@demo.test").await;
+    let (case, entry): (String, String) = sqlx::query_as(
+        "SELECT case_id::text, id::text FROM journal_entries ORDER BY occurred_at DESC, id DESC LIMIT 1",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    let path = format!("/demo/cases/{case}");
+    let (_, before) = manager.page(&path).await;
+
+    // A change that bypasses the triggers (only a superuser can) is not seen: the page is the
+    // kept one, so it really is kept.
+    for sql in [
+        "SET session_replication_role = replica",
+        "UPDATE journal_entries SET body = 'Stil gewijzigd' WHERE id = $1::uuid",
+        "RESET session_replication_role",
+    ] {
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let query = if sql.contains("$1") {
+            query.bind(&entry)
+        } else {
+            query
+        };
+        query.execute(&mut db).await.unwrap();
+    }
+    let (_, kept) = manager.page(&path).await;
+    assert!(before.contains("timeline__meta"), "{before}");
+    assert!(!kept.contains("Stil gewijzigd"), "the page was read afresh");
+
+    // The next noted change to the case brings the page up to date, that change included.
+    exec(
+        &mut db,
+        "INSERT INTO journal_entries (tenant_id, case_id, kind, body, occurred_at, author_id)
+         SELECT tenant_id, case_id, 'notitie', 'Genoteerde wijziging', now(), author_id FROM journal_entries
+         WHERE id = $1::uuid",
+        &entry,
+    )
+    .await;
+    let (_, fresh) = manager.page(&path).await;
+    assert!(fresh.contains("Genoteerde wijziging") && fresh.contains("Stil gewijzigd"));
+}

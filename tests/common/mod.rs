@@ -210,6 +210,7 @@ impl TestApp {
             pool: pool.clone(),
             config: Arc::new(WebConfig::default()),
             mailer: Arc::new(mailer),
+            case_documents: Arc::default(),
         };
         tokio::spawn(schakel::app::serve(listener, state, std::future::pending()));
         TestApp {
