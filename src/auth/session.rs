@@ -131,33 +131,11 @@ pub async fn load_at(
                   (SELECT count(*) FROM notifications n
                    WHERE n.tenant_id = $1 AND n.user_id = u.id AND n.read_at IS NULL) AS unread_notifications,
                   -- A member organisation's inbox (see referrals::inbox), counted here so that
-                  -- its staff's pages cost no extra round trip for the navigation's count.
+                  -- its staff's pages cost no extra round trip for the navigation's counts; in a
+                  -- function (migration 0011), which costs nothing when it is not called.
                   CASE WHEN 'member' = ANY (u.roles) AND u.organisation_id IS NOT NULL THEN
-                    (SELECT count(*) FROM referrals r
-                     WHERE r.tenant_id = $1 AND r.organisation_id = u.organisation_id AND r.status = 'verstuurd'
-                       AND r.access_revoked_at IS NULL)
-                    -- Open offers, counted per service the organisation offers in that service's
-                    -- own range of referrals_open_offers (a join read every open offer of the
-                    -- cooperative).
-                    + (SELECT coalesce(sum((SELECT count(*) FROM referrals r
-                                            WHERE r.tenant_id = os.tenant_id AND r.service_id = os.service_id
-                                              AND r.organisation_id IS NULL AND r.status = 'verstuurd'
-                                              AND NOT EXISTS (SELECT FROM referral_passes x
-                                                              WHERE x.tenant_id = r.tenant_id AND x.referral_id = r.id
-                                                                AND x.organisation_id = os.organisation_id))), 0)::bigint
-                       FROM organisation_services os
-                       WHERE os.tenant_id = $1 AND os.organisation_id = u.organisation_id)
-                  END AS inbox_new,
-                  CASE WHEN 'member' = ANY (u.roles) AND u.organisation_id IS NOT NULL THEN
-                    (SELECT count(*) FROM referrals r
-                     WHERE r.tenant_id = $1 AND r.handled_by = u.id AND r.organisation_id = u.organisation_id
-                       AND r.status = 'geaccepteerd' AND r.access_revoked_at IS NULL)
-                  END AS inbox_mine,
-                  CASE WHEN 'member' = ANY (u.roles) AND u.organisation_id IS NOT NULL THEN
-                    (SELECT count(*) FROM referrals r
-                     WHERE r.tenant_id = $1 AND r.handled_by = u.id AND r.organisation_id = u.organisation_id
-                       AND r.status = 'gestart' AND r.access_revoked_at IS NULL)
-                  END AS inbox_report
+                    member_inbox_counts(u.id, u.organisation_id)
+                  END AS inbox
            FROM tenants t
            LEFT JOIN (sessions s
                       JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id AND u.active
@@ -206,8 +184,8 @@ pub async fn load_at(
         .execute(&mut **tx)
         .await?;
     }
-    let inbox = match (row.inbox_new, row.inbox_mine, row.inbox_report) {
-        (Some(new), Some(mine), Some(report)) => Some(Counts { new, mine, report }),
+    let inbox = match row.inbox.as_deref() {
+        Some(&[new, mine, report]) => Some(Counts { new, mine, report }),
         _ => None,
     };
     let session = ActiveSession {
