@@ -154,8 +154,10 @@ macro_rules! select_rows {
                LEFT JOIN residents r ON r.tenant_id = c.tenant_id AND r.id = c.resident_id
                LEFT JOIN users l ON l.tenant_id = c.tenant_id AND l.id = c.lead_id
                WHERE c.tenant_id = $1
+                 -- The membership probe is a scalar subquery, not EXISTS: PostgreSQL may run an
+                 -- EXISTS as a hash of every case the viewer is named in, built on each view.
                  AND (c.confidentiality <> 'zeer_vertrouwelijk' OR $3 OR c.lead_id = $2 OR c.coordinator_id = $2
-                      OR EXISTS (SELECT FROM case_members m WHERE m.tenant_id = c.tenant_id AND m.case_id = c.id AND m.user_id = $2))
+                      OR (SELECT true FROM case_members m WHERE m.tenant_id = c.tenant_id AND m.case_id = c.id AND m.user_id = $2))
                  AND "# + $rest
             $(, $arg)*
         )
