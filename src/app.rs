@@ -24,6 +24,7 @@ use crate::cases::document::CaseDocuments;
 use crate::config::WebConfig;
 use crate::error::{AppError, AppResult};
 use crate::mail::Mailer;
+use crate::referrals::inbox::KeptInboxes;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
 use crate::{account, admin, audit, auth, cases, home, intake, referrals, web};
@@ -37,6 +38,8 @@ pub struct AppState {
     pub mailer: Arc<Mailer>,
     /// Case pages' lists kept between views (see `cases::document`).
     pub case_documents: Arc<CaseDocuments>,
+    /// Member organisations' inboxes kept between views (see `referrals::inbox`).
+    pub inboxes: Arc<KeptInboxes>,
 }
 
 /// The largest request body accepted, except where files are uploaded.

@@ -310,6 +310,7 @@ async fn serve(database: &Database, listen: SocketAddr, demo: bool, web: WebConf
         config: Arc::new(web),
         mailer,
         case_documents: Arc::default(),
+        inboxes: Arc::default(),
     };
     schakel::app::serve(listener, state, shutdown_signal()).await?;
     purge.abort();

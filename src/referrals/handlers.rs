@@ -67,10 +67,14 @@ pub async fn inbox(
     let tab = query.tab.as_deref().and_then(Tab::parse).unwrap_or(Tab::New);
     let page = query.page.unwrap_or(1).max(1);
     let mut tx = ctx.tx(&state.pool).await?;
-    // Read with the session, for the navigation.
-    let counts = ctx.waiting.inbox.unwrap_or_default();
-    let mut rows = inbox::page(&mut tx, tab, organisation_id, user.id, page).await?;
+    // Read with the session, for the navigation; a member's session always has it.
+    let inbox_state = ctx.waiting.inbox.ok_or(AppError::Forbidden)?;
+    let mut rows = state
+        .inboxes
+        .page(&mut tx, inbox_state.version, tab, organisation_id, user.id, page)
+        .await?;
     tx.commit().await?;
+    let counts = inbox_state.counts;
     let has_next = trim_page(&mut rows, inbox::PAGE_SIZE);
     let base = format!("/{}/inbox?tab={}", ctx.tenant.slug, tab.code());
     web::render(&InboxPage {

@@ -2,7 +2,19 @@
 //! open offers for a service it offers that it has not passed on), the ones this person accepted
 //! and has still to start, and the ones started that wait for their report. Each tab is read
 //! off its own index in its own order.
+//!
+//! The counts and the pages are kept by the web server between views ([`KeptInboxes`]): staff
+//! look at their inbox far more often than the cooperative's referrals change. A kept copy is
+//! used only while the cooperative's inbox revision is what it was when the copy was read (raised
+//! by triggers on every table an inbox shows, migration 0012, so no write path can forget it) and
+//! the day is the same (the overdue marks depend on it). The revision is read by the session
+//! check, before a page would be read in the same transaction: a copy is never older than what
+//! the viewer's own reading shows.
 
+use std::num::NonZeroUsize;
+use std::sync::{Mutex, MutexGuard};
+
+use lru::LruCache;
 use time::{Date, PrimitiveDateTime};
 use uuid::Uuid;
 
@@ -11,7 +23,7 @@ use crate::db::TenantTx;
 use crate::referrals::ReferralStatus;
 use crate::web::forms::format_date;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tab {
     New,
     Mine,
@@ -38,6 +50,7 @@ impl Tab {
     }
 }
 
+#[derive(Clone)]
 pub struct InboxRow {
     pub id: Uuid,
     pub service: String,
@@ -149,7 +162,7 @@ pub async fn page(
 
 /// How many referrals each tab holds, for the tabs and the navigation; read with the session
 /// (`auth::session::load_at`), so no page of a member's staff spends a round trip on it.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
     pub new: i64,
     pub mine: i64,
@@ -164,4 +177,94 @@ impl Counts {
             Tab::Report => self.report,
         }
     }
+}
+
+/// What the session check read of a member's inbox.
+#[derive(Debug, Clone, Copy)]
+pub struct InboxState {
+    pub counts: Counts,
+    pub version: Version,
+}
+
+/// What a kept copy must have been read at to be shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Version {
+    /// The cooperative's inbox revision (migration 0012).
+    pub revision: i64,
+    pub today: Date,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct PageKey {
+    tenant: Uuid,
+    organisation: Uuid,
+    user: Uuid,
+    tab: Tab,
+    page: i64,
+}
+
+/// How many sessions' counts and how many pages are kept (a few kilobytes a page).
+const KEPT_SESSIONS: NonZeroUsize = NonZeroUsize::new(10_000).expect("not zero");
+const KEPT_PAGES: NonZeroUsize = NonZeroUsize::new(2_000).expect("not zero");
+
+/// Members' inbox counts (by session) and pages kept between views.
+pub struct KeptInboxes {
+    counts: Mutex<LruCache<[u8; 32], (i64, Counts)>>,
+    pages: Mutex<LruCache<PageKey, (Version, Vec<InboxRow>)>>,
+}
+
+impl Default for KeptInboxes {
+    fn default() -> Self {
+        KeptInboxes {
+            counts: Mutex::new(LruCache::new(KEPT_SESSIONS)),
+            pages: Mutex::new(LruCache::new(KEPT_PAGES)),
+        }
+    }
+}
+
+impl KeptInboxes {
+    /// The counts last read for the session with this token hash, with their revision.
+    pub fn counts(&self, session: &[u8]) -> Option<(i64, Counts)> {
+        let session: [u8; 32] = session.try_into().ok()?;
+        lock(&self.counts).get(&session).copied()
+    }
+
+    pub fn keep_counts(&self, session: &[u8], revision: i64, counts: Counts) {
+        if let Ok(session) = session.try_into() {
+            lock(&self.counts).put(session, (revision, counts));
+        }
+    }
+
+    /// One page of a tab as the viewer's transaction sees it: the kept copy while `version`
+    /// (the session check's) is the one it was read at, else read afresh and kept.
+    pub async fn page(
+        &self,
+        tx: &mut TenantTx,
+        version: Version,
+        tab: Tab,
+        organisation: Uuid,
+        user: Uuid,
+        number: i64,
+    ) -> sqlx::Result<Vec<InboxRow>> {
+        let key = PageKey {
+            tenant: tx.tenant_id(),
+            organisation,
+            user,
+            tab,
+            page: number,
+        };
+        if let Some((kept_version, rows)) = lock(&self.pages).get(&key)
+            && *kept_version == version
+        {
+            return Ok(rows.clone());
+        }
+        let rows = page(tx, tab, organisation, user, number).await?;
+        lock(&self.pages).put(key, (version, rows.clone()));
+        Ok(rows)
+    }
+}
+
+fn lock<T>(kept: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock leaves at worst a copy that is checked like any other.
+    kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

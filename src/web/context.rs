@@ -161,7 +161,7 @@ pub async fn resolve(
         Some(cookie) => {
             // The session's own cooperative, whose transaction the handler goes on with.
             let mut tx = db::tenant_tx_with(&state.pool, cookie.tenant_id, commit).await?;
-            let (tenant, found) = session::load_at(&mut tx, slug, &cookie.token_hash)
+            let (tenant, found) = session::load_at(&mut tx, slug, &cookie.token_hash, &state.inboxes)
                 .await?
                 .ok_or(AppError::NotFound)?;
             if tenant.id != cookie.tenant_id {

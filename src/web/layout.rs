@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::auth::{CurrentUser, Role};
-use crate::referrals::inbox::Counts;
+use crate::referrals::inbox::InboxState;
 use crate::tenancy::Tenant;
 use crate::web::i18n::Lang;
 
@@ -64,7 +64,7 @@ pub struct NavItem {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Waiting {
     /// A member organisation's inbox, for its staff.
-    pub inbox: Option<Counts>,
+    pub inbox: Option<InboxState>,
     pub unread_notifications: i64,
 }
 
@@ -116,7 +116,7 @@ pub fn navigation(tenant: &Tenant, user: &CurrentUser, current_path: &str, waiti
         .map(|(path, label_key, _)| {
             let href = format!("/{}{}", tenant.slug, path);
             let count = match *path {
-                "/inbox" => waiting.inbox.map_or(0, |inbox| inbox.new),
+                "/inbox" => waiting.inbox.map_or(0, |inbox| inbox.counts.new),
                 "/notifications" => waiting.unread_notifications,
                 _ => 0,
             };

@@ -1751,6 +1751,188 @@ async fn the_inbox_tabs_count_new_accepted_and_waiting_for_a_report() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The inbox kept between views
+
+/// Changes to what an inbox shows, made straight in the database as any write path would (so
+/// what is checked is that PostgreSQL notes them, not that a handler remembers to): what changed,
+/// the change, the tab, the text that then shows (or no longer shows), and the navigation's count.
+const INBOX_CHANGES: &[(&str, &str, &str, &str, bool, Option<i64>)] = &[
+    (
+        "a referral's purpose",
+        "UPDATE referrals SET purpose = 'Markering van het verzoek' WHERE purpose = 'Eerste verzoek'",
+        "new",
+        "Markering van het verzoek",
+        true,
+        Some(4),
+    ),
+    (
+        "the name of a referral's service",
+        "UPDATE services SET name = 'Markeringshulp' WHERE name = 'Maatjescontact'",
+        "new",
+        "Markeringshulp",
+        true,
+        Some(4),
+    ),
+    (
+        "the resident's name",
+        "UPDATE residents SET surname = 'Markeringa' WHERE surname = 'Welkoop'",
+        "new",
+        "Markeringa",
+        true,
+        Some(4),
+    ),
+    (
+        "an open offer passed on by a colleague",
+        "INSERT INTO referral_passes (tenant_id, referral_id, organisation_id, reason, passed_by)
+         SELECT r.tenant_id, r.id, u.organisation_id, 'geen_capaciteit', u.id FROM referrals r, users u
+         WHERE r.purpose = 'Open verzoek' AND u.email = 'collega@demo.test'",
+        "new",
+        "Open verzoek",
+        false,
+        Some(3),
+    ),
+    (
+        "consent withdrawn",
+        "UPDATE referrals SET access_revoked_at = now() WHERE purpose = 'Tweede verzoek'",
+        "new",
+        "Tweede verzoek",
+        false,
+        Some(2),
+    ),
+    (
+        "the case's resident erased",
+        "UPDATE cases SET resident_id = NULL WHERE id IN (SELECT case_id FROM referrals WHERE purpose = 'Nog een open verzoek')",
+        "new",
+        "Markeringa",
+        false,
+        Some(2),
+    ),
+    (
+        "a referral accepted by this person",
+        "UPDATE referrals SET status = 'geaccepteerd', answered_at = now(),
+                              handled_by = (SELECT id FROM users WHERE email = 'lid@demo.test')
+         WHERE purpose = 'Markering van het verzoek'",
+        "mine",
+        "Markering van het verzoek",
+        true,
+        Some(1),
+    ),
+    (
+        "a referral started",
+        "UPDATE referrals SET status = 'gestart', started_at = now() WHERE purpose = 'Markering van het verzoek'",
+        "report",
+        "Markering van het verzoek",
+        true,
+        Some(1),
+    ),
+    (
+        "a service no longer offered",
+        "DELETE FROM organisation_services WHERE service_id IN (SELECT id FROM services WHERE name = 'Boodschappenhulp')
+           AND organisation_id = (SELECT organisation_id FROM users WHERE email = 'lid@demo.test')",
+        "new",
+        "Nog een open verzoek",
+        false,
+        None,
+    ),
+    (
+        "the person moved to another organisation",
+        "UPDATE users SET organisation_id = (SELECT id FROM organisations WHERE name = 'Hulp Dichtbij Testdorp')
+         WHERE email = 'lid@demo.test'",
+        "report",
+        "Markering van het verzoek",
+        false,
+        // The other organisation's: both open offers (only a colleague at the first passed one).
+        Some(2),
+    ),
+];
+
+#[tokio::test]
+async fn an_inbox_seen_before_shows_every_change_at_once() {
+    let w = World::new().await;
+    let lead = w.login("team@demo.test").await;
+    w.consent(&lead, &format!("org:{}", w.org_a), "01-01-2026", "")
+        .await;
+    w.consent(&lead, &format!("service:{}", w.shared), "01-01-2026", "")
+        .await;
+    w.refer(&lead, &w.target(w.own, Some(w.org_a)), "Eerste verzoek")
+        .await;
+    w.refer(&lead, &w.target(w.shared, Some(w.org_a)), "Tweede verzoek")
+        .await;
+    w.refer(&lead, &w.target(w.shared, None), "Open verzoek").await;
+    w.refer(&lead, &w.target(w.shared, None), "Nog een open verzoek")
+        .await;
+    let lid = w.login("lid@demo.test").await;
+    let mut db = w.app.owner_connection().await;
+
+    for (what, change, tab, text, shows, count) in INBOX_CHANGES {
+        let path = format!("/demo/inbox?tab={tab}");
+        // Seen twice, so that the second view is served from the kept page and counts.
+        for _ in 0..2 {
+            let (status, page) = lid.page(&path).await;
+            assert_eq!(status, 200, "{what}: {page}");
+            assert_eq!(page.contains(text), !shows, "{what}: {text:?} before the change");
+        }
+        sqlx::query(sqlx::AssertSqlSafe(*change))
+            .execute(&mut db)
+            .await
+            .unwrap();
+        let (status, page) = lid.page(&path).await;
+        assert_eq!(status, 200, "{what}: {page}");
+        assert_eq!(page.contains(text), *shows, "{what}: {text:?} after the change");
+        assert_eq!(
+            nav_count(&page, "/demo/inbox"),
+            *count,
+            "{what}: the navigation's count"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_inbox_is_read_afresh_only_when_a_change_was_noted() {
+    let w = World::new().await;
+    let lead = w.login("team@demo.test").await;
+    w.consent(&lead, &format!("org:{}", w.org_a), "01-01-2026", "")
+        .await;
+    w.refer(&lead, &w.target(w.own, Some(w.org_a)), "Eerste verzoek")
+        .await;
+    let lid = w.login("lid@demo.test").await;
+    let (_, before) = lid.page("/demo/inbox").await;
+    assert!(before.contains("Eerste verzoek"), "{before}");
+    assert_eq!(nav_count(&before, "/demo/inbox"), Some(1));
+
+    // A change that bypasses the triggers (only a superuser can) is not seen: the page and the
+    // count are the kept ones, so they really are kept.
+    let mut db = w.app.owner_connection().await;
+    for sql in [
+        "SET session_replication_role = replica",
+        "UPDATE referrals SET purpose = 'Stil gewijzigd' WHERE purpose = 'Eerste verzoek'",
+        "UPDATE referrals SET status = 'ingetrokken' WHERE purpose = 'Stil gewijzigd'",
+        "RESET session_replication_role",
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut db)
+            .await
+            .unwrap();
+    }
+    let (_, kept) = lid.page("/demo/inbox").await;
+    assert!(
+        kept.contains("Eerste verzoek") && !kept.contains("Stil gewijzigd"),
+        "read afresh"
+    );
+    assert_eq!(nav_count(&kept, "/demo/inbox"), Some(1), "counted afresh");
+
+    // The next noted change brings both up to date, the silent change included.
+    w.refer(&lead, &w.target(w.own, Some(w.org_a)), "Tweede verzoek")
+        .await;
+    let (_, fresh) = lid.page("/demo/inbox").await;
+    assert!(
+        fresh.contains("Tweede verzoek") && !fresh.contains("Eerste verzoek"),
+        "{fresh}"
+    );
+    assert_eq!(nav_count(&fresh, "/demo/inbox"), Some(1));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Notifications and closing the loop
 
 /// Who was told that `referral` is overdue, and how often.

@@ -211,6 +211,7 @@ impl TestApp {
             config: Arc::new(WebConfig::default()),
             mailer: Arc::new(mailer),
             case_documents: Arc::default(),
+            inboxes: Arc::default(),
         };
         tokio::spawn(schakel::app::serve(listener, state, std::future::pending()));
         TestApp {
