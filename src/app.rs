@@ -21,6 +21,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::cases::document::CaseDocuments;
+use crate::cases::queue::KeptQueues;
 use crate::config::WebConfig;
 use crate::error::{AppError, AppResult};
 use crate::mail::Mailer;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub case_documents: Arc<CaseDocuments>,
     /// Member organisations' inboxes kept between views (see `referrals::inbox`).
     pub inboxes: Arc<KeptInboxes>,
+    /// The team's queue pages kept between views (see `cases::queue`).
+    pub queues: Arc<KeptQueues>,
 }
 
 /// The largest request body accepted, except where files are uploaded.

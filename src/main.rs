@@ -311,6 +311,7 @@ async fn serve(database: &Database, listen: SocketAddr, demo: bool, web: WebConf
         mailer,
         case_documents: Arc::default(),
         inboxes: Arc::default(),
+        queues: Arc::default(),
     };
     schakel::app::serve(listener, state, shutdown_signal()).await?;
     purge.abort();

@@ -15,9 +15,7 @@
 //! audited.
 
 use std::num::NonZeroUsize;
-use std::sync::Mutex;
 
-use lru::LruCache;
 use time::Date;
 use uuid::Uuid;
 
@@ -26,6 +24,7 @@ use crate::cases::overview::{self, CaseLists};
 use crate::cases::plan::{self, Plan};
 use crate::cases::record::CaseView;
 use crate::db::TenantTx;
+use crate::db::kept::KeptCopies;
 
 /// How many cases' pages are kept (a few tens of kilobytes each).
 const KEPT_CASES: NonZeroUsize = NonZeroUsize::new(2_000).expect("not zero");
@@ -57,13 +56,13 @@ impl Version {
 }
 
 pub struct CaseDocuments {
-    kept: Mutex<LruCache<(Uuid, Uuid), (Version, CaseDocument)>>,
+    kept: KeptCopies<(Uuid, Uuid), Version, CaseDocument>,
 }
 
 impl Default for CaseDocuments {
     fn default() -> Self {
         CaseDocuments {
-            kept: Mutex::new(LruCache::new(KEPT_CASES)),
+            kept: KeptCopies::new(KEPT_CASES),
         }
     }
 }
@@ -74,25 +73,12 @@ impl CaseDocuments {
     pub async fn get(&self, tx: &mut TenantTx, case: &CaseView) -> sqlx::Result<CaseDocument> {
         let key = (tx.tenant_id(), case.id);
         let version = Version::of(case);
-        if let Some(document) = self.kept_copy(key, version) {
+        if let Some(document) = self.kept.get(&key, &version) {
             return Ok(document);
         }
         let document = read(tx, case).await?;
-        self.lock().put(key, (version, document.clone()));
+        self.kept.keep(key, version, document.clone());
         Ok(document)
-    }
-
-    fn kept_copy(&self, key: (Uuid, Uuid), version: Version) -> Option<CaseDocument> {
-        let mut kept = self.lock();
-        match kept.get(&key) {
-            Some((kept_version, document)) if *kept_version == version => Some(document.clone()),
-            _ => None,
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<(Uuid, Uuid), (Version, CaseDocument)>> {
-        // A panic while holding the lock leaves at worst a copy that is checked like any other.
-        self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

@@ -157,7 +157,10 @@ pub async fn queue(
         .unwrap_or(Sort::Deadline);
     let page = query.page.unwrap_or(1).max(1);
     let mut tx = ctx.tx(&state.pool).await?;
-    let mut rows = queue::page(&mut tx, tab, sort, user.id, user.has(Role::ProcessManager), page).await?;
+    let mut rows = state
+        .queues
+        .page(&mut tx, tab, sort, user.id, user.has(Role::ProcessManager), page)
+        .await?;
     tx.commit().await?;
     let has_next = trim_page(&mut rows, queue::PAGE_SIZE);
     let base = format!(

@@ -1,6 +1,16 @@
 //! The team's queue and the stall monitor ("regie op regie"). Each tab and each sort order is
 //! its own statement, so that each reads its page straight off a partial index (a statement
 //! with optional filters would get one generic plan for all of them).
+//!
+//! The queue's pages are kept by the web server between views ([`KeptQueues`]): the team looks
+//! at its queue far more often than the cases in it change. A kept page is used only while the
+//! cooperative's queue revision is what it was when the page was read (raised by triggers on
+//! every table the queue shows, migration 0012, so no write path can forget it) and the day is
+//! the same (ages, days to deadlines and the overdue tab depend on it). The version is read in
+//! the viewer's transaction before the page would be: a copy is never older than what the
+//! viewer's own reading shows.
+
+use std::num::NonZeroUsize;
 
 use time::{Date, PrimitiveDateTime};
 use uuid::Uuid;
@@ -9,11 +19,12 @@ use crate::calendar::WorkingCalendar;
 use crate::cases::record::{domain_keys, reference};
 use crate::cases::{Confidentiality, Escalation, Status};
 use crate::db::TenantTx;
+use crate::db::kept::KeptCopies;
 use crate::web::forms::format_date;
 
 pub const PAGE_SIZE: i64 = 25;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tab {
     Unassigned,
     Mine,
@@ -50,7 +61,7 @@ impl Tab {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Sort {
     /// Nearest deadline first.
     Deadline,
@@ -72,6 +83,7 @@ impl Sort {
 }
 
 /// A case as a list shows it.
+#[derive(Clone)]
 pub struct QueueRow {
     pub id: Uuid,
     pub resident_name: Option<String>,
@@ -162,6 +174,79 @@ macro_rules! select_rows {
             $(, $arg)*
         )
     };
+}
+
+/// What a kept page must have been read at to be shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Version {
+    /// The cooperative's queue revision (migration 0012).
+    revision: i64,
+    today: Date,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct PageKey {
+    tenant: Uuid,
+    viewer: Uuid,
+    viewer_is_process_manager: bool,
+    tab: Tab,
+    sort: Sort,
+    page: i64,
+}
+
+/// How many pages are kept (a few kilobytes each).
+const KEPT_PAGES: NonZeroUsize = NonZeroUsize::new(2_000).expect("not zero");
+
+/// The team's queue pages kept between views.
+pub struct KeptQueues {
+    pages: KeptCopies<PageKey, Version, Vec<QueueRow>>,
+}
+
+impl Default for KeptQueues {
+    fn default() -> Self {
+        KeptQueues {
+            pages: KeptCopies::new(KEPT_PAGES),
+        }
+    }
+}
+
+impl KeptQueues {
+    /// One page of a tab as the viewer's transaction sees it: the kept copy while the queue's
+    /// version is the one it was read at, else read afresh and kept.
+    pub async fn page(
+        &self,
+        tx: &mut TenantTx,
+        tab: Tab,
+        sort: Sort,
+        viewer: Uuid,
+        viewer_is_process_manager: bool,
+        number: i64,
+    ) -> sqlx::Result<Vec<QueueRow>> {
+        let tenant = tx.tenant_id();
+        let version = sqlx::query_as!(
+            Version,
+            r#"SELECT coalesce((SELECT revision FROM list_revisions WHERE tenant_id = $1 AND list = 'queue'), 0)
+                        AS "revision!",
+                      (now() AT TIME ZONE 'Europe/Amsterdam')::date AS "today!""#,
+            tenant
+        )
+        .fetch_one(&mut **tx)
+        .await?;
+        let key = PageKey {
+            tenant,
+            viewer,
+            viewer_is_process_manager,
+            tab,
+            sort,
+            page: number,
+        };
+        if let Some(rows) = self.pages.get(&key, &version) {
+            return Ok(rows);
+        }
+        let rows = page(tx, tab, sort, viewer, viewer_is_process_manager, number).await?;
+        self.pages.keep(key, version, rows.clone());
+        Ok(rows)
+    }
 }
 
 /// One page of a tab; one row more than a page tells whether there is a next.

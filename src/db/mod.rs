@@ -6,6 +6,7 @@
 //! applies to every query it makes.
 
 pub mod embedded;
+pub mod kept;
 
 use std::ops::{Deref, DerefMut};
 use std::path::Path;

@@ -12,14 +12,13 @@
 //! the viewer's own reading shows.
 
 use std::num::NonZeroUsize;
-use std::sync::{Mutex, MutexGuard};
 
-use lru::LruCache;
 use time::{Date, PrimitiveDateTime};
 use uuid::Uuid;
 
 use crate::cases::record::format_timestamp;
 use crate::db::TenantTx;
+use crate::db::kept::KeptCopies;
 use crate::referrals::ReferralStatus;
 use crate::web::forms::format_date;
 
@@ -209,15 +208,15 @@ const KEPT_PAGES: NonZeroUsize = NonZeroUsize::new(2_000).expect("not zero");
 
 /// Members' inbox counts (by session) and pages kept between views.
 pub struct KeptInboxes {
-    counts: Mutex<LruCache<[u8; 32], (i64, Counts)>>,
-    pages: Mutex<LruCache<PageKey, (Version, Vec<InboxRow>)>>,
+    counts: KeptCopies<[u8; 32], i64, Counts>,
+    pages: KeptCopies<PageKey, Version, Vec<InboxRow>>,
 }
 
 impl Default for KeptInboxes {
     fn default() -> Self {
         KeptInboxes {
-            counts: Mutex::new(LruCache::new(KEPT_SESSIONS)),
-            pages: Mutex::new(LruCache::new(KEPT_PAGES)),
+            counts: KeptCopies::new(KEPT_SESSIONS),
+            pages: KeptCopies::new(KEPT_PAGES),
         }
     }
 }
@@ -225,13 +224,12 @@ impl Default for KeptInboxes {
 impl KeptInboxes {
     /// The counts last read for the session with this token hash, with their revision.
     pub fn counts(&self, session: &[u8]) -> Option<(i64, Counts)> {
-        let session: [u8; 32] = session.try_into().ok()?;
-        lock(&self.counts).get(&session).copied()
+        self.counts.latest(&session.try_into().ok()?)
     }
 
     pub fn keep_counts(&self, session: &[u8], revision: i64, counts: Counts) {
         if let Ok(session) = session.try_into() {
-            lock(&self.counts).put(session, (revision, counts));
+            self.counts.keep(session, revision, counts);
         }
     }
 
@@ -253,18 +251,11 @@ impl KeptInboxes {
             tab,
             page: number,
         };
-        if let Some((kept_version, rows)) = lock(&self.pages).get(&key)
-            && *kept_version == version
-        {
-            return Ok(rows.clone());
+        if let Some(rows) = self.pages.get(&key, &version) {
+            return Ok(rows);
         }
         let rows = page(tx, tab, organisation, user, number).await?;
-        lock(&self.pages).put(key, (version, rows.clone()));
+        self.pages.keep(key, version, rows.clone());
         Ok(rows)
     }
-}
-
-fn lock<T>(kept: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic while holding the lock leaves at worst a copy that is checked like any other.
-    kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

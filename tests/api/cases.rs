@@ -2710,3 +2710,185 @@ async fn a_case_page_is_read_afresh_only_when_a_change_was_noted() {
     let (_, fresh) = manager.page(&path).await;
     assert!(fresh.contains("Genoteerde wijziging") && fresh.contains("Stil gewijzigd"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The team's queue kept between views
+
+struct QueueChange {
+    what: &'static str,
+    /// `$1` is the case watched.
+    change: &'static str,
+    /// What the case's row then shows; the row's own link stands for the row being there.
+    text: &'static str,
+    shows: bool,
+}
+
+/// Changes to a case as the queue shows it, made straight in the database as any write path
+/// would, so that what is checked is that PostgreSQL notes them, not that a handler remembers to.
+const QUEUE_CHANGES: &[QueueChange] = &[
+    QueueChange {
+        what: "the case's age",
+        change: "UPDATE cases SET created_at = '2001-02-03 10:00+01' WHERE id = $1::uuid",
+        text: "03-02-2001",
+        shows: true,
+    },
+    QueueChange {
+        what: "the resident's name",
+        change: "UPDATE residents SET surname = 'Markeringa' WHERE id = (SELECT resident_id FROM cases WHERE id = $1::uuid)",
+        text: "Markeringa",
+        shows: true,
+    },
+    QueueChange {
+        what: "the request's domains",
+        change: "UPDATE requests SET domains = '{leerplicht}' WHERE id = (SELECT request_id FROM cases WHERE id = $1::uuid)",
+        text: "Leerplicht",
+        shows: true,
+    },
+    QueueChange {
+        what: "the lead's name",
+        change: "UPDATE users SET name = 'Mees Markering' WHERE id = (SELECT lead_id FROM cases WHERE id = $1::uuid)",
+        text: "Mees Markering",
+        shows: true,
+    },
+    QueueChange {
+        what: "the next deadline",
+        change: "UPDATE cases SET next_deadline = '2031-03-17' WHERE id = $1::uuid",
+        text: "17-03-2031",
+        shows: true,
+    },
+    QueueChange {
+        what: "the escalation",
+        change: "UPDATE cases SET escalation = 'opgeschaald' WHERE id = $1::uuid",
+        text: "Opgeschaald",
+        shows: true,
+    },
+    QueueChange {
+        what: "very confidential",
+        change: "UPDATE cases SET confidentiality = 'zeer_vertrouwelijk' WHERE id = $1::uuid",
+        text: "/cases/",
+        shows: false,
+    },
+    QueueChange {
+        what: "the viewer involved",
+        change: "INSERT INTO case_members (tenant_id, case_id, user_id, added_by)
+                 SELECT c.tenant_id, c.id, u.id, u.id FROM cases c JOIN users u ON u.tenant_id = c.tenant_id
+                 WHERE c.id = $1::uuid AND u.email = 'team@demo.test'",
+        text: "/cases/",
+        shows: true,
+    },
+    QueueChange {
+        what: "the case closed",
+        change: "UPDATE cases SET status = 'afgesloten', closing_result = 'anders', closed_at = now() WHERE id = $1::uuid",
+        text: "/cases/",
+        shows: false,
+    },
+];
+
+/// The queue's table row of `case`, if the page has one.
+fn queue_row<'a>(page: &'a str, case: &str) -> Option<&'a str> {
+    let start = page.find(&format!("/cases/{case}\""))?;
+    let start = page[..start].rfind("<tr")?;
+    let end = start + page[start..].find("</tr>")?;
+    Some(&page[start..end])
+}
+
+/// An open case of another lead that the team member is not involved in, whose request is not
+/// about compulsory education.
+const WATCHED_CASE: &str = "SELECT c.id::text FROM cases c
+    JOIN users u ON u.id = c.lead_id JOIN requests q ON q.id = c.request_id
+    WHERE c.status <> 'afgesloten' AND c.confidentiality = 'normaal' AND c.escalation = 'normaal'
+      AND c.resident_id IS NOT NULL AND c.coordinator_id IS NULL AND u.email <> 'team@demo.test'
+      AND NOT 'leerplicht' = ANY (q.domains)
+      AND NOT EXISTS (SELECT FROM case_members m WHERE m.case_id = c.id)
+    ORDER BY c.created_at DESC LIMIT 1";
+
+#[tokio::test]
+async fn a_queue_page_seen_before_shows_every_change_at_once() {
+    let app = TestApp::spawn().await;
+    let owner = sqlx::PgPool::connect_with(app.owner.clone()).await.unwrap();
+    schakel::demo::load_history(&owner).await.unwrap();
+    let mut db = app.owner_connection().await;
+    let case: String = sqlx::query_scalar(WATCHED_CASE).fetch_one(&mut db).await.unwrap();
+    let team = User::login(&app, "demo", "team@demo.test").await;
+    let path = "/demo/team?tab=open&sort=age";
+
+    for QueueChange {
+        what,
+        change,
+        text,
+        shows,
+    } in QUEUE_CHANGES
+    {
+        // Seen twice, so that the second view is served from the kept page.
+        for _ in 0..2 {
+            let (status, page) = team.page(path).await;
+            assert_eq!(status, 200, "{what}: {page}");
+            let row = queue_row(&page, &case);
+            assert_eq!(
+                row.is_some_and(|row| row.contains(text)),
+                !shows,
+                "{what}: {text:?} before the change"
+            );
+        }
+        exec(&mut db, change, &case).await;
+        let (status, page) = team.page(path).await;
+        assert_eq!(status, 200, "{what}: {page}");
+        let row = queue_row(&page, &case);
+        assert_eq!(
+            row.is_some_and(|row| row.contains(text)),
+            *shows,
+            "{what}: {text:?} after the change: {row:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_queue_page_is_read_afresh_only_when_a_change_was_noted() {
+    let app = TestApp::spawn().await;
+    let owner = sqlx::PgPool::connect_with(app.owner.clone()).await.unwrap();
+    schakel::demo::load_history(&owner).await.unwrap();
+    let mut db = app.owner_connection().await;
+    let case: String = sqlx::query_scalar(WATCHED_CASE).fetch_one(&mut db).await.unwrap();
+    exec(
+        &mut db,
+        "UPDATE cases SET created_at = '2001-02-03 10:00+01' WHERE id = $1::uuid",
+        &case,
+    )
+    .await;
+    let team = User::login(&app, "demo", "team@demo.test").await;
+    let path = "/demo/team?tab=open&sort=age";
+    let (_, before) = team.page(path).await;
+    assert!(queue_row(&before, &case).is_some(), "{before}");
+
+    // A change that bypasses the triggers (only a superuser can) is not seen: the page is the
+    // kept one, so it really is kept.
+    for sql in [
+        "SET session_replication_role = replica",
+        "UPDATE cases SET next_deadline = '2031-03-17' WHERE id = $1::uuid",
+        "RESET session_replication_role",
+    ] {
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let query = if sql.contains("$1") {
+            query.bind(&case)
+        } else {
+            query
+        };
+        query.execute(&mut db).await.unwrap();
+    }
+    let (_, kept) = team.page(path).await;
+    assert!(
+        !queue_row(&kept, &case).unwrap().contains("17-03-2031"),
+        "read afresh"
+    );
+
+    // The next noted change brings the page up to date, the silent change included.
+    exec(
+        &mut db,
+        "UPDATE cases SET escalation = 'opgeschaald' WHERE id = $1::uuid",
+        &case,
+    )
+    .await;
+    let (_, fresh) = team.page(path).await;
+    let row = queue_row(&fresh, &case).unwrap();
+    assert!(row.contains("17-03-2031") && row.contains("Opgeschaald"), "{row}");
+}

@@ -1756,94 +1756,103 @@ async fn the_inbox_tabs_count_new_accepted_and_waiting_for_a_report() {
 /// Changes to what an inbox shows, made straight in the database as any write path would (so
 /// what is checked is that PostgreSQL notes them, not that a handler remembers to): what changed,
 /// the change, the tab, the text that then shows (or no longer shows), and the navigation's count.
-const INBOX_CHANGES: &[(&str, &str, &str, &str, bool, Option<i64>)] = &[
-    (
-        "a referral's purpose",
-        "UPDATE referrals SET purpose = 'Markering van het verzoek' WHERE purpose = 'Eerste verzoek'",
-        "new",
-        "Markering van het verzoek",
-        true,
-        Some(4),
-    ),
-    (
-        "the name of a referral's service",
-        "UPDATE services SET name = 'Markeringshulp' WHERE name = 'Maatjescontact'",
-        "new",
-        "Markeringshulp",
-        true,
-        Some(4),
-    ),
-    (
-        "the resident's name",
-        "UPDATE residents SET surname = 'Markeringa' WHERE surname = 'Welkoop'",
-        "new",
-        "Markeringa",
-        true,
-        Some(4),
-    ),
-    (
-        "an open offer passed on by a colleague",
-        "INSERT INTO referral_passes (tenant_id, referral_id, organisation_id, reason, passed_by)
+struct InboxChange {
+    what: &'static str,
+    change: &'static str,
+    tab: &'static str,
+    text: &'static str,
+    shows: bool,
+    count: Option<i64>,
+}
+
+const INBOX_CHANGES: &[InboxChange] = &[
+    InboxChange {
+        what: "a referral's purpose",
+        change: "UPDATE referrals SET purpose = 'Markering van het verzoek' WHERE purpose = 'Eerste verzoek'",
+        tab: "new",
+        text: "Markering van het verzoek",
+        shows: true,
+        count: Some(4),
+    },
+    InboxChange {
+        what: "the name of a referral's service",
+        change: "UPDATE services SET name = 'Markeringshulp' WHERE name = 'Maatjescontact'",
+        tab: "new",
+        text: "Markeringshulp",
+        shows: true,
+        count: Some(4),
+    },
+    InboxChange {
+        what: "the resident's name",
+        change: "UPDATE residents SET surname = 'Markeringa' WHERE surname = 'Welkoop'",
+        tab: "new",
+        text: "Markeringa",
+        shows: true,
+        count: Some(4),
+    },
+    InboxChange {
+        what: "an open offer passed on by a colleague",
+        change: "INSERT INTO referral_passes (tenant_id, referral_id, organisation_id, reason, passed_by)
          SELECT r.tenant_id, r.id, u.organisation_id, 'geen_capaciteit', u.id FROM referrals r, users u
          WHERE r.purpose = 'Open verzoek' AND u.email = 'collega@demo.test'",
-        "new",
-        "Open verzoek",
-        false,
-        Some(3),
-    ),
-    (
-        "consent withdrawn",
-        "UPDATE referrals SET access_revoked_at = now() WHERE purpose = 'Tweede verzoek'",
-        "new",
-        "Tweede verzoek",
-        false,
-        Some(2),
-    ),
-    (
-        "the case's resident erased",
-        "UPDATE cases SET resident_id = NULL WHERE id IN (SELECT case_id FROM referrals WHERE purpose = 'Nog een open verzoek')",
-        "new",
-        "Markeringa",
-        false,
-        Some(2),
-    ),
-    (
-        "a referral accepted by this person",
-        "UPDATE referrals SET status = 'geaccepteerd', answered_at = now(),
+        tab: "new",
+        text: "Open verzoek",
+        shows: false,
+        count: Some(3),
+    },
+    InboxChange {
+        what: "consent withdrawn",
+        change: "UPDATE referrals SET access_revoked_at = now() WHERE purpose = 'Tweede verzoek'",
+        tab: "new",
+        text: "Tweede verzoek",
+        shows: false,
+        count: Some(2),
+    },
+    InboxChange {
+        what: "the case's resident erased",
+        change: "UPDATE cases SET resident_id = NULL WHERE id IN (SELECT case_id FROM referrals WHERE purpose = 'Nog een open verzoek')",
+        tab: "new",
+        text: "Markeringa",
+        shows: false,
+        count: Some(2),
+    },
+    InboxChange {
+        what: "a referral accepted by this person",
+        change: "UPDATE referrals SET status = 'geaccepteerd', answered_at = now(),
                               handled_by = (SELECT id FROM users WHERE email = 'lid@demo.test')
          WHERE purpose = 'Markering van het verzoek'",
-        "mine",
-        "Markering van het verzoek",
-        true,
-        Some(1),
-    ),
-    (
-        "a referral started",
-        "UPDATE referrals SET status = 'gestart', started_at = now() WHERE purpose = 'Markering van het verzoek'",
-        "report",
-        "Markering van het verzoek",
-        true,
-        Some(1),
-    ),
-    (
-        "a service no longer offered",
-        "DELETE FROM organisation_services WHERE service_id IN (SELECT id FROM services WHERE name = 'Boodschappenhulp')
+        tab: "mine",
+        text: "Markering van het verzoek",
+        shows: true,
+        count: Some(1),
+    },
+    InboxChange {
+        what: "a referral started",
+        change: "UPDATE referrals SET status = 'gestart', started_at = now() WHERE purpose = 'Markering van het verzoek'",
+        tab: "report",
+        text: "Markering van het verzoek",
+        shows: true,
+        count: Some(1),
+    },
+    InboxChange {
+        what: "a service no longer offered",
+        change: "DELETE FROM organisation_services WHERE service_id IN (SELECT id FROM services WHERE name = 'Boodschappenhulp')
            AND organisation_id = (SELECT organisation_id FROM users WHERE email = 'lid@demo.test')",
-        "new",
-        "Nog een open verzoek",
-        false,
-        None,
-    ),
-    (
-        "the person moved to another organisation",
-        "UPDATE users SET organisation_id = (SELECT id FROM organisations WHERE name = 'Hulp Dichtbij Testdorp')
+        tab: "new",
+        text: "Nog een open verzoek",
+        shows: false,
+        count: None,
+    },
+    InboxChange {
+        what: "the person moved to another organisation",
+        change: "UPDATE users SET organisation_id = (SELECT id FROM organisations WHERE name = 'Hulp Dichtbij Testdorp')
          WHERE email = 'lid@demo.test'",
-        "report",
-        "Markering van het verzoek",
-        false,
+        tab: "report",
+        text: "Markering van het verzoek",
+        shows: false,
         // The other organisation's: both open offers (only a colleague at the first passed one).
-        Some(2),
-    ),
+        count: Some(2),
+    },
 ];
 
 #[tokio::test]
@@ -1864,7 +1873,15 @@ async fn an_inbox_seen_before_shows_every_change_at_once() {
     let lid = w.login("lid@demo.test").await;
     let mut db = w.app.owner_connection().await;
 
-    for (what, change, tab, text, shows, count) in INBOX_CHANGES {
+    for InboxChange {
+        what,
+        change,
+        tab,
+        text,
+        shows,
+        count,
+    } in INBOX_CHANGES
+    {
         let path = format!("/demo/inbox?tab={tab}");
         // Seen twice, so that the second view is served from the kept page and counts.
         for _ in 0..2 {

@@ -212,6 +212,7 @@ impl TestApp {
             mailer: Arc::new(mailer),
             case_documents: Arc::default(),
             inboxes: Arc::default(),
+            queues: Arc::default(),
         };
         tokio::spawn(schakel::app::serve(listener, state, std::future::pending()));
         TestApp {

@@ -1,14 +1,18 @@
--- What a member organisation's staff see in their inbox (its counts in the navigation and its
--- pages) is kept by the web server between views (see referrals::inbox). Whether a kept copy
--- still holds is decided here, inside PostgreSQL, so no write path can forget to say so: every
--- transaction that changes anything an inbox shows raises the cooperative's inbox revision.
-CREATE TABLE inbox_revisions (
-    tenant_id uuid PRIMARY KEY,
-    revision  bigint NOT NULL
+-- Two lists are kept by the web server between views: what a member organisation's staff see
+-- in their inbox (its counts in the navigation and its pages, see referrals::inbox) and the
+-- pages of the team's queue (see cases::queue). Whether a kept copy still holds is decided
+-- here, inside PostgreSQL, so no write path can forget to say so: every transaction that
+-- changes anything a list shows raises the cooperative's revision of that list.
+CREATE TABLE list_revisions (
+    tenant_id uuid NOT NULL,
+    list      text NOT NULL CHECK (list IN ('inbox', 'queue')),
+    revision  bigint NOT NULL,
+    PRIMARY KEY (tenant_id, list)
 );
-SELECT make_tenant_owned('inbox_revisions');
+SELECT make_tenant_owned('list_revisions');
 
-CREATE FUNCTION note_inbox_change() RETURNS trigger
+-- Raises the revision of the list named by the trigger's argument.
+CREATE FUNCTION note_list_change() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -19,33 +23,40 @@ BEGIN
     ELSE
         changed := NEW;
     END IF;
-    INSERT INTO inbox_revisions AS i (tenant_id, revision) VALUES (changed.tenant_id, 1)
-    ON CONFLICT (tenant_id) DO UPDATE SET revision = i.revision + 1;
+    INSERT INTO list_revisions AS l (tenant_id, list, revision) VALUES (changed.tenant_id, TG_ARGV[0], 1)
+    ON CONFLICT (tenant_id, list) DO UPDATE SET revision = l.revision + 1;
     RETURN NULL;
 END
 $$;
 
 -- Deferred to the commit: the revision's row is then the last lock a transaction takes and is
--- held only while it commits, so two people answering referrals at once never deadlock on it
--- and wait on each other for no longer than a commit.
+-- held only while it commits, so two people answering referrals or saving cases at once never
+-- deadlock on it and wait on each other for no longer than a commit.
 DO $$
 DECLARE
     shown text[];
 BEGIN
     FOREACH shown SLICE 1 IN ARRAY ARRAY[
-        -- table, the change that shows
-        ['referrals', 'INSERT OR UPDATE OR DELETE'],
-        ['referral_passes', 'INSERT OR UPDATE OR DELETE'],
-        ['organisation_services', 'INSERT OR UPDATE OR DELETE'],
-        ['services', 'DELETE OR UPDATE OF name'],
-        ['cases', 'UPDATE OF resident_id'],
-        ['residents', 'DELETE OR UPDATE OF first_names, initials, surname_prefix, surname'],
+        -- list, table, the change that shows
+        ['inbox', 'referrals', 'INSERT OR UPDATE OR DELETE'],
+        ['inbox', 'referral_passes', 'INSERT OR UPDATE OR DELETE'],
+        ['inbox', 'organisation_services', 'INSERT OR UPDATE OR DELETE'],
+        ['inbox', 'services', 'DELETE OR UPDATE OF name'],
+        ['inbox', 'cases', 'UPDATE OF resident_id'],
+        ['inbox', 'residents', 'DELETE OR UPDATE OF first_names, initials, surname_prefix, surname'],
         -- A member's counts are those of their organisation.
-        ['users', 'UPDATE OF organisation_id']]
+        ['inbox', 'users', 'UPDATE OF organisation_id'],
+        ['queue', 'cases', 'INSERT OR DELETE OR UPDATE OF request_id, resident_id, urgency, status, created_at, '
+                           'lead_id, coordinator_id, escalation, confidentiality, next_deadline'],
+        ['queue', 'requests', 'UPDATE OF domains'],
+        ['queue', 'residents', 'DELETE OR UPDATE OF first_names, initials, surname_prefix, surname'],
+        ['queue', 'users', 'UPDATE OF name'],
+        -- Who may see a very confidential case.
+        ['queue', 'case_members', 'INSERT OR UPDATE OR DELETE']]
     LOOP
         EXECUTE format('CREATE CONSTRAINT TRIGGER %I AFTER %s ON %I DEFERRABLE INITIALLY DEFERRED
-                        FOR EACH ROW EXECUTE FUNCTION note_inbox_change()',
-                       shown[1] || '_inbox_change', shown[2], shown[1]);
+                        FOR EACH ROW EXECUTE FUNCTION note_list_change(%L)',
+                       shown[2] || '_' || shown[1] || '_change', shown[3], shown[2], shown[1]);
     END LOOP;
 END
 $$;
@@ -65,7 +76,7 @@ DECLARE
     accepted bigint;
     started bigint;
 BEGIN
-    SELECT revision INTO current FROM inbox_revisions WHERE tenant_id = tenant;
+    SELECT revision INTO current FROM list_revisions WHERE tenant_id = tenant AND list = 'inbox';
     current := coalesce(current, 0);
     IF current = known THEN
         RETURN ARRAY[current];
