@@ -15,6 +15,7 @@
 //! audited.
 
 use std::num::NonZeroUsize;
+use std::sync::Arc;
 
 use time::Date;
 use uuid::Uuid;
@@ -56,7 +57,7 @@ impl Version {
 }
 
 pub struct CaseDocuments {
-    kept: KeptCopies<(Uuid, Uuid), Version, CaseDocument>,
+    kept: KeptCopies<(Uuid, Uuid), Version, Arc<CaseDocument>>,
 }
 
 impl Default for CaseDocuments {
@@ -70,13 +71,13 @@ impl Default for CaseDocuments {
 impl CaseDocuments {
     /// The document of `case` as the viewer's transaction sees it: the kept copy while it
     /// holds, else read afresh and kept.
-    pub async fn get(&self, tx: &mut TenantTx, case: &CaseView) -> sqlx::Result<CaseDocument> {
+    pub async fn get(&self, tx: &mut TenantTx, case: &CaseView) -> sqlx::Result<Arc<CaseDocument>> {
         let key = (tx.tenant_id(), case.id);
         let version = Version::of(case);
         if let Some(document) = self.kept.get(&key, &version) {
             return Ok(document);
         }
-        let document = read(tx, case).await?;
+        let document = Arc::new(read(tx, case).await?);
         self.kept.keep(key, version, document.clone());
         Ok(document)
     }

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -300,7 +302,7 @@ impl Submitted {
 
 #[derive(Template)]
 #[template(path = "cases/case.html")]
-struct CasePage {
+struct CasePage<'a> {
     l: Layout,
     case: CaseView,
     steer: bool,
@@ -308,28 +310,28 @@ struct CasePage {
     may_assign: bool,
     today: Date,
     now: PrimitiveDateTime,
-    clocks: Vec<Clock>,
-    conversations: Vec<Conversation>,
-    plan: Option<Plan>,
-    network: Vec<network::Contact>,
-    tasks: Vec<Task>,
-    journal: Vec<Entry>,
+    clocks: &'a [Clock],
+    conversations: &'a [Conversation],
+    plan: Option<&'a Plan>,
+    network: &'a [network::Contact],
+    tasks: &'a [Task],
+    journal: &'a [Entry],
     journal_more: bool,
     corrects: Option<Uuid>,
-    members: Vec<String>,
-    colleagues: Vec<Colleague>,
+    members: &'a [String],
+    colleagues: &'a [Colleague],
     max_extension_weeks: i32,
     closing_results: &'static [ClosingResult],
     escalations: &'static [Escalation],
     confidentialities: &'static [Confidentiality],
     entry_kinds: &'static [EntryKind],
     relations: &'static [NetworkRelation],
-    consents: Vec<Consent>,
-    referrals: Vec<CaseReferral>,
+    consents: &'a [Consent],
+    referrals: &'a [CaseReferral],
     submitted: Submitted,
 }
 
-impl CasePage {
+impl CasePage<'_> {
     /// What was typed in `field` of `form`, when that form is being shown again.
     fn typed(&self, form: &str, field: &str) -> &str {
         if self.submitted.form == form {
@@ -456,15 +458,14 @@ async fn render_case(
     submitted: Submitted,
 ) -> AppResult<Response> {
     let now = case.now;
-    let CaseDocument {
-        lists,
-        plan,
-        mut journal,
-    } = match kept {
+    let document = match kept {
         Some(kept) => kept.get(&mut tx, &case).await?,
-        None => document::read(&mut tx, &case).await?,
+        None => Arc::new(document::read(&mut tx, &case).await?),
     };
-    let journal_more = trim_page(&mut journal, journal::PAGE_SIZE);
+    let CaseDocument { lists, plan, journal } = &*document;
+    // The document holds one entry more than a page when there is a next page.
+    let journal_more = journal.len() as i64 > journal::PAGE_SIZE;
+    let journal = &journal[..journal.len().min(journal::PAGE_SIZE as usize)];
     tx.commit().await?;
     let status = if submitted.conflict {
         StatusCode::CONFLICT
@@ -484,23 +485,23 @@ async fn render_case(
             case,
             today: now.date(),
             now,
-            clocks: lists.clocks,
-            conversations: lists.conversations,
-            plan,
-            network: lists.network,
-            tasks: lists.tasks,
+            clocks: &lists.clocks,
+            conversations: &lists.conversations,
+            plan: plan.as_ref(),
+            network: &lists.network,
+            tasks: &lists.tasks,
             journal,
             journal_more,
             corrects,
-            members: lists.members,
-            colleagues: lists.colleagues,
+            members: &lists.members,
+            colleagues: &lists.colleagues,
             closing_results: ClosingResult::ALL,
             escalations: Escalation::ALL,
             confidentialities: Confidentiality::ALL,
             entry_kinds: EntryKind::ALL,
             relations: NetworkRelation::ALL,
-            consents: lists.consents,
-            referrals: lists.referrals,
+            consents: &lists.consents,
+            referrals: &lists.referrals,
             submitted,
             l: ctx.layout(),
         },
