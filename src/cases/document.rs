@@ -1,18 +1,20 @@
-//! The rest of a case page — its lists, the support plan and the first page of the journal —
-//! kept by the web server between views.
+//! A case page's case row and the rest of the page — its lists, the support plan and the first
+//! page of the journal — kept by the web server between views.
 //!
-//! Reading them was two thirds of PostgreSQL's work for a page (the lists statement alone starts
-//! a plan of some eighty nodes on every view), yet they change far less often than they are
-//! read. A kept copy is used only while three things are as they were when it was read: the
-//! number of transactions that changed what the page shows (`case_changes`, noted by triggers on
-//! every table these lists read, so no write path can forget it), the cooperative's directory
-//! revision (names and colleagues, noted the same way) and the day (overdue marks and days left
-//! depend on it). The key is read in the viewer's transaction together with the case, before
-//! the lists would be: a copy is never older than what the viewer's own reading shows.
+//! Reading them was most of PostgreSQL's work for a page (the lists statement alone starts a
+//! plan of some eighty nodes on every view), yet they change far less often than they are read.
+//! A kept copy is used only while what it was read at still holds: the number of transactions
+//! that changed what the page shows (`case_changes`, noted by triggers on the case row, its
+//! request, its resident's name and every table the lists read, so no write path can forget
+//! it), the cooperative's directory revision (names and colleagues, noted the same way) and,
+//! for the lists, the day (overdue marks and days left depend on it). That key is read in the
+//! viewer's transaction first, with what depends on the viewer and the moment (whether they
+//! are involved or hold a grant, the time): a copy is never older than what the viewer's own
+//! reading shows, and the access check always works on the current case.
 //!
-//! The copy holds nothing the viewer's access does not already allow: it is taken only after
-//! the access check, and what it holds does not depend on who reads it. Every view is still
-//! audited.
+//! The copies hold nothing the viewer's access does not already allow: nothing of them is shown
+//! before the access check, and what they hold does not depend on who reads them. Every view is
+//! still audited.
 
 use std::num::NonZeroUsize;
 use std::sync::Arc;
@@ -23,7 +25,7 @@ use uuid::Uuid;
 use crate::cases::journal::{self, Entry};
 use crate::cases::overview::{self, CaseLists};
 use crate::cases::plan::{self, Plan};
-use crate::cases::record::CaseView;
+use crate::cases::record::{self, CaseView};
 use crate::db::TenantTx;
 use crate::db::kept::KeptCopies;
 
@@ -57,28 +59,52 @@ impl Version {
 }
 
 pub struct CaseDocuments {
-    kept: KeptCopies<(Uuid, Uuid), Version, Arc<CaseDocument>>,
+    /// The case rows, under the case's noted changes and the directory revision.
+    cases: KeptCopies<(Uuid, Uuid), (i64, i64), CaseView>,
+    documents: KeptCopies<(Uuid, Uuid), Version, Arc<CaseDocument>>,
 }
 
 impl Default for CaseDocuments {
     fn default() -> Self {
         CaseDocuments {
-            kept: KeptCopies::new(KEPT_CASES),
+            cases: KeptCopies::new(KEPT_CASES),
+            documents: KeptCopies::new(KEPT_CASES),
         }
     }
 }
 
 impl CaseDocuments {
+    /// The case as the viewer's transaction sees it: the kept row while it holds, else read
+    /// afresh and kept; what depends on the viewer and the moment is read on every view.
+    pub async fn case(&self, tx: &mut TenantTx, id: Uuid, viewer: Uuid) -> sqlx::Result<Option<CaseView>> {
+        let Some(key) = record::view_key(tx, id, viewer).await? else {
+            return Ok(None);
+        };
+        let copy = (tx.tenant_id(), id);
+        let version = (key.changes, key.directory_revision);
+        let case = match self.cases.get(&copy, &version) {
+            Some(case) => case,
+            None => {
+                let Some(case) = record::find(tx, id, viewer).await? else {
+                    return Ok(None);
+                };
+                self.cases.keep(copy, version, case.clone());
+                case
+            }
+        };
+        Ok(Some(case.seen_with(key)))
+    }
+
     /// The document of `case` as the viewer's transaction sees it: the kept copy while it
     /// holds, else read afresh and kept.
     pub async fn get(&self, tx: &mut TenantTx, case: &CaseView) -> sqlx::Result<Arc<CaseDocument>> {
         let key = (tx.tenant_id(), case.id);
         let version = Version::of(case);
-        if let Some(document) = self.kept.get(&key, &version) {
+        if let Some(document) = self.documents.get(&key, &version) {
             return Ok(document);
         }
         let document = Arc::new(read(tx, case).await?);
-        self.kept.keep(key, version, document.clone());
+        self.documents.keep(key, version, document.clone());
         Ok(document)
     }
 }

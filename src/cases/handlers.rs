@@ -531,7 +531,11 @@ pub async fn case_page(
 ) -> AppResult<Response> {
     user.require_any_hiding(TEAM_ROLES)?;
     let mut tx = ctx.tx(&state.pool).await?;
-    let case = load_case(&mut tx, &id, &user).await?;
+    let case = state
+        .case_documents
+        .case(&mut tx, parse_id(&id)?, user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     match access::decide(&case, &user) {
         Access::Full => {}
         Access::Denied => return Err(AppError::Forbidden),

@@ -11,6 +11,7 @@ use crate::intake::values::{Domain, Urgency};
 use crate::web::forms::format_date;
 
 /// A case as its page shows it, with what the current user's access depends on.
+#[derive(Clone)]
 pub struct CaseView {
     pub id: Uuid,
     pub request_id: Uuid,
@@ -40,8 +41,8 @@ pub struct CaseView {
     /// with the case to save the page two round trips.
     pub now: PrimitiveDateTime,
     pub max_extension_weeks: i32,
-    /// How many transactions changed what the page shows besides this row, and the cooperative's
-    /// names and colleagues: what a kept copy of the rest of the page is checked against.
+    /// How many transactions changed what the page shows (this row among it), and the
+    /// cooperative's names and colleagues: what kept copies of the page are checked against.
     pub changes: i64,
     pub directory_revision: i64,
 }
@@ -139,6 +140,52 @@ pub async fn find(tx: &mut TenantTx, id: Uuid, viewer: Uuid) -> sqlx::Result<Opt
     )
     .fetch_optional(&mut **tx)
     .await
+}
+
+/// What a view of a case reads besides the case itself: what depends on the viewer and the
+/// moment, and the key of the kept copies of the page (see `cases::document`).
+pub struct ViewKey {
+    pub is_member: bool,
+    pub has_grant: bool,
+    pub now: PrimitiveDateTime,
+    pub max_extension_weeks: i32,
+    pub changes: i64,
+    pub directory_revision: i64,
+}
+
+/// The key of a view of the case; none when the cooperative has no such case.
+pub async fn view_key(tx: &mut TenantTx, id: Uuid, viewer: Uuid) -> sqlx::Result<Option<ViewKey>> {
+    sqlx::query_as!(
+        ViewKey,
+        r#"SELECT EXISTS (SELECT FROM case_members m WHERE m.tenant_id = c.tenant_id AND m.case_id = c.id AND m.user_id = $3) AS "is_member!",
+                  EXISTS (SELECT FROM case_access_grants g WHERE g.tenant_id = c.tenant_id AND g.case_id = c.id AND g.user_id = $3 AND g.expires_at > now()) AS "has_grant!",
+                  (now() AT TIME ZONE 'Europe/Amsterdam') AS "now!",
+                  (SELECT s.max_extension_weeks FROM tenant_settings s WHERE s.tenant_id = c.tenant_id) AS "max_extension_weeks!",
+                  (SELECT count(*) FROM case_changes x WHERE x.tenant_id = c.tenant_id AND x.case_id = c.id) AS "changes!",
+                  coalesce((SELECT d.revision FROM directory_revisions d WHERE d.tenant_id = c.tenant_id), 0) AS "directory_revision!"
+           FROM cases c
+           WHERE c.tenant_id = $1 AND c.id = $2"#,
+        tx.tenant_id(),
+        id,
+        viewer
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+impl CaseView {
+    /// The case as this view sees it: what depends on the viewer and the moment from `key`.
+    pub fn seen_with(self, key: ViewKey) -> CaseView {
+        CaseView {
+            is_member: key.is_member,
+            has_grant: key.has_grant,
+            now: key.now,
+            max_extension_weeks: key.max_extension_weeks,
+            changes: key.changes,
+            directory_revision: key.directory_revision,
+            ..self
+        }
+    }
 }
 
 /// Someone else saved the case (or plan) since this form was shown.
