@@ -7,6 +7,9 @@ CREATE TABLE list_revisions (
     tenant_id uuid NOT NULL,
     list      text NOT NULL CHECK (list IN ('inbox', 'queue')),
     revision  bigint NOT NULL,
+    -- The transaction that last raised it: a transaction raises it once, however many rows it
+    -- changes (updating one row again and again in one transaction costs ever more).
+    xact      bigint NOT NULL,
     PRIMARY KEY (tenant_id, list)
 );
 SELECT make_tenant_owned('list_revisions');
@@ -23,8 +26,10 @@ BEGIN
     ELSE
         changed := NEW;
     END IF;
-    INSERT INTO list_revisions AS l (tenant_id, list, revision) VALUES (changed.tenant_id, TG_ARGV[0], 1)
-    ON CONFLICT (tenant_id, list) DO UPDATE SET revision = l.revision + 1;
+    INSERT INTO list_revisions AS l (tenant_id, list, revision, xact)
+    VALUES (changed.tenant_id, TG_ARGV[0], 1, txid_current())
+    ON CONFLICT (tenant_id, list) DO UPDATE SET revision = l.revision + 1, xact = excluded.xact
+    WHERE l.xact <> excluded.xact;
     RETURN NULL;
 END
 $$;

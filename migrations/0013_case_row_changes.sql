@@ -65,3 +65,24 @@ CREATE TRIGGER requests_case_change AFTER UPDATE ON requests
     FOR EACH ROW EXECUTE FUNCTION note_case_change();
 CREATE TRIGGER residents_case_change AFTER UPDATE OF first_names, initials, surname_prefix, surname ON residents
     FOR EACH ROW EXECUTE FUNCTION note_case_change();
+
+-- The directory's revision likewise rises once per transaction, not once per row changed.
+ALTER TABLE directory_revisions ADD COLUMN xact bigint NOT NULL DEFAULT 0;
+
+CREATE OR REPLACE FUNCTION note_directory_change() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    changed record;
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        changed := OLD;
+    ELSE
+        changed := NEW;
+    END IF;
+    INSERT INTO directory_revisions AS d (tenant_id, revision, xact) VALUES (changed.tenant_id, 1, txid_current())
+    ON CONFLICT (tenant_id) DO UPDATE SET revision = d.revision + 1, xact = excluded.xact
+    WHERE d.xact <> excluded.xact;
+    RETURN NULL;
+END
+$$;

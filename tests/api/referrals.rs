@@ -1905,6 +1905,31 @@ async fn an_inbox_seen_before_shows_every_change_at_once() {
 }
 
 #[tokio::test]
+async fn a_transaction_raises_the_inbox_revision_once_however_many_rows_it_changes() {
+    let w = World::new().await;
+    let lead = w.login("team@demo.test").await;
+    w.consent(&lead, &format!("org:{}", w.org_a), "01-01-2026", "")
+        .await;
+    w.refer(&lead, &w.target(w.own, Some(w.org_a)), "Eerste verzoek")
+        .await;
+    w.refer(&lead, &w.target(w.own, Some(w.org_a)), "Tweede verzoek")
+        .await;
+    let mut db = w.app.owner_connection().await;
+    let revision = "SELECT revision FROM list_revisions WHERE list = 'inbox'";
+    let before: i64 = sqlx::query_scalar(revision).fetch_one(&mut db).await.unwrap();
+    let mut tx = sqlx::Connection::begin(&mut db).await.unwrap();
+    for _ in 0..3 {
+        sqlx::query("UPDATE referrals SET purpose = purpose || '.'")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let after: i64 = sqlx::query_scalar(revision).fetch_one(&mut db).await.unwrap();
+    assert_eq!(after, before + 1, "six rows changed in one transaction");
+}
+
+#[tokio::test]
 async fn an_inbox_is_read_afresh_only_when_a_change_was_noted() {
     let w = World::new().await;
     let lead = w.login("team@demo.test").await;
