@@ -15,6 +15,11 @@
 //! The copies hold nothing the viewer's access does not already allow: nothing of them is shown
 //! before the access check, and what they hold does not depend on who reads them. Every view is
 //! still audited.
+//!
+//! The page's body, rendered from these, is kept the same way: rendering it cost a quarter of
+//! the web server's work for a view. It is kept per shape — the language and which controls
+//! the viewer gets — and per minute (its forms offer the current time), with a marker for the
+//! CSRF token that each view fills in with the viewer's own (`Layout::shared`).
 
 use std::num::NonZeroUsize;
 use std::sync::Arc;
@@ -28,9 +33,13 @@ use crate::cases::plan::{self, Plan};
 use crate::cases::record::{self, CaseView};
 use crate::db::TenantTx;
 use crate::db::kept::KeptCopies;
+use crate::web::i18n::Lang;
 
 /// How many cases' pages are kept (a few tens of kilobytes each).
 const KEPT_CASES: NonZeroUsize = NonZeroUsize::new(2_000).expect("not zero");
+
+/// How many rendered bodies are kept (some 32 kB each).
+const KEPT_BODIES: NonZeroUsize = NonZeroUsize::new(500).expect("not zero");
 
 #[derive(Clone)]
 pub struct CaseDocument {
@@ -58,10 +67,31 @@ impl Version {
     }
 }
 
+/// What a rendered body depends on besides its case and document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyShape {
+    pub lang: Lang,
+    pub steer: bool,
+    pub may_take: bool,
+    pub may_assign: bool,
+}
+
+/// What a kept body must match to be shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct BodyVersion {
+    changes: i64,
+    directory: i64,
+    /// The moment to the minute (which holds the day as well).
+    minute: (Date, u8, u8),
+    max_extension_weeks: i32,
+    shape: BodyShape,
+}
+
 pub struct CaseDocuments {
     /// The case rows, under the case's noted changes and the directory revision.
     cases: KeptCopies<(Uuid, Uuid), (i64, i64), CaseView>,
     documents: KeptCopies<(Uuid, Uuid), Version, Arc<CaseDocument>>,
+    bodies: KeptCopies<(Uuid, Uuid), BodyVersion, Arc<str>>,
 }
 
 impl Default for CaseDocuments {
@@ -69,6 +99,7 @@ impl Default for CaseDocuments {
         CaseDocuments {
             cases: KeptCopies::new(KEPT_CASES),
             documents: KeptCopies::new(KEPT_CASES),
+            bodies: KeptCopies::new(KEPT_BODIES),
         }
     }
 }
@@ -106,6 +137,31 @@ impl CaseDocuments {
         let document = Arc::new(read(tx, case).await?);
         self.documents.keep(key, version, document.clone());
         Ok(document)
+    }
+
+    /// The body of `case`'s page in `shape`: the kept one while it holds, else made by
+    /// `render` (with `Layout::shared`) and kept.
+    pub fn body<E>(
+        &self,
+        tenant_id: Uuid,
+        case: &CaseView,
+        shape: BodyShape,
+        render: impl FnOnce() -> Result<String, E>,
+    ) -> Result<Arc<str>, E> {
+        let key = (tenant_id, case.id);
+        let version = BodyVersion {
+            changes: case.changes,
+            directory: case.directory_revision,
+            minute: (case.now.date(), case.now.hour(), case.now.minute()),
+            max_extension_weeks: case.max_extension_weeks,
+            shape,
+        };
+        if let Some(body) = self.bodies.get(&key, &version) {
+            return Ok(body);
+        }
+        let body: Arc<str> = render()?.into();
+        self.bodies.keep(key, version, body.clone());
+        Ok(body)
     }
 }
 

@@ -15,7 +15,7 @@ use crate::auth::{CurrentUser, Role};
 use crate::cases::access::{self, Access};
 use crate::cases::clocks::{self, Clock, ClockState};
 use crate::cases::conversations::{self, Conversation, ReportInput};
-use crate::cases::document::{self, CaseDocument, CaseDocuments};
+use crate::cases::document::{self, BodyShape, CaseDocument, CaseDocuments};
 use crate::cases::journal::{self, Entry, NewEntry, Upload};
 use crate::cases::network::{self, ContactInput};
 use crate::cases::plan::{self, NewAction, Plan};
@@ -304,7 +304,17 @@ impl Submitted {
 #[template(path = "cases/case.html")]
 struct CasePage<'a> {
     l: Layout,
-    case: CaseView,
+    case: &'a CaseView,
+    body: &'a str,
+}
+
+/// The case page's content: the same for every viewer of one shape (`BodyShape`), apart from
+/// what a form shown again with its errors holds.
+#[derive(Template)]
+#[template(path = "cases/case_body.html")]
+struct CaseBody<'a> {
+    l: &'a Layout,
+    case: &'a CaseView,
     steer: bool,
     may_take: bool,
     may_assign: bool,
@@ -328,10 +338,10 @@ struct CasePage<'a> {
     relations: &'static [NetworkRelation],
     consents: &'a [Consent],
     referrals: &'a [CaseReferral],
-    submitted: Submitted,
+    submitted: &'a Submitted,
 }
 
-impl CasePage<'_> {
+impl CaseBody<'_> {
     /// What was typed in `field` of `form`, when that form is being shown again.
     fn typed(&self, form: &str, field: &str) -> &str {
         if self.submitted.form == form {
@@ -474,15 +484,21 @@ async fn render_case(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    web::render_with_status(
-        status,
-        &CasePage {
-            steer: access::may_steer(&case, user),
-            may_take: case.lead_id.is_none() && user.has(Role::Professional),
-            may_assign: user.roles.iter().any(|r| ASSIGNING_ROLES.contains(r))
-                || access::may_steer(&case, user),
+    let l = ctx.layout();
+    let shape = BodyShape {
+        lang: l.lang,
+        steer: access::may_steer(&case, user),
+        may_take: case.lead_id.is_none() && user.has(Role::Professional),
+        may_assign: user.roles.iter().any(|r| ASSIGNING_ROLES.contains(r)) || access::may_steer(&case, user),
+    };
+    let render = |l: &Layout| {
+        CaseBody {
+            l,
+            case: &case,
+            steer: shape.steer,
+            may_take: shape.may_take,
+            may_assign: shape.may_assign,
             max_extension_weeks: case.max_extension_weeks,
-            case,
             today: now.date(),
             now,
             clocks: &lists.clocks,
@@ -502,8 +518,23 @@ async fn render_case(
             relations: NetworkRelation::ALL,
             consents: &lists.consents,
             referrals: &lists.referrals,
-            submitted,
-            l: ctx.layout(),
+            submitted: &submitted,
+        }
+        .render()
+    };
+    // A plain view shows the body kept for its shape; a form shown again holds what was typed.
+    let body = match kept {
+        Some(kept) if submitted.form.is_empty() && corrects.is_none() => {
+            l.personal(&kept.body(ctx.tenant.id, &case, shape, || render(&l.shared()))?)
+        }
+        _ => render(&l)?,
+    };
+    web::render_with_status(
+        status,
+        &CasePage {
+            l,
+            case: &case,
+            body: &body,
         },
     )
 }

@@ -17,7 +17,30 @@ pub struct Layout {
     pub flash: Option<Flash>,
 }
 
+/// Stands for the viewer's CSRF token in HTML kept for every viewer (see [`Layout::shared`]).
+/// PostgreSQL's text cannot hold a NUL character, so nothing read from the database can.
+const CSRF_MARKER: &str = "\0csrf\0";
+
 impl Layout {
+    /// The layout to render a fragment with that is kept and shown to other viewers: the same
+    /// language and cooperative, nobody's name or navigation, and a marker where the CSRF token
+    /// goes, which [`Layout::personal`] fills in with each viewer's own.
+    pub fn shared(&self) -> Layout {
+        Layout {
+            lang: self.lang,
+            tenant: self.tenant.clone(),
+            user: None,
+            csrf_token: CSRF_MARKER.to_owned(),
+            nav: Vec::new(),
+            flash: None,
+        }
+    }
+
+    /// A fragment rendered with [`Layout::shared`], with this viewer's CSRF token filled in.
+    pub fn personal(&self, shared: &str) -> String {
+        shared.replace(CSRF_MARKER, &self.csrf_token)
+    }
+
     pub fn t<'a>(&self, key: &'a str) -> &'a str {
         self.lang.t(key)
     }

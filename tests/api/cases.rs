@@ -2681,6 +2681,108 @@ async fn a_case_page_seen_before_shows_every_change_at_once() {
     }
 }
 
+/// The CSRF tokens in the forms of `page`, each as often as it occurs.
+fn csrf_tokens(page: &str) -> Vec<&str> {
+    let mut tokens: Vec<&str> = page
+        .split("name=\"csrf_token\" value=\"")
+        .skip(1)
+        .chain(page.split("csrf_token=").skip(1))
+        .map(|rest| &rest[..rest.find(['"', '&']).unwrap()])
+        .collect();
+    tokens.sort_unstable();
+    tokens.dedup();
+    tokens
+}
+
+#[tokio::test]
+async fn a_kept_case_page_is_each_viewers_own() {
+    let app = TestApp::spawn().await;
+    let mut db = app.owner_connection().await;
+    sqlx::query("UPDATE users SET language = 'en' WHERE email = 'procesmanager@demo.test'")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    let team = User::login(&app, "demo", "team@demo.test").await;
+    let manager = User::login(&app, "demo", "procesmanager@demo.test").await;
+    let anna = anders(&app).await;
+    add_user(&app, "demo", "bert@demo.test", "Bert Bos", "professional").await;
+    let bert = User::login(&app, "demo", "bert@demo.test").await;
+    let case = insert_case(&mut db, "Gedeeld", "normal", 3).await;
+    give_lead(&mut db, &case, "team@demo.test").await;
+    let path = format!("/demo/cases/{case}");
+    for reader in [&anna, &bert] {
+        let (status, _) = reader
+            .send(
+                &format!("{path}/access"),
+                &[("reason", "Ik vervang Tom deze week.")],
+            )
+            .await;
+        assert_eq!(status, 303);
+    }
+
+    // Each views the page twice, so that the second view of each is a kept body (the case does
+    // not change in between).
+    for round in 0..2 {
+        let (status, lead_page) = team.page(&path).await;
+        assert_eq!(status, 200, "{lead_page}");
+        assert_eq!(csrf_tokens(&lead_page), [team.token.as_str()], "round {round}");
+        assert!(
+            lead_page.contains("Onderdelen van de casus"),
+            "Dutch for the lead"
+        );
+        assert!(
+            lead_page.contains(&format!("action=\"{path}/status\"")),
+            "the lead steers"
+        );
+
+        let (status, manager_page) = manager.page(&path).await;
+        assert_eq!(status, 200, "{manager_page}");
+        assert_eq!(
+            csrf_tokens(&manager_page),
+            [manager.token.as_str()],
+            "round {round}"
+        );
+        assert!(manager_page.contains(r#"<html lang="en">"#));
+        assert!(
+            manager_page.contains("Parts of the case"),
+            "English for the process manager"
+        );
+
+        // Two readers of the same shape share the kept body, each with their own token.
+        for reader in [&anna, &bert] {
+            let (status, reader_page) = reader.page(&path).await;
+            assert_eq!(status, 200, "{reader_page}");
+            assert_eq!(
+                csrf_tokens(&reader_page),
+                [reader.token.as_str()],
+                "round {round}"
+            );
+            assert!(reader_page.contains("Onderdelen van de casus"));
+            assert!(
+                !reader_page.contains(&format!("action=\"{path}/status\"")),
+                "reading with a reason does not steer"
+            );
+        }
+    }
+
+    // The token of a kept page is the viewer's own, so its forms work (`journal` takes the
+    // form's action, token and all, from the page), and the next view shows what was written.
+    let (status, page) = team
+        .journal(
+            &case,
+            &[
+                ("kind", "notitie"),
+                ("date", "2026-01-05"),
+                ("time", "10:00"),
+                ("body", "Gebeld met de inwoner."),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(status, 303, "{page}");
+    assert!(manager.page(&path).await.1.contains("Gebeld met de inwoner."));
+}
+
 #[tokio::test]
 async fn a_case_page_is_read_afresh_only_when_a_change_was_noted() {
     let app = TestApp::spawn().await;
