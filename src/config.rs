@@ -53,10 +53,11 @@ pub struct WebConfig {
     /// cooperative wants them in mailboxes.
     #[arg(long, env = "SCHAKEL_NOTIFY_BY_EMAIL", default_value_t = false)]
     pub notify_by_email: bool,
-    /// How many database connections the web server keeps; about four per core serves best,
-    /// since every request spends part of its time outside the database and a page that is
-    /// audited waits for its commit to reach the disk.
-    #[arg(long, env = "SCHAKEL_DB_CONNECTIONS", default_value_t = 8)]
+    /// How many database connections the web server keeps. By default two per core and one
+    /// more (PostgreSQL's rule of thumb): more connections than that add no throughput on a
+    /// busy machine, only more processes taking turns on its cores, which lengthens the slowest
+    /// responses (README, "Performance").
+    #[arg(long, env = "SCHAKEL_DB_CONNECTIONS", default_value_t = default_db_connections())]
     pub db_connections: u32,
     /// Take the client address from the last `X-Forwarded-For` entry (behind a reverse proxy).
     #[arg(long, env = "SCHAKEL_TRUST_PROXY", default_value_t = false)]
@@ -71,8 +72,14 @@ impl Default for WebConfig {
             smtp_url: None,
             mail_from: "Schakel <noreply@localhost>".to_owned(),
             notify_by_email: false,
-            db_connections: 8,
+            db_connections: default_db_connections(),
             trust_proxy: false,
         }
     }
+}
+
+/// Two database connections per core the process may use, and one more.
+fn default_db_connections() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    u32::try_from(cores * 2 + 1).unwrap_or(u32::MAX)
 }
