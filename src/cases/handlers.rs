@@ -485,11 +485,12 @@ async fn render_case(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let l = ctx.layout();
+    let steer = access::may_steer(&case, user);
     let shape = BodyShape {
         lang: l.lang,
-        steer: access::may_steer(&case, user),
+        steer,
         may_take: case.lead_id.is_none() && user.has(Role::Professional),
-        may_assign: user.roles.iter().any(|r| ASSIGNING_ROLES.contains(r)) || access::may_steer(&case, user),
+        may_assign: steer || user.roles.iter().any(|r| ASSIGNING_ROLES.contains(r)),
     };
     let render = |l: &Layout| {
         CaseBody {
