@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{FromRef, Request, State};
 use axum::http::{HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -26,16 +26,19 @@ use crate::config::WebConfig;
 use crate::error::{AppError, AppResult};
 use crate::mail::Mailer;
 use crate::referrals::inbox::KeptInboxes;
+use crate::web::context::Site;
 use crate::web::i18n::Lang;
-use crate::web::layout::Layout;
-use crate::{account, admin, audit, auth, cases, home, intake, referrals, web};
+use crate::web::layout::{Layout, NavEntry};
+use crate::{account, admin, assembly, audit, auth, cases, home, intake, members, referrals, reports, web};
 
-/// Shared by every request.
-#[derive(Clone)]
+/// Shared by every request; each domain takes the parts it needs through `FromRef`.
+#[derive(Clone, FromRef)]
 pub struct AppState {
     /// Connections as the web role, subject to row-level security.
     pub pool: PgPool,
     pub config: Arc<WebConfig>,
+    /// What every request context is made from.
+    pub site: Site,
     pub mailer: Arc<Mailer>,
     /// Case pages' lists kept between views (see `cases::document`).
     pub case_documents: Arc<CaseDocuments>,
@@ -45,13 +48,55 @@ pub struct AppState {
     pub queues: Arc<KeptQueues>,
 }
 
+impl AppState {
+    pub fn new(pool: PgPool, config: WebConfig, mailer: Mailer) -> AppState {
+        let config = Arc::new(config);
+        let inboxes = Arc::new(KeptInboxes::default());
+        AppState {
+            site: Site {
+                pool: pool.clone(),
+                config: config.clone(),
+                navigation: NAVIGATION,
+                waiting: inboxes.clone(),
+            },
+            pool,
+            config,
+            mailer: Arc::new(mailer),
+            case_documents: Arc::default(),
+            inboxes,
+            queues: Arc::default(),
+        }
+    }
+}
+
+/// The navigation, in the order it is shown; each area says who sees its entries.
+const NAVIGATION: &[NavEntry] = &[
+    home::NAV,
+    intake::DESK_NAV,
+    intake::RESIDENTS_NAV,
+    cases::TEAM_NAV,
+    cases::MONITOR_NAV,
+    members::MEMBERS_NAV,
+    members::SERVICES_NAV,
+    members::GROUPS_NAV,
+    referrals::INBOX_NAV,
+    assembly::NAV,
+    referrals::OVERVIEW_NAV,
+    reports::NAV,
+    referrals::NOTIFICATIONS_NAV,
+    admin::USERS_NAV,
+    admin::SETTINGS_NAV,
+    audit::NAV,
+    account::NAV,
+];
+
 /// The largest request body accepted, except where files are uploaded.
 const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
     // Every route below starts with /{tenant}; the middleware resolves it for all of them.
     // The body limit sits outside it, so an oversized body is refused before it is read.
-    let resolve = axum::middleware::from_fn_with_state(state.clone(), web::context::resolve);
+    let resolve = axum::middleware::from_fn_with_state(state.site.clone(), web::context::resolve);
     let tenant_routes = Router::new()
         .merge(home::router())
         .merge(auth::router())
@@ -60,10 +105,10 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::router())
         .merge(intake::router())
         .merge(cases::router())
-        .merge(crate::members::router())
-        .merge(crate::assembly::router())
+        .merge(members::router())
+        .merge(assembly::router())
         .merge(referrals::router())
-        .merge(crate::reports::router())
+        .merge(reports::router())
         .route_layer(resolve.clone())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
     let upload_routes = cases::upload_router()

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod error;
 pub mod home;
 pub mod intake;
+pub mod jobs;
 pub mod mail;
 pub mod members;
 pub mod referrals;

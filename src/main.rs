@@ -3,8 +3,6 @@
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use schakel::admin::retention::{self, Mode};
@@ -13,8 +11,9 @@ use schakel::auth::password::NewPassword;
 use schakel::auth::users::{self, Email, NewUser};
 use schakel::config::{DatabaseConfig, WebConfig};
 use schakel::db::{self, Database};
+use schakel::jobs::Jobs;
 use schakel::mail::Mailer;
-use schakel::{AppState, assembly, auth, demo, referrals, reports, tenancy};
+use schakel::{AppState, auth, demo, tenancy};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -249,34 +248,6 @@ async fn serve(database: &Database, listen: SocketAddr, demo: bool, web: WebConf
         println!("{}", demo::credentials(&base_url));
     }
 
-    let purge_pool = pool.clone();
-    let purge = tokio::spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_secs(600));
-        loop {
-            every.tick().await;
-            if let Err(error) = auth::session::purge_expired(&purge_pool).await {
-                tracing::warn!(%error, "could not purge expired sessions");
-            }
-            if let Err(error) = referrals::notifications::notify_overdue_everywhere(&purge_pool).await {
-                tracing::warn!(%error, "could not send the notices of overdue referrals");
-            }
-            if let Err(error) = assembly::decisions::complete_expulsions_everywhere(&purge_pool).await {
-                tracing::warn!(%error, "could not complete the expulsions whose term of appeal has passed");
-            }
-        }
-    });
-
-    let figures_pool = pool.clone();
-    let figures = tokio::spawn(async move {
-        let mut every = tokio::time::interval(reports::kept::REFRESH_EVERY);
-        loop {
-            every.tick().await;
-            if let Err(error) = reports::kept::refresh_everywhere(&figures_pool).await {
-                tracing::warn!(%error, "could not refresh the kept figures");
-            }
-        }
-    });
-
     let mailer = match &web.smtp_url {
         Some(url) => Mailer::smtp(url, &web.mail_from)?,
         None => {
@@ -286,39 +257,15 @@ async fn serve(database: &Database, listen: SocketAddr, demo: bool, web: WebConf
             Mailer::Disabled
         }
     };
-    let mailer = Arc::new(mailer);
-    // Notices go out by email from their table, a little after the step that made them.
-    let notices = (web.notify_by_email && mailer.is_enabled()).then(|| {
-        let (pool, mailer, base) = (pool.clone(), mailer.clone(), web.public_url.clone());
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(Duration::from_secs(30));
-            loop {
-                every.tick().await;
-                if let Err(error) =
-                    referrals::notifications::send_emails(&pool, &mailer, base.as_deref()).await
-                {
-                    tracing::warn!(%error, "could not email notifications");
-                }
-            }
-        })
-    });
     if web.notify_by_email && !mailer.is_enabled() {
         tracing::warn!("SCHAKEL_NOTIFY_BY_EMAIL is set but SCHAKEL_SMTP_URL is not: no notices are emailed");
     }
-    let state = AppState {
-        pool: pool.clone(),
-        config: Arc::new(web),
-        mailer,
-        case_documents: Arc::default(),
-        inboxes: Arc::default(),
-        queues: Arc::default(),
-    };
+    let state = AppState::new(pool.clone(), web, mailer);
+    let email_base =
+        (state.config.notify_by_email && state.mailer.is_enabled()).then(|| state.config.public_url.clone());
+    let jobs = Jobs::start(&pool, &state.mailer, email_base);
     schakel::app::serve(listener, state, shutdown_signal()).await?;
-    purge.abort();
-    figures.abort();
-    if let Some(notices) = notices {
-        notices.abort();
-    }
+    jobs.stop();
     pool.close().await;
     tracing::info!("Schakel stopped");
     Ok(())

@@ -1,7 +1,7 @@
 //! "Mijn account": every user's own password, language and sessions.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -9,17 +9,24 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::app::AppState;
 use crate::audit::{self, Actor, AuditKind};
+use crate::auth::Role;
 use crate::auth::session::{self, SessionInfo};
 use crate::auth::{CurrentUser, password, second_factor, users};
 use crate::error::AppResult;
 use crate::web::context::RequestContext;
 use crate::web::i18n::Lang;
+use crate::web::layout::NavEntry;
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::{self, parse_id};
 
-pub fn router() -> Router<AppState> {
+pub const NAV: NavEntry = NavEntry {
+    path: "/account",
+    label_key: "nav.account",
+    roles: &Role::ALL,
+};
+
+pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/{tenant}/account", get(show))
         .route("/{tenant}/account/password", post(change_password))
@@ -38,13 +45,8 @@ struct AccountPage {
     errors: FormErrors,
 }
 
-async fn render(
-    state: &AppState,
-    ctx: &RequestContext,
-    user: &CurrentUser,
-    errors: FormErrors,
-) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+async fn render(ctx: &RequestContext, user: &CurrentUser, errors: FormErrors) -> AppResult<Response> {
+    let mut tx = ctx.tx().await?;
     let current = ctx.session_hash.clone().unwrap_or_default();
     let sessions = session::list_for_user(&mut tx, user.id, &current).await?;
     let has_second_factor = second_factor::is_enrolled(&mut tx, user.id).await?;
@@ -67,8 +69,8 @@ async fn render(
     )
 }
 
-async fn show(State(state): State<AppState>, ctx: RequestContext, user: CurrentUser) -> AppResult<Response> {
-    render(&state, &ctx, &user, FormErrors::default()).await
+async fn show(ctx: RequestContext, user: CurrentUser) -> AppResult<Response> {
+    render(&ctx, &user, FormErrors::default()).await
 }
 
 #[derive(Deserialize)]
@@ -82,13 +84,12 @@ struct PasswordChange {
 }
 
 async fn change_password(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Form(form): Form<PasswordChange>,
 ) -> AppResult<Response> {
     let mut errors = FormErrors::default();
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let stored = users::find_for_login(&mut tx, &user.email)
         .await?
         .map(|c| c.password_hash);
@@ -114,7 +115,7 @@ async fn change_password(
         ));
     }
     tx.commit().await?;
-    render(&state, &ctx, &user, errors).await
+    render(&ctx, &user, errors).await
 }
 
 #[derive(Deserialize)]
@@ -124,7 +125,6 @@ struct LanguageChange {
 }
 
 async fn change_language(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Form(form): Form<LanguageChange>,
@@ -132,9 +132,9 @@ async fn change_language(
     let Some(lang) = Lang::from_code(&form.language) else {
         let mut errors = FormErrors::default();
         errors.field("language", "account.error.language");
-        return render(&state, &ctx, &user, errors).await;
+        return render(&ctx, &user, errors).await;
     };
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     users::set_language(&mut tx, user.id, lang).await?;
     audit::record(
         &mut tx,
@@ -152,13 +152,12 @@ async fn change_language(
 }
 
 async fn end_session(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     if !session::end_for_user(&mut tx, user.id, id).await? {
         return Err(crate::error::AppError::NotFound);
     }

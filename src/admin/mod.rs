@@ -7,14 +7,35 @@ pub mod retention;
 mod settings;
 mod users;
 
+use std::sync::Arc;
+
 use axum::Router;
+use axum::extract::FromRef;
 use axum::routing::{get, post};
 
-use crate::app::AppState;
+use crate::auth::Role;
+use crate::mail::Mailer;
+use crate::web::layout::NavEntry;
 
 pub use settings::working_calendar;
 
-pub fn router() -> Router<AppState> {
+pub const USERS_NAV: NavEntry = NavEntry {
+    path: "/admin/users",
+    label_key: "nav.users",
+    roles: &[Role::Admin],
+};
+
+pub const SETTINGS_NAV: NavEntry = NavEntry {
+    path: "/admin/settings",
+    label_key: "nav.settings",
+    roles: &[Role::Admin],
+};
+
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Arc<Mailer>: FromRef<S>,
+{
     Router::new()
         .route("/{tenant}/admin/users", get(users::list).post(users::invite))
         .route("/{tenant}/admin/users/new", get(users::invite_form))

@@ -9,7 +9,7 @@
 use std::fmt;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::de::{Deserializer, MapAccess, Visitor};
@@ -19,7 +19,6 @@ use serde_json::{Value, json};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::audit::{self, Actor, AuditKind};
 use crate::auth::{CurrentUser, Role};
 use crate::db::TenantTx;
@@ -389,12 +388,11 @@ fn text(value: &Value, lang: Lang) -> String {
 }
 
 pub async fn page(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let export = produce(&mut tx, &ctx, &user, &id, "html").await?;
     tx.commit().await?;
     web::render(&PrivacyPage {
@@ -404,12 +402,11 @@ pub async fn page(
 }
 
 pub async fn download(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let export = produce(&mut tx, &ctx, &user, &id, "json").await?;
     tx.commit().await?;
     let body = serde_json::to_vec_pretty(&export).map_err(anyhow::Error::from)?;

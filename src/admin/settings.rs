@@ -4,14 +4,13 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 use time::Date;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::audit::{self, Actor, AuditKind};
 use crate::auth::second_factor::Requirement;
 use crate::auth::{CurrentUser, Role};
@@ -234,19 +233,14 @@ fn admin(user: &CurrentUser) -> AppResult<()> {
     user.require_any(&[Role::Admin])
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    user: CurrentUser,
-) -> AppResult<Response> {
+pub async fn show(ctx: RequestContext, user: CurrentUser) -> AppResult<Response> {
     admin(&user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let values = load(&mut tx).await?;
     render(tx, &ctx, values, FormErrors::default(), Extra::none()).await
 }
 
 pub async fn save(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     axum::Form(fields): axum::Form<Fields>,
@@ -288,7 +282,7 @@ pub async fn save(
         (fields.get("liberation_day_every_year") == "true").to_string(),
     );
 
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     if !errors.is_empty() {
         return render(tx, &ctx, new, errors, Extra::none()).await;
     }
@@ -345,7 +339,6 @@ pub async fn save(
 }
 
 pub async fn add_closing_day(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     axum::Form(fields): axum::Form<Fields>,
@@ -360,7 +353,7 @@ pub async fn add_closing_day(
     if description.is_empty() {
         errors.field("description", "settings.error.description");
     }
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     if let (Some(day), true) = (day, errors.is_empty()) {
         // ON CONFLICT: a failed insert would abort the transaction the form is re-rendered in.
         let added = sqlx::query!(
@@ -388,14 +381,13 @@ pub async fn add_closing_day(
 }
 
 pub async fn remove_closing_day(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, day)): Path<(String, String)>,
 ) -> AppResult<Response> {
     admin(&user)?;
     let day = forms::parse_date(&day).ok_or(AppError::NotFound)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let removed = sqlx::query_scalar!(
         "DELETE FROM closing_days WHERE tenant_id = $1 AND day = $2 RETURNING description",
         tx.tenant_id(),
@@ -414,7 +406,6 @@ pub async fn remove_closing_day(
 }
 
 pub async fn add_destination(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     axum::Form(fields): axum::Form<Fields>,
@@ -423,7 +414,7 @@ pub async fn add_destination(
     let name = fields.get("name").trim().to_owned();
     let description = fields.get("description").trim().to_owned();
     let mut errors = FormErrors::default();
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     if name.is_empty() {
         errors.field("destination_name", "settings.error.destination_name");
     } else {
@@ -460,14 +451,13 @@ pub async fn add_destination(
 }
 
 pub async fn toggle_destination(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     admin(&user)?;
     let id = parse_id(&id)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let row = sqlx::query!(
         "UPDATE signpost_destinations SET active = NOT active WHERE tenant_id = $1 AND id = $2 RETURNING name, active",
         tx.tenant_id(),

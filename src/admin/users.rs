@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -5,7 +7,6 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::app::AppState;
 use crate::audit::{self, Actor, AuditKind, Subject};
 use crate::auth::links;
 use crate::auth::tokens::{self, Purpose};
@@ -13,6 +14,7 @@ use crate::auth::users::{self, AdminRuleError, CreateUserError, Email, UserSumma
 use crate::auth::{CurrentUser, Role, second_factor};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::mail::Mailer;
 use crate::web::context::RequestContext;
 use crate::web::forms::Fields;
 use crate::web::layout::{FormErrors, Layout};
@@ -42,14 +44,13 @@ fn admin(user: CurrentUser) -> AppResult<CurrentUser> {
 }
 
 pub async fn list(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
     admin(user)?;
     let page = query.page.unwrap_or(1).max(1);
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let mut found = users::list(&mut tx, &query.q, page).await?;
     tx.commit().await?;
     let has_next = trim_page(&mut found, users::PAGE_SIZE);
@@ -108,7 +109,7 @@ fn roles_from(fields: &Fields) -> Vec<Role> {
 }
 
 pub async fn invite(
-    State(state): State<AppState>,
+    State(mailer): State<Arc<Mailer>>,
     ctx: RequestContext,
     user: CurrentUser,
     axum::Form(fields): axum::Form<Fields>,
@@ -127,7 +128,7 @@ pub async fn invite(
     if roles.is_empty() {
         errors.field("roles", "users.error.roles");
     }
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     if let (Some(email), true) = (&email, errors.is_empty()) {
         match users::create_invited(&mut tx, email, &name, &roles).await? {
             Ok(id) => {
@@ -143,7 +144,7 @@ pub async fn invite(
                 .await?;
                 tx.commit().await?;
                 return link_page(
-                    &state,
+                    &mailer,
                     &ctx,
                     Purpose::Invitation,
                     &token,
@@ -170,7 +171,7 @@ pub async fn invite(
 /// Shows a one-time link once, for the administrator to pass on, and emails it when mail
 /// is configured.
 async fn link_page(
-    state: &AppState,
+    mailer: &Mailer,
     ctx: &RequestContext,
     purpose: Purpose,
     token: &str,
@@ -181,7 +182,7 @@ async fn link_page(
         Purpose::Invitation => ("users.link.invitation_heading", "users.link.invitation_intro"),
         Purpose::PasswordReset => ("users.link.reset_heading", "users.link.reset_intro"),
     };
-    let (link, mailed) = links::deliver(state, ctx, purpose, token, name, email).await;
+    let (link, mailed) = links::deliver(mailer, ctx, purpose, token, name, email).await;
     let mail_key = match mailed {
         None => None,
         Some(true) => Some("users.link.mailed"),
@@ -244,13 +245,12 @@ async fn render_user(
 }
 
 pub async fn show(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let admin = admin(user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let user = load_user(&mut tx, &id).await?;
     render_user(tx, &ctx, &admin, user, FormErrors::default()).await
 }
@@ -292,14 +292,13 @@ fn back_to_user(ctx: &RequestContext, user: &UserSummary, flash: &'static str) -
 }
 
 pub async fn change_roles(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     let admin = admin(user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let target = load_user(&mut tx, &id).await?;
     let roles = roles_from(&fields);
     match users::set_roles(&mut tx, admin.id, &target, &roles).await? {
@@ -326,14 +325,13 @@ pub async fn change_roles(
 }
 
 async fn change_active(
-    state: AppState,
     ctx: RequestContext,
     user: CurrentUser,
     id: String,
     active: bool,
 ) -> AppResult<Response> {
     let admin = admin(user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let target = load_user(&mut tx, &id).await?;
     match users::set_active(&mut tx, admin.id, &target, active).await? {
         Ok(()) => {
@@ -360,31 +358,29 @@ async fn change_active(
 }
 
 pub async fn deactivate(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    change_active(state, ctx, user, id, false).await
+    change_active(ctx, user, id, false).await
 }
 
 pub async fn reactivate(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    change_active(state, ctx, user, id, true).await
+    change_active(ctx, user, id, true).await
 }
 
 pub async fn issue_password_reset(
-    State(state): State<AppState>,
+    State(mailer): State<Arc<Mailer>>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let admin = admin(user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let target = load_user(&mut tx, &id).await?;
     if !target.active {
         return Err(AppError::NotFound);
@@ -404,7 +400,7 @@ pub async fn issue_password_reset(
     audit_about(&mut tx, &ctx, &admin, kind, &target, json!({})).await?;
     tx.commit().await?;
     link_page(
-        &state,
+        &mailer,
         &ctx,
         purpose,
         &token,
@@ -414,13 +410,12 @@ pub async fn issue_password_reset(
 }
 
 pub async fn reset_second_factor(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let admin = admin(user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let target = load_user(&mut tx, &id).await?;
     second_factor::remove(&mut tx, target.id).await?;
     audit_about(

@@ -1,12 +1,11 @@
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::assembly::agenda::{self, AgendaItem, Document, ItemInput};
 use crate::assembly::attendance::{self, AttendanceInput, AttendanceRow, Quorum};
 use crate::assembly::decisions::{self, ACTION_STATUSES, Action, ActionInput, Decision, Expulsion};
@@ -119,14 +118,13 @@ struct MeetingsPage {
 }
 
 pub async fn meetings(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Query(query): Query<PageQuery>,
 ) -> AppResult<Response> {
     user.require_any(READ_ROLES)?;
     let page = page_number(query.page);
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let mut rows = meetings::list(&mut tx, sees_drafts(&user), page).await?;
     let represents = represented(&mut tx, &user).await?;
     let names = register::choices(&mut tx, &represents).await?;
@@ -185,7 +183,6 @@ pub async fn new_meeting(ctx: RequestContext, user: CurrentUser) -> AppResult<Re
 }
 
 pub async fn create_meeting(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     axum::Form(fields): axum::Form<Fields>,
@@ -194,7 +191,7 @@ pub async fn create_meeting(
     let input = MeetingInput::from_fields(&fields);
     let mut errors = FormErrors::default();
     if let Some(details) = input.validate(&mut errors) {
-        let mut tx = ctx.tx(&state.pool).await?;
+        let mut tx = ctx.tx().await?;
         let id = meetings::create(&mut tx, &details, user.id).await?;
         audit_change(
             &mut tx,
@@ -224,13 +221,12 @@ pub async fn create_meeting(
 }
 
 pub async fn edit_meeting(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let meeting = load_meeting(&mut tx, &id, &user).await?;
     tx.commit().await?;
     if !meeting.is_draft() {
@@ -250,14 +246,13 @@ pub async fn edit_meeting(
 }
 
 pub async fn update_meeting(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let meeting = lock_meeting(&mut tx, &id, &user).await?;
     // Once convened, the date and place are what members were told.
     if !meeting.is_draft() {
@@ -481,26 +476,24 @@ async fn render_meeting(
 }
 
 pub async fn meeting(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     user.require_any(READ_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let meeting = load_meeting(&mut tx, &id, &user).await?;
     render_meeting(tx, &ctx, &user, meeting, Submitted::default()).await
 }
 
 pub async fn change_meeting_status(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     user.require_any(&[Role::Admin, Role::Chair])?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let meeting = lock_meeting(&mut tx, &id, &user).await?;
     let to = MeetingStatus::parse(fields.get("to")).ok_or(AppError::NotFound)?;
     // Administrators convene; the chair opens and closes.
@@ -579,14 +572,13 @@ fn with_status(mut response: Response, status: StatusCode) -> Response {
 // The agenda
 
 pub async fn add_item(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let meeting = lock_meeting(&mut tx, &id, &user).await?;
     if !meeting.is_draft() {
         return Err(AppError::Forbidden);
@@ -666,13 +658,12 @@ impl ItemFormPage {
 }
 
 pub async fn edit_item(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, item)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let meeting = load_meeting(&mut tx, &id, &user).await?;
     let item = load_item(&mut tx, &meeting, &item).await?;
     if !meeting.is_draft() {
@@ -693,14 +684,13 @@ pub async fn edit_item(
 }
 
 pub async fn update_item(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, item)): Path<(String, String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let (meeting, item) = item_in_preparation(&mut tx, &id, &item, &user).await?;
     let mut input = ItemInput::from_fields(&fields);
     // An item keeps its level; moving it under another is removing and adding it.
@@ -742,14 +732,13 @@ pub async fn update_item(
 }
 
 pub async fn move_item(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, item)): Path<(String, String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let (meeting, item) = item_in_preparation(&mut tx, &id, &item, &user).await?;
     let up = fields.get("direction") == "up";
     agenda::move_item(&mut tx, meeting.id, &item, up).await?;
@@ -769,13 +758,12 @@ pub async fn move_item(
 }
 
 pub async fn remove_item(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, item)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let (meeting, item) = item_in_preparation(&mut tx, &id, &item, &user).await?;
     match agenda::remove(&mut tx, meeting.id, &item).await? {
         Ok(()) => {
@@ -806,14 +794,13 @@ pub async fn remove_item(
 }
 
 pub async fn item_notes(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, item)): Path<(String, String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let meeting = lock_meeting(&mut tx, &id, &user).await?;
     let item = load_item(&mut tx, &meeting, &item).await?;
     // Notes are what was said: typed during the meeting or after it, until the minutes are adopted.
@@ -838,14 +825,13 @@ pub async fn item_notes(
 }
 
 pub async fn copy_agenda(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let meeting = lock_meeting(&mut tx, &id, &user).await?;
     if !meeting.is_draft() {
         return Err(AppError::Forbidden);
@@ -903,7 +889,6 @@ async fn read_document_form(mut multipart: Multipart) -> AppResult<(String, Opti
 }
 
 pub async fn upload_document(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
@@ -911,7 +896,7 @@ pub async fn upload_document(
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
     let (item, file) = read_document_form(multipart).await?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let meeting = lock_meeting(&mut tx, &id, &user).await?;
     if meeting.is_held() {
         return Err(AppError::Forbidden);
@@ -959,13 +944,12 @@ pub async fn upload_document(
 }
 
 pub async fn download_document(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, document)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
     user.require_any(READ_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let meeting = load_meeting(&mut tx, &id, &user).await?;
     let document = agenda::document(&mut tx, meeting.id, parse_id(&document)?)
         .await?
@@ -993,14 +977,13 @@ pub async fn download_document(
 // Attendance
 
 pub async fn record_attendance(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     user.require_any(READ_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     // The lock keeps the proxy limits true while two people record at once.
     let meeting = lock_meeting(&mut tx, &id, &user).await?;
     let input = AttendanceInput::from_fields(&fields);
@@ -1057,14 +1040,13 @@ pub async fn record_attendance(
 // Polls
 
 pub async fn open_poll(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, item)): Path<(String, String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     user.require_any(CHAIR_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let meeting = lock_meeting(&mut tx, &id, &user).await?;
     let item = load_item(&mut tx, &meeting, &item).await?;
     let rules = rules::find(&mut tx).await?;
@@ -1171,13 +1153,12 @@ async fn load_poll(tx: &mut TenantTx, meeting: &Meeting, poll: &str) -> AppResul
 }
 
 pub async fn poll(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, poll)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
     user.require_any(READ_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let meeting = load_meeting(&mut tx, &id, &user).await?;
     let poll = load_poll(&mut tx, &meeting, &poll).await?;
     render_poll(
@@ -1193,7 +1174,6 @@ pub async fn poll(
 }
 
 pub async fn cast_vote(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, poll)): Path<(String, String, String)>,
@@ -1212,7 +1192,7 @@ pub async fn cast_vote(
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     match (organisation, choice) {
         (Some(organisation), Some(choice)) => {
-            let mut tx = ctx.tx(&state.pool).await?;
+            let mut tx = ctx.tx().await?;
             match polls::cast(&mut tx, meeting_id, poll_id, organisation, choice, &voter).await? {
                 None => return Err(AppError::NotFound),
                 Some(Ok(())) => {
@@ -1244,7 +1224,7 @@ pub async fn cast_vote(
         }
     }
     // Nothing of a refused vote is kept: the page is read in a transaction of its own.
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let meeting = load_meeting(&mut tx, &id, &user).await?;
     let poll = load_poll(&mut tx, &meeting, &poll).await?;
     render_poll(tx, &ctx, &user, meeting, poll, errors, status).await
@@ -1253,7 +1233,6 @@ pub async fn cast_vote(
 /// The chair's steps on a poll: close it, declare its result, or record that the result is
 /// challenged (which opens a re-vote).
 async fn chair_step(
-    state: &AppState,
     ctx: &RequestContext,
     user: &CurrentUser,
     id: &str,
@@ -1262,7 +1241,7 @@ async fn chair_step(
     note: &str,
 ) -> AppResult<Response> {
     user.require_any(CHAIR_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let meeting = lock_meeting(&mut tx, id, user).await?;
     let poll = load_poll(&mut tx, &meeting, poll).await?;
     let mut target = poll.id;
@@ -1306,7 +1285,7 @@ async fn chair_step(
                         let mut errors = FormErrors::default();
                         errors.form("poll.error.no_quorum");
                         drop(tx);
-                        let mut tx = ctx.tx(&state.pool).await?;
+                        let mut tx = ctx.tx().await?;
                         let meeting = load_meeting(&mut tx, id, user).await?;
                         let poll = load_poll(&mut tx, &meeting, &poll.id.to_string()).await?;
                         return render_poll(tx, ctx, user, meeting, poll, errors, StatusCode::CONFLICT).await;
@@ -1344,40 +1323,28 @@ async fn chair_step(
 }
 
 pub async fn close_poll(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, poll)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
-    chair_step(&state, &ctx, &user, &id, &poll, "close", "").await
+    chair_step(&ctx, &user, &id, &poll, "close", "").await
 }
 
 pub async fn declare_result(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, poll)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
-    chair_step(&state, &ctx, &user, &id, &poll, "declare", "").await
+    chair_step(&ctx, &user, &id, &poll, "declare", "").await
 }
 
 pub async fn challenge_result(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, poll)): Path<(String, String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    chair_step(
-        &state,
-        &ctx,
-        &user,
-        &id,
-        &poll,
-        "challenge",
-        fields.get("note").trim(),
-    )
-    .await
+    chair_step(&ctx, &user, &id, &poll, "challenge", fields.get("note").trim()).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1427,25 +1394,23 @@ async fn render_minutes(
 }
 
 pub async fn minutes(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     user.require_any(READ_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let meeting = load_meeting(&mut tx, &id, &user).await?;
     render_minutes(tx, &ctx, &user, meeting, FormErrors::default(), StatusCode::OK).await
 }
 
 pub async fn draft_minutes(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let meeting = lock_meeting(&mut tx, &id, &user).await?;
     if meeting.status() != MeetingStatus::Closed {
         return Err(AppError::Forbidden);
@@ -1472,7 +1437,6 @@ pub async fn draft_minutes(
 }
 
 pub async fn approve_minutes(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
@@ -1485,7 +1449,7 @@ pub async fn approve_minutes(
         _ => return Err(AppError::Forbidden),
     };
     let version: i32 = fields.get("version").parse().unwrap_or(0);
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let meeting = lock_meeting(&mut tx, &id, &user).await?;
     if minutes::approve(&mut tx, meeting.id, version, approver, user.id).await? {
         audit_change(
@@ -1508,14 +1472,13 @@ pub async fn approve_minutes(
 }
 
 pub async fn adopt_minutes(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     user.require_any(CHAIR_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let meeting = lock_meeting(&mut tx, &id, &user).await?;
     let candidates = meetings::open_after(&mut tx, &meeting).await?;
     let in_meeting = parse_id(fields.get("in_meeting"))
@@ -1561,14 +1524,13 @@ struct DecisionsPage {
 }
 
 pub async fn decisions(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Query(query): Query<PageQuery>,
 ) -> AppResult<Response> {
     user.require_any(READ_ROLES)?;
     let page = page_number(query.page);
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let mut rows = decisions::list(&mut tx, None, page).await?;
     tx.commit().await?;
     let has_next = trim_page(&mut rows, decisions::PAGE_SIZE);
@@ -1583,13 +1545,9 @@ pub async fn decisions(
     })
 }
 
-pub async fn decisions_csv(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    user: CurrentUser,
-) -> AppResult<Response> {
+pub async fn decisions_csv(ctx: RequestContext, user: CurrentUser) -> AppResult<Response> {
     user.require_any(READ_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     // The whole list, a page at a time.
     let mut all = Vec::new();
     for page in 1.. {
@@ -1650,13 +1608,12 @@ async fn load_decision(tx: &mut TenantTx, id: &str) -> AppResult<Decision> {
 }
 
 pub async fn decision(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     user.require_any(READ_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let decision = load_decision(&mut tx, &id).await?;
     render_decision(
         tx,
@@ -1670,14 +1627,13 @@ pub async fn decision(
 }
 
 pub async fn add_action(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let decision = load_decision(&mut tx, &id).await?;
     let input = ActionInput::from_fields(&fields);
     let mut errors = FormErrors::default();
@@ -1702,14 +1658,13 @@ pub async fn add_action(
 
 /// The expelled member appealed: recorded by an administrator, within the term of appeal.
 pub async fn record_appeal(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let decision = load_decision(&mut tx, &id).await?;
     let mut errors = FormErrors::default();
     match parse_date(fields.get("appealed_on")) {
@@ -1737,7 +1692,6 @@ pub async fn record_appeal(
 }
 
 pub async fn update_action(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, action)): Path<(String, String, String)>,
@@ -1748,7 +1702,7 @@ pub async fn update_action(
     if !ACTION_STATUSES.contains(&status) {
         return Err(AppError::NotFound);
     }
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let decision = load_decision(&mut tx, &id).await?;
     let action_id = parse_id(&action)?;
     if !decisions::set_action_status(&mut tx, decision.id, action_id, status, user.id).await? {
@@ -1783,13 +1737,9 @@ struct RulesPage {
     errors: FormErrors,
 }
 
-pub async fn rules(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    user: CurrentUser,
-) -> AppResult<Response> {
+pub async fn rules(ctx: RequestContext, user: CurrentUser) -> AppResult<Response> {
     user.require_any(READ_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let rules = rules::find(&mut tx).await?;
     tx.commit().await?;
     web::render(&RulesPage {
@@ -1803,7 +1753,6 @@ pub async fn rules(
 }
 
 pub async fn update_rules(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     axum::Form(fields): axum::Form<Fields>,
@@ -1812,7 +1761,7 @@ pub async fn update_rules(
     let input = RulesInput::from_fields(&fields);
     let mut errors = FormErrors::default();
     if let Some(new_rules) = input.validate(&mut errors) {
-        let mut tx = ctx.tx(&state.pool).await?;
+        let mut tx = ctx.tx().await?;
         let old = rules::find(&mut tx).await?;
         rules::update(&mut tx, &new_rules, user.id).await?;
         audit_change(
@@ -1886,25 +1835,23 @@ async fn render_representatives(
 }
 
 pub async fn representatives(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Query(query): Query<PageQuery>,
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
-    let tx = ctx.tx(&state.pool).await?;
+    let tx = ctx.tx().await?;
     render_representatives(tx, &ctx, page_number(query.page), None, FormErrors::default()).await
 }
 
 pub async fn add_representative(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
     let input = MandateInput::from_fields(&fields);
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let candidates = representatives::candidates(&mut tx).await?;
     let mut errors = FormErrors::default();
     if let Some(mandate) = input.validate(&candidates, &mut errors) {
@@ -1927,14 +1874,13 @@ pub async fn add_representative(
 }
 
 pub async fn end_representative(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
     let id = parse_id(&id)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let today = local_now(&mut tx).await?.date();
     if !representatives::end(&mut tx, id, today).await? {
         return Err(AppError::NotFound);
@@ -1958,7 +1904,6 @@ pub async fn end_representative(
 // Working groups' proposals
 
 pub async fn promote_proposal(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
@@ -1966,7 +1911,7 @@ pub async fn promote_proposal(
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
     let proposal_id = parse_id(&id)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let meeting = lock_meeting(&mut tx, fields.get("meeting"), &user).await?;
     if !meeting.is_draft() {
         return Err(AppError::Forbidden);

@@ -20,9 +20,9 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
-use crate::app::AppState;
 use crate::auth::Role;
 use crate::intake::values::choice;
+use crate::web::layout::NavEntry;
 
 /// Who may read the assembly's meetings and decisions.
 pub const READ_ROLES: &[Role] = &[Role::Admin, Role::Chair, Role::Member];
@@ -31,7 +31,13 @@ pub const SECRETARY_ROLES: &[Role] = &[Role::Admin];
 /// Who leads a meeting: opens and closes it and its polls.
 pub const CHAIR_ROLES: &[Role] = &[Role::Chair];
 
-pub fn router() -> Router<AppState> {
+pub const NAV: NavEntry = NavEntry {
+    path: "/assembly",
+    label_key: "nav.assembly",
+    roles: READ_ROLES,
+};
+
+pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route(
             "/{tenant}/assembly",

@@ -1,10 +1,9 @@
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::audit::{self, AuditEntry, AuditFilter, AuditKind};
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppResult;
@@ -44,7 +43,6 @@ struct BrowsePage {
 }
 
 pub async fn browse(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Query(query): Query<BrowseQuery>,
@@ -58,7 +56,7 @@ pub async fn browse(
         to: forms::parse_date(&query.to),
     };
     let page = query.page.unwrap_or(1).max(1);
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let mut entries = audit::search(&mut tx, &filter, page).await?;
     let users = crate::auth::users::names(&mut tx).await?;
     tx.commit().await?;

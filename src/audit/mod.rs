@@ -11,11 +11,18 @@ use serde_json::Value;
 use sqlx::types::ipnet::IpNet;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::auth::Role;
 use crate::db::TenantTx;
+use crate::web::layout::NavEntry;
 
-pub fn router() -> Router<AppState> {
+pub const NAV: NavEntry = NavEntry {
+    path: "/admin/audit",
+    label_key: "nav.audit",
+    roles: &[Role::Admin],
+};
+
+pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new().route("/{tenant}/admin/audit", get(handlers::browse))
 }
 

@@ -2,14 +2,13 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::audit::{self, Actor, AuditKind};
 use crate::auth::{Role, Stage, password, second_factor, session, throttle, users};
 use crate::db::TenantTx;
@@ -36,11 +35,7 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn login_form(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Query(query): Query<NextQuery>,
-) -> AppResult<Response> {
+pub async fn login_form(ctx: RequestContext, Query(query): Query<NextQuery>) -> AppResult<Response> {
     if ctx.user.is_some() {
         return Ok(Redirect::to(&ctx.home_path()).into_response());
     }
@@ -50,7 +45,7 @@ pub async fn login_form(
         next: safe_next(&ctx, query.next.as_deref()),
         errors: FormErrors::default(),
         autofocus_email: true,
-        contact: public_contact(&state, &ctx).await?,
+        contact: public_contact(&ctx).await?,
         l: ctx.layout(),
     };
     web::render(&page)
@@ -66,7 +61,6 @@ pub struct LoginForm {
 }
 
 pub async fn login(
-    State(state): State<AppState>,
     ctx: RequestContext,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
@@ -83,7 +77,7 @@ pub async fn login(
 
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if errors.is_empty() {
-        let mut tx = ctx.tx(&state.pool).await?;
+        let mut tx = ctx.tx().await?;
         if throttle::is_throttled(&mut tx, &email, ctx.client_ip).await? {
             tx.commit().await?;
             errors.form("login.error.throttled");
@@ -125,7 +119,7 @@ pub async fn login(
                 return Ok((
                     [(
                         header::SET_COOKIE,
-                        web::set_cookie(SESSION_COOKIE, &cookie, state.config.secure_cookies),
+                        web::set_cookie(SESSION_COOKIE, &cookie, ctx.config().secure_cookies),
                     )],
                     Redirect::to(&target),
                 )
@@ -149,7 +143,7 @@ pub async fn login(
     let page = LoginPage {
         tenant_slug: ctx.tenant.slug.clone(),
         autofocus_email: errors.has("email"),
-        contact: public_contact(&state, &ctx).await?,
+        contact: public_contact(&ctx).await?,
         email: form.email,
         next,
         errors,
@@ -174,9 +168,9 @@ pub async fn complete_login(
     audit::record(tx, &actor, AuditKind::LoginSucceeded, None, json!({})).await
 }
 
-pub async fn logout(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+pub async fn logout(ctx: RequestContext) -> AppResult<Response> {
     if let Some(token_hash) = &ctx.session_hash {
-        let mut tx = ctx.tx(&state.pool).await?;
+        let mut tx = ctx.tx().await?;
         session::delete(&mut tx, token_hash).await?;
         if let Some(user) = ctx.user.as_ref().or(ctx.pending.as_ref().map(|(u, _)| u)) {
             audit::record(
@@ -190,7 +184,7 @@ pub async fn logout(State(state): State<AppState>, ctx: RequestContext) -> AppRe
         }
         tx.commit().await?;
     }
-    let secure = state.config.secure_cookies;
+    let secure = ctx.config().secure_cookies;
     let mut response = Redirect::to(&ctx.login_path()).into_response();
     let headers = response.headers_mut();
     headers.append(header::SET_COOKIE, web::clear_cookie(SESSION_COOKIE, secure));
@@ -201,8 +195,8 @@ pub async fn logout(State(state): State<AppState>, ctx: RequestContext) -> AppRe
     Ok(response)
 }
 
-async fn public_contact(state: &AppState, ctx: &RequestContext) -> AppResult<Contact> {
-    let mut tx = ctx.tx(&state.pool).await?;
+async fn public_contact(ctx: &RequestContext) -> AppResult<Contact> {
+    let mut tx = ctx.tx().await?;
     let contact = tenancy::contact(&mut tx).await?;
     tx.commit().await?;
     Ok(contact)

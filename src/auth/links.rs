@@ -1,5 +1,7 @@
 //! Pages behind one-time links (invitation, password reset) and "wachtwoord vergeten".
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -8,12 +10,12 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::app::AppState;
 use crate::audit::{self, Actor, AuditKind, Subject};
 use crate::auth::password::NewPassword;
 use crate::auth::tokens::{self, Purpose};
 use crate::auth::users::{self, Email};
 use crate::error::AppResult;
+use crate::mail::Mailer;
 use crate::web;
 use crate::web::context::RequestContext;
 use crate::web::layout::{FormErrors, Layout};
@@ -21,7 +23,7 @@ use crate::web::layout::{FormErrors, Layout};
 /// The full link for `token`, emailed to its holder when mail is configured: `None` when it
 /// is not, else whether sending worked.
 pub async fn deliver(
-    state: &AppState,
+    mailer: &Mailer,
     ctx: &RequestContext,
     purpose: Purpose,
     token: &str,
@@ -30,11 +32,11 @@ pub async fn deliver(
 ) -> (String, Option<bool>) {
     let link = format!(
         "{}/{}/{}/{token}",
-        ctx.public_base(&state.config),
+        ctx.public_base(),
         ctx.tenant.slug,
         purpose.path()
     );
-    if !state.mailer.is_enabled() {
+    if !mailer.is_enabled() {
         return (link, None);
     }
     let (subject_key, body_key) = match purpose {
@@ -52,7 +54,7 @@ pub async fn deliver(
     ];
     let subject = lang.tf(subject_key, &args);
     let body = lang.tf(body_key, &args).replace("\\n", "\n");
-    match state.mailer.send(name, email, &subject, body).await {
+    match mailer.send(name, email, &subject, body).await {
         Ok(sent) => (link, Some(sent)),
         Err(error) => {
             tracing::error!(%error, "could not send email");
@@ -79,8 +81,8 @@ fn heading(purpose: Purpose) -> &'static str {
     }
 }
 
-async fn show(state: AppState, ctx: RequestContext, token: String, purpose: Purpose) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+async fn show(ctx: RequestContext, token: String, purpose: Purpose) -> AppResult<Response> {
+    let mut tx = ctx.tx().await?;
     let holder = tokens::holder(&mut tx, &token, purpose).await?;
     tx.commit().await?;
     let status = if holder.is_some() {
@@ -102,19 +104,17 @@ async fn show(state: AppState, ctx: RequestContext, token: String, purpose: Purp
 }
 
 pub async fn invitation_form(
-    State(state): State<AppState>,
     ctx: RequestContext,
     Path((_, token)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    show(state, ctx, token, Purpose::Invitation).await
+    show(ctx, token, Purpose::Invitation).await
 }
 
 pub async fn reset_form(
-    State(state): State<AppState>,
     ctx: RequestContext,
     Path((_, token)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    show(state, ctx, token, Purpose::PasswordReset).await
+    show(ctx, token, Purpose::PasswordReset).await
 }
 
 #[derive(Deserialize)]
@@ -145,16 +145,15 @@ pub fn check_new_password(
 }
 
 async fn redeem(
-    state: AppState,
     ctx: RequestContext,
     token: String,
     purpose: Purpose,
     form: PasswordForm,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let Some(holder) = tokens::holder(&mut tx, &token, purpose).await? else {
         tx.commit().await?;
-        return show(state, ctx, token, purpose).await;
+        return show(ctx, token, purpose).await;
     };
     let mut errors = FormErrors::default();
     if let Some(password) = check_new_password(&form.password, &form.confirmation, &mut errors) {
@@ -192,21 +191,19 @@ async fn redeem(
 }
 
 pub async fn accept_invitation(
-    State(state): State<AppState>,
     ctx: RequestContext,
     Path((_, token)): Path<(String, String)>,
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
-    redeem(state, ctx, token, Purpose::Invitation, form).await
+    redeem(ctx, token, Purpose::Invitation, form).await
 }
 
 pub async fn reset_password(
-    State(state): State<AppState>,
     ctx: RequestContext,
     Path((_, token)): Path<(String, String)>,
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
-    redeem(state, ctx, token, Purpose::PasswordReset, form).await
+    redeem(ctx, token, Purpose::PasswordReset, form).await
 }
 
 #[derive(Template)]
@@ -236,7 +233,7 @@ pub struct ForgottenForm {
 /// Always answers the same, whether or not the address is known. The request is recorded in
 /// the audit log, where administrators see it and can send a reset link.
 pub async fn forgotten(
-    State(state): State<AppState>,
+    State(mailer): State<Arc<Mailer>>,
     ctx: RequestContext,
     Form(form): Form<ForgottenForm>,
 ) -> AppResult<Response> {
@@ -253,15 +250,15 @@ pub async fn forgotten(
             },
         );
     };
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let mut send = None;
     if let Some(user) = users::find_active_by_email(&mut tx, &email).await?
         && !user.invited
     {
         // With mail, the link goes straight to the user (at most one every few minutes, so the
         // form cannot flood a mailbox); without, administrators see the request in the log.
-        let mailed = state.mailer.is_enabled()
-            && !tokens::recently_issued(&mut tx, user.id, Purpose::PasswordReset).await?;
+        let mailed =
+            mailer.is_enabled() && !tokens::recently_issued(&mut tx, user.id, Purpose::PasswordReset).await?;
         if mailed {
             send = Some((
                 tokens::issue(&mut tx, user.id, Purpose::PasswordReset).await?,
@@ -283,7 +280,7 @@ pub async fn forgotten(
     }
     tx.commit().await?;
     if let Some((token, name, email)) = send {
-        deliver(&state, &ctx, Purpose::PasswordReset, &token, &name, &email).await;
+        deliver(&mailer, &ctx, Purpose::PasswordReset, &token, &name, &email).await;
     }
     web::render(&ForgottenPage {
         email: String::new(),

@@ -10,20 +10,27 @@ pub mod tokens;
 mod two_factor_pages;
 pub mod users;
 
+use std::sync::Arc;
+
 use axum::Router;
+use axum::extract::FromRef;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::mail::Mailer;
 use crate::web::context::RequestContext;
 use crate::web::i18n::Lang;
 pub use links::check_new_password;
 pub use session::Stage;
 
-pub fn router() -> Router<AppState> {
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Arc<Mailer>: FromRef<S>,
+{
     Router::new()
         .route("/{tenant}/login", get(handlers::login_form).post(handlers::login))
         .route("/{tenant}/logout", post(handlers::logout))

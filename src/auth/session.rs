@@ -13,7 +13,6 @@ use uuid::Uuid;
 
 use crate::auth::{CurrentUser, Role};
 use crate::db::{self, TenantTx};
-use crate::referrals::inbox::{Counts, InboxState, KeptInboxes, Version};
 use crate::tenancy::{self, Tenant};
 use crate::web::i18n::Lang;
 
@@ -68,9 +67,6 @@ impl Stage {
 /// A session that is valid now, with its user.
 pub struct ActiveSession {
     pub token_hash: Vec<u8>,
-    pub unread_notifications: i64,
-    /// For a member organisation's staff: what waits in their inbox.
-    pub inbox: Option<InboxState>,
     pub csrf_token: String,
     pub stage: Stage,
     pub user: CurrentUser,
@@ -117,31 +113,17 @@ pub async fn load_at(
     tx: &mut TenantTx,
     slug: &str,
     token_hash: &[u8],
-    inboxes: &KeptInboxes,
 ) -> sqlx::Result<Option<(Tenant, Option<ActiveSession>)>> {
     if !tenancy::valid_slug(slug) {
         return Ok(None);
     }
-    let known = inboxes.counts(token_hash);
     let row = sqlx::query!(
         r#"SELECT t.id AS tenant_id, t.slug, t.name AS tenant_name, t.disabled_at IS NOT NULL AS "disabled!",
                   t.default_language,
                   s.csrf_token AS "csrf_token?", s.stage AS "stage?",
                   s.last_seen_at < now() - interval '1 minute' AS "stale?",
                   u.id AS "user_id?", u.name AS "name?", u.email AS "email?", u.roles AS "roles?", u.language,
-                  u.organisation_id,
-                  (SELECT count(*) FROM notifications n
-                   WHERE n.tenant_id = $1 AND n.user_id = u.id AND n.read_at IS NULL) AS unread_notifications,
-                  -- A member organisation's inbox (see referrals::inbox), counted here so that
-                  -- its staff's pages cost no extra round trip for the navigation's counts; in a
-                  -- function (migration 0012), which costs nothing when it is not called and
-                  -- counts only when the counts kept for this session are out of date.
-                  CASE WHEN 'member' = ANY (u.roles) AND u.organisation_id IS NOT NULL THEN
-                    member_inbox_counts(u.id, u.organisation_id, $6)
-                  END AS inbox,
-                  CASE WHEN 'member' = ANY (u.roles) AND u.organisation_id IS NOT NULL THEN
-                    (now() AT TIME ZONE 'Europe/Amsterdam')::date
-                  END AS today
+                  u.organisation_id
            FROM tenants t
            LEFT JOIN (sessions s
                       JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id AND u.active
@@ -158,7 +140,6 @@ pub async fn load_at(
         token_hash,
         IDLE_TIMEOUT_MINUTES,
         ABSOLUTE_TIMEOUT_HOURS,
-        known.map(|(revision, _)| revision),
     )
     .fetch_optional(&mut **tx)
     .await?;
@@ -191,25 +172,7 @@ pub async fn load_at(
         .execute(&mut **tx)
         .await?;
     }
-    let counts = match row.inbox.as_deref() {
-        // Only the revision: the kept counts are of that revision.
-        Some(&[revision]) => known.filter(|(kept, _)| *kept == revision),
-        Some(&[revision, new, mine, report]) => {
-            let counts = Counts { new, mine, report };
-            inboxes.keep_counts(token_hash, revision, counts);
-            Some((revision, counts))
-        }
-        _ => None,
-    };
-    let inbox = counts
-        .zip(row.today)
-        .map(|((revision, counts), today)| InboxState {
-            counts,
-            version: Version { revision, today },
-        });
     let session = ActiveSession {
-        unread_notifications: row.unread_notifications.unwrap_or_default(),
-        inbox,
         token_hash: token_hash.to_vec(),
         csrf_token,
         stage: Stage::parse(&stage),

@@ -2,13 +2,11 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::app::AppState;
 use crate::audit::{self, Actor, AuditKind};
 use crate::auth::handlers::complete_login;
 use crate::auth::second_factor::{self, Accepted};
@@ -42,7 +40,6 @@ pub async fn code_form(ctx: RequestContext, login: LoginInProgress) -> AppResult
 }
 
 pub async fn check_code(
-    State(state): State<AppState>,
     ctx: RequestContext,
     login: LoginInProgress,
     Form(form): Form<CodeForm>,
@@ -54,7 +51,7 @@ pub async fn check_code(
     let user = &login.user;
     let mut errors = FormErrors::default();
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     if form.code.trim().is_empty() {
         errors.field("code", "two_factor.error.code_required");
     } else if throttle::is_throttled(&mut tx, &user.email, ctx.client_ip).await? {
@@ -114,12 +111,11 @@ struct RecoveryCodesPage {
 }
 
 async fn render_enrolment(
-    state: &AppState,
     ctx: &RequestContext,
     login: &LoginInProgress,
     errors: FormErrors,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let enrolment = second_factor::enrolment(&mut tx, login.user.id, &login.user.email).await?;
     tx.commit().await?;
     let status = if errors.is_empty() {
@@ -139,15 +135,11 @@ async fn render_enrolment(
     )
 }
 
-pub async fn enrol_form(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    login: LoginInProgress,
-) -> AppResult<Response> {
+pub async fn enrol_form(ctx: RequestContext, login: LoginInProgress) -> AppResult<Response> {
     if login.stage == Stage::NeedsCode {
         return Ok(Redirect::to(&format!("/{}/login/code", ctx.tenant.slug)).into_response());
     }
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let enrolled = second_factor::is_enrolled(&mut tx, login.user.id).await?;
     tx.commit().await?;
     if enrolled {
@@ -156,11 +148,10 @@ pub async fn enrol_form(
             "flash.second_factor_active",
         ));
     }
-    render_enrolment(&state, &ctx, &login, FormErrors::default()).await
+    render_enrolment(&ctx, &login, FormErrors::default()).await
 }
 
 pub async fn confirm_enrolment(
-    State(state): State<AppState>,
     ctx: RequestContext,
     login: LoginInProgress,
     Form(form): Form<CodeForm>,
@@ -170,7 +161,7 @@ pub async fn confirm_enrolment(
     }
     let token_hash = ctx.session_hash.clone().ok_or(AppError::Forbidden)?;
     let user = &login.user;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let mut errors = FormErrors::default();
     if form.code.trim().is_empty() {
         errors.field("code", "two_factor.error.code_required");
@@ -199,5 +190,5 @@ pub async fn confirm_enrolment(
         errors.field("code", "two_factor.error.wrong_code");
     }
     tx.commit().await?;
-    render_enrolment(&state, &ctx, &login, errors).await
+    render_enrolment(&ctx, &login, errors).await
 }

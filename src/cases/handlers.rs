@@ -9,7 +9,6 @@ use serde_json::json;
 use time::{Date, PrimitiveDateTime};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::audit::{self, Actor, AuditKind};
 use crate::auth::{CurrentUser, Role};
 use crate::cases::access::{self, Access};
@@ -19,7 +18,7 @@ use crate::cases::document::{self, BodyShape, CaseDocument, CaseDocuments};
 use crate::cases::journal::{self, Entry, NewEntry, Upload};
 use crate::cases::network::{self, ContactInput};
 use crate::cases::plan::{self, NewAction, Plan};
-use crate::cases::queue::{self, Monitor, QueueRow, Sort, Tab};
+use crate::cases::queue::{self, KeptQueues, Monitor, QueueRow, Sort, Tab};
 use crate::cases::record::{
     self, CaseEvent, CaseView, Colleague, EscalationError, LeadError, LeadPeriod, StatusError,
 };
@@ -140,7 +139,7 @@ impl QueuePage {
 }
 
 pub async fn queue(
-    State(state): State<AppState>,
+    State(queues): State<Arc<KeptQueues>>,
     ctx: RequestContext,
     user: CurrentUser,
     Query(query): Query<QueueQuery>,
@@ -158,9 +157,8 @@ pub async fn queue(
         .and_then(Sort::parse)
         .unwrap_or(Sort::Deadline);
     let page = query.page.unwrap_or(1).max(1);
-    let mut tx = ctx.tx(&state.pool).await?;
-    let mut rows = state
-        .queues
+    let mut tx = ctx.tx().await?;
+    let mut rows = queues
         .page(&mut tx, tab, sort, user.id, user.has(Role::ProcessManager), page)
         .await?;
     tx.commit().await?;
@@ -219,13 +217,9 @@ impl MonitorPage {
 }
 
 /// "Regie op regie": where cases stall, each row with the action that resolves it.
-pub async fn monitor(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    user: CurrentUser,
-) -> AppResult<Response> {
+pub async fn monitor(ctx: RequestContext, user: CurrentUser) -> AppResult<Response> {
     user.require_any(ASSIGNING_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let today = local_now(&mut tx).await?.date();
     let calendar = crate::admin::working_calendar(&mut tx).await?;
     let monitor = queue::monitor(&mut tx, &calendar, today, user.id, user.has(Role::ProcessManager)).await?;
@@ -254,13 +248,12 @@ struct TermsPage {
 
 /// Per law: how many decisions (and investigation reports) were on time in a year.
 pub async fn terms(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Query(query): Query<TermsQuery>,
 ) -> AppResult<Response> {
     user.require_any(&[Role::ProcessManager, Role::Admin, Role::Professional])?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let today = local_now(&mut tx).await?.date();
     let year = query
         .year
@@ -555,16 +548,15 @@ pub struct CaseQuery {
 }
 
 pub async fn case_page(
-    State(state): State<AppState>,
+    State(documents): State<Arc<CaseDocuments>>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     Query(query): Query<CaseQuery>,
 ) -> AppResult<Response> {
     user.require_any_hiding(TEAM_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
-    let case = state
-        .case_documents
+    let mut tx = ctx.tx().await?;
+    let case = documents
         .case(&mut tx, parse_id(&id)?, user.id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -591,7 +583,7 @@ pub async fn case_page(
         &ctx,
         &user,
         case,
-        Some(&state.case_documents),
+        Some(&documents),
         corrects,
         Submitted::default(),
     )
@@ -600,14 +592,13 @@ pub async fn case_page(
 
 /// "Inzage met reden": a professional not involved states why they open the case.
 pub async fn request_access(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     user.require_any_hiding(TEAM_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = load_case(&mut tx, &id, &user).await?;
     if access::decide(&case, &user) == Access::Denied {
         return Err(AppError::Forbidden);
@@ -662,14 +653,13 @@ fn done(ctx: &RequestContext, case_id: Uuid, anchor: &str, flash: &'static str) 
 
 /// Takes a case, assigns it, or hands it over with a note.
 pub async fn change_lead(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     user.require_any(&[Role::Professional, Role::ProcessManager, Role::Admin])?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = load_case(&mut tx, &id, &user).await?;
     let to = match fields.get("lead") {
         "me" => user.id,
@@ -747,13 +737,12 @@ pub async fn change_lead(
 
 /// Names a colleague as involved in the case.
 pub async fn add_member(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = open_case(&mut tx, &id, &user).await?;
     require_steer(&case, &user)?;
     let colleague = match parse_id(fields.get("member")) {
@@ -780,13 +769,12 @@ pub async fn add_member(
 }
 
 pub async fn change_status(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = open_case(&mut tx, &id, &user).await?;
     require_steer(&case, &user)?;
     let mut submitted = Submitted::new("status", fields);
@@ -831,13 +819,12 @@ pub async fn change_status(
 }
 
 pub async fn change_escalation(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = open_case(&mut tx, &id, &user).await?;
     require_steer(&case, &user)?;
     let mut submitted = Submitted::new("escalation", fields);
@@ -893,13 +880,12 @@ pub async fn change_escalation(
 }
 
 pub async fn change_confidentiality(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = open_case(&mut tx, &id, &user).await?;
     require_steer(&case, &user)?;
     let mut submitted = Submitted::new("confidentiality", fields);
@@ -936,13 +922,12 @@ pub async fn change_confidentiality(
 // Conversations
 
 pub async fn schedule_conversation(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = case_to_write(&mut tx, &id, &user).await?;
     let mut submitted = Submitted::new("conversation", fields);
     let Some(appointment) = conversations::parse_appointment(&submitted.fields, &mut submitted.errors) else {
@@ -984,12 +969,11 @@ async fn load_conversation(tx: &mut TenantTx, case: &CaseView, id: &str) -> AppR
 }
 
 pub async fn conversation_form(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, conversation)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = open_case(&mut tx, &id, &user).await?;
     let conversation = load_conversation(&mut tx, &case, &conversation).await?;
     audit_case(
@@ -1014,13 +998,12 @@ pub async fn conversation_form(
 
 /// Records the report of the conversation; the first report stops the Wmo investigation clock.
 pub async fn record_conversation(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, conversation)): Path<(String, String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = case_to_write(&mut tx, &id, &user).await?;
     let conversation = load_conversation(&mut tx, &case, &conversation).await?;
     let input = ReportInput::from_fields(&fields);
@@ -1159,12 +1142,11 @@ async fn render_plan(
 }
 
 pub async fn plan_page(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = open_case(&mut tx, &id, &user).await?;
     audit_case(
         &mut tx,
@@ -1191,7 +1173,6 @@ struct PlanChange<'a> {
 
 /// Saves one change to the plan, or shows the plan again with what went wrong.
 async fn save_plan_change<F>(
-    state: &AppState,
     ctx: &RequestContext,
     user: &CurrentUser,
     id: &str,
@@ -1207,7 +1188,7 @@ where
         &mut FormErrors,
     ) -> AppResult<Option<Result<(), record::Conflict>>>,
 {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = case_to_write(&mut tx, id, user).await?;
     let plan = plan::find_or_start(&mut tx, case.id).await?;
     let mut submitted = Submitted::new(change.form, fields);
@@ -1231,7 +1212,7 @@ where
         Some(Err(record::Conflict)) => {
             // Nothing of this form was saved; show the plan as it is now.
             drop(tx);
-            let mut tx = ctx.tx(&state.pool).await?;
+            let mut tx = ctx.tx().await?;
             let case = open_case(&mut tx, id, user).await?;
             submitted.conflict = true;
             submitted.errors.form("plan.error.conflict");
@@ -1242,7 +1223,6 @@ where
 }
 
 pub async fn plan_dates(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
@@ -1255,7 +1235,6 @@ pub async fn plan_dates(
         what: "evaluation_on",
     };
     save_plan_change(
-        &state,
         &ctx,
         &user,
         &id,
@@ -1275,7 +1254,6 @@ pub async fn plan_dates(
 }
 
 pub async fn add_goal(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
@@ -1288,7 +1266,6 @@ pub async fn add_goal(
         what: "goal_added",
     };
     save_plan_change(
-        &state,
         &ctx,
         &user,
         &id,
@@ -1309,7 +1286,6 @@ pub async fn add_goal(
 }
 
 pub async fn add_action(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, goal)): Path<(String, String, String)>,
@@ -1323,7 +1299,6 @@ pub async fn add_action(
         what: "action_added",
     };
     save_plan_change(
-        &state,
         &ctx,
         &user,
         &id,
@@ -1362,7 +1337,6 @@ pub async fn add_action(
 }
 
 pub async fn goal_result(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, goal)): Path<(String, String, String)>,
@@ -1376,7 +1350,6 @@ pub async fn goal_result(
         what: "goal_result",
     };
     save_plan_change(
-        &state,
         &ctx,
         &user,
         &id,
@@ -1400,7 +1373,6 @@ pub async fn goal_result(
 
 /// Agreed with the resident: the plan gets a new version and its date.
 pub async fn agree_plan(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
@@ -1413,7 +1385,6 @@ pub async fn agree_plan(
         what: "agreed",
     };
     save_plan_change(
-        &state,
         &ctx,
         &user,
         &id,
@@ -1447,13 +1418,12 @@ pub async fn agree_plan(
 // Network, tasks and clocks
 
 pub async fn add_contact(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = case_to_write(&mut tx, &id, &user).await?;
     let Some(resident_id) = case.resident_id else {
         return Err(AppError::NotFound);
@@ -1478,12 +1448,11 @@ pub async fn add_contact(
 }
 
 pub async fn remove_contact(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, contact)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = case_to_write(&mut tx, &id, &user).await?;
     let resident_id = case.resident_id.ok_or(AppError::NotFound)?;
     let contact = parse_id(&contact)?;
@@ -1557,25 +1526,23 @@ async fn render_consent_form(
 }
 
 pub async fn consent_form(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = case_to_write(&mut tx, &id, &user).await?;
     render_consent_form(tx, &ctx, case, Fields::default(), FormErrors::default()).await
 }
 
 /// Records what the resident agreed may be shared, with whom and for what.
 pub async fn record_consent(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = case_to_write(&mut tx, &id, &user).await?;
     let today = case.now.date();
     let mut errors = FormErrors::default();
@@ -1640,13 +1607,12 @@ pub async fn record_consent(
 
 /// Withdrawing consent ends the access of the organisations that received referrals under it.
 pub async fn withdraw_consent(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, consent_id)): Path<(String, String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = case_to_write(&mut tx, &id, &user).await?;
     let consent_id = parse_id(&consent_id)?;
     let note = fields.get("note").trim();
@@ -1667,13 +1633,12 @@ pub async fn withdraw_consent(
 }
 
 pub async fn add_task(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = case_to_write(&mut tx, &id, &user).await?;
     let mut submitted = Submitted::new("task", fields);
     let title = submitted.fields.get("title").trim().to_owned();
@@ -1709,12 +1674,11 @@ pub async fn add_task(
 }
 
 pub async fn finish_task(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, task)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = case_to_write(&mut tx, &id, &user).await?;
     let task = parse_id(&task)?;
     if !tasks::finish(&mut tx, case.id, task, user.id).await? {
@@ -1735,13 +1699,12 @@ pub async fn finish_task(
 
 /// One form for the clocks: the application arrived, a decision was taken, pause, resume, extend.
 pub async fn clock_action(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = case_to_write(&mut tx, &id, &user).await?;
     let action = fields.get("action").to_owned();
     let kind = ClockKind::parse(fields.get("kind"));
@@ -1817,12 +1780,11 @@ struct HistoryPage {
 
 /// The course of a case: who led it when, and every status change and escalation.
 pub async fn history_page(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = open_case(&mut tx, &id, &user).await?;
     audit_case(
         &mut tx,
@@ -1859,13 +1821,12 @@ struct JournalPage {
 }
 
 pub async fn journal_page(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     Query(query): Query<JournalQuery>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = open_case(&mut tx, &id, &user).await?;
     let page = query.page.unwrap_or(1).max(1);
     audit_case(
@@ -1910,7 +1871,6 @@ async fn read_journal_form(mut multipart: Multipart) -> AppResult<(Fields, Vec<(
 }
 
 pub async fn add_journal_entry(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
@@ -1918,11 +1878,11 @@ pub async fn add_journal_entry(
 ) -> AppResult<Response> {
     // Who may not write here is refused before the upload is read, and no connection is held
     // while it arrives.
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     case_to_write(&mut tx, &id, &user).await?;
     tx.commit().await?;
     let (fields, files) = read_journal_form(multipart).await?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = case_to_write(&mut tx, &id, &user).await?;
     let mut submitted = Submitted::new("journal", fields);
     let errors = &mut submitted.errors;
@@ -1996,12 +1956,11 @@ pub async fn add_journal_entry(
 }
 
 pub async fn attachment(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, attachment)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = open_case(&mut tx, &id, &user).await?;
     let attachment_id = parse_id(&attachment)?;
     let attachment = journal::attachment(&mut tx, case.id, attachment_id)

@@ -22,13 +22,17 @@ pub mod queue;
 pub mod record;
 pub mod sample;
 
+use std::sync::Arc;
+
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{get, post};
 
-use crate::app::AppState;
 use crate::auth::Role;
+use crate::cases::document::CaseDocuments;
+use crate::cases::queue::KeptQueues;
 use crate::intake::values::choice;
+use crate::web::layout::NavEntry;
 
 /// The social team: they handle cases.
 pub const TEAM_ROLES: &[Role] = &[Role::Professional, Role::ProcessManager];
@@ -40,14 +44,35 @@ pub const ASSIGNING_ROLES: &[Role] = &[Role::ProcessManager, Role::Admin];
 pub const UPLOAD_BODY_LIMIT: usize = journal::MAX_ATTACHMENTS * journal::MAX_ATTACHMENT_BYTES + 64 * 1024;
 
 /// The one route that takes files: it gets a larger body limit than every other route.
-pub fn upload_router() -> Router<AppState> {
+pub fn upload_router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Arc<CaseDocuments>: FromRef<S>,
+{
     Router::new().route(
         "/{tenant}/cases/{id}/journal/entries",
         post(handlers::add_journal_entry).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
     )
 }
 
-pub fn router() -> Router<AppState> {
+pub const TEAM_NAV: NavEntry = NavEntry {
+    path: "/team",
+    label_key: "nav.team",
+    roles: &[Role::Professional, Role::ProcessManager, Role::Admin],
+};
+
+pub const MONITOR_NAV: NavEntry = NavEntry {
+    path: "/team/monitor",
+    label_key: "nav.monitor",
+    roles: &[Role::ProcessManager, Role::Admin],
+};
+
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Arc<CaseDocuments>: FromRef<S>,
+    Arc<KeptQueues>: FromRef<S>,
+{
     Router::new()
         .route("/{tenant}/team", get(handlers::queue))
         .route("/{tenant}/team/monitor", get(handlers::monitor))

@@ -3,19 +3,24 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
 use axum::response::{Redirect, Response};
 use axum::routing::get;
 
-use crate::app::AppState;
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppResult;
 use crate::tasks::{self, Task};
 use crate::web;
 use crate::web::context::RequestContext;
 use crate::web::layout::Layout;
+use crate::web::layout::NavEntry;
 
-pub fn router() -> Router<AppState> {
+pub const NAV: NavEntry = NavEntry {
+    path: "/",
+    label_key: "nav.home",
+    roles: &Role::ALL,
+};
+
+pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/{tenant}/", get(start_page))
         .route("/{tenant}", get(to_start_page))
@@ -78,12 +83,8 @@ async fn to_start_page(ctx: RequestContext) -> Redirect {
     Redirect::permanent(&ctx.home_path())
 }
 
-async fn start_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    user: CurrentUser,
-) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+async fn start_page(ctx: RequestContext, user: CurrentUser) -> AppResult<Response> {
+    let mut tx = ctx.tx().await?;
     let tasks = tasks::open_for(&mut tx, user.id).await?;
     let follow_ups_due = match user.has(Role::Desk) {
         true => Some(tasks::desk_due_count(&mut tx).await?),

@@ -1,12 +1,11 @@
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::audit::{self, Actor, AuditKind};
 use crate::auth::{CurrentUser, Role};
 use crate::cases::TEAM_ROLES;
@@ -74,13 +73,9 @@ struct DeskPage {
     follow_ups: Vec<FollowUp>,
 }
 
-pub async fn desk(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    user: CurrentUser,
-) -> AppResult<Response> {
+pub async fn desk(ctx: RequestContext, user: CurrentUser) -> AppResult<Response> {
     desk_user(user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let page = DeskPage {
         today: rows(requests::registered_today(&mut tx).await?),
         untriaged: rows(requests::untriaged(&mut tx).await?),
@@ -110,7 +105,6 @@ struct SearchPage {
 }
 
 pub async fn search(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Query(query): Query<SearchQuery>,
@@ -120,7 +114,7 @@ pub async fn search(
     let mut results = Vec::new();
     let parsed = residents::Query::parse(&query.q);
     if let Some(parsed) = &parsed {
-        let mut tx = ctx.tx(&state.pool).await?;
+        let mut tx = ctx.tx().await?;
         results = residents::search(&mut tx, parsed, page).await?;
         tx.commit().await?;
     }
@@ -184,7 +178,6 @@ pub async fn new_resident(
 }
 
 pub async fn create_resident(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     axum::Form(fields): axum::Form<Fields>,
@@ -192,7 +185,7 @@ pub async fn create_resident(
     let user = desk_user(user)?;
     let input = ResidentInput::from_fields(&fields);
     let mut errors = FormErrors::default();
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let today = local_now(&mut tx).await?.date();
     let mut duplicates = Vec::new();
     if let Some(details) = input.validate(today, &mut errors) {
@@ -320,26 +313,24 @@ async fn render_resident(
 }
 
 pub async fn resident(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let resident = load_resident(&mut tx, &id).await?;
     render_resident(tx, &ctx, &user, resident, false).await
 }
 
 /// The full BSN, shown on request and recorded in the audit log.
 pub async fn show_bsn(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let resident = load_resident(&mut tx, &id).await?;
     render_resident(tx, &ctx, &user, resident, true).await
 }
@@ -357,13 +348,12 @@ struct ContactCardPage {
 
 /// The meterkastkaart: who is involved and how to reach them, to print and keep at home.
 pub async fn contact_card(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let resident = open_file(
         &mut tx,
         &ctx,
@@ -388,13 +378,12 @@ pub async fn contact_card(
 }
 
 pub async fn edit_resident(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     // The form shows the whole record, BSN included.
     let resident = open_file(&mut tx, &ctx, &user, &id, AuditKind::BsnViewed, json!({})).await?;
     tx.commit().await?;
@@ -409,14 +398,13 @@ pub async fn edit_resident(
 }
 
 pub async fn update_resident(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let resident = load_resident(&mut tx, &id).await?;
     let input = ResidentInput::from_fields(&fields);
     let mut errors = FormErrors::default();
@@ -492,14 +480,13 @@ fn changed_fields(before: &ResidentInput, after: &ResidentInput) -> Vec<&'static
 }
 
 pub async fn link_household(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let resident = load_resident(&mut tx, &id).await?;
     let member = load_resident(&mut tx, fields.get("member")).await?;
     let relation = Relation::parse(fields.get("relation")).ok_or(AppError::NotFound)?;
@@ -537,13 +524,12 @@ struct RequestFormPage {
 }
 
 pub async fn new_request(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let resident = open_file(&mut tx, &ctx, &user, &id, AuditKind::ResidentViewed, json!({})).await?;
     let now = local_now(&mut tx).await?;
     tx.commit().await?;
@@ -559,14 +545,13 @@ pub async fn new_request(
 }
 
 pub async fn create_request(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let resident = load_resident(&mut tx, &id).await?;
     let input = RequestInput::from_fields(&fields);
     let mut errors = FormErrors::default();
@@ -718,14 +703,13 @@ pub struct RequestQuery {
 }
 
 pub async fn request(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     Query(query): Query<RequestQuery>,
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let request = load_request(&mut tx, &id).await?;
     if let Some(resident_id) = request.resident_id {
         audit::record_for_resident(
@@ -758,14 +742,13 @@ pub async fn request(
 }
 
 pub async fn triage(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let request = load_request(&mut tx, &id).await?;
     let form = TriageForm {
         triage: fields.get("triage").to_owned(),
@@ -856,14 +839,13 @@ pub async fn triage(
 
 /// Links an online request to the resident it is about (and its case, if the team has one).
 pub async fn link_resident(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let request = load_request(&mut tx, &id).await?;
     let resident = load_resident(&mut tx, fields.get("resident")).await?;
     if !requests::link_resident(&mut tx, request.id, resident.id).await? {
@@ -886,14 +868,13 @@ pub async fn link_resident(
 
 /// "Is het gelukt?": the desk records how the follow-up call after signposting went.
 pub async fn follow_up(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let request = load_request(&mut tx, &id).await?;
     let outcome = fields.get("follow_up_outcome").trim().to_owned();
     if outcome.is_empty() {
@@ -965,7 +946,6 @@ const ONLINE_PER_HOUR: i64 = 5;
 /// A question for help submitted by a resident, without logging in. It lands in the desk's
 /// queue; the answer page shows only a reference number.
 pub async fn online_submit(
-    State(state): State<AppState>,
     ctx: RequestContext,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
@@ -998,7 +978,7 @@ pub async fn online_submit(
     if form_token.is_none() {
         errors.form("request.error.form_token");
     }
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let recent = sqlx::query_scalar!(
         r#"SELECT count(*) AS "count!" FROM audit_events
            WHERE tenant_id = $1 AND kind = 'online_request_received' AND client_ip = $2

@@ -12,14 +12,26 @@ use axum::Router;
 use axum::routing::{get, post};
 use time::PrimitiveDateTime;
 
-use crate::app::AppState;
 use crate::auth::Role;
 use crate::db::TenantTx;
+use crate::web::layout::NavEntry;
 
 /// Who works at the desk and may open residents' files there.
 pub const DESK_ROLES: &[Role] = &[Role::Desk, Role::Professional, Role::ProcessManager];
 
-pub fn router() -> Router<AppState> {
+pub const DESK_NAV: NavEntry = NavEntry {
+    path: "/desk",
+    label_key: "nav.desk",
+    roles: DESK_ROLES,
+};
+
+pub const RESIDENTS_NAV: NavEntry = NavEntry {
+    path: "/residents",
+    label_key: "nav.residents",
+    roles: DESK_ROLES,
+};
+
+pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/{tenant}/desk", get(handlers::desk))
         .route(

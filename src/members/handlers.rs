@@ -1,12 +1,11 @@
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::assembly::meetings::MeetingOption;
 use crate::assembly::proposals::{self, Proposal, ProposalInput};
 use crate::audit::{self, Actor, AuditKind, Subject};
@@ -89,7 +88,6 @@ struct RegisterPage {
 }
 
 pub async fn organisations(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Query(query): Query<RegisterQuery>,
@@ -97,7 +95,7 @@ pub async fn organisations(
     user.require_any(READ_ROLES)?;
     let page = page_number(query.page);
     let status = MemberStatus::parse(&query.status);
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let mut rows = register::list(&mut tx, &query.q, status, page).await?;
     tx.commit().await?;
     let has_next = trim_page(&mut rows, register::PAGE_SIZE);
@@ -178,13 +176,9 @@ impl OrganisationFormPage {
     }
 }
 
-pub async fn new_organisation(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    user: CurrentUser,
-) -> AppResult<Response> {
+pub async fn new_organisation(ctx: RequestContext, user: CurrentUser) -> AppResult<Response> {
     admin(&user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let today = local_now(&mut tx).await?.date();
     let catalogue = services::list(&mut tx).await?;
     tx.commit().await?;
@@ -194,7 +188,6 @@ pub async fn new_organisation(
 }
 
 pub async fn create_organisation(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     axum::Form(fields): axum::Form<Fields>,
@@ -203,7 +196,7 @@ pub async fn create_organisation(
     let input = OrganisationInput::from_fields(&fields);
     let initial = StatusInput::from_fields(&fields);
     let mut errors = FormErrors::default();
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let today = local_now(&mut tx).await?.date();
     let catalogue = services::list(&mut tx).await?;
     let details = input.validate(&catalogue, &mut errors);
@@ -247,13 +240,12 @@ async fn load_organisation(tx: &mut TenantTx, id: &str) -> AppResult<Organisatio
 }
 
 pub async fn edit_organisation(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     admin(&user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let organisation = load_organisation(&mut tx, &id).await?;
     let catalogue = services::list(&mut tx).await?;
     let offered = register::services_of(&mut tx, organisation.id).await?;
@@ -265,14 +257,13 @@ pub async fn edit_organisation(
 }
 
 pub async fn update_organisation(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     admin(&user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let organisation = load_organisation(&mut tx, &id).await?;
     let catalogue = services::list(&mut tx).await?;
     let offered = register::services_of(&mut tx, organisation.id).await?;
@@ -420,13 +411,12 @@ async fn render_organisation(
 }
 
 pub async fn organisation(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     user.require_any(READ_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let organisation = load_organisation(&mut tx, &id).await?;
     render_organisation(tx, &ctx, &user, organisation, Submitted::nothing()).await
 }
@@ -436,14 +426,13 @@ fn back_to_organisation(ctx: &RequestContext, id: Uuid, flash: &'static str) -> 
 }
 
 pub async fn change_status(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     admin(&user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let organisation = load_organisation(&mut tx, &id).await?;
     let today = local_now(&mut tx).await?.date();
     let input = StatusInput::from_fields(&fields);
@@ -496,14 +485,13 @@ pub async fn change_status(
 }
 
 pub async fn link_user(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     admin(&user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let organisation = load_organisation(&mut tx, &id).await?;
     let chosen = fields.get("user").trim().to_owned();
     let mut errors = FormErrors::default();
@@ -544,13 +532,12 @@ pub async fn link_user(
 }
 
 pub async fn unlink_user(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, user_id)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
     admin(&user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let organisation = load_organisation(&mut tx, &id).await?;
     let unlinked = register::unlink_user(&mut tx, organisation.id, parse_id(&user_id)?)
         .await?
@@ -596,7 +583,6 @@ struct CataloguePage {
 }
 
 pub async fn catalogue(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Query(query): Query<CatalogueQuery>,
@@ -604,7 +590,7 @@ pub async fn catalogue(
     user.require_any(READ_ROLES)?;
     let page = page_number(query.page);
     let domain = Domain::parse(&query.domain);
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let mut entries = services::catalogue(&mut tx, &query.q, domain, page).await?;
     tx.commit().await?;
     let has_next = trim_page(&mut entries, services::PAGE_SIZE);
@@ -682,7 +668,6 @@ pub async fn new_service(ctx: RequestContext, user: CurrentUser) -> AppResult<Re
 }
 
 pub async fn create_service(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     axum::Form(fields): axum::Form<Fields>,
@@ -691,7 +676,7 @@ pub async fn create_service(
     let input = ServiceInput::from_fields(&fields);
     let mut errors = FormErrors::default();
     if let Some(details) = input.validate(&mut errors) {
-        let mut tx = ctx.tx(&state.pool).await?;
+        let mut tx = ctx.tx().await?;
         match services::create(&mut tx, &details).await? {
             Ok(id) => {
                 audit_change(
@@ -719,13 +704,12 @@ async fn load_service(tx: &mut TenantTx, id: &str) -> AppResult<Service> {
 }
 
 pub async fn edit_service(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     admin(&user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let service = load_service(&mut tx, &id).await?;
     let providers = services::providers(&mut tx, service.id).await?;
     tx.commit().await?;
@@ -735,14 +719,13 @@ pub async fn edit_service(
 }
 
 pub async fn update_service(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     admin(&user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let service = load_service(&mut tx, &id).await?;
     let providers = services::providers(&mut tx, service.id).await?;
     let input = ServiceInput::from_fields(&fields);
@@ -801,7 +784,6 @@ struct GroupsPage {
 }
 
 pub async fn groups(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Query(query): Query<GroupsQuery>,
@@ -810,7 +792,7 @@ pub async fn groups(
     let page = page_number(query.page);
     let mut rows = match viewer {
         Some(viewer) => {
-            let mut tx = ctx.tx(&state.pool).await?;
+            let mut tx = ctx.tx().await?;
             let rows = groups::list(&mut tx, viewer, page).await?;
             tx.commit().await?;
             rows
@@ -871,13 +853,9 @@ impl GroupFormPage {
     }
 }
 
-pub async fn new_group(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    user: CurrentUser,
-) -> AppResult<Response> {
+pub async fn new_group(ctx: RequestContext, user: CurrentUser) -> AppResult<Response> {
     admin(&user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let coordinators = groups::coordinator_choices(&mut tx, None).await?;
     let organisations = register::choices(&mut tx, &[]).await?;
     tx.commit().await?;
@@ -885,7 +863,6 @@ pub async fn new_group(
 }
 
 pub async fn create_group(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     axum::Form(fields): axum::Form<Fields>,
@@ -893,7 +870,7 @@ pub async fn create_group(
     admin(&user)?;
     let input = GroupInput::from_fields(&fields);
     let mut errors = FormErrors::default();
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let coordinators = groups::coordinator_choices(&mut tx, None).await?;
     let organisations = register::choices(&mut tx, &[]).await?;
     if let Some(details) = input.validate(&coordinators, &organisations, &mut errors) {
@@ -1020,24 +997,22 @@ async fn render_group(
 }
 
 pub async fn group(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let group = load_group(&mut tx, &user, &id).await?;
     render_group(tx, &ctx, &user, group, GroupForm::None, FormErrors::default()).await
 }
 
 pub async fn edit_group(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     admin(&user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let group = load_group(&mut tx, &user, &id).await?;
     let participants = groups::participants(&mut tx, group.id).await?;
     let taking_part: Vec<Uuid> = participants.iter().map(|o| o.id).collect();
@@ -1055,14 +1030,13 @@ fn back_to_group(ctx: &RequestContext, id: Uuid, flash: &'static str) -> Respons
 }
 
 pub async fn update_group(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     admin(&user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let group = load_group(&mut tx, &user, &id).await?;
     let taking_part: Vec<Uuid> = groups::participants(&mut tx, group.id)
         .await?
@@ -1098,14 +1072,13 @@ pub async fn update_group(
 }
 
 pub async fn add_note(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     admin(&user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let group = load_group(&mut tx, &user, &id).await?;
     let today = local_now(&mut tx).await?.date();
     let input = NoteInput::from_fields(&fields);
@@ -1134,13 +1107,12 @@ pub async fn add_note(
 /// A working group submits a proposal to the general assembly: its administrators, or staff
 /// of an organisation taking part.
 pub async fn submit_proposal(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let group = load_group(&mut tx, &user, &id).await?;
     if !group.is_open() {
         return Err(AppError::Forbidden);
@@ -1165,14 +1137,13 @@ pub async fn submit_proposal(
 }
 
 pub async fn close_group(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     admin(&user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let group = load_group(&mut tx, &user, &id).await?;
     let today = local_now(&mut tx).await?.date();
     let input = CloseInput::from_fields(&fields);

@@ -11,14 +11,32 @@ pub mod services;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::app::AppState;
 use crate::auth::Role;
 use crate::intake::values::choice;
+use crate::web::layout::NavEntry;
 
 /// Who may read the register and the service catalogue; only administrators change them.
 pub const READ_ROLES: &[Role] = &[Role::Admin, Role::Professional, Role::ProcessManager, Role::Chair];
 
-pub fn router() -> Router<AppState> {
+pub const MEMBERS_NAV: NavEntry = NavEntry {
+    path: "/members",
+    label_key: "nav.members",
+    roles: READ_ROLES,
+};
+
+pub const SERVICES_NAV: NavEntry = NavEntry {
+    path: "/services",
+    label_key: "nav.services",
+    roles: READ_ROLES,
+};
+
+pub const GROUPS_NAV: NavEntry = NavEntry {
+    path: "/groups",
+    label_key: "nav.groups",
+    roles: &[Role::Admin, Role::Member],
+};
+
+pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route(
             "/{tenant}/members",

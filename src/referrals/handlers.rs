@@ -1,4 +1,7 @@
+use std::sync::Arc;
+
 use askama::Template;
+use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -7,7 +10,6 @@ use serde_json::json;
 use time::{Date, Month};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::audit::{self, Actor, AuditKind};
 use crate::auth::{CurrentUser, Role};
 use crate::cases::plan::Goal;
@@ -15,7 +17,7 @@ use crate::cases::record::CaseView;
 use crate::cases::{self, plan};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
-use crate::referrals::inbox::{self, Counts, InboxRow, Tab};
+use crate::referrals::inbox::{self, Counts, InboxRow, InboxState, KeptInboxes, Tab};
 use crate::referrals::notifications::{self, Notification};
 use crate::referrals::referral::{self, Event, NewReferral, NotNow, Referral, Report, SendRefused, Viewer};
 use crate::referrals::stats::{self, OrganisationFigures, OverdueReferral};
@@ -58,7 +60,8 @@ struct InboxPage {
 }
 
 pub async fn inbox(
-    State(state): State<AppState>,
+    State(inboxes): State<Arc<KeptInboxes>>,
+    inbox_state: Option<Extension<InboxState>>,
     ctx: RequestContext,
     user: CurrentUser,
     Query(query): Query<PageQuery>,
@@ -66,11 +69,10 @@ pub async fn inbox(
     let organisation_id = organisation_of(&user)?;
     let tab = query.tab.as_deref().and_then(Tab::parse).unwrap_or(Tab::New);
     let page = query.page.unwrap_or(1).max(1);
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     // Read with the session, for the navigation; a member's session always has it.
-    let inbox_state = ctx.waiting.inbox.ok_or(AppError::Forbidden)?;
-    let mut rows = state
-        .inboxes
+    let Extension(inbox_state) = inbox_state.ok_or(AppError::Forbidden)?;
+    let mut rows = inboxes
         .page(&mut tx, inbox_state.version, tab, organisation_id, user.id, page)
         .await?;
     tx.commit().await?;
@@ -185,13 +187,12 @@ async fn render_member_referral(
 }
 
 pub async fn member_referral(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let organisation_id = organisation_of(&user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let referral = load_for_member(&mut tx, &id, organisation_id).await?;
     audit_referral(
         &mut tx,
@@ -249,7 +250,6 @@ impl MemberStep {
 }
 
 async fn member_step(
-    state: &AppState,
     ctx: &RequestContext,
     user: &CurrentUser,
     id: &str,
@@ -257,7 +257,7 @@ async fn member_step(
     step: Result<MemberStep, (&'static str, FormErrors)>,
 ) -> AppResult<Response> {
     let organisation_id = organisation_of(user)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let referral = match load_for_member(&mut tx, id, organisation_id).await {
         Err(AppError::NotFound)
             if referral::taken_by_another(&mut tx, parse_id(id)?, organisation_id).await? =>
@@ -293,7 +293,7 @@ async fn member_step(
     if let Err(NotNow) = taken {
         // Someone else was first (or the case withdrew it): show where it stands now.
         drop(tx);
-        let mut tx = ctx.tx(&state.pool).await?;
+        let mut tx = ctx.tx().await?;
         return match referral::find(&mut tx, referral.id, Viewer::Organisation(organisation_id)).await? {
             Some(now) => {
                 render_member_referral(tx, ctx, now, step.form(), fields, FormErrors::default(), true).await
@@ -327,27 +327,24 @@ fn taken_elsewhere(ctx: &RequestContext) -> Response {
 }
 
 pub async fn accept(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    member_step(&state, &ctx, &user, &id, fields, Ok(MemberStep::Accept)).await
+    member_step(&ctx, &user, &id, fields, Ok(MemberStep::Accept)).await
 }
 
 pub async fn start(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    member_step(&state, &ctx, &user, &id, fields, Ok(MemberStep::Start)).await
+    member_step(&ctx, &user, &id, fields, Ok(MemberStep::Start)).await
 }
 
 pub async fn decline(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
@@ -366,11 +363,10 @@ pub async fn decline(
         Some(reason) if errors.is_empty() => Ok(MemberStep::Decline { reason, note }),
         _ => Err(("decline", errors)),
     };
-    member_step(&state, &ctx, &user, &id, fields, step).await
+    member_step(&ctx, &user, &id, fields, step).await
 }
 
 pub async fn finish(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
@@ -406,11 +402,10 @@ pub async fn finish(
         })),
         _ => Err(("finish", errors)),
     };
-    member_step(&state, &ctx, &user, &id, fields, step).await
+    member_step(&ctx, &user, &id, fields, step).await
 }
 
 pub async fn give_back(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
@@ -418,18 +413,17 @@ pub async fn give_back(
 ) -> AppResult<Response> {
     let step = required(&fields, "return", "reason", "referral.error.return_reason")
         .map(|reason| MemberStep::GiveBack { reason });
-    member_step(&state, &ctx, &user, &id, fields, step).await
+    member_step(&ctx, &user, &id, fields, step).await
 }
 
 pub async fn member_note(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     let step = required(&fields, "note", "body", "referral.error.note").map(|body| MemberStep::Note { body });
-    member_step(&state, &ctx, &user, &id, fields, step).await
+    member_step(&ctx, &user, &id, fields, step).await
 }
 
 /// The text of a field that may not be left empty, or the form's error for it.
@@ -509,24 +503,22 @@ async fn case_to_refer(tx: &mut TenantTx, id: &str, user: &CurrentUser) -> AppRe
 }
 
 pub async fn referral_form(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = case_to_refer(&mut tx, &id, &user).await?;
     render_referral_form(tx, &ctx, &user, case, Fields::default(), FormErrors::default()).await
 }
 
 pub async fn send(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id)): Path<(String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = case_to_refer(&mut tx, &id, &user).await?;
     let mut errors = FormErrors::default();
     let target = match fields.get("target").split_once(':') {
@@ -700,12 +692,11 @@ async fn load_case_referral(tx: &mut TenantTx, case: &CaseView, referral_id: &st
 }
 
 pub async fn case_referral(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, referral_id)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = cases::open_case(&mut tx, &id, &user).await?;
     let referral = load_case_referral(&mut tx, &case, &referral_id).await?;
     cases::audit_case(
@@ -721,13 +712,12 @@ pub async fn case_referral(
 }
 
 pub async fn withdraw(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, referral_id)): Path<(String, String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = case_to_refer(&mut tx, &id, &user).await?;
     let current = load_case_referral(&mut tx, &case, &referral_id).await?;
     let reason = fields.get("reason").trim().to_owned();
@@ -764,13 +754,12 @@ pub async fn withdraw(
 }
 
 pub async fn lead_note(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, id, referral_id)): Path<(String, String, String)>,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let case = cases::case_to_write(&mut tx, &id, &user).await?;
     let current = load_case_referral(&mut tx, &case, &referral_id).await?;
     let body = fields.get("body").trim().to_owned();
@@ -821,13 +810,12 @@ impl NotificationsPage {
 }
 
 pub async fn notifications(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Query(query): Query<PageQuery>,
 ) -> AppResult<Response> {
     let page = query.page.unwrap_or(1).max(1);
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let mut found = notifications::page(&mut tx, user.id, page).await?;
     tx.commit().await?;
     let has_next = trim_page(&mut found, notifications::PAGE_SIZE);
@@ -839,12 +827,8 @@ pub async fn notifications(
     })
 }
 
-pub async fn notifications_read(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    user: CurrentUser,
-) -> AppResult<Response> {
-    let mut tx = ctx.tx(&state.pool).await?;
+pub async fn notifications_read(ctx: RequestContext, user: CurrentUser) -> AppResult<Response> {
+    let mut tx = ctx.tx().await?;
     notifications::mark_all_read(&mut tx, user.id).await?;
     tx.commit().await?;
     Ok(web::redirect_with_flash(
@@ -865,14 +849,13 @@ struct OverviewPage {
 
 /// Closing the loop: what waits past its answer date, and each organisation's figures.
 pub async fn overview(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Query(query): Query<PageQuery>,
 ) -> AppResult<Response> {
     user.require_any(OVERVIEW_ROLES)?;
     let page = query.page.unwrap_or(1).max(1);
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let year = match query.year {
         Some(year) if (2000..=2100).contains(&year) => year,
         _ => crate::intake::local_now(&mut tx).await?.year(),

@@ -10,13 +10,18 @@ pub mod notifications;
 pub mod referral;
 pub mod sample;
 pub mod stats;
+pub mod waiting;
+
+use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::FromRef;
 use axum::routing::{get, post};
 
-use crate::app::AppState;
 use crate::auth::Role;
 use crate::intake::values::choice;
+use crate::referrals::inbox::KeptInboxes;
+use crate::web::layout::NavEntry;
 
 choice!(
     /// Where a referral stands.
@@ -60,7 +65,29 @@ choice!(
 /// Who sees the referral overview and the organisations' figures.
 pub const OVERVIEW_ROLES: &[Role] = &[Role::Admin, Role::ProcessManager];
 
-pub fn router() -> Router<AppState> {
+pub const INBOX_NAV: NavEntry = NavEntry {
+    path: waiting::INBOX_PATH,
+    label_key: "nav.inbox",
+    roles: &[Role::Member],
+};
+
+pub const OVERVIEW_NAV: NavEntry = NavEntry {
+    path: "/referrals/overview",
+    label_key: "nav.referral_overview",
+    roles: OVERVIEW_ROLES,
+};
+
+pub const NOTIFICATIONS_NAV: NavEntry = NavEntry {
+    path: waiting::NOTIFICATIONS_PATH,
+    label_key: "nav.notifications",
+    roles: &Role::ALL,
+};
+
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Arc<KeptInboxes>: FromRef<S>,
+{
     Router::new()
         .route("/{tenant}/inbox", get(handlers::inbox))
         .route("/{tenant}/referrals/overview", get(handlers::overview))

@@ -1,10 +1,9 @@
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::cases::{ClockKind, Escalation, Status};
 use crate::error::{AppError, AppResult};
@@ -123,7 +122,6 @@ impl DashboardPage {
 
 /// The dashboard: charts first, the table of numbers beside each.
 pub async fn dashboard(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Query(query): Query<DashboardQuery>,
@@ -131,7 +129,7 @@ pub async fn dashboard(
     user.require_any(VIEW_ROLES)?;
     let audience = audience(&user, &query.view);
     let view = viewpoint(&ctx, &user, audience);
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let today = local_now(&mut tx).await?.date();
     let (period, errors) = match Period::from_query(&query.period, today) {
         Ok(period) => (Some(period), PeriodErrors::default()),
@@ -196,13 +194,12 @@ impl AnnualPage {
 /// The annual report for the council: the figures of one year as the municipality sees them,
 /// laid out to print.
 pub async fn annual(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Query(query): Query<AnnualQuery>,
 ) -> AppResult<Response> {
     user.require_any(VIEW_ROLES)?;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let today = local_now(&mut tx).await?.date();
     let year = query
         .year
@@ -226,7 +223,6 @@ pub async fn annual(
 
 /// One table of the dashboard as CSV.
 pub async fn export(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Path((_, table)): Path<(String, String)>,
@@ -236,7 +232,7 @@ pub async fn export(
     let table = table.strip_suffix(".csv").unwrap_or(&table).to_owned();
     let audience = audience(&user, &query.view);
     let view = viewpoint(&ctx, &user, audience);
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let today = local_now(&mut tx).await?.date();
     let period = Period::from_query(&query.period, today).map_err(|_| AppError::NotFound)?;
     let dashboard = dashboard::build(&mut tx, &view, period, today).await?;
@@ -302,7 +298,6 @@ struct RequestsPage {
 }
 
 pub async fn requests(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Query(query): Query<ListQuery>,
@@ -317,7 +312,7 @@ pub async fn requests(
         )?,
     };
     let page = query.page.unwrap_or(1).max(1);
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let today = local_now(&mut tx).await?.date();
     let period = list_period(&query, today)?;
     let mut rows = lists::requests(&mut tx, period, &filter, page).await?;
@@ -357,7 +352,6 @@ struct CasesPage {
 }
 
 pub async fn cases(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Query(query): Query<ListQuery>,
@@ -365,7 +359,7 @@ pub async fn cases(
     user.require_any(LIST_ROLES)?;
     let page = query.page.unwrap_or(1).max(1);
     let lang = ctx.lang;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let range = |q: &ListQuery| -> AppResult<Period> {
         let from = crate::web::forms::parse_date(&q.period.from).ok_or(AppError::NotFound)?;
         let to = crate::web::forms::parse_date(&q.period.to).ok_or(AppError::NotFound)?;
@@ -493,7 +487,6 @@ struct ReferralsPage {
 }
 
 pub async fn referrals(
-    State(state): State<AppState>,
     ctx: RequestContext,
     user: CurrentUser,
     Query(query): Query<ListQuery>,
@@ -511,7 +504,7 @@ pub async fn referrals(
         reason: one_of(&query.reason, &codes(DeclineReason::ALL, DeclineReason::code))?,
     };
     let lang = ctx.lang;
-    let mut tx = ctx.tx(&state.pool).await?;
+    let mut tx = ctx.tx().await?;
     let today = local_now(&mut tx).await?.date();
     let period = list_period(&query, today)?;
     let organisation = match filter.organisation {

@@ -12,8 +12,8 @@ pub mod period;
 use axum::Router;
 use axum::routing::get;
 
-use crate::app::AppState;
 use crate::auth::Role;
+use crate::web::layout::NavEntry;
 
 /// Who sees the dashboard.
 pub const VIEW_ROLES: &[Role] = &[Role::Admin, Role::Chair, Role::ProcessManager];
@@ -21,7 +21,13 @@ pub const VIEW_ROLES: &[Role] = &[Role::Admin, Role::Chair, Role::ProcessManager
 /// and sees figures only, as the municipality does.
 pub const LIST_ROLES: &[Role] = &[Role::Admin, Role::ProcessManager];
 
-pub fn router() -> Router<AppState> {
+pub const NAV: NavEntry = NavEntry {
+    path: "/reports",
+    label_key: "nav.reports",
+    roles: VIEW_ROLES,
+};
+
+pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/{tenant}/reports", get(handlers::dashboard))
         .route("/{tenant}/reports/annual", get(handlers::annual))

@@ -3,18 +3,18 @@
 //! and checks the CSRF token of every state-changing request before a handler runs.
 
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{Extensions, HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use sqlx::PgPool;
 use subtle::ConstantTimeEq;
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::session::{self, SessionCookie, Stage};
 use crate::config::WebConfig;
@@ -22,13 +22,41 @@ use crate::db::{self, Commit, TenantTx};
 use crate::error::AppError;
 use crate::tenancy::{self, Tenant};
 use crate::web::i18n::Lang;
-use crate::web::layout::{Flash, Layout, UserBadge, Waiting, navigation};
+use crate::web::layout::{Flash, Layout, NavEntry, UserBadge, Waiting, navigation};
 use crate::web::{self, CSRF_COOKIE, FLASH_COOKIE, SESSION_COOKIE};
 
 /// The largest form body the CSRF check reads; larger uploads carry the token in a header.
 const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
 pub const CSRF_FIELD: &str = "csrf_token";
 pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// What every request context is made from; built once by `app`.
+#[derive(Clone)]
+pub struct Site {
+    /// Connections as the web role, subject to row-level security.
+    pub pool: PgPool,
+    pub config: Arc<WebConfig>,
+    /// The navigation, in order; each entry shows for the roles it names.
+    pub navigation: &'static [NavEntry],
+    /// What the areas count as waiting for the user, read with the session.
+    pub waiting: Arc<dyn WaitingSource>,
+}
+
+/// A future borrowing what it was given, as trait objects need it.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Counts what waits for a logged-in user in the areas that have something to count. Runs in
+/// the transaction the session was checked in; what it read for a page of its own (a member's
+/// inbox state, say) it may leave in `extensions` for that page's handler.
+pub trait WaitingSource: Send + Sync {
+    fn count<'a>(
+        &'a self,
+        tx: &'a mut TenantTx,
+        user: &'a CurrentUser,
+        session_hash: &'a [u8],
+        extensions: &'a mut Extensions,
+    ) -> BoxFuture<'a, sqlx::Result<Waiting>>;
+}
 
 #[derive(Clone)]
 pub struct RequestContext {
@@ -55,6 +83,7 @@ pub struct RequestContext {
     /// The transaction the session was checked in, kept open for the handler: one BEGIN and
     /// one COMMIT per request instead of two of each.
     open_tx: Arc<Mutex<Option<TenantTx>>>,
+    site: Site,
 }
 
 impl RequestContext {
@@ -72,14 +101,27 @@ impl RequestContext {
             nav: self
                 .user
                 .as_ref()
-                .map(|user| navigation(&self.tenant, user, &self.path, self.waiting))
+                .map(|user| {
+                    navigation(
+                        self.site.navigation,
+                        &self.tenant,
+                        user,
+                        &self.path,
+                        &self.waiting,
+                    )
+                })
                 .unwrap_or_default(),
             flash: self.flash,
         }
     }
 
+    pub fn config(&self) -> &WebConfig {
+        &self.site.config
+    }
+
     /// The start of absolute links: the configured public URL, else the address used now.
-    pub fn public_base(&self, config: &WebConfig) -> String {
+    pub fn public_base(&self) -> String {
+        let config = &self.site.config;
         if let Some(url) = &config.public_url {
             return url.trim_end_matches('/').to_owned();
         }
@@ -89,7 +131,7 @@ impl RequestContext {
 
     /// The request's tenant-scoped transaction: the one the session was checked in when there
     /// is one (the first call takes it), else a new one.
-    pub async fn tx(&self, pool: &PgPool) -> Result<TenantTx, sqlx::Error> {
+    pub async fn tx(&self) -> Result<TenantTx, sqlx::Error> {
         let open = self
             .open_tx
             .lock()
@@ -97,7 +139,7 @@ impl RequestContext {
             .take();
         match open {
             Some(tx) => Ok(tx),
-            None => db::tenant_tx_with(pool, self.tenant.id, self.commit).await,
+            None => db::tenant_tx_with(&self.site.pool, self.tenant.id, self.commit).await,
         }
     }
 
@@ -132,11 +174,7 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
 }
 
 /// Middleware for the tenant routes: resolves the tenant and session, checks CSRF.
-pub async fn resolve(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Result<Response, AppError> {
+pub async fn resolve(State(site): State<Site>, request: Request, next: Next) -> Result<Response, AppError> {
     let (mut parts, body) = request.into_parts();
     let uri = parts.uri.clone();
     let slug = uri
@@ -145,7 +183,7 @@ pub async fn resolve(
         .split('/')
         .next()
         .unwrap_or_default();
-    let secure = state.config.secure_cookies;
+    let secure = site.config.secure_cookies;
     let mut set_cookies = Vec::new();
     let commit = if is_state_changing(&parts.method) {
         Commit::Durable
@@ -156,12 +194,13 @@ pub async fn resolve(
     let mut session = None;
     let mut expired = false;
     let mut open_tx = None;
+    let mut waiting = Waiting::default();
     let cookie = web::read_cookie(&parts.headers, SESSION_COOKIE).and_then(|v| SessionCookie::parse(&v));
     let tenant = match cookie {
         Some(cookie) => {
             // The session's own cooperative, whose transaction the handler goes on with.
-            let mut tx = db::tenant_tx_with(&state.pool, cookie.tenant_id, commit).await?;
-            let (tenant, found) = session::load_at(&mut tx, slug, &cookie.token_hash, &state.inboxes)
+            let mut tx = db::tenant_tx_with(&site.pool, cookie.tenant_id, commit).await?;
+            let (tenant, found) = session::load_at(&mut tx, slug, &cookie.token_hash)
                 .await?
                 .ok_or(AppError::NotFound)?;
             if tenant.id != cookie.tenant_id {
@@ -174,12 +213,20 @@ pub async fn resolve(
                     expired = session::delete(&mut tx, &cookie.token_hash).await?;
                     set_cookies.push(web::clear_cookie(SESSION_COOKIE, secure));
                 }
+                if let Some(found) = &found
+                    && found.stage == Stage::Active
+                {
+                    waiting = site
+                        .waiting
+                        .count(&mut tx, &found.user, &found.token_hash, &mut parts.extensions)
+                        .await?;
+                }
                 session = found;
                 open_tx = Some(tx);
             }
             tenant
         }
-        None => tenancy::find_by_slug(&state.pool, slug)
+        None => tenancy::find_by_slug(&site.pool, slug)
             .await?
             .ok_or(AppError::NotFound)?,
     };
@@ -209,10 +256,6 @@ pub async fn resolve(
         set_cookies.push(web::clear_cookie(FLASH_COOKIE, secure));
     }
 
-    let waiting = Waiting {
-        unread_notifications: session.as_ref().map_or(0, |s| s.unread_notifications),
-        inbox: session.as_ref().and_then(|s| s.inbox),
-    };
     let (user, pending) = match &session {
         Some(s) if s.stage == Stage::Active => (Some(s.user.clone()), None),
         Some(s) => (None, Some((s.user.clone(), s.stage))),
@@ -232,7 +275,7 @@ pub async fn resolve(
         lang: language
             .or_else(|| Lang::from_accept_language(&parts.headers))
             .unwrap_or(tenant.default_language),
-        client_ip: client_ip(&parts, state.config.trust_proxy),
+        client_ip: client_ip(&parts, site.config.trust_proxy),
         session_hash: session.map(|s| s.token_hash),
         path: uri.path().to_owned(),
         query: uri.query().map(str::to_owned),
@@ -243,6 +286,7 @@ pub async fn resolve(
         user,
         csrf_token,
         open_tx: Arc::new(Mutex::new(open_tx)),
+        site,
     };
 
     let body = if is_state_changing(&parts.method) {

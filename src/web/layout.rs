@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use crate::auth::{CurrentUser, Role};
-use crate::referrals::inbox::InboxState;
 use crate::tenancy::Tenant;
 use crate::web::i18n::Lang;
 
@@ -83,70 +82,51 @@ pub struct NavItem {
     pub count: Option<i64>,
 }
 
-/// What is waiting for the user, shown beside the navigation entries.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Waiting {
-    /// A member organisation's inbox, for its staff.
-    pub inbox: Option<InboxState>,
-    pub unread_notifications: i64,
+/// One entry of the navigation: each area exports its own, and `app` puts them in order.
+#[derive(Debug, Clone, Copy)]
+pub struct NavEntry {
+    /// The path below the cooperative's address.
+    pub path: &'static str,
+    pub label_key: &'static str,
+    /// Who sees the entry.
+    pub roles: &'static [Role],
 }
 
-/// The navigation: each area appears for the roles that may use it. Later areas add a line.
-const NAVIGATION: &[(&str, &str, &[Role])] = &[
-    ("/", "nav.home", &Role::ALL),
-    (
-        "/desk",
-        "nav.desk",
-        &[Role::Desk, Role::Professional, Role::ProcessManager],
-    ),
-    (
-        "/residents",
-        "nav.residents",
-        &[Role::Desk, Role::Professional, Role::ProcessManager],
-    ),
-    (
-        "/team",
-        "nav.team",
-        &[Role::Professional, Role::ProcessManager, Role::Admin],
-    ),
-    (
-        "/team/monitor",
-        "nav.monitor",
-        &[Role::ProcessManager, Role::Admin],
-    ),
-    ("/members", "nav.members", crate::members::READ_ROLES),
-    ("/services", "nav.services", crate::members::READ_ROLES),
-    ("/groups", "nav.groups", &[Role::Admin, Role::Member]),
-    ("/inbox", "nav.inbox", &[Role::Member]),
-    ("/assembly", "nav.assembly", crate::assembly::READ_ROLES),
-    (
-        "/referrals/overview",
-        "nav.referral_overview",
-        &[Role::Admin, Role::ProcessManager],
-    ),
-    ("/reports", "nav.reports", crate::reports::VIEW_ROLES),
-    ("/notifications", "nav.notifications", &Role::ALL),
-    ("/admin/users", "nav.users", &[Role::Admin]),
-    ("/admin/settings", "nav.settings", &[Role::Admin]),
-    ("/admin/audit", "nav.audit", &[Role::Admin]),
-    ("/account", "nav.account", &Role::ALL),
-];
+/// What waits for the user, by navigation path (new referrals, unread notifications).
+#[derive(Debug, Clone, Default)]
+pub struct Waiting(Vec<(&'static str, i64)>);
 
-pub fn navigation(tenant: &Tenant, user: &CurrentUser, current_path: &str, waiting: Waiting) -> Vec<NavItem> {
-    NAVIGATION
+impl Waiting {
+    pub fn add(&mut self, path: &'static str, count: i64) {
+        self.0.push((path, count));
+    }
+
+    fn count(&self, path: &str) -> i64 {
+        self.0
+            .iter()
+            .filter(|(p, _)| *p == path)
+            .map(|(_, count)| count)
+            .sum()
+    }
+}
+
+pub fn navigation(
+    entries: &[NavEntry],
+    tenant: &Tenant,
+    user: &CurrentUser,
+    current_path: &str,
+    waiting: &Waiting,
+) -> Vec<NavItem> {
+    entries
         .iter()
-        .filter(|(_, _, roles)| user.roles.iter().any(|role| roles.contains(role)))
-        .map(|(path, label_key, _)| {
-            let href = format!("/{}{}", tenant.slug, path);
-            let count = match *path {
-                "/inbox" => waiting.inbox.map_or(0, |inbox| inbox.counts.new),
-                "/notifications" => waiting.unread_notifications,
-                _ => 0,
-            };
+        .filter(|entry| user.roles.iter().any(|role| entry.roles.contains(role)))
+        .map(|entry| {
+            let href = format!("/{}{}", tenant.slug, entry.path);
+            let count = waiting.count(entry.path);
             NavItem {
-                current: current_path == href || (*path != "/" && current_path.starts_with(&href)),
+                current: current_path == href || (entry.path != "/" && current_path.starts_with(&href)),
                 href,
-                label_key,
+                label_key: entry.label_key,
                 count: (count > 0).then_some(count),
             }
         })

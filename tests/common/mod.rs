@@ -7,7 +7,7 @@ pub mod smtp;
 
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use schakel::config::WebConfig;
 use schakel::db::embedded::{self, Cluster, Durability};
@@ -206,14 +206,7 @@ impl TestApp {
     ) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
-        let state = AppState {
-            pool: pool.clone(),
-            config: Arc::new(WebConfig::default()),
-            mailer: Arc::new(mailer),
-            case_documents: Arc::default(),
-            inboxes: Arc::default(),
-            queues: Arc::default(),
-        };
+        let state = AppState::new(pool.clone(), WebConfig::default(), mailer);
         tokio::spawn(schakel::app::serve(listener, state, std::future::pending()));
         TestApp {
             address,

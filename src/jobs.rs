@@ -1,0 +1,77 @@
+//! The periodic jobs the web server runs beside its requests: purging expired sessions and
+//! sending the notices of overdue referrals, completing expulsions whose term of appeal has
+//! passed, refreshing the kept figures, and emailing notifications from their outbox.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::PgPool;
+use tokio::task::JoinHandle;
+
+use crate::mail::Mailer;
+use crate::{assembly, auth, referrals, reports};
+
+/// The running jobs; dropping this does not stop them, [`Jobs::stop`] does.
+pub struct Jobs(Vec<JoinHandle<()>>);
+
+impl Jobs {
+    /// Starts every job. Notifications are emailed only with `email_base` (email switched on),
+    /// which is the public address links in the messages start with, when one is configured.
+    pub fn start(pool: &PgPool, mailer: &Arc<Mailer>, email_base: Option<Option<String>>) -> Jobs {
+        let mut jobs = vec![
+            every(pool, Duration::from_secs(600), |pool| async move {
+                if let Err(error) = auth::session::purge_expired(&pool).await {
+                    tracing::warn!(%error, "could not purge expired sessions");
+                }
+                if let Err(error) = referrals::notifications::notify_overdue_everywhere(&pool).await {
+                    tracing::warn!(%error, "could not send the notices of overdue referrals");
+                }
+                if let Err(error) = assembly::decisions::complete_expulsions_everywhere(&pool).await {
+                    tracing::warn!(%error, "could not complete the expulsions whose term of appeal has passed");
+                }
+            }),
+            every(pool, reports::kept::REFRESH_EVERY, |pool| async move {
+                if let Err(error) = reports::kept::refresh_everywhere(&pool).await {
+                    tracing::warn!(%error, "could not refresh the kept figures");
+                }
+            }),
+        ];
+        // Notices go out by email from their table, a little after the step that made them.
+        if let Some(base) = email_base {
+            let mailer = mailer.clone();
+            jobs.push(every(pool, Duration::from_secs(30), move |pool| {
+                let (mailer, base) = (mailer.clone(), base.clone());
+                async move {
+                    if let Err(error) =
+                        referrals::notifications::send_emails(&pool, &mailer, base.as_deref()).await
+                    {
+                        tracing::warn!(%error, "could not email notifications");
+                    }
+                }
+            }));
+        }
+        Jobs(jobs)
+    }
+
+    pub fn stop(self) {
+        for job in self.0 {
+            job.abort();
+        }
+    }
+}
+
+/// Runs `job` now and then every `period`, one run at a time.
+fn every<F, Fut>(pool: &PgPool, period: Duration, job: F) -> JoinHandle<()>
+where
+    F: Fn(PgPool) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    let pool = pool.clone();
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(period);
+        loop {
+            ticks.tick().await;
+            job(pool.clone()).await;
+        }
+    })
+}
