@@ -10,11 +10,11 @@ use crate::auth::Role;
 use crate::auth::password::NewPassword;
 use crate::auth::users::{self, Email, NewUser};
 use crate::db::TenantTx;
-use crate::intake::values::Domain;
 use crate::members::groups::{self, GroupDetails};
 use crate::members::register::{self, OrganisationDetails, StatusChange};
 use crate::members::services::{self, ServiceDetails};
 use crate::members::{MemberStatus, OrganisationKind};
+use crate::shared::choices::Domain;
 use crate::{db, tenancy};
 
 pub const PASSWORD: &str = "schakel-demo-2026";
@@ -87,7 +87,7 @@ pub async fn load_history(owner: &PgPool) -> anyhow::Result<()> {
     .fetch_one(&mut *tx)
     .await?;
     if !existing {
-        let today = crate::intake::local_now(&mut tx).await?.date();
+        let today = crate::shared::clock::local_now(&mut tx).await?.date();
         crate::intake::sample::generate(&mut tx, 2026, 200, 400, 200, today, |_, _| {}).await?;
         crate::cases::sample::generate(&mut tx, 2026, 6, today, |_, _| {}).await?;
     }
@@ -101,7 +101,7 @@ pub async fn load_history(owner: &PgPool) -> anyhow::Result<()> {
     if !referred {
         crate::referrals::sample::referrals(&mut tx, 2026, 150, |_| {}).await?;
     }
-    let today = crate::intake::local_now(&mut tx).await?.date();
+    let today = crate::shared::clock::local_now(&mut tx).await?.date();
     crate::assembly::sample::load(&mut tx, today).await?;
     tx.commit().await?;
     Ok(())

@@ -20,6 +20,7 @@ pub mod mail;
 pub mod members;
 pub mod referrals;
 pub mod reports;
+pub mod shared;
 pub mod tasks;
 pub mod tenancy;
 pub mod web;

@@ -329,7 +329,7 @@ async fn generate(database: &Database, slug: &str, amounts: &Amounts, seed: u64)
     let journal_bar = bar(cases * journal_per_case, "journal");
     let referral_bar = bar(referrals, "referrals");
     let mut tx = db::tenant_tx(&owner, tenant.id).await?;
-    let today = schakel::intake::local_now(&mut tx).await?.date();
+    let today = schakel::shared::clock::local_now(&mut tx).await?.date();
     schakel::intake::sample::generate(&mut tx, seed, residents, requests, cases, today, |r, q| {
         resident_bar.set_position(r as u64);
         request_bar.set_position(q as u64);

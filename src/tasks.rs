@@ -6,7 +6,7 @@ use time::Date;
 use uuid::Uuid;
 
 use crate::db::TenantTx;
-use crate::web::forms::format_date;
+use crate::shared::format::format_date;
 
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct Task {
@@ -16,7 +16,7 @@ pub struct Task {
     pub case_id: Option<Uuid>,
     pub request_id: Option<Uuid>,
     pub assignee: Option<String>,
-    #[serde(with = "crate::cases::overview::json_date")]
+    #[serde(with = "crate::shared::format::json_date")]
     pub due_on: Date,
     pub done: bool,
     pub days_left: i32,

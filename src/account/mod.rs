@@ -1,7 +1,6 @@
 //! "Mijn account": every user's own password, language and sessions.
 
 use askama::Template;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -16,9 +15,10 @@ use crate::auth::{CurrentUser, password, second_factor, users};
 use crate::error::AppResult;
 use crate::web::context::RequestContext;
 use crate::web::i18n::Lang;
+use crate::web::ids::PathId;
 use crate::web::layout::NavEntry;
 use crate::web::layout::{FormErrors, Layout};
-use crate::web::{self, parse_id};
+use crate::web::{self};
 
 pub const NAV: NavEntry = NavEntry {
     path: "/account",
@@ -151,12 +151,7 @@ async fn change_language(
     ))
 }
 
-async fn end_session(
-    ctx: RequestContext,
-    user: CurrentUser,
-    Path((_, id)): Path<(String, String)>,
-) -> AppResult<Response> {
-    let id = parse_id(&id)?;
+async fn end_session(ctx: RequestContext, user: CurrentUser, PathId(id): PathId) -> AppResult<Response> {
     let mut tx = ctx.tx().await?;
     if !session::end_for_user(&mut tx, user.id, id).await? {
         return Err(crate::error::AppError::NotFound);

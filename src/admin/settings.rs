@@ -17,10 +17,12 @@ use crate::auth::{CurrentUser, Role};
 use crate::calendar::{LiberationDay, WorkingCalendar};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::shared::format::format_date;
 use crate::web::context::RequestContext;
 use crate::web::forms::{self, Fields};
+use crate::web::ids::PathId;
 use crate::web::layout::{FormErrors, Layout};
-use crate::web::{self, parse_id};
+use crate::web::{self};
 
 /// The numeric settings: (form field and column, minimum, maximum).
 const NUMBERS: [(&str, i32, i32); 10] = [
@@ -108,7 +110,7 @@ pub struct ClosingDay {
 
 impl ClosingDay {
     pub fn label(&self) -> String {
-        forms::format_date(self.day)
+        format_date(self.day)
     }
 
     pub fn iso(&self) -> String {
@@ -367,7 +369,7 @@ pub async fn add_closing_day(
         .rows_affected()
             == 1;
         if added {
-            return saved(tx, &ctx, &user, json!({ "closing_day": { "old": null, "new": format!("{} {description}", forms::format_date(day)) } })).await;
+            return saved(tx, &ctx, &user, json!({ "closing_day": { "old": null, "new": format!("{} {description}", format_date(day)) } })).await;
         }
         errors.field("day", "settings.error.duplicate_day");
     }
@@ -400,7 +402,7 @@ pub async fn remove_closing_day(
         tx,
         &ctx,
         &user,
-        json!({ "closing_day": { "old": format!("{} {removed}", forms::format_date(day)), "new": null } }),
+        json!({ "closing_day": { "old": format!("{} {removed}", format_date(day)), "new": null } }),
     )
     .await
 }
@@ -453,10 +455,9 @@ pub async fn add_destination(
 pub async fn toggle_destination(
     ctx: RequestContext,
     user: CurrentUser,
-    Path((_, id)): Path<(String, String)>,
+    PathId(id): PathId,
 ) -> AppResult<Response> {
     admin(&user)?;
-    let id = parse_id(&id)?;
     let mut tx = ctx.tx().await?;
     let row = sqlx::query!(
         "UPDATE signpost_destinations SET active = NOT active WHERE tenant_id = $1 AND id = $2 RETURNING name, active",

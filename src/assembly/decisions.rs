@@ -11,8 +11,9 @@ use crate::assembly::meetings::Meeting;
 use crate::assembly::polls::Poll;
 use crate::assembly::{DecisionKind, rules};
 use crate::db::TenantTx;
+use crate::shared::format::format_date;
 use crate::web::csv;
-use crate::web::forms::{Fields, format_date, parse_date};
+use crate::web::forms::{Fields, parse_date};
 use crate::web::layout::FormErrors;
 
 pub const PAGE_SIZE: i64 = 50;
@@ -353,7 +354,7 @@ pub async fn complete_expulsions_everywhere(pool: &sqlx::PgPool) -> sqlx::Result
     let mut completed = 0;
     for tenant_id in tenants {
         let mut tx = crate::db::tenant_tx(pool, tenant_id).await?;
-        let today = crate::intake::local_now(&mut tx).await?.date();
+        let today = crate::shared::clock::local_now(&mut tx).await?.date();
         completed += complete_expulsions(&mut tx, today).await?;
         tx.commit().await?;
     }

@@ -23,10 +23,12 @@ use crate::audit::{self, Actor, AuditKind};
 use crate::auth::{CurrentUser, Role};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
-use crate::intake::local_now;
 use crate::members::register::{self, OrganisationOption};
+use crate::shared::clock::local_now;
+use crate::shared::format::format_date;
 use crate::web::context::RequestContext;
-use crate::web::forms::{Fields, format_date, parse_date};
+use crate::web::forms::{Fields, parse_date};
+use crate::web::ids::{PathId, PathIds};
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::pagination::{Pagination, trim_page};
 use crate::web::{self, parse_id};
@@ -1176,12 +1178,10 @@ pub async fn poll(
 pub async fn cast_vote(
     ctx: RequestContext,
     user: CurrentUser,
-    Path((_, id, poll)): Path<(String, String, String)>,
+    PathIds(meeting_id, poll_id): PathIds,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     user.require_any(&[Role::Member, Role::Admin])?;
-    let poll_id = parse_id(&poll)?;
-    let meeting_id = parse_id(&id)?;
     let voter = Voter {
         user_id: user.id,
         secretary: is_secretary(&user),
@@ -1225,8 +1225,8 @@ pub async fn cast_vote(
     }
     // Nothing of a refused vote is kept: the page is read in a transaction of its own.
     let mut tx = ctx.tx().await?;
-    let meeting = load_meeting(&mut tx, &id, &user).await?;
-    let poll = load_poll(&mut tx, &meeting, &poll).await?;
+    let meeting = load_meeting(&mut tx, &meeting_id.to_string(), &user).await?;
+    let poll = load_poll(&mut tx, &meeting, &poll_id.to_string()).await?;
     render_poll(tx, &ctx, &user, meeting, poll, errors, status).await
 }
 
@@ -1876,10 +1876,9 @@ pub async fn add_representative(
 pub async fn end_representative(
     ctx: RequestContext,
     user: CurrentUser,
-    Path((_, id)): Path<(String, String)>,
+    PathId(id): PathId,
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
-    let id = parse_id(&id)?;
     let mut tx = ctx.tx().await?;
     let today = local_now(&mut tx).await?.date();
     if !representatives::end(&mut tx, id, today).await? {
@@ -1906,11 +1905,10 @@ pub async fn end_representative(
 pub async fn promote_proposal(
     ctx: RequestContext,
     user: CurrentUser,
-    Path((_, id)): Path<(String, String)>,
+    PathId(proposal_id): PathId,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
-    let proposal_id = parse_id(&id)?;
     let mut tx = ctx.tx().await?;
     let meeting = lock_meeting(&mut tx, fields.get("meeting"), &user).await?;
     if !meeting.is_draft() {

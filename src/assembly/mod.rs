@@ -21,7 +21,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use crate::auth::Role;
-use crate::intake::values::choice;
+use crate::shared::choices::choice;
 use crate::web::layout::NavEntry;
 
 /// Who may read the assembly's meetings and decisions.

@@ -5,7 +5,8 @@ use time::Date;
 use uuid::Uuid;
 
 use crate::db::TenantTx;
-use crate::web::forms::{Fields, format_date, parse_date, parse_optional_date};
+use crate::shared::format::format_date;
+use crate::web::forms::{Fields, parse_date, parse_optional_date};
 use crate::web::layout::FormErrors;
 
 pub const PAGE_SIZE: i64 = 50;

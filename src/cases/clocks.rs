@@ -10,9 +10,9 @@ use uuid::Uuid;
 
 use crate::calendar::statutory_due;
 use crate::cases::ClockKind;
-use crate::cases::overview::json_date;
 use crate::db::TenantTx;
-use crate::web::forms::format_date;
+use crate::shared::format::format_date;
+use crate::shared::format::json_date;
 
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct Clock {

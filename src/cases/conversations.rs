@@ -6,10 +6,11 @@ use uuid::Uuid;
 
 use crate::cases::ClockKind;
 use crate::cases::clocks;
-use crate::cases::overview::{json_date, json_timestamp};
-use crate::cases::record::format_timestamp;
 use crate::db::TenantTx;
-use crate::web::forms::{Fields, format_date, parse_date};
+use crate::shared::format::format_date;
+use crate::shared::format::format_timestamp;
+use crate::shared::format::{json_date, json_timestamp};
+use crate::web::forms::{Fields, parse_date};
 use crate::web::layout::FormErrors;
 
 /// The life domains the report covers, as (form field, label key).

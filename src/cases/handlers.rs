@@ -28,14 +28,16 @@ use crate::cases::{
 };
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
-use crate::intake::local_now;
 use crate::members::register::{self, OrganisationOption};
 use crate::members::services::{self, ServiceOption};
 use crate::referrals::consent::{self, Consent};
 use crate::referrals::referral::CaseReferral;
+use crate::shared::clock::local_now;
+use crate::shared::format::format_date;
 use crate::tasks::{self, Task};
 use crate::web::context::RequestContext;
-use crate::web::forms::{Fields, format_date, parse_date, parse_in_range, parse_optional_date};
+use crate::web::forms::{Fields, parse_date, parse_in_range, parse_optional_date};
+use crate::web::ids::PathId;
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::pagination::{Pagination, trim_page};
 use crate::web::{self, parse_id};
@@ -551,13 +553,13 @@ pub async fn case_page(
     State(documents): State<Arc<CaseDocuments>>,
     ctx: RequestContext,
     user: CurrentUser,
-    Path((_, id)): Path<(String, String)>,
+    PathId(id): PathId,
     Query(query): Query<CaseQuery>,
 ) -> AppResult<Response> {
     user.require_any_hiding(TEAM_ROLES)?;
     let mut tx = ctx.tx().await?;
     let case = documents
-        .case(&mut tx, parse_id(&id)?, user.id)
+        .case(&mut tx, id, user.id)
         .await?
         .ok_or(AppError::NotFound)?;
     match access::decide(&case, &user) {
@@ -940,7 +942,7 @@ pub async fn schedule_conversation(
         &user,
         AuditKind::ConversationScheduled,
         &case,
-        json!({ "planned_at": record::format_timestamp(appointment.at) }),
+        json!({ "planned_at": crate::shared::format::format_timestamp(appointment.at) }),
     )
     .await?;
     tx.commit().await?;

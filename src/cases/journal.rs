@@ -8,8 +8,8 @@ use time::PrimitiveDateTime;
 use uuid::Uuid;
 
 use crate::cases::EntryKind;
-use crate::cases::record::format_timestamp;
 use crate::db::TenantTx;
+use crate::shared::format::format_timestamp;
 
 pub const PAGE_SIZE: i64 = 20;
 

@@ -31,7 +31,7 @@ use axum::routing::{get, post};
 use crate::auth::Role;
 use crate::cases::document::CaseDocuments;
 use crate::cases::queue::KeptQueues;
-use crate::intake::values::choice;
+use crate::shared::choices::choice;
 use crate::web::layout::NavEntry;
 
 /// The social team: they handle cases.

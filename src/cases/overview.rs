@@ -16,14 +16,6 @@ use crate::referrals::consent::Consent;
 use crate::referrals::referral::CaseReferral;
 use crate::tasks::Task;
 
-// How dates and times look in PostgreSQL's JSON (a `timestamp` is first formatted in SQL).
-time::serde::format_description!(pub json_date, Date, "[year]-[month]-[day]");
-time::serde::format_description!(
-    pub json_timestamp,
-    PrimitiveDateTime,
-    "[year]-[month]-[day]T[hour]:[minute]:[second]"
-);
-
 #[derive(Clone)]
 pub struct CaseLists {
     pub clocks: Vec<Clock>,

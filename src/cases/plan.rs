@@ -8,11 +8,12 @@ use sqlx::types::Json;
 use time::{Date, PrimitiveDateTime};
 use uuid::Uuid;
 
-use crate::cases::overview::json_date;
-use crate::cases::record::{Conflict, format_timestamp};
+use crate::cases::record::Conflict;
 use crate::cases::{GoalResult, Performer};
 use crate::db::TenantTx;
-use crate::web::forms::format_date;
+use crate::shared::format::format_date;
+use crate::shared::format::format_timestamp;
+use crate::shared::format::json_date;
 
 #[derive(Clone)]
 pub struct Plan {

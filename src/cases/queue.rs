@@ -16,11 +16,12 @@ use time::{Date, PrimitiveDateTime};
 use uuid::Uuid;
 
 use crate::calendar::WorkingCalendar;
-use crate::cases::record::{domain_keys, reference};
+use crate::cases::record::reference;
 use crate::cases::{Confidentiality, Escalation, Status};
 use crate::db::TenantTx;
 use crate::db::kept::KeptCopies;
-use crate::web::forms::format_date;
+use crate::shared::choices::Domain;
+use crate::shared::format::format_date;
 
 pub const PAGE_SIZE: i64 = 25;
 
@@ -106,7 +107,7 @@ impl QueueRow {
     }
 
     pub fn domain_keys(&self) -> Vec<String> {
-        domain_keys(&self.domains)
+        Domain::label_keys(&self.domains)
     }
 
     pub fn is_crisis(&self) -> bool {

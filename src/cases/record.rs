@@ -7,8 +7,9 @@ use uuid::Uuid;
 
 use crate::cases::{ClosingResult, Confidentiality, Escalation, Status};
 use crate::db::TenantTx;
-use crate::intake::values::{Domain, Urgency};
-use crate::web::forms::format_date;
+use crate::intake::values::Urgency;
+use crate::shared::choices::Domain;
+use crate::shared::format::{format_date, format_timestamp};
 
 /// A case as its page shows it, with what the current user's access depends on.
 #[derive(Clone)]
@@ -85,7 +86,7 @@ impl CaseView {
     }
 
     pub fn domain_keys(&self) -> Vec<String> {
-        domain_keys(&self.domains)
+        Domain::label_keys(&self.domains)
     }
 
     pub fn closing_result_key(&self) -> Option<String> {
@@ -98,18 +99,6 @@ impl CaseView {
 
 pub fn reference(id: Uuid) -> String {
     format!("C-{}", &id.simple().to_string()[..8].to_uppercase())
-}
-
-pub fn domain_keys(domains: &[String]) -> Vec<String> {
-    domains
-        .iter()
-        .filter_map(|d| Domain::parse(d))
-        .map(Domain::label_key)
-        .collect()
-}
-
-pub fn format_timestamp(at: PrimitiveDateTime) -> String {
-    format!("{} {:02}:{:02}", format_date(at.date()), at.hour(), at.minute())
 }
 
 pub async fn find(tx: &mut TenantTx, id: Uuid, viewer: Uuid) -> sqlx::Result<Option<CaseView>> {

@@ -12,14 +12,17 @@ use crate::cases::TEAM_ROLES;
 use crate::cases::record::CaseSummary;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::intake::DESK_ROLES;
 use crate::intake::requests::{
     self, FollowUp, NewRequest, RequestInput, RequestView, TriageDecision, TriageOutcome,
 };
 use crate::intake::residents::{self, HouseholdMember, Resident, ResidentInput, ResidentSummary};
-use crate::intake::values::{Channel, Domain, Relation, Triage, Urgency};
-use crate::intake::{DESK_ROLES, local_now};
+use crate::intake::values::{Relation, Triage, Urgency};
+use crate::shared::choices::{Channel, Domain};
+use crate::shared::clock::local_now;
+use crate::shared::format::format_date;
 use crate::web::context::RequestContext;
-use crate::web::forms::{Fields, format_date};
+use crate::web::forms::Fields;
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::pagination::{Pagination, trim_page};
 use crate::web::{self, parse_id};

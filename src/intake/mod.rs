@@ -10,10 +10,8 @@ pub mod values;
 
 use axum::Router;
 use axum::routing::{get, post};
-use time::PrimitiveDateTime;
 
 use crate::auth::Role;
-use crate::db::TenantTx;
 use crate::web::layout::NavEntry;
 
 /// Who works at the desk and may open residents' files there.
@@ -67,11 +65,4 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
 /// The words of a search, lower-cased; accents are folded by the database.
 pub fn search_words(raw: &str) -> Vec<String> {
     raw.split_whitespace().map(str::to_lowercase).collect()
-}
-
-/// The current date and time in the Netherlands, from the database (which knows time zones).
-pub async fn local_now(tx: &mut TenantTx) -> sqlx::Result<PrimitiveDateTime> {
-    sqlx::query_scalar!(r#"SELECT (now() AT TIME ZONE 'Europe/Amsterdam') AS "now!""#)
-        .fetch_one(&mut **tx)
-        .await
 }

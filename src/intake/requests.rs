@@ -5,8 +5,10 @@ use uuid::Uuid;
 
 use crate::calendar::statutory_due;
 use crate::db::TenantTx;
-use crate::intake::values::{Channel, Domain, Triage, Urgency};
-use crate::web::forms::{Fields, format_date, parse_date};
+use crate::intake::values::{Triage, Urgency};
+use crate::shared::choices::{Channel, Domain};
+use crate::shared::format::format_date;
+use crate::web::forms::{Fields, parse_date};
 use crate::web::layout::FormErrors;
 
 /// A request form as typed, kept for re-display.

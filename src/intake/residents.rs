@@ -151,7 +151,7 @@ impl ResidentDetails {
             surname: self.surname.clone(),
             date_of_birth: self
                 .date_of_birth
-                .map(crate::web::forms::format_date)
+                .map(crate::shared::format::format_date)
                 .unwrap_or_default(),
             bsn: self
                 .bsn
@@ -198,7 +198,7 @@ impl ResidentSummary {
 
     pub fn birth(&self) -> String {
         self.date_of_birth
-            .map(crate::web::forms::format_date)
+            .map(crate::shared::format::format_date)
             .unwrap_or_default()
     }
 
@@ -557,7 +557,7 @@ impl Resident {
 
     pub fn birth(&self) -> String {
         self.date_of_birth
-            .map(crate::web::forms::format_date)
+            .map(crate::shared::format::format_date)
             .unwrap_or_default()
     }
 
@@ -631,7 +631,7 @@ impl HouseholdMember {
 
     pub fn birth(&self) -> String {
         self.date_of_birth
-            .map(crate::web::forms::format_date)
+            .map(crate::shared::format::format_date)
             .unwrap_or_default()
     }
 }

@@ -7,7 +7,8 @@ use uuid::Uuid;
 
 use crate::db::TenantTx;
 use crate::members::register::OrganisationOption;
-use crate::web::forms::{Fields, format_date, parse_date};
+use crate::shared::format::format_date;
+use crate::web::forms::{Fields, parse_date};
 use crate::web::layout::FormErrors;
 
 pub const PAGE_SIZE: i64 = 25;

@@ -12,8 +12,6 @@ use crate::audit::{self, Actor, AuditKind, Subject};
 use crate::auth::{CurrentUser, Role};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
-use crate::intake::local_now;
-use crate::intake::values::Domain;
 use crate::members::groups::{
     self, CloseInput, CoordinatorOption, GroupClosed, GroupInput, GroupRow, Note, NoteInput, Viewer,
     WorkingGroup,
@@ -24,6 +22,8 @@ use crate::members::register::{
 };
 use crate::members::services::{self, CatalogueEntry, Provider, Service, ServiceInput, ServiceOption};
 use crate::members::{MemberStatus, NameTaken, OrganisationKind, READ_ROLES};
+use crate::shared::choices::Domain;
+use crate::shared::clock::local_now;
 use crate::web::context::RequestContext;
 use crate::web::forms::Fields;
 use crate::web::layout::{FormErrors, Layout};

@@ -12,7 +12,7 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::auth::Role;
-use crate::intake::values::choice;
+use crate::shared::choices::choice;
 use crate::web::layout::NavEntry;
 
 /// Who may read the register and the service catalogue; only administrators change them.

@@ -9,7 +9,8 @@ use crate::db::TenantTx;
 use crate::error::ResultExt;
 use crate::members::services::ServiceOption;
 use crate::members::{MemberStatus, NameTaken, OrganisationKind};
-use crate::web::forms::{Fields, format_date, parse_date};
+use crate::shared::format::format_date;
+use crate::web::forms::{Fields, parse_date};
 use crate::web::layout::FormErrors;
 
 pub const PAGE_SIZE: i64 = 25;

@@ -3,11 +3,10 @@
 
 use uuid::Uuid;
 
-use crate::cases::record::domain_keys;
 use crate::db::TenantTx;
 use crate::error::ResultExt;
-use crate::intake::values::Domain;
 use crate::members::NameTaken;
+use crate::shared::choices::Domain;
 use crate::web::forms::Fields;
 use crate::web::layout::FormErrors;
 
@@ -67,7 +66,7 @@ pub struct CatalogueEntry {
 
 impl CatalogueEntry {
     pub fn domain_keys(&self) -> Vec<String> {
-        domain_keys(&self.domains)
+        Domain::label_keys(&self.domains)
     }
 }
 

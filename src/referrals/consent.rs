@@ -7,10 +7,10 @@ use serde::Deserialize;
 use time::{Date, PrimitiveDateTime};
 use uuid::Uuid;
 
-use crate::cases::overview::{json_date, json_timestamp};
-use crate::cases::record::format_timestamp;
 use crate::db::TenantTx;
-use crate::web::forms::format_date;
+use crate::shared::format::format_date;
+use crate::shared::format::format_timestamp;
+use crate::shared::format::{json_date, json_timestamp};
 
 /// Whom a consent lets the case share with.
 #[derive(Debug, Clone, Copy)]

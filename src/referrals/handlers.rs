@@ -858,7 +858,7 @@ pub async fn overview(
     let mut tx = ctx.tx().await?;
     let year = match query.year {
         Some(year) if (2000..=2100).contains(&year) => year,
-        _ => crate::intake::local_now(&mut tx).await?.year(),
+        _ => crate::shared::clock::local_now(&mut tx).await?.year(),
     };
     let from = Date::from_calendar_date(year, Month::January, 1).map_err(|_| AppError::NotFound)?;
     let to = Date::from_calendar_date(year, Month::December, 31).map_err(|_| AppError::NotFound)?;

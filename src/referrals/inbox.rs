@@ -16,11 +16,11 @@ use std::num::NonZeroUsize;
 use time::{Date, PrimitiveDateTime};
 use uuid::Uuid;
 
-use crate::cases::record::format_timestamp;
 use crate::db::TenantTx;
 use crate::db::kept::KeptCopies;
 use crate::referrals::ReferralStatus;
-use crate::web::forms::format_date;
+use crate::shared::format::format_date;
+use crate::shared::format::format_timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tab {

@@ -19,8 +19,8 @@ use axum::extract::FromRef;
 use axum::routing::{get, post};
 
 use crate::auth::Role;
-use crate::intake::values::choice;
 use crate::referrals::inbox::KeptInboxes;
+use crate::shared::choices::choice;
 use crate::web::layout::NavEntry;
 
 choice!(

@@ -6,9 +6,9 @@ use sqlx::PgPool;
 use time::PrimitiveDateTime;
 use uuid::Uuid;
 
-use crate::cases::record::format_timestamp;
 use crate::db::{self, TenantTx};
 use crate::mail::Mailer;
+use crate::shared::format::format_timestamp;
 use crate::web::i18n::Lang;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,13 +8,13 @@ use time::{Date, PrimitiveDateTime};
 use uuid::Uuid;
 
 use crate::cases::Performer;
-use crate::cases::overview::{json_date, json_timestamp};
 use crate::cases::plan::{self, NewAction};
-use crate::cases::record::format_timestamp;
 use crate::db::TenantTx;
 use crate::referrals::notifications::{self, Kind};
 use crate::referrals::{DeclineReason, Outcome, ReferralStatus};
-use crate::web::forms::format_date;
+use crate::shared::format::format_date;
+use crate::shared::format::format_timestamp;
+use crate::shared::format::{json_date, json_timestamp};
 
 pub struct NewReferral {
     pub service_id: Uuid,

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use time::{Date, PrimitiveDateTime};
 use uuid::Uuid;
 
-use crate::cases::record::format_timestamp;
 use crate::db::TenantTx;
-use crate::web::forms::format_date;
+use crate::shared::format::format_date;
+use crate::shared::format::format_timestamp;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct OrganisationFigures {

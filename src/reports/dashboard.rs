@@ -8,14 +8,14 @@ use uuid::Uuid;
 use crate::cases::clocks::TermFigures;
 use crate::cases::{Escalation, Status};
 use crate::db::TenantTx;
-use crate::intake::values::{Channel, Domain};
 use crate::referrals::DeclineReason;
 use crate::referrals::stats::OrganisationFigures;
 use crate::reports::charts::{self, Bar};
 use crate::reports::figures::{self, Tally};
 use crate::reports::kept::{PeriodFigures, Use};
 use crate::reports::period::Period;
-use crate::web::forms::format_date;
+use crate::shared::choices::{Channel, Domain};
+use crate::shared::format::format_date;
 use crate::web::i18n::Lang;
 
 /// Who the figures are for. Figures for the municipality hide counts of fewer than five
@@ -105,7 +105,7 @@ pub struct Dashboard {
 
 impl Dashboard {
     pub fn kept_at_text(&self) -> Option<String> {
-        self.kept_at.map(crate::cases::record::format_timestamp)
+        self.kept_at.map(crate::shared::format::format_timestamp)
     }
 
     pub fn table(&self, id: &str) -> Option<&Table> {

@@ -7,8 +7,6 @@ use serde::Deserialize;
 use crate::auth::CurrentUser;
 use crate::cases::{ClockKind, Escalation, Status};
 use crate::error::{AppError, AppResult};
-use crate::intake::local_now;
-use crate::intake::values::{Channel, Domain};
 use crate::referrals::DeclineReason;
 use crate::reports::dashboard::{self, Audience, Dashboard, Viewpoint, codes};
 use crate::reports::lists::{
@@ -16,6 +14,8 @@ use crate::reports::lists::{
 };
 use crate::reports::period::{Period, PeriodErrors, PeriodKind, PeriodQuery};
 use crate::reports::{LIST_ROLES, VIEW_ROLES};
+use crate::shared::choices::{Channel, Domain};
+use crate::shared::clock::local_now;
 use crate::web::context::RequestContext;
 use crate::web::layout::Layout;
 use crate::web::pagination::{Pagination, trim_page};
@@ -215,7 +215,7 @@ pub async fn annual(
     web::render(&AnnualPage {
         year,
         tenant_name: ctx.tenant.name.clone(),
-        made_on: crate::web::forms::format_date(today),
+        made_on: crate::shared::format::format_date(today),
         dashboard,
         l: ctx.layout(),
     })

@@ -181,7 +181,7 @@ pub async fn refresh_everywhere(pool: &PgPool) -> sqlx::Result<()> {
         .await?;
     for tenant_id in tenants {
         let mut tx = db::tenant_tx_with(pool, tenant_id, Commit::Relaxed).await?;
-        let today = crate::intake::local_now(&mut tx).await?.date();
+        let today = crate::shared::clock::local_now(&mut tx).await?.date();
         refresh(&mut tx, today).await?;
         tx.commit().await?;
     }

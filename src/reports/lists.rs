@@ -4,10 +4,10 @@
 use time::{Date, PrimitiveDateTime};
 use uuid::Uuid;
 
-use crate::cases::record::format_timestamp;
 use crate::db::TenantTx;
 use crate::reports::period::Period;
-use crate::web::forms::format_date;
+use crate::shared::format::format_date;
+use crate::shared::format::format_timestamp;
 
 pub const PAGE_SIZE: i64 = 50;
 

@@ -4,7 +4,8 @@
 use serde::Deserialize;
 use time::{Date, Month};
 
-use crate::web::forms::{format_date, parse_date};
+use crate::shared::format::format_date;
+use crate::web::forms::parse_date;
 
 /// The longest custom period: figures per month stay readable up to five years.
 const MAX_CUSTOM_DAYS: i64 = 5 * 366;

@@ -32,11 +32,6 @@ pub fn parse_optional_date(raw: &str) -> Result<Option<Date>, NotADate> {
     }
 }
 
-/// A date the Dutch way, `05-03-2026`.
-pub fn format_date(date: Date) -> String {
-    format!("{:02}-{:02}-{}", date.day(), u8::from(date.month()), date.year())
-}
-
 /// The fields of a submitted form, in order, with repeated names kept (checkbox groups).
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(transparent)]
@@ -83,6 +78,5 @@ mod tests {
         assert_eq!(parse_date("2026-03-05"), Some(date!(2026 - 03 - 05)));
         assert_eq!(parse_date("31-02-2026"), None);
         assert_eq!(parse_date("morgen"), None);
-        assert_eq!(format_date(date!(2026 - 03 - 05)), "05-03-2026");
     }
 }

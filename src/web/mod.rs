@@ -8,6 +8,7 @@ pub mod error_pages;
 pub mod forms;
 pub mod headers;
 pub mod i18n;
+pub mod ids;
 pub mod layout;
 pub mod pagination;
 

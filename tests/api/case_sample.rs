@@ -16,7 +16,7 @@ async fn generated_case_histories_pass_row_level_security_and_hang_together() {
     let tenant = app.tenant_id("demo").await;
     // As the web role, so that row-level security checks every row written.
     let mut tx = schakel::db::tenant_tx(&app.pool, tenant).await.unwrap();
-    let today = schakel::intake::local_now(&mut tx).await.unwrap().date();
+    let today = schakel::shared::clock::local_now(&mut tx).await.unwrap().date();
     schakel::intake::sample::generate(&mut tx, 3, 1_000, 3_000, 1_000, today, |_, _| {})
         .await
         .unwrap();

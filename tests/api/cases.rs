@@ -277,7 +277,7 @@ async fn today(db: &mut PgConnection) -> Date {
 
 /// A date as the pages show it, `05-03-2026`.
 fn nl(date: Date) -> String {
-    schakel::web::forms::format_date(date)
+    schakel::shared::format::format_date(date)
 }
 
 /// The value of the hidden `lock_version` field of a page.

@@ -381,7 +381,7 @@ async fn today(app: &TestApp) -> Date {
 
 /// A date as the pages show it, `05-03-2026`.
 fn nl(date: Date) -> String {
-    schakel::web::forms::format_date(date)
+    schakel::shared::format::format_date(date)
 }
 
 /// The message shown beside the field whose error paragraph has id `{id}-error`.
