@@ -3,10 +3,10 @@
 //!
 //! Reading them was most of PostgreSQL's work for a page (the lists statement alone starts a
 //! plan of some eighty nodes on every view), yet they change far less often than they are read.
-//! A kept copy is used only while what it was read at still holds: the number of transactions
-//! that changed what the page shows (`case_changes`, noted by triggers on the case row, its
-//! request, its resident's name and every table the lists read, so no write path can forget
-//! it), the cooperative's directory revision (names and colleagues, noted the same way) and,
+//! A kept copy is used only while what it was read at still holds: the case's revision (raised
+//! by triggers on the case row, its request, its resident's name and every table the lists
+//! read, migration 0014, so no write path can forget it), the cooperative's directory revision
+//! (names and colleagues, raised the same way) and,
 //! for the lists, the day (overdue marks and days left depend on it). That key is read in the
 //! viewer's transaction first, with what depends on the viewer and the moment (whether they
 //! are involved or hold a grant, the time): a copy is never older than what the viewer's own
@@ -52,7 +52,7 @@ pub struct CaseDocument {
 /// What a kept document must match to be shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Version {
-    changes: i64,
+    revision: i64,
     directory: i64,
     day: Date,
 }
@@ -60,7 +60,7 @@ struct Version {
 impl Version {
     fn of(case: &CaseView) -> Self {
         Version {
-            changes: case.changes,
+            revision: case.revision,
             directory: case.directory_revision,
             day: case.now.date(),
         }
@@ -79,7 +79,7 @@ pub struct BodyShape {
 /// What a kept body must match to be shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct BodyVersion {
-    changes: i64,
+    revision: i64,
     directory: i64,
     /// The moment to the minute (which holds the day as well).
     minute: (Date, u8, u8),
@@ -88,7 +88,7 @@ struct BodyVersion {
 }
 
 pub struct CaseDocuments {
-    /// The case rows, under the case's noted changes and the directory revision.
+    /// The case rows, under the case's revision and the directory's.
     cases: KeptCopies<(Uuid, Uuid), (i64, i64), CaseView>,
     documents: KeptCopies<(Uuid, Uuid), Version, Arc<CaseDocument>>,
     bodies: KeptCopies<(Uuid, Uuid), BodyVersion, Arc<str>>,
@@ -112,7 +112,7 @@ impl CaseDocuments {
             return Ok(None);
         };
         let copy = (tx.tenant_id(), id);
-        let version = (key.changes, key.directory_revision);
+        let version = (key.revision, key.directory_revision);
         let case = match self.cases.get(&copy, &version) {
             Some(case) => case,
             None => {
@@ -150,7 +150,7 @@ impl CaseDocuments {
     ) -> Result<Arc<str>, E> {
         let key = (tenant_id, case.id);
         let version = BodyVersion {
-            changes: case.changes,
+            revision: case.revision,
             directory: case.directory_revision,
             minute: (case.now.date(), case.now.hour(), case.now.minute()),
             max_extension_weeks: case.max_extension_weeks,

@@ -60,7 +60,8 @@ impl AttachmentInfo {
 /// whatever the length of the journal. One row more than a page tells whether there is a next.
 pub async fn page(tx: &mut TenantTx, case_id: Uuid, page: i64) -> sqlx::Result<Vec<Entry>> {
     let rows = sqlx::query!(
-        r#"SELECT e.id, e.kind, e.body, (e.occurred_at AT TIME ZONE 'Europe/Amsterdam') AS "occurred_at!",
+        r#"-- kept: case page
+           SELECT e.id, e.kind, e.body, (e.occurred_at AT TIME ZONE 'Europe/Amsterdam') AS "occurred_at!",
                   (SELECT u.name FROM users u WHERE u.tenant_id = e.tenant_id AND u.id = e.author_id) AS "author!", e.corrects_id,
                   EXISTS (SELECT FROM journal_entries x WHERE x.tenant_id = e.tenant_id AND x.corrects_id = e.id) AS "corrected!",
                   (SELECT coalesce(json_agg(a ORDER BY a.created_at), '[]')

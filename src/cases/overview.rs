@@ -30,7 +30,8 @@ pub struct CaseLists {
 
 pub async fn lists(tx: &mut TenantTx, case_id: Uuid, resident_id: Option<Uuid>) -> sqlx::Result<CaseLists> {
     let row = sqlx::query!(
-        r#"SELECT
+        r#"-- kept: case page
+           SELECT
              (SELECT coalesce(json_agg(k), '[]')
               FROM (SELECT kind, started_on, statutory_due_on, due_on, paused_on, pause_reason, resumed_on,
                            extended_weeks, extension_reason, completed_on

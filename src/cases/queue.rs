@@ -266,7 +266,7 @@ pub async fn page(
         (Tab::Unassigned, Sort::Age) => {
             select_rows!(
                 "c.lead_id IS NULL AND c.status <> 'afgesloten'
-             ORDER BY c.urgency = 'crisis' DESC, c.created_at LIMIT $4 OFFSET $5",
+             ORDER BY c.urgency = 'crisis' DESC, c.created_at LIMIT $4 OFFSET $5 -- kept: team queue",
                 tenant,
                 viewer,
                 pm,
@@ -279,7 +279,7 @@ pub async fn page(
         (Tab::Unassigned, Sort::Deadline) => {
             select_rows!(
                 "c.lead_id IS NULL AND c.status <> 'afgesloten'
-             ORDER BY c.urgency = 'crisis' DESC, c.next_deadline NULLS LAST, c.created_at LIMIT $4 OFFSET $5",
+             ORDER BY c.urgency = 'crisis' DESC, c.next_deadline NULLS LAST, c.created_at LIMIT $4 OFFSET $5 -- kept: team queue",
                 tenant,
                 viewer,
                 pm,
@@ -292,7 +292,7 @@ pub async fn page(
         (Tab::Mine, Sort::Age) => {
             select_rows!(
                 "(c.lead_id = $2 OR c.coordinator_id = $2) AND c.status <> 'afgesloten'
-             ORDER BY c.created_at LIMIT $4 OFFSET $5",
+             ORDER BY c.created_at LIMIT $4 OFFSET $5 -- kept: team queue",
                 tenant,
                 viewer,
                 pm,
@@ -305,7 +305,7 @@ pub async fn page(
         (Tab::Mine, Sort::Deadline) => {
             select_rows!(
                 "(c.lead_id = $2 OR c.coordinator_id = $2) AND c.status <> 'afgesloten'
-             ORDER BY c.next_deadline NULLS LAST, c.created_at LIMIT $4 OFFSET $5",
+             ORDER BY c.next_deadline NULLS LAST, c.created_at LIMIT $4 OFFSET $5 -- kept: team queue",
                 tenant,
                 viewer,
                 pm,
@@ -317,7 +317,7 @@ pub async fn page(
         }
         (Tab::Open, Sort::Age) => {
             select_rows!(
-                "c.status <> 'afgesloten' ORDER BY c.created_at LIMIT $4 OFFSET $5",
+                "c.status <> 'afgesloten' ORDER BY c.created_at LIMIT $4 OFFSET $5 -- kept: team queue",
                 tenant,
                 viewer,
                 pm,
@@ -328,7 +328,7 @@ pub async fn page(
             .await
         }
         (Tab::Open, Sort::Deadline) => select_rows!(
-            "c.status <> 'afgesloten' ORDER BY c.next_deadline NULLS LAST, c.created_at LIMIT $4 OFFSET $5",
+            "c.status <> 'afgesloten' ORDER BY c.next_deadline NULLS LAST, c.created_at LIMIT $4 OFFSET $5 -- kept: team queue",
             tenant,
             viewer,
             pm,
@@ -340,7 +340,7 @@ pub async fn page(
         (Tab::Overdue, Sort::Age) => {
             select_rows!(
                 "c.status <> 'afgesloten' AND c.next_deadline < (now() AT TIME ZONE 'Europe/Amsterdam')::date
-             ORDER BY c.created_at LIMIT $4 OFFSET $5",
+             ORDER BY c.created_at LIMIT $4 OFFSET $5 -- kept: team queue",
                 tenant,
                 viewer,
                 pm,
@@ -353,7 +353,7 @@ pub async fn page(
         (Tab::Overdue, Sort::Deadline) => {
             select_rows!(
                 "c.status <> 'afgesloten' AND c.next_deadline < (now() AT TIME ZONE 'Europe/Amsterdam')::date
-             ORDER BY c.next_deadline, c.created_at LIMIT $4 OFFSET $5",
+             ORDER BY c.next_deadline, c.created_at LIMIT $4 OFFSET $5 -- kept: team queue",
                 tenant,
                 viewer,
                 pm,
@@ -366,7 +366,7 @@ pub async fn page(
         (Tab::Escalated, Sort::Age) => {
             select_rows!(
                 "c.escalation <> 'normaal' AND c.status <> 'afgesloten'
-             ORDER BY c.escalation = 'zorg_en_veiligheid' DESC, c.created_at LIMIT $4 OFFSET $5",
+             ORDER BY c.escalation = 'zorg_en_veiligheid' DESC, c.created_at LIMIT $4 OFFSET $5 -- kept: team queue",
                 tenant,
                 viewer,
                 pm,
@@ -380,7 +380,7 @@ pub async fn page(
             select_rows!(
                 "c.escalation <> 'normaal' AND c.status <> 'afgesloten'
              ORDER BY c.escalation = 'zorg_en_veiligheid' DESC, c.next_deadline NULLS LAST, c.created_at
-             LIMIT $4 OFFSET $5",
+             LIMIT $4 OFFSET $5 -- kept: team queue",
                 tenant,
                 viewer,
                 pm,

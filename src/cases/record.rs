@@ -42,9 +42,9 @@ pub struct CaseView {
     /// with the case to save the page two round trips.
     pub now: PrimitiveDateTime,
     pub max_extension_weeks: i32,
-    /// How many transactions changed what the page shows (this row among it), and the
-    /// cooperative's names and colleagues: what kept copies of the page are checked against.
-    pub changes: i64,
+    /// The revision of what the page shows (this row among it) and of the cooperative's
+    /// names and colleagues: what kept copies of the page are checked against.
+    pub revision: i64,
     pub directory_revision: i64,
 }
 
@@ -104,7 +104,8 @@ pub fn reference(id: Uuid) -> String {
 pub async fn find(tx: &mut TenantTx, id: Uuid, viewer: Uuid) -> sqlx::Result<Option<CaseView>> {
     sqlx::query_as!(
         CaseView,
-        r#"SELECT c.id, c.request_id, c.resident_id,
+        r#"-- kept: case page
+           SELECT c.id, c.request_id, c.resident_id,
                   CASE WHEN r.id IS NULL THEN NULL ELSE concat_ws(' ', nullif(coalesce(nullif(r.first_names, ''), r.initials), ''), nullif(r.surname_prefix, ''), r.surname) END AS resident_name,
                   q.domains, q.question, c.urgency, c.status, c.lead_id, l.name AS "lead_name?",
                   c.coordinator_id, k.name AS "coordinator_name?", c.escalation, c.confidentiality, c.closing_result,
@@ -114,8 +115,8 @@ pub async fn find(tx: &mut TenantTx, id: Uuid, viewer: Uuid) -> sqlx::Result<Opt
                   EXISTS (SELECT FROM case_access_grants g WHERE g.tenant_id = c.tenant_id AND g.case_id = c.id AND g.user_id = $3 AND g.expires_at > now()) AS "has_grant!",
                   (now() AT TIME ZONE 'Europe/Amsterdam') AS "now!",
                   (SELECT s.max_extension_weeks FROM tenant_settings s WHERE s.tenant_id = c.tenant_id) AS "max_extension_weeks!",
-                  (SELECT count(*) FROM case_changes x WHERE x.tenant_id = c.tenant_id AND x.case_id = c.id) AS "changes!",
-                  coalesce((SELECT d.revision FROM directory_revisions d WHERE d.tenant_id = c.tenant_id), 0) AS "directory_revision!"
+                  coalesce((SELECT x.revision FROM case_revisions x WHERE x.tenant_id = c.tenant_id AND x.case_id = c.id), 0) AS "revision!",
+                  coalesce((SELECT d.revision FROM list_revisions d WHERE d.tenant_id = c.tenant_id AND d.list = 'directory'), 0) AS "directory_revision!"
            FROM cases c
            JOIN requests q ON q.tenant_id = c.tenant_id AND q.id = c.request_id
            LEFT JOIN residents r ON r.tenant_id = c.tenant_id AND r.id = c.resident_id
@@ -138,7 +139,7 @@ pub struct ViewKey {
     pub has_grant: bool,
     pub now: PrimitiveDateTime,
     pub max_extension_weeks: i32,
-    pub changes: i64,
+    pub revision: i64,
     pub directory_revision: i64,
 }
 
@@ -150,8 +151,8 @@ pub async fn view_key(tx: &mut TenantTx, id: Uuid, viewer: Uuid) -> sqlx::Result
                   EXISTS (SELECT FROM case_access_grants g WHERE g.tenant_id = c.tenant_id AND g.case_id = c.id AND g.user_id = $3 AND g.expires_at > now()) AS "has_grant!",
                   (now() AT TIME ZONE 'Europe/Amsterdam') AS "now!",
                   (SELECT s.max_extension_weeks FROM tenant_settings s WHERE s.tenant_id = c.tenant_id) AS "max_extension_weeks!",
-                  (SELECT count(*) FROM case_changes x WHERE x.tenant_id = c.tenant_id AND x.case_id = c.id) AS "changes!",
-                  coalesce((SELECT d.revision FROM directory_revisions d WHERE d.tenant_id = c.tenant_id), 0) AS "directory_revision!"
+                  coalesce((SELECT x.revision FROM case_revisions x WHERE x.tenant_id = c.tenant_id AND x.case_id = c.id), 0) AS "revision!",
+                  coalesce((SELECT d.revision FROM list_revisions d WHERE d.tenant_id = c.tenant_id AND d.list = 'directory'), 0) AS "directory_revision!"
            FROM cases c
            WHERE c.tenant_id = $1 AND c.id = $2"#,
         tx.tenant_id(),
@@ -170,7 +171,7 @@ impl CaseView {
             has_grant: key.has_grant,
             now: key.now,
             max_extension_weeks: key.max_extension_weeks,
-            changes: key.changes,
+            revision: key.revision,
             directory_revision: key.directory_revision,
             ..self
         }

@@ -82,7 +82,8 @@ macro_rules! inbox_rows {
     ($from:literal, $where:literal, $paging:literal $(, $arg:expr)* $(,)?) => {
         sqlx::query_as!(
             InboxRow,
-            r#"SELECT r.id AS "id!", s.name AS "service!", r.purpose AS "purpose!",
+            r#"-- kept: member inbox
+           SELECT r.id AS "id!", s.name AS "service!", r.purpose AS "purpose!",
                       CASE WHEN p.id IS NULL THEN NULL ELSE concat_ws(' ', nullif(coalesce(nullif(p.first_names, ''), p.initials), ''), nullif(p.surname_prefix, ''), p.surname) END AS resident_name,
                       r.open_offer AS "open_offer!", (r.sent_at AT TIME ZONE 'Europe/Amsterdam') AS "sent_at!",
                       r.answer_due_on AS "answer_due_on!", r.expected_start,

@@ -7,6 +7,7 @@ mod cases;
 mod cli;
 mod database;
 mod intake;
+mod kept_pages;
 mod members;
 mod notification_mail;
 mod pages;
