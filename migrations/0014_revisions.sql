@@ -6,9 +6,10 @@
 -- One mechanism for all of them: a revision per case (`case_revisions`: the case page) and per
 -- cooperative and list (`list_revisions`: the team's queue, the member organisations' inboxes,
 -- and the directory of names every case page shows), raised once per transaction by a deferred
--- trigger. Deferred to the commit, the revision's row is the last lock a transaction takes and
--- is held only while it commits: writers of one case (or one list) wait on each other for no
--- longer than a commit and never deadlock on it while their work runs.
+-- trigger. Deferred to the commit, the revisions' rows are the last locks a transaction takes
+-- and are held only while it commits: writers of one case (or one cooperative's lists) wait on
+-- each other for no longer than a commit. For one changed row the case's revision is raised
+-- before the lists' (triggers fire in the order of their names: `<table>_case_change` first).
 
 DO $$
 DECLARE
@@ -44,11 +45,23 @@ CREATE TABLE case_revisions (
 );
 SELECT make_tenant_owned('case_revisions');
 
--- The names of colleagues, organisations and services and the list of colleagues appear on
--- every case page: they are the cooperative's directory, kept as a third list.
-ALTER TABLE list_revisions DROP CONSTRAINT list_revisions_list_check;
-ALTER TABLE list_revisions ADD CONSTRAINT list_revisions_list_check
-    CHECK (list IN ('inbox', 'queue', 'directory'));
+-- The lists' revisions, one row per cooperative: the team's queue, the member organisations'
+-- inboxes, and the directory (the names of colleagues, organisations and services, and the list
+-- of colleagues, which every case page shows). One row, so that a transaction raising two
+-- lists takes one lock, and two such transactions cannot each hold the lock the other waits for.
+DROP TABLE list_revisions;
+CREATE TABLE list_revisions (
+    tenant_id      uuid PRIMARY KEY,
+    queue          bigint NOT NULL DEFAULT 0,
+    inbox          bigint NOT NULL DEFAULT 0,
+    directory      bigint NOT NULL DEFAULT 0,
+    -- The transaction that last raised each: a transaction raises a list once, however many
+    -- rows it changes.
+    queue_xact     bigint NOT NULL DEFAULT 0,
+    inbox_xact     bigint NOT NULL DEFAULT 0,
+    directory_xact bigint NOT NULL DEFAULT 0
+);
+SELECT make_tenant_owned('list_revisions');
 
 -- Raises the revision of each case among `cases` (of the current cooperative) once in this
 -- transaction; in the order of their ids, so two transactions raising the same cases lock them
@@ -114,17 +127,69 @@ CREATE FUNCTION note_list_change() RETURNS trigger
     AS $$
 DECLARE
     changed record;
+    list constant text := TG_ARGV[0];
+    xact constant bigint := txid_current();
 BEGIN
     IF TG_OP = 'DELETE' THEN
         changed := OLD;
     ELSE
         changed := NEW;
     END IF;
-    INSERT INTO list_revisions AS l (tenant_id, list, revision, xact)
-    VALUES (changed.tenant_id, TG_ARGV[0], 1, txid_current())
-    ON CONFLICT (tenant_id, list) DO UPDATE SET revision = l.revision + 1, xact = excluded.xact
-    WHERE l.xact <> excluded.xact;
+    INSERT INTO list_revisions AS l (tenant_id, queue, inbox, directory, queue_xact, inbox_xact, directory_xact)
+    VALUES (changed.tenant_id, (list = 'queue')::int, (list = 'inbox')::int, (list = 'directory')::int,
+            CASE WHEN list = 'queue' THEN xact ELSE 0 END, CASE WHEN list = 'inbox' THEN xact ELSE 0 END,
+            CASE WHEN list = 'directory' THEN xact ELSE 0 END)
+    ON CONFLICT (tenant_id) DO UPDATE SET
+        queue = l.queue + (list = 'queue')::int,
+        inbox = l.inbox + (list = 'inbox')::int,
+        directory = l.directory + (list = 'directory')::int,
+        queue_xact = CASE WHEN list = 'queue' THEN xact ELSE l.queue_xact END,
+        inbox_xact = CASE WHEN list = 'inbox' THEN xact ELSE l.inbox_xact END,
+        directory_xact = CASE WHEN list = 'directory' THEN xact ELSE l.directory_xact END
+    WHERE CASE list WHEN 'queue' THEN l.queue_xact WHEN 'inbox' THEN l.inbox_xact ELSE l.directory_xact END <> xact;
     RETURN NULL;
+END
+$$;
+
+-- The navigation's counts of a member organisation's inbox (migration 0012), with the inbox's
+-- revision as it is now kept.
+CREATE OR REPLACE FUNCTION member_inbox_counts(member uuid, organisation uuid, known bigint) RETURNS bigint[]
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    tenant constant uuid := app_tenant_id();
+    current bigint;
+    waiting bigint;
+    offered bigint;
+    accepted bigint;
+    started bigint;
+BEGIN
+    SELECT inbox INTO current FROM list_revisions WHERE tenant_id = tenant;
+    current := coalesce(current, 0);
+    IF current = known THEN
+        RETURN ARRAY[current];
+    END IF;
+    SELECT count(*) INTO waiting FROM referrals r
+    WHERE r.tenant_id = tenant AND r.organisation_id = organisation AND r.status = 'verstuurd'
+      AND r.access_revoked_at IS NULL;
+    -- Open offers, counted per service the organisation offers in that service's own range of
+    -- referrals_open_offers (a join read every open offer of the cooperative).
+    SELECT coalesce(sum((SELECT count(*) FROM referrals r
+                         WHERE r.tenant_id = os.tenant_id AND r.service_id = os.service_id
+                           AND r.organisation_id IS NULL AND r.status = 'verstuurd'
+                           AND NOT EXISTS (SELECT FROM referral_passes x
+                                           WHERE x.tenant_id = r.tenant_id AND x.referral_id = r.id
+                                             AND x.organisation_id = os.organisation_id))), 0)::bigint
+    INTO offered
+    FROM organisation_services os
+    WHERE os.tenant_id = tenant AND os.organisation_id = organisation;
+    SELECT count(*) INTO accepted FROM referrals r
+    WHERE r.tenant_id = tenant AND r.handled_by = member AND r.organisation_id = organisation
+      AND r.status = 'geaccepteerd' AND r.access_revoked_at IS NULL;
+    SELECT count(*) INTO started FROM referrals r
+    WHERE r.tenant_id = tenant AND r.handled_by = member AND r.organisation_id = organisation
+      AND r.status = 'gestart' AND r.access_revoked_at IS NULL;
+    RETURN ARRAY[current, waiting + offered, accepted, started];
 END
 $$;
 

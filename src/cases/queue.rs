@@ -5,7 +5,7 @@
 //! The queue's pages are kept by the web server between views ([`KeptQueues`]): the team looks
 //! at its queue far more often than the cases in it change. A kept page is used only while the
 //! cooperative's queue revision is what it was when the page was read (raised by triggers on
-//! every table the queue shows, migration 0012, so no write path can forget it) and the day is
+//! every table the queue shows, migration 0014, so no write path can forget it) and the day is
 //! the same (ages, days to deadlines and the overdue tab depend on it). The version is read in
 //! the viewer's transaction before the page would be: a copy is never older than what the
 //! viewer's own reading shows.
@@ -180,7 +180,7 @@ macro_rules! select_rows {
 /// What a kept page must have been read at to be shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Version {
-    /// The cooperative's queue revision (migration 0012).
+    /// The cooperative's queue revision (migration 0014).
     revision: i64,
     today: Date,
 }
@@ -226,7 +226,7 @@ impl KeptQueues {
         let tenant = tx.tenant_id();
         let version = sqlx::query_as!(
             Version,
-            r#"SELECT coalesce((SELECT revision FROM list_revisions WHERE tenant_id = $1 AND list = 'queue'), 0)
+            r#"SELECT coalesce((SELECT queue FROM list_revisions WHERE tenant_id = $1), 0)
                         AS "revision!",
                       (now() AT TIME ZONE 'Europe/Amsterdam')::date AS "today!""#,
             tenant

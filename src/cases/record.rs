@@ -116,7 +116,7 @@ pub async fn find(tx: &mut TenantTx, id: Uuid, viewer: Uuid) -> sqlx::Result<Opt
                   (now() AT TIME ZONE 'Europe/Amsterdam') AS "now!",
                   (SELECT s.max_extension_weeks FROM tenant_settings s WHERE s.tenant_id = c.tenant_id) AS "max_extension_weeks!",
                   coalesce((SELECT x.revision FROM case_revisions x WHERE x.tenant_id = c.tenant_id AND x.case_id = c.id), 0) AS "revision!",
-                  coalesce((SELECT d.revision FROM list_revisions d WHERE d.tenant_id = c.tenant_id AND d.list = 'directory'), 0) AS "directory_revision!"
+                  coalesce((SELECT d.directory FROM list_revisions d WHERE d.tenant_id = c.tenant_id), 0) AS "directory_revision!"
            FROM cases c
            JOIN requests q ON q.tenant_id = c.tenant_id AND q.id = c.request_id
            LEFT JOIN residents r ON r.tenant_id = c.tenant_id AND r.id = c.resident_id
@@ -152,7 +152,7 @@ pub async fn view_key(tx: &mut TenantTx, id: Uuid, viewer: Uuid) -> sqlx::Result
                   (now() AT TIME ZONE 'Europe/Amsterdam') AS "now!",
                   (SELECT s.max_extension_weeks FROM tenant_settings s WHERE s.tenant_id = c.tenant_id) AS "max_extension_weeks!",
                   coalesce((SELECT x.revision FROM case_revisions x WHERE x.tenant_id = c.tenant_id AND x.case_id = c.id), 0) AS "revision!",
-                  coalesce((SELECT d.revision FROM list_revisions d WHERE d.tenant_id = c.tenant_id AND d.list = 'directory'), 0) AS "directory_revision!"
+                  coalesce((SELECT d.directory FROM list_revisions d WHERE d.tenant_id = c.tenant_id), 0) AS "directory_revision!"
            FROM cases c
            WHERE c.tenant_id = $1 AND c.id = $2"#,
         tx.tenant_id(),

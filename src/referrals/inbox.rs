@@ -6,7 +6,7 @@
 //! The counts and the pages are kept by the web server between views ([`KeptInboxes`]): staff
 //! look at their inbox far more often than the cooperative's referrals change. A kept copy is
 //! used only while the cooperative's inbox revision is what it was when the copy was read (raised
-//! by triggers on every table an inbox shows, migration 0012, so no write path can forget it) and
+//! by triggers on every table an inbox shows, migration 0014, so no write path can forget it) and
 //! the day is the same (the overdue marks depend on it). The revision is read by the session
 //! check, before a page would be read in the same transaction: a copy is never older than what
 //! the viewer's own reading shows.
@@ -189,7 +189,7 @@ pub struct InboxState {
 /// What a kept copy must have been read at to be shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Version {
-    /// The cooperative's inbox revision (migration 0012).
+    /// The cooperative's inbox revision (migration 0014).
     pub revision: i64,
     pub today: Date,
 }

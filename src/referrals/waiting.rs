@@ -25,7 +25,7 @@ impl WaitingSource for KeptInboxes {
         Box::pin(async move {
             let organisation = user.organisation_id.filter(|_| user.has(Role::Member));
             let known = organisation.and_then(|_| self.counts(session_hash));
-            // The inbox counts in a function (migration 0012) that counts only when the counts
+            // The inbox counts in a function (migration 0014) that counts only when the counts
             // kept for this session are of an older revision.
             let row = sqlx::query!(
                 r#"SELECT (SELECT count(*) FROM notifications n

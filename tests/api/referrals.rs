@@ -1915,7 +1915,8 @@ async fn a_transaction_raises_the_inbox_revision_once_however_many_rows_it_chang
     w.refer(&lead, &w.target(w.own, Some(w.org_a)), "Tweede verzoek")
         .await;
     let mut db = w.app.owner_connection().await;
-    let revision = "SELECT revision FROM list_revisions WHERE list = 'inbox'";
+    let revision =
+        "SELECT inbox FROM list_revisions WHERE tenant_id = (SELECT id FROM tenants WHERE slug = 'demo')";
     let before: i64 = sqlx::query_scalar(revision).fetch_one(&mut db).await.unwrap();
     let mut tx = sqlx::Connection::begin(&mut db).await.unwrap();
     for _ in 0..3 {
