@@ -226,7 +226,11 @@ pub async fn remove_item(
             Ok(to_agenda(&ctx, &meeting, "flash.item_removed"))
         }
         Err(agenda::InUse) => {
-            let submitted = Submitted::refused("agenda", "item.error.in_use");
+            let mut submitted = Submitted {
+                form: "agenda",
+                ..Submitted::default()
+            };
+            submitted.errors.form("item.error.in_use");
             let response = render_meeting(tx, &ctx, &user, meeting, submitted).await?;
             Ok(with_status(response, StatusCode::CONFLICT))
         }

@@ -38,18 +38,6 @@ pub(super) struct Submitted {
     pub(super) quorum: Option<Quorum>,
 }
 
-impl Submitted {
-    /// The form `form` failed with one error for the whole form.
-    pub(super) fn refused(form: &'static str, error_key: &'static str) -> Submitted {
-        let mut submitted = Submitted {
-            form,
-            ..Submitted::default()
-        };
-        submitted.errors.form(error_key);
-        submitted
-    }
-}
-
 #[derive(Template)]
 #[template(path = "assembly/meeting.html")]
 struct MeetingPage {
