@@ -4,8 +4,8 @@
 
 use uuid::Uuid;
 
-use crate::assembly::Presence;
 use crate::assembly::rules::{StatuteRules, quorum_met};
+use crate::assembly::{MeetingStatus, Offices, Presence};
 use crate::db::TenantTx;
 use crate::web::forms::Fields;
 use crate::web::layout::FormErrors;
@@ -37,6 +37,18 @@ impl AttendanceRow {
 
     pub fn status_key(&self) -> String {
         format!("memberstatus.{}", self.status)
+    }
+}
+
+/// Whether the user may record a member's attendance now. Attendance is kept from the
+/// convening until the close, by the secretary, or the chair while leading the meeting; before
+/// the meeting opens, a representative registers its own member (`own_member`).
+pub(super) fn may_record(meeting: MeetingStatus, offices: Offices, own_member: bool) -> bool {
+    let keeper = offices.secretary || offices.chair;
+    match meeting {
+        MeetingStatus::Convened => keeper || own_member,
+        MeetingStatus::Open => keeper,
+        MeetingStatus::Draft | MeetingStatus::Closed | MeetingStatus::MinutesAdopted => false,
     }
 }
 
@@ -241,4 +253,41 @@ pub async fn record(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRETARY: Offices = Offices {
+        secretary: true,
+        chair: false,
+    };
+    const CHAIR: Offices = Offices {
+        secretary: false,
+        chair: true,
+    };
+    const NONE: Offices = Offices {
+        secretary: false,
+        chair: false,
+    };
+
+    #[test]
+    fn the_list_is_kept_from_the_convening_until_the_close() {
+        for offices in [SECRETARY, CHAIR] {
+            assert!(!may_record(MeetingStatus::Draft, offices, false));
+            assert!(may_record(MeetingStatus::Convened, offices, false));
+            assert!(may_record(MeetingStatus::Open, offices, false));
+            assert!(!may_record(MeetingStatus::Closed, offices, false));
+            assert!(!may_record(MeetingStatus::MinutesAdopted, offices, false));
+        }
+    }
+
+    #[test]
+    fn a_representative_registers_its_own_member_only_before_the_opening() {
+        assert!(may_record(MeetingStatus::Convened, NONE, true));
+        assert!(!may_record(MeetingStatus::Open, NONE, true));
+        assert!(!may_record(MeetingStatus::Draft, NONE, true));
+        assert!(!may_record(MeetingStatus::Convened, NONE, false));
+    }
 }

@@ -5,7 +5,7 @@
 use time::{Date, Duration, PrimitiveDateTime, Time};
 use uuid::Uuid;
 
-use crate::assembly::{ItemKind, MeetingStatus};
+use crate::assembly::{ItemKind, MeetingStatus, Offices};
 use crate::db::TenantTx;
 use crate::shared::format::format_date;
 use crate::web::forms::{Fields, parse_date};
@@ -305,6 +305,62 @@ pub async fn update(
     })
 }
 
+impl MeetingStatus {
+    /// The status a meeting moves on to from this one: each step goes one forward.
+    pub(super) fn next(self) -> Option<MeetingStatus> {
+        match self {
+            MeetingStatus::Draft => Some(MeetingStatus::Convened),
+            MeetingStatus::Convened => Some(MeetingStatus::Open),
+            MeetingStatus::Open => Some(MeetingStatus::Closed),
+            MeetingStatus::Closed => Some(MeetingStatus::MinutesAdopted),
+            MeetingStatus::MinutesAdopted => None,
+        }
+    }
+
+    /// Notes per item are what was said: typed during the meeting or after it, until the
+    /// minutes are adopted.
+    pub(super) fn takes_notes(self) -> bool {
+        matches!(self, MeetingStatus::Open | MeetingStatus::Closed)
+    }
+}
+
+/// The steps someone takes to move a meeting on. (The last, to 'minutes adopted', follows from
+/// adopting the minutes.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum MeetingStep {
+    Convene,
+    Open,
+    Close,
+}
+
+impl MeetingStep {
+    /// The step that leads to `status`, if anyone takes one to it.
+    pub(super) fn towards(status: MeetingStatus) -> Option<MeetingStep> {
+        match status {
+            MeetingStatus::Convened => Some(MeetingStep::Convene),
+            MeetingStatus::Open => Some(MeetingStep::Open),
+            MeetingStatus::Closed => Some(MeetingStep::Close),
+            MeetingStatus::Draft | MeetingStatus::MinutesAdopted => None,
+        }
+    }
+
+    pub(super) fn status(self) -> MeetingStatus {
+        match self {
+            MeetingStep::Convene => MeetingStatus::Convened,
+            MeetingStep::Open => MeetingStatus::Open,
+            MeetingStep::Close => MeetingStatus::Closed,
+        }
+    }
+
+    /// Administrators convene; the chair opens and closes.
+    pub(super) fn may_take(self, offices: Offices) -> bool {
+        match self {
+            MeetingStep::Convene => offices.secretary,
+            MeetingStep::Open | MeetingStep::Close => offices.chair,
+        }
+    }
+}
+
 /// Why a meeting cannot move on to the status asked for.
 #[derive(Debug, PartialEq, Eq)]
 pub enum StatusError {
@@ -362,14 +418,7 @@ pub async fn set_status(
     to: MeetingStatus,
     by: Option<Uuid>,
 ) -> sqlx::Result<Result<(), StatusError>> {
-    let allowed = matches!(
-        (meeting.status(), to),
-        (MeetingStatus::Draft, MeetingStatus::Convened)
-            | (MeetingStatus::Convened, MeetingStatus::Open)
-            | (MeetingStatus::Open, MeetingStatus::Closed)
-            | (MeetingStatus::Closed, MeetingStatus::MinutesAdopted)
-    );
-    if !allowed {
+    if meeting.status().next() != Some(to) {
         return Ok(Err(StatusError::NotAllowed));
     }
     if to == MeetingStatus::Closed {
@@ -461,6 +510,56 @@ mod tests {
     fn the_notice_period_counts_calendar_days() {
         assert_eq!(earliest_date(date!(2026 - 12 - 20), 14), date!(2027 - 01 - 03));
         assert_eq!(earliest_date(date!(2026 - 12 - 20), 0), date!(2026 - 12 - 20));
+    }
+
+    #[test]
+    fn a_meeting_moves_one_status_forward_at_a_time() {
+        assert_eq!(MeetingStatus::Draft.next(), Some(MeetingStatus::Convened));
+        assert_eq!(MeetingStatus::Convened.next(), Some(MeetingStatus::Open));
+        assert_eq!(MeetingStatus::Open.next(), Some(MeetingStatus::Closed));
+        assert_eq!(MeetingStatus::Closed.next(), Some(MeetingStatus::MinutesAdopted));
+        assert_eq!(MeetingStatus::MinutesAdopted.next(), None);
+    }
+
+    #[test]
+    fn notes_are_kept_from_the_opening_until_the_minutes_are_adopted() {
+        let keeps: Vec<MeetingStatus> = MeetingStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.takes_notes())
+            .collect();
+        assert_eq!(keeps, [MeetingStatus::Open, MeetingStatus::Closed]);
+    }
+
+    #[test]
+    fn the_secretary_convenes_and_the_chair_opens_and_closes() {
+        let secretary = Offices {
+            secretary: true,
+            chair: false,
+        };
+        let chair = Offices {
+            secretary: false,
+            chair: true,
+        };
+        let member = Offices::default();
+        assert!(MeetingStep::Convene.may_take(secretary));
+        assert!(!MeetingStep::Convene.may_take(chair));
+        for step in [MeetingStep::Open, MeetingStep::Close] {
+            assert!(step.may_take(chair));
+            assert!(!step.may_take(secretary));
+        }
+        for step in [MeetingStep::Convene, MeetingStep::Open, MeetingStep::Close] {
+            assert!(!step.may_take(member));
+        }
+    }
+
+    #[test]
+    fn a_step_leads_to_its_status_and_nobody_steps_back_to_a_concept() {
+        for step in [MeetingStep::Convene, MeetingStep::Open, MeetingStep::Close] {
+            assert_eq!(MeetingStep::towards(step.status()), Some(step));
+        }
+        assert_eq!(MeetingStep::towards(MeetingStatus::Draft), None);
+        assert_eq!(MeetingStep::towards(MeetingStatus::MinutesAdopted), None);
     }
 
     #[test]

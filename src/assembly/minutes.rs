@@ -8,6 +8,7 @@ use sqlx::types::Json;
 use time::PrimitiveDateTime;
 use uuid::Uuid;
 
+use crate::assembly::Offices;
 use crate::assembly::agenda;
 use crate::assembly::attendance;
 use crate::assembly::decisions::number;
@@ -238,6 +239,30 @@ pub enum Approver {
     Secretary,
 }
 
+impl Approver {
+    /// The approver a form names: `chair` or `secretary`.
+    pub(super) fn parse(code: &str) -> Option<Approver> {
+        [Approver::Chair, Approver::Secretary]
+            .into_iter()
+            .find(|a| a.code() == code)
+    }
+
+    pub(super) fn code(self) -> &'static str {
+        match self {
+            Approver::Chair => "chair",
+            Approver::Secretary => "secretary",
+        }
+    }
+
+    /// Each approves in their own office only.
+    pub(super) fn held_by(self, offices: Offices) -> bool {
+        match self {
+            Approver::Chair => offices.chair,
+            Approver::Secretary => offices.secretary,
+        }
+    }
+}
+
 /// Approves the given version, if it is still the latest and not adopted.
 pub async fn approve(
     tx: &mut TenantTx,
@@ -280,4 +305,42 @@ pub async fn adopt(tx: &mut TenantTx, meeting_id: Uuid, in_meeting: Uuid) -> sql
     .execute(&mut **tx)
     .await?;
     Ok(adopted.rows_affected() == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_names_the_approver() {
+        assert_eq!(Approver::parse("chair"), Some(Approver::Chair));
+        assert_eq!(Approver::parse("secretary"), Some(Approver::Secretary));
+        assert_eq!(Approver::parse("voorzitter"), None);
+        assert_eq!(Approver::parse(""), None);
+        for approver in [Approver::Chair, Approver::Secretary] {
+            assert_eq!(Approver::parse(approver.code()), Some(approver));
+        }
+    }
+
+    #[test]
+    fn each_approves_in_their_own_office_only() {
+        let chair = Offices {
+            secretary: false,
+            chair: true,
+        };
+        let secretary = Offices {
+            secretary: true,
+            chair: false,
+        };
+        let both = Offices {
+            secretary: true,
+            chair: true,
+        };
+        assert!(Approver::Chair.held_by(chair));
+        assert!(!Approver::Chair.held_by(secretary));
+        assert!(Approver::Secretary.held_by(secretary));
+        assert!(!Approver::Secretary.held_by(chair));
+        assert!(Approver::Chair.held_by(both) && Approver::Secretary.held_by(both));
+        assert!(!Approver::Chair.held_by(Offices::default()));
+    }
 }

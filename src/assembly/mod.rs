@@ -7,7 +7,6 @@
 pub mod agenda;
 pub mod attendance;
 pub mod decisions;
-mod handlers;
 pub mod meetings;
 pub mod minutes;
 pub mod polls;
@@ -15,6 +14,7 @@ pub mod proposals;
 pub mod representatives;
 pub mod rules;
 pub mod sample;
+mod web;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -31,6 +31,29 @@ pub const SECRETARY_ROLES: &[Role] = &[Role::Admin];
 /// Who leads a meeting: opens and closes it and its polls.
 pub const CHAIR_ROLES: &[Role] = &[Role::Chair];
 
+/// The offices a user holds in the assembly, as their roles give them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Offices {
+    /// Prepares meetings and keeps the record (an administrator).
+    secretary: bool,
+    /// Leads the meetings.
+    chair: bool,
+}
+
+impl Offices {
+    fn of(roles: &[Role]) -> Offices {
+        Offices {
+            secretary: roles.iter().any(|r| SECRETARY_ROLES.contains(r)),
+            chair: roles.iter().any(|r| CHAIR_ROLES.contains(r)),
+        }
+    }
+
+    /// Administrators and the chair see meetings still in preparation; members do not.
+    fn sees_drafts(self) -> bool {
+        self.secretary || self.chair
+    }
+}
+
 pub const NAV: NavEntry = NavEntry {
     path: "/assembly",
     label_key: "nav.assembly",
@@ -41,115 +64,118 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route(
             "/{tenant}/assembly",
-            get(handlers::meetings).post(handlers::create_meeting),
+            get(web::meetings::meetings).post(web::meetings::create_meeting),
         )
-        .route("/{tenant}/assembly/new", get(handlers::new_meeting))
+        .route("/{tenant}/assembly/new", get(web::meetings::new_meeting))
         .route(
             "/{tenant}/assembly/rules",
-            get(handlers::rules).post(handlers::update_rules),
+            get(web::rules::rules).post(web::rules::update_rules),
         )
         .route(
             "/{tenant}/assembly/representatives",
-            get(handlers::representatives),
+            get(web::representatives::representatives),
         )
         .route(
             "/{tenant}/assembly/representatives/new",
-            post(handlers::add_representative),
+            post(web::representatives::add_representative),
         )
         .route(
             "/{tenant}/assembly/representatives/{id}/end",
-            post(handlers::end_representative),
+            post(web::representatives::end_representative),
         )
-        .route("/{tenant}/assembly/decisions", get(handlers::decisions))
-        .route("/{tenant}/assembly/decisions.csv", get(handlers::decisions_csv))
-        .route("/{tenant}/assembly/decisions/{id}", get(handlers::decision))
+        .route("/{tenant}/assembly/decisions", get(web::decisions::decisions))
+        .route(
+            "/{tenant}/assembly/decisions.csv",
+            get(web::decisions::decisions_csv),
+        )
+        .route("/{tenant}/assembly/decisions/{id}", get(web::decisions::decision))
         .route(
             "/{tenant}/assembly/decisions/{id}/actions",
-            post(handlers::add_action),
+            post(web::decisions::add_action),
         )
         .route(
             "/{tenant}/assembly/decisions/{id}/appeal",
-            post(handlers::record_appeal),
+            post(web::decisions::record_appeal),
         )
         .route(
             "/{tenant}/assembly/decisions/{id}/actions/{action}",
-            post(handlers::update_action),
+            post(web::decisions::update_action),
         )
         .route(
             "/{tenant}/assembly/proposals/{id}/promote",
-            post(handlers::promote_proposal),
+            post(web::proposals::promote_proposal),
         )
         .route(
             "/{tenant}/assembly/{id}",
-            get(handlers::meeting).post(handlers::update_meeting),
+            get(web::page::meeting).post(web::meetings::update_meeting),
         )
-        .route("/{tenant}/assembly/{id}/edit", get(handlers::edit_meeting))
+        .route("/{tenant}/assembly/{id}/edit", get(web::meetings::edit_meeting))
         .route(
             "/{tenant}/assembly/{id}/status",
-            post(handlers::change_meeting_status),
+            post(web::meetings::change_meeting_status),
         )
-        .route("/{tenant}/assembly/{id}/copy", post(handlers::copy_agenda))
-        .route("/{tenant}/assembly/{id}/items", post(handlers::add_item))
+        .route("/{tenant}/assembly/{id}/copy", post(web::agenda::copy_agenda))
+        .route("/{tenant}/assembly/{id}/items", post(web::agenda::add_item))
         .route(
             "/{tenant}/assembly/{id}/items/{item}",
-            get(handlers::edit_item).post(handlers::update_item),
+            get(web::agenda::edit_item).post(web::agenda::update_item),
         )
         .route(
             "/{tenant}/assembly/{id}/items/{item}/move",
-            post(handlers::move_item),
+            post(web::agenda::move_item),
         )
         .route(
             "/{tenant}/assembly/{id}/items/{item}/remove",
-            post(handlers::remove_item),
+            post(web::agenda::remove_item),
         )
         .route(
             "/{tenant}/assembly/{id}/items/{item}/notes",
-            post(handlers::item_notes),
+            post(web::agenda::item_notes),
         )
         .route(
             "/{tenant}/assembly/{id}/documents",
-            post(handlers::upload_document)
+            post(web::documents::upload_document)
                 .layer(DefaultBodyLimit::max(agenda::MAX_DOCUMENT_BYTES + 64 * 1024)),
         )
         .route(
             "/{tenant}/assembly/{id}/documents/{document}",
-            get(handlers::download_document),
+            get(web::documents::download_document),
         )
         .route(
             "/{tenant}/assembly/{id}/attendance",
-            post(handlers::record_attendance),
+            post(web::attendance::record_attendance),
         )
         .route(
             "/{tenant}/assembly/{id}/items/{item}/polls",
-            post(handlers::open_poll),
+            post(web::polls::open_poll),
         )
         .route(
             "/{tenant}/assembly/{id}/polls/{poll}",
-            get(handlers::poll).post(handlers::cast_vote),
+            get(web::polls::poll).post(web::polls::cast_vote),
         )
         .route(
             "/{tenant}/assembly/{id}/polls/{poll}/close",
-            post(handlers::close_poll),
+            post(web::polls::close_poll),
         )
         .route(
             "/{tenant}/assembly/{id}/polls/{poll}/declare",
-            post(handlers::declare_result),
+            post(web::polls::declare_result),
         )
         .route(
             "/{tenant}/assembly/{id}/polls/{poll}/challenge",
-            post(handlers::challenge_result),
+            post(web::polls::challenge_result),
         )
         .route(
             "/{tenant}/assembly/{id}/minutes",
-            get(handlers::minutes).post(handlers::draft_minutes),
+            get(web::minutes::minutes).post(web::minutes::draft_minutes),
         )
         .route(
             "/{tenant}/assembly/{id}/minutes/approve",
-            post(handlers::approve_minutes),
+            post(web::minutes::approve_minutes),
         )
         .route(
             "/{tenant}/assembly/{id}/minutes/adopt",
-            post(handlers::adopt_minutes),
+            post(web::minutes::adopt_minutes),
         )
 }
 

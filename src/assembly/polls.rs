@@ -97,6 +97,81 @@ impl Poll {
             percent: self.quorum_percent,
         }
     }
+
+    pub(super) fn stage(&self) -> PollStage {
+        if self.is_open() {
+            PollStage::Open
+        } else if self.challenged_at.is_some() {
+            PollStage::Challenged
+        } else if self.declared_at.is_some() {
+            PollStage::Declared
+        } else {
+            PollStage::Closed
+        }
+    }
+}
+
+/// Where a poll stands: open for votes, closed and counted, its result declared by the chair,
+/// and perhaps that result challenged (a re-vote then replaces it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum PollStage {
+    Open,
+    Closed,
+    Declared,
+    Challenged,
+}
+
+/// The chair's steps on a poll, in their order. A challenge, noted at once after the result
+/// was declared, opens a re-vote: the next round on the same item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum ChairStep {
+    Close,
+    Declare,
+    Challenge { note: String },
+}
+
+/// Why the chair cannot take a step now.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum StepRefused {
+    /// A challenge says what is challenged.
+    NoNote,
+    /// A result is challenged in the meeting, at once.
+    NotInSession,
+    /// Not the step that follows from where the poll stands.
+    OutOfTurn,
+}
+
+impl ChairStep {
+    /// The step as the audit trail names it.
+    pub(super) fn code(&self) -> &'static str {
+        match self {
+            ChairStep::Close => "close",
+            ChairStep::Declare => "declare",
+            ChairStep::Challenge { .. } => "challenge",
+        }
+    }
+
+    /// Whether the chair may take this step on a poll at `poll`, in a meeting at `meeting`.
+    pub(super) fn check(&self, poll: PollStage, meeting: MeetingStatus) -> Result<(), StepRefused> {
+        let follows = match self {
+            ChairStep::Close => PollStage::Open,
+            ChairStep::Declare => PollStage::Closed,
+            ChairStep::Challenge { note } => {
+                if note.is_empty() {
+                    return Err(StepRefused::NoNote);
+                }
+                if meeting != MeetingStatus::Open {
+                    return Err(StepRefused::NotInSession);
+                }
+                PollStage::Declared
+            }
+        };
+        if poll == follows {
+            Ok(())
+        } else {
+            Err(StepRefused::OutOfTurn)
+        }
+    }
 }
 
 /// The polls of a meeting, in the order they were held.
@@ -141,6 +216,26 @@ pub enum OpenError {
     NoQuorum(Quorum),
 }
 
+/// Whether a poll may open on an item: in session, on a decision item, and only as the first
+/// round or after the last round's result was challenged (`last_challenged`, when there was a
+/// round). Gives the kind of decision voted on.
+pub(super) fn may_open(
+    meeting: MeetingStatus,
+    kind: Option<DecisionKind>,
+    last_challenged: Option<bool>,
+) -> Result<DecisionKind, OpenError> {
+    if meeting != MeetingStatus::Open {
+        return Err(OpenError::NotInSession);
+    }
+    let Some(kind) = kind else {
+        return Err(OpenError::NotADecision);
+    };
+    if last_challenged == Some(false) {
+        return Err(OpenError::AlreadyVoted);
+    }
+    Ok(kind)
+}
+
 /// Opens a poll on a decision item of a meeting in session (the caller holds the meeting's
 /// lock), under the statute rules of this moment, and writes down the electorate.
 pub async fn open(
@@ -151,12 +246,6 @@ pub async fn open(
     rules: &StatuteRules,
     by: Uuid,
 ) -> sqlx::Result<Result<Uuid, OpenError>> {
-    if meeting.status() != MeetingStatus::Open {
-        return Ok(Err(OpenError::NotInSession));
-    }
-    let Some(kind) = item.decision_kind() else {
-        return Ok(Err(OpenError::NotADecision));
-    };
     let last = sqlx::query!(
         "SELECT round, status, challenged_at IS NOT NULL AS \"challenged!\" FROM polls
          WHERE tenant_id = $1 AND agenda_item_id = $2 ORDER BY round DESC LIMIT 1",
@@ -165,9 +254,14 @@ pub async fn open(
     )
     .fetch_optional(&mut **tx)
     .await?;
-    if last.as_ref().is_some_and(|p| !p.challenged) {
-        return Ok(Err(OpenError::AlreadyVoted));
-    }
+    let kind = match may_open(
+        meeting.status(),
+        item.decision_kind(),
+        last.as_ref().map(|p| p.challenged),
+    ) {
+        Ok(kind) => kind,
+        Err(refused) => return Ok(Err(refused)),
+    };
     let quorum = attendance::quorum(tx, meeting.id, item.organisation_id, rules.quorum_percent).await?;
     if !quorum.met() {
         return Ok(Err(OpenError::NoQuorum(quorum)));
@@ -498,4 +592,104 @@ pub async fn electorate_counts(tx: &mut TenantTx, poll_id: Uuid) -> sqlx::Result
     .fetch_one(&mut **tx)
     .await?;
     Ok((row.opening, row.closing))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STAGES: [PollStage; 4] = [
+        PollStage::Open,
+        PollStage::Closed,
+        PollStage::Declared,
+        PollStage::Challenged,
+    ];
+
+    fn challenge(note: &str) -> ChairStep {
+        ChairStep::Challenge { note: note.into() }
+    }
+
+    /// The stages from which the step is allowed, in a meeting in session.
+    fn allowed_from(step: &ChairStep) -> Vec<PollStage> {
+        STAGES
+            .into_iter()
+            .filter(|stage| step.check(*stage, MeetingStatus::Open).is_ok())
+            .collect()
+    }
+
+    #[test]
+    fn the_chair_closes_an_open_poll_and_declares_a_closed_one() {
+        assert_eq!(allowed_from(&ChairStep::Close), [PollStage::Open]);
+        assert_eq!(allowed_from(&ChairStep::Declare), [PollStage::Closed]);
+        assert_eq!(
+            ChairStep::Declare.check(PollStage::Declared, MeetingStatus::Open),
+            Err(StepRefused::OutOfTurn)
+        );
+    }
+
+    #[test]
+    fn only_a_declared_result_can_be_challenged_and_only_once() {
+        assert_eq!(allowed_from(&challenge("Telfout")), [PollStage::Declared]);
+        assert_eq!(
+            challenge("Telfout").check(PollStage::Challenged, MeetingStatus::Open),
+            Err(StepRefused::OutOfTurn)
+        );
+    }
+
+    #[test]
+    fn a_challenge_needs_a_note_and_a_meeting_in_session() {
+        assert_eq!(
+            challenge("").check(PollStage::Declared, MeetingStatus::Open),
+            Err(StepRefused::NoNote)
+        );
+        // The missing note is told first, even outside the session.
+        assert_eq!(
+            challenge("").check(PollStage::Declared, MeetingStatus::Closed),
+            Err(StepRefused::NoNote)
+        );
+        assert_eq!(
+            challenge("Telfout").check(PollStage::Declared, MeetingStatus::Closed),
+            Err(StepRefused::NotInSession)
+        );
+    }
+
+    #[test]
+    fn closing_and_declaring_do_not_depend_on_the_meeting() {
+        assert_eq!(
+            ChairStep::Declare.check(PollStage::Closed, MeetingStatus::Closed),
+            Ok(())
+        );
+        assert_eq!(
+            ChairStep::Close.check(PollStage::Open, MeetingStatus::Closed),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_poll_opens_in_session_on_a_decision_whose_last_round_was_challenged() {
+        let kind = Some(DecisionKind::Ordinary);
+        assert_eq!(
+            may_open(MeetingStatus::Open, kind, None),
+            Ok(DecisionKind::Ordinary)
+        );
+        assert_eq!(
+            may_open(MeetingStatus::Open, kind, Some(true)),
+            Ok(DecisionKind::Ordinary)
+        );
+        assert_eq!(
+            may_open(MeetingStatus::Open, kind, Some(false)),
+            Err(OpenError::AlreadyVoted)
+        );
+        assert_eq!(
+            may_open(MeetingStatus::Open, None, None),
+            Err(OpenError::NotADecision)
+        );
+        for meeting in [
+            MeetingStatus::Draft,
+            MeetingStatus::Convened,
+            MeetingStatus::Closed,
+        ] {
+            assert_eq!(may_open(meeting, kind, None), Err(OpenError::NotInSession));
+        }
+    }
 }
