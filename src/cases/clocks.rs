@@ -157,6 +157,83 @@ pub async fn refresh_next_deadline(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Re
 /// Why a clock action was refused, as (field, message key).
 pub type ClockError = (&'static str, &'static str);
 
+/// What the case page's one clock form asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockStep {
+    /// The Wmo application arrived: the decision term starts.
+    Application,
+    /// A decision was taken. The investigation clock is not stopped this way: the report of
+    /// the conversation stops it.
+    Decision(ClockKind),
+    Pause(ClockKind),
+    Resume(ClockKind),
+    Extend(ClockKind),
+}
+
+impl ClockStep {
+    /// The step the form's `action` names, on the clock `kind`; none for an unknown action
+    /// or a clock that does not take it.
+    pub fn parse(action: &str, kind: Option<ClockKind>) -> Option<ClockStep> {
+        match (action, kind) {
+            ("application", _) => Some(ClockStep::Application),
+            ("decision", Some(kind @ (ClockKind::WmoDecision | ClockKind::JeugdDecision))) => {
+                Some(ClockStep::Decision(kind))
+            }
+            ("pause", Some(kind)) => Some(ClockStep::Pause(kind)),
+            ("resume", Some(kind)) => Some(ClockStep::Resume(kind)),
+            ("extend", Some(kind)) => Some(ClockStep::Extend(kind)),
+            _ => None,
+        }
+    }
+}
+
+/// The date a clock step happened on: given, and not in the future.
+pub fn step_date(date: Option<Date>, today: Date) -> Result<Date, ClockError> {
+    match date {
+        None => Err(("date", "clock.error.date")),
+        Some(d) if d > today => Err(("date", "clock.error.future")),
+        Some(d) => Ok(d),
+    }
+}
+
+/// Takes one step on the case's clocks on `on`; `weeks` is how long an extension lasts.
+pub async fn take_step(
+    tx: &mut TenantTx,
+    case_id: Uuid,
+    step: ClockStep,
+    on: Date,
+    reason: &str,
+    weeks: i32,
+) -> sqlx::Result<Result<(), ClockError>> {
+    match step {
+        ClockStep::Application => {
+            let weeks = sqlx::query_scalar!(
+                "SELECT wmo_decision_weeks FROM tenant_settings WHERE tenant_id = $1",
+                tx.tenant_id()
+            )
+            .fetch_one(&mut **tx)
+            .await?;
+            start_decision(tx, case_id, on, weeks as u32).await
+        }
+        ClockStep::Decision(kind) => Ok(if complete(tx, case_id, kind, on).await? {
+            Ok(())
+        } else {
+            Err(("kind", "clock.error.unknown"))
+        }),
+        ClockStep::Pause(kind) => pause(tx, case_id, kind, on, reason).await,
+        ClockStep::Resume(kind) => resume(tx, case_id, kind, on).await,
+        ClockStep::Extend(kind) => {
+            let max = sqlx::query_scalar!(
+                "SELECT max_extension_weeks FROM tenant_settings WHERE tenant_id = $1",
+                tx.tenant_id()
+            )
+            .fetch_one(&mut **tx)
+            .await?;
+            extend(tx, case_id, kind, weeks, reason, max).await
+        }
+    }
+}
+
 /// Stops a clock: the report, or the decision, is done on `on`.
 pub async fn complete(tx: &mut TenantTx, case_id: Uuid, kind: ClockKind, on: Date) -> sqlx::Result<bool> {
     let done = sqlx::query!(
@@ -429,6 +506,45 @@ mod tests {
         assert_eq!(c.state(date!(2026 - 02 - 01)), ClockState::OnTime);
         c.completed_on = Some(date!(2026 - 01 - 04));
         assert_eq!(c.state(date!(2026 - 02 - 01)), ClockState::Late { days: 2 });
+    }
+
+    #[test]
+    fn the_clock_form_names_a_step_on_a_clock_that_takes_it() {
+        use ClockKind::*;
+        assert_eq!(
+            ClockStep::parse("application", None),
+            Some(ClockStep::Application)
+        );
+        assert_eq!(
+            ClockStep::parse("decision", Some(JeugdDecision)),
+            Some(ClockStep::Decision(JeugdDecision))
+        );
+        assert_eq!(ClockStep::parse("decision", Some(WmoInvestigation)), None);
+        assert_eq!(
+            ClockStep::parse("pause", Some(WmoInvestigation)),
+            Some(ClockStep::Pause(WmoInvestigation))
+        );
+        assert_eq!(
+            ClockStep::parse("resume", Some(WmoDecision)),
+            Some(ClockStep::Resume(WmoDecision))
+        );
+        assert_eq!(
+            ClockStep::parse("extend", Some(WmoDecision)),
+            Some(ClockStep::Extend(WmoDecision))
+        );
+        assert_eq!(ClockStep::parse("pause", None), None);
+        assert_eq!(ClockStep::parse("stop", Some(WmoDecision)), None);
+    }
+
+    #[test]
+    fn a_step_happens_on_a_day_not_in_the_future() {
+        let today = date!(2026 - 03 - 02);
+        assert_eq!(step_date(Some(today), today), Ok(today));
+        assert_eq!(step_date(None, today), Err(("date", "clock.error.date")));
+        assert_eq!(
+            step_date(Some(date!(2026 - 03 - 03)), today),
+            Err(("date", "clock.error.future"))
+        );
     }
 
     #[test]

@@ -11,16 +11,16 @@ pub mod access;
 pub mod clocks;
 pub mod conversations;
 pub mod document;
-mod handlers;
-
-pub(crate) use handlers::{audit_case, case_to_write, open_case, require_steer};
 pub mod journal;
+mod lead;
 pub mod network;
 pub mod overview;
 pub mod plan;
 pub mod queue;
 pub mod record;
 pub mod sample;
+mod web;
+mod workflow;
 
 use std::sync::Arc;
 
@@ -51,7 +51,7 @@ where
 {
     Router::new().route(
         "/{tenant}/cases/{id}/journal/entries",
-        post(handlers::add_journal_entry).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+        post(web::journal::add_journal_entry).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
     )
 }
 
@@ -74,66 +74,66 @@ where
     Arc<KeptQueues>: FromRef<S>,
 {
     Router::new()
-        .route("/{tenant}/team", get(handlers::queue))
-        .route("/{tenant}/team/monitor", get(handlers::monitor))
-        .route("/{tenant}/team/terms", get(handlers::terms))
-        .route("/{tenant}/cases/{id}", get(handlers::case_page))
-        .route("/{tenant}/cases/{id}/access", post(handlers::request_access))
-        .route("/{tenant}/cases/{id}/lead", post(handlers::change_lead))
-        .route("/{tenant}/cases/{id}/members", post(handlers::add_member))
-        .route("/{tenant}/cases/{id}/status", post(handlers::change_status))
+        .route("/{tenant}/team", get(web::queue::queue))
+        .route("/{tenant}/team/monitor", get(web::queue::monitor))
+        .route("/{tenant}/team/terms", get(web::queue::terms))
+        .route("/{tenant}/cases/{id}", get(web::page::case_page))
+        .route("/{tenant}/cases/{id}/access", post(web::page::request_access))
+        .route("/{tenant}/cases/{id}/lead", post(web::steer::change_lead))
+        .route("/{tenant}/cases/{id}/members", post(web::steer::add_member))
+        .route("/{tenant}/cases/{id}/status", post(web::steer::change_status))
         .route(
             "/{tenant}/cases/{id}/escalation",
-            post(handlers::change_escalation),
+            post(web::steer::change_escalation),
         )
         .route(
             "/{tenant}/cases/{id}/confidentiality",
-            post(handlers::change_confidentiality),
+            post(web::steer::change_confidentiality),
         )
         .route(
             "/{tenant}/cases/{id}/conversations",
-            post(handlers::schedule_conversation),
+            post(web::conversations::schedule_conversation),
         )
         .route(
             "/{tenant}/cases/{id}/conversations/{conversation}",
-            get(handlers::conversation_form).post(handlers::record_conversation),
+            get(web::conversations::conversation_form).post(web::conversations::record_conversation),
         )
-        .route("/{tenant}/cases/{id}/plan", get(handlers::plan_page))
-        .route("/{tenant}/cases/{id}/plan/dates", post(handlers::plan_dates))
-        .route("/{tenant}/cases/{id}/plan/goals", post(handlers::add_goal))
+        .route("/{tenant}/cases/{id}/plan", get(web::plan::plan_page))
+        .route("/{tenant}/cases/{id}/plan/dates", post(web::plan::plan_dates))
+        .route("/{tenant}/cases/{id}/plan/goals", post(web::plan::add_goal))
         .route(
             "/{tenant}/cases/{id}/plan/goals/{goal}/actions",
-            post(handlers::add_action),
+            post(web::plan::add_action),
         )
         .route(
             "/{tenant}/cases/{id}/plan/goals/{goal}/result",
-            post(handlers::goal_result),
+            post(web::plan::goal_result),
         )
-        .route("/{tenant}/cases/{id}/plan/agree", post(handlers::agree_plan))
-        .route("/{tenant}/cases/{id}/network", post(handlers::add_contact))
+        .route("/{tenant}/cases/{id}/plan/agree", post(web::plan::agree_plan))
+        .route("/{tenant}/cases/{id}/network", post(web::network::add_contact))
         .route(
             "/{tenant}/cases/{id}/network/{contact}/remove",
-            post(handlers::remove_contact),
+            post(web::network::remove_contact),
         )
-        .route("/{tenant}/cases/{id}/journal", get(handlers::journal_page))
-        .route("/{tenant}/cases/{id}/history", get(handlers::history_page))
+        .route("/{tenant}/cases/{id}/journal", get(web::journal::journal_page))
+        .route("/{tenant}/cases/{id}/history", get(web::page::history_page))
         .route(
             "/{tenant}/cases/{id}/attachments/{attachment}",
-            get(handlers::attachment),
+            get(web::journal::attachment),
         )
-        .route("/{tenant}/cases/{id}/tasks", post(handlers::add_task))
+        .route("/{tenant}/cases/{id}/tasks", post(web::tasks::add_task))
         .route(
             "/{tenant}/cases/{id}/tasks/{task}/done",
-            post(handlers::finish_task),
+            post(web::tasks::finish_task),
         )
-        .route("/{tenant}/cases/{id}/clocks", post(handlers::clock_action))
+        .route("/{tenant}/cases/{id}/clocks", post(web::clocks::clock_action))
         .route(
             "/{tenant}/cases/{id}/consents",
-            get(handlers::consent_form).post(handlers::record_consent),
+            get(web::consent::consent_form).post(web::consent::record_consent),
         )
         .route(
             "/{tenant}/cases/{id}/consents/{consent}/withdraw",
-            post(handlers::withdraw_consent),
+            post(web::consent::withdraw_consent),
         )
 }
 

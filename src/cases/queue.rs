@@ -15,6 +15,7 @@ use std::num::NonZeroUsize;
 use time::{Date, PrimitiveDateTime};
 use uuid::Uuid;
 
+use crate::auth::{CurrentUser, Role};
 use crate::calendar::WorkingCalendar;
 use crate::cases::record::reference;
 use crate::cases::{Confidentiality, Escalation, Status};
@@ -59,6 +60,16 @@ impl Tab {
 
     pub fn label_key(self) -> String {
         format!("queue.tab.{}", self.code())
+    }
+
+    /// The tab the queue opens on: a professional's own cases, and for those who assign
+    /// cases, the ones nobody leads.
+    pub fn first_for(user: &CurrentUser) -> Tab {
+        if user.has(Role::Professional) && !user.has(Role::ProcessManager) {
+            Tab::Mine
+        } else {
+            Tab::Unassigned
+        }
     }
 }
 
@@ -507,3 +518,29 @@ pub const DECLINES_TO_STALL: i64 = 2;
 
 /// A lead who has written nothing in a case for this long is asked about it.
 pub const QUIET_DAYS: i32 = 30;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(roles: &[Role]) -> CurrentUser {
+        CurrentUser {
+            id: Uuid::new_v4(),
+            name: "Sanne".into(),
+            email: "sanne@example.org".into(),
+            roles: roles.to_vec(),
+            language: None,
+            organisation_id: None,
+        }
+    }
+
+    #[test]
+    fn professionals_start_on_their_own_cases_and_assigners_on_the_unled() {
+        assert_eq!(Tab::first_for(&user(&[Role::Professional])), Tab::Mine);
+        assert_eq!(
+            Tab::first_for(&user(&[Role::Professional, Role::ProcessManager])),
+            Tab::Unassigned
+        );
+        assert_eq!(Tab::first_for(&user(&[Role::Admin])), Tab::Unassigned);
+    }
+}

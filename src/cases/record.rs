@@ -1,6 +1,7 @@
-//! A case itself: loading it, its lead and the lead's history, the status workflow,
-//! escalation, confidentiality and the people involved. Every change names the version it
-//! started from, so that two people saving at once cannot overwrite each other unseen.
+//! A case itself: loading it, the colleagues involved, "inzage met reden" and what the desk
+//! may know of it. Its lead is in `cases::lead`, its status, escalation and confidentiality in
+//! `cases::workflow`. Every change names the version it started from, so that two people
+//! saving at once cannot overwrite each other unseen.
 
 use time::{Date, PrimitiveDateTime};
 use uuid::Uuid;
@@ -190,7 +191,7 @@ impl Conflict {
 }
 
 /// Bumps the case's version if it is still `version`; the change that follows is then safe.
-async fn claim(
+pub(super) async fn claim(
     tx: &mut TenantTx,
     case_id: Uuid,
     version: i32,
@@ -240,372 +241,6 @@ pub async fn colleague(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Colle
         id
     )
     .fetch_optional(&mut **tx)
-    .await
-}
-
-/// Why a change of lead was refused.
-#[derive(Debug, PartialEq, Eq)]
-pub enum LeadError {
-    /// Handing over to a colleague takes a note for them.
-    NoteRequired,
-    /// The case already has this lead.
-    Unchanged,
-    Conflict,
-}
-
-/// Makes `to` the lead. Handing over from a current lead takes a note; the history keeps who
-/// led when, and the database allows only one current lead.
-pub async fn set_lead(
-    tx: &mut TenantTx,
-    case: &CaseView,
-    version: i32,
-    to: Uuid,
-    note: &str,
-    by: Uuid,
-) -> sqlx::Result<Result<(), LeadError>> {
-    if version != case.lock_version {
-        return Ok(Err(LeadError::Conflict));
-    }
-    if case.lead_id == Some(to) {
-        return Ok(Err(LeadError::Unchanged));
-    }
-    if case.lead_id.is_some() && note.trim().is_empty() {
-        return Ok(Err(LeadError::NoteRequired));
-    }
-    if claim(tx, case.id, version, by).await?.is_err() {
-        return Ok(Err(LeadError::Conflict));
-    }
-    sqlx::query!(
-        "UPDATE case_leads SET ended_at = now() WHERE tenant_id = $1 AND case_id = $2 AND ended_at IS NULL",
-        tx.tenant_id(),
-        case.id
-    )
-    .execute(&mut **tx)
-    .await?;
-    // The former lead stays involved: colleagues will come back to them with questions.
-    if let Some(former) = case.lead_id {
-        add_member(tx, case.id, former, by).await?;
-    }
-    sqlx::query!(
-        "INSERT INTO case_leads (tenant_id, case_id, user_id, assigned_by, handover_note) VALUES ($1, $2, $3, $4, $5)",
-        tx.tenant_id(),
-        case.id,
-        to,
-        by,
-        note.trim()
-    )
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query!(
-        "UPDATE cases SET lead_id = $3 WHERE tenant_id = $1 AND id = $2",
-        tx.tenant_id(),
-        case.id,
-        to
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(Ok(()))
-}
-
-/// One lead in a case's history.
-pub struct LeadPeriod {
-    pub name: String,
-    pub assigned_by: String,
-    pub started_at: PrimitiveDateTime,
-    pub ended_at: Option<PrimitiveDateTime>,
-    pub handover_note: String,
-}
-
-impl LeadPeriod {
-    pub fn period(&self) -> String {
-        match self.ended_at {
-            Some(end) => format!(
-                "{} – {}",
-                format_timestamp(self.started_at),
-                format_timestamp(end)
-            ),
-            None => format!("{} –", format_timestamp(self.started_at)),
-        }
-    }
-}
-
-pub async fn lead_history(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Result<Vec<LeadPeriod>> {
-    sqlx::query_as!(
-        LeadPeriod,
-        r#"SELECT u.name, coalesce(b.name, '') AS "assigned_by!",
-                  (h.started_at AT TIME ZONE 'Europe/Amsterdam') AS "started_at!",
-                  (h.ended_at AT TIME ZONE 'Europe/Amsterdam') AS ended_at, h.handover_note
-           FROM case_leads h
-           JOIN users u ON u.tenant_id = h.tenant_id AND u.id = h.user_id
-           LEFT JOIN users b ON b.tenant_id = h.tenant_id AND b.id = h.assigned_by
-           WHERE h.tenant_id = $1 AND h.case_id = $2
-           ORDER BY h.started_at DESC LIMIT 50"#,
-        tx.tenant_id(),
-        case_id
-    )
-    .fetch_all(&mut **tx)
-    .await
-}
-
-/// Why a status change was refused; each names the form field it concerns.
-#[derive(Debug, PartialEq, Eq)]
-pub enum StatusError {
-    NotAllowed,
-    NeedsLead,
-    NeedsAgreedPlan,
-    NeedsClosingResult,
-    NeedsReason,
-    Conflict,
-}
-
-impl StatusError {
-    pub fn field_and_message(&self) -> (&'static str, &'static str) {
-        match self {
-            StatusError::NotAllowed => ("to", "case.error.transition"),
-            StatusError::NeedsLead => ("to", "case.error.needs_lead"),
-            StatusError::NeedsAgreedPlan => ("to", "case.error.needs_plan"),
-            StatusError::NeedsClosingResult => ("closing_result", "case.error.closing_result"),
-            StatusError::NeedsReason => ("reason", "case.error.reopen_reason"),
-            StatusError::Conflict => ("to", "case.error.conflict"),
-        }
-    }
-}
-
-/// Moves a case along the workflow, recording who did it and when.
-pub async fn change_status(
-    tx: &mut TenantTx,
-    case: &CaseView,
-    version: i32,
-    to: Status,
-    closing_result: Option<ClosingResult>,
-    reason: &str,
-    by: Uuid,
-) -> sqlx::Result<Result<(), StatusError>> {
-    if version != case.lock_version {
-        return Ok(Err(StatusError::Conflict));
-    }
-    let from = case.status();
-    if !from.allows(to) {
-        return Ok(Err(StatusError::NotAllowed));
-    }
-    if from == Status::Registered && to != Status::Closed && case.lead_id.is_none() {
-        return Ok(Err(StatusError::NeedsLead));
-    }
-    if to == Status::Closed && closing_result.is_none() {
-        return Ok(Err(StatusError::NeedsClosingResult));
-    }
-    if from == Status::Closed && reason.trim().is_empty() {
-        return Ok(Err(StatusError::NeedsReason));
-    }
-    if to == Status::PlanAgreed {
-        let agreed = sqlx::query_scalar!(
-            r#"SELECT EXISTS (SELECT FROM support_plans WHERE tenant_id = $1 AND case_id = $2 AND version > 0) AS "agreed!""#,
-            tx.tenant_id(),
-            case.id
-        )
-        .fetch_one(&mut **tx)
-        .await?;
-        if !agreed {
-            return Ok(Err(StatusError::NeedsAgreedPlan));
-        }
-    }
-    if claim(tx, case.id, version, by).await?.is_err() {
-        return Ok(Err(StatusError::Conflict));
-    }
-    let closing = closing_result
-        .filter(|_| to == Status::Closed)
-        .map(ClosingResult::code);
-    sqlx::query!(
-        "UPDATE cases SET status = $3, closing_result = $4, closed_at = CASE WHEN $4::text IS NULL THEN NULL ELSE now() END
-         WHERE tenant_id = $1 AND id = $2",
-        tx.tenant_id(),
-        case.id,
-        to.code(),
-        closing
-    )
-    .execute(&mut **tx)
-    .await?;
-    let reason = match closing {
-        Some(code) if reason.trim().is_empty() => code.to_owned(),
-        _ => reason.trim().to_owned(),
-    };
-    add_event(tx, case.id, "status", from.code(), to.code(), &reason, by).await?;
-    Ok(Ok(()))
-}
-
-async fn add_event(
-    tx: &mut TenantTx,
-    case_id: Uuid,
-    kind: &str,
-    from: &str,
-    to: &str,
-    reason: &str,
-    by: Uuid,
-) -> sqlx::Result<()> {
-    sqlx::query!(
-        "INSERT INTO case_events (tenant_id, case_id, kind, from_value, to_value, reason, actor_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        tx.tenant_id(),
-        case_id,
-        kind,
-        from,
-        to,
-        reason,
-        by
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-#[derive(Debug, PartialEq, Eq)]
-pub enum EscalationError {
-    Unchanged,
-    NeedsReason,
-    NeedsCoordinator,
-    Conflict,
-}
-
-/// Scales a case up or down. "Zorg en veiligheid" takes a reason and hands coordination to a
-/// process manager; scaling down takes coordination back to the team.
-pub async fn change_escalation(
-    tx: &mut TenantTx,
-    case: &CaseView,
-    version: i32,
-    to: Escalation,
-    coordinator: Option<&Colleague>,
-    reason: &str,
-    by: Uuid,
-) -> sqlx::Result<Result<(), EscalationError>> {
-    if version != case.lock_version {
-        return Ok(Err(EscalationError::Conflict));
-    }
-    let from = case.escalation();
-    if from == to {
-        return Ok(Err(EscalationError::Unchanged));
-    }
-    let coordinator = match to {
-        Escalation::CareAndSafety => {
-            if reason.trim().is_empty() {
-                return Ok(Err(EscalationError::NeedsReason));
-            }
-            match coordinator.filter(|c| c.is_process_manager) {
-                Some(c) => Some(c.id),
-                None => return Ok(Err(EscalationError::NeedsCoordinator)),
-            }
-        }
-        _ => None,
-    };
-    if claim(tx, case.id, version, by).await?.is_err() {
-        return Ok(Err(EscalationError::Conflict));
-    }
-    sqlx::query!(
-        "UPDATE cases SET escalation = $3, coordinator_id = $4 WHERE tenant_id = $1 AND id = $2",
-        tx.tenant_id(),
-        case.id,
-        to.code(),
-        coordinator
-    )
-    .execute(&mut **tx)
-    .await?;
-    add_event(
-        tx,
-        case.id,
-        "escalation",
-        from.code(),
-        to.code(),
-        reason.trim(),
-        by,
-    )
-    .await?;
-    Ok(Ok(()))
-}
-
-/// Sets who may see the case; false when someone else saved it in between.
-pub async fn change_confidentiality(
-    tx: &mut TenantTx,
-    case: &CaseView,
-    version: i32,
-    to: Confidentiality,
-    by: Uuid,
-) -> sqlx::Result<bool> {
-    if claim(tx, case.id, version, by).await?.is_err() {
-        return Ok(false);
-    }
-    sqlx::query!(
-        "UPDATE cases SET confidentiality = $3 WHERE tenant_id = $1 AND id = $2",
-        tx.tenant_id(),
-        case.id,
-        to.code()
-    )
-    .execute(&mut **tx)
-    .await?;
-    add_event(
-        tx,
-        case.id,
-        "confidentiality",
-        case.confidentiality().code(),
-        to.code(),
-        "",
-        by,
-    )
-    .await?;
-    Ok(true)
-}
-
-/// One step in a case's history: a status change, an escalation or a change of confidentiality.
-pub struct CaseEvent {
-    pub kind: String,
-    pub from_value: String,
-    pub to_value: String,
-    pub reason: String,
-    pub actor: String,
-    pub occurred_at: PrimitiveDateTime,
-}
-
-impl CaseEvent {
-    pub fn at(&self) -> String {
-        format_timestamp(self.occurred_at)
-    }
-
-    fn key(&self, value: &str) -> String {
-        match self.kind.as_str() {
-            "status" => format!("status.{value}"),
-            "escalation" => format!("escalation.{value}"),
-            _ => format!("confidentiality.{value}"),
-        }
-    }
-
-    pub fn from_key(&self) -> String {
-        self.key(&self.from_value)
-    }
-
-    pub fn to_key(&self) -> String {
-        self.key(&self.to_value)
-    }
-
-    pub fn kind_key(&self) -> String {
-        format!("case.event.{}", self.kind)
-    }
-
-    pub fn reason_key(&self) -> Option<String> {
-        ClosingResult::parse(&self.reason).map(ClosingResult::label_key)
-    }
-}
-
-pub async fn events(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Result<Vec<CaseEvent>> {
-    sqlx::query_as!(
-        CaseEvent,
-        r#"SELECT e.kind, e.from_value, e.to_value, e.reason, coalesce(u.name, '') AS "actor!",
-                  (e.occurred_at AT TIME ZONE 'Europe/Amsterdam') AS "occurred_at!"
-           FROM case_events e
-           LEFT JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.actor_id
-           WHERE e.tenant_id = $1 AND e.case_id = $2
-           ORDER BY e.occurred_at DESC LIMIT 50"#,
-        tx.tenant_id(),
-        case_id
-    )
-    .fetch_all(&mut **tx)
     .await
 }
 
@@ -692,4 +327,40 @@ pub async fn summary_for_request(tx: &mut TenantTx, request_id: Uuid) -> sqlx::R
     )
     .fetch_optional(&mut **tx)
     .await
+}
+
+#[cfg(test)]
+impl CaseView {
+    /// A fresh case nobody leads, seen by someone not involved.
+    pub(super) fn example() -> CaseView {
+        let at = time::macros::datetime!(2026-03-02 10:00);
+        CaseView {
+            id: Uuid::new_v4(),
+            request_id: Uuid::new_v4(),
+            resident_id: Some(Uuid::new_v4()),
+            resident_name: Some("J. de Vries".into()),
+            domains: vec![],
+            question: String::new(),
+            urgency: Urgency::Normal.code().into(),
+            status: Status::Registered.code().into(),
+            lead_id: None,
+            lead_name: None,
+            coordinator_id: None,
+            coordinator_name: None,
+            escalation: Escalation::Normal.code().into(),
+            confidentiality: Confidentiality::Normal.code().into(),
+            closing_result: None,
+            created_at: at,
+            next_deadline: None,
+            lock_version: 3,
+            updated_by_name: None,
+            updated_at: at,
+            is_member: false,
+            has_grant: false,
+            now: at,
+            max_extension_weeks: 4,
+            changes: 0,
+            directory_revision: 0,
+        }
+    }
 }

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, Actor, AuditKind};
 use crate::auth::{CurrentUser, Role};
+use crate::cases::access::{audit_case, case_to_write, open_case, require_steer};
 use crate::cases::plan::Goal;
 use crate::cases::record::CaseView;
 use crate::cases::{self, plan};
@@ -497,8 +498,8 @@ async fn render_referral_form(
 
 /// The case a referral is sent from: its lead, coordinator or a process manager.
 async fn case_to_refer(tx: &mut TenantTx, id: &str, user: &CurrentUser) -> AppResult<CaseView> {
-    let case = cases::open_case(tx, id, user).await?;
-    cases::require_steer(&case, user)?;
+    let case = open_case(tx, parse_id(id)?, user).await?;
+    require_steer(&case, user)?;
     Ok(case)
 }
 
@@ -573,7 +574,7 @@ pub async fn send(
     let answer_due_on = calendar.add_working_days(case.now.date(), days.unsigned_abs());
     match referral::send(&mut tx, case.id, &new, user.id, answer_due_on).await? {
         Ok(sent) => {
-            cases::audit_case(
+            audit_case(
                 &mut tx,
                 &ctx,
                 &user,
@@ -697,9 +698,9 @@ pub async fn case_referral(
     Path((_, id, referral_id)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
     let mut tx = ctx.tx().await?;
-    let case = cases::open_case(&mut tx, &id, &user).await?;
+    let case = open_case(&mut tx, parse_id(&id)?, &user).await?;
     let referral = load_case_referral(&mut tx, &case, &referral_id).await?;
-    cases::audit_case(
+    audit_case(
         &mut tx,
         &ctx,
         &user,
@@ -737,7 +738,7 @@ pub async fn withdraw(
         shown.errors.form("referral.error.not_open");
         return render_case_referral(tx, &ctx, &user, case, current, shown).await;
     }
-    cases::audit_case(
+    audit_case(
         &mut tx,
         &ctx,
         &user,
@@ -760,7 +761,7 @@ pub async fn lead_note(
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     let mut tx = ctx.tx().await?;
-    let case = cases::case_to_write(&mut tx, &id, &user).await?;
+    let case = case_to_write(&mut tx, parse_id(&id)?, &user).await?;
     let current = load_case_referral(&mut tx, &case, &referral_id).await?;
     let body = fields.get("body").trim().to_owned();
     if body.is_empty() {
@@ -768,7 +769,7 @@ pub async fn lead_note(
         return render_case_referral(tx, &ctx, &user, case, current, shown).await;
     }
     referral::add_note(&mut tx, current.id, None, &body, user.id).await?;
-    cases::audit_case(
+    audit_case(
         &mut tx,
         &ctx,
         &user,

@@ -1,0 +1,190 @@
+//! The team's queue, the stall monitor and the terms report.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+use time::Date;
+
+use crate::auth::{CurrentUser, Role};
+use crate::cases::ASSIGNING_ROLES;
+use crate::cases::clocks;
+use crate::cases::queue::{self, KeptQueues, Monitor, QueueRow, Sort, Tab};
+use crate::cases::record::{self, Colleague};
+use crate::error::{AppError, AppResult};
+use crate::shared::clock::local_now;
+use crate::web;
+use crate::web::context::RequestContext;
+use crate::web::layout::Layout;
+use crate::web::pagination::{Pagination, trim_page};
+
+#[derive(Deserialize)]
+pub struct QueueQuery {
+    tab: Option<String>,
+    sort: Option<String>,
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "cases/queue.html")]
+struct QueuePage {
+    l: Layout,
+    tabs: [Tab; 5],
+    tab: Tab,
+    sort: Sort,
+    rows: Vec<QueueRow>,
+    pagination: Pagination,
+}
+
+impl QueuePage {
+    fn tab_href(&self, tab: &Tab) -> String {
+        format!(
+            "/{}/team?tab={}&sort={}",
+            self.l.tenant_slug(),
+            tab.code(),
+            self.sort.code()
+        )
+    }
+
+    fn sort_href(&self, sort: &str) -> String {
+        format!(
+            "/{}/team?tab={}&sort={sort}",
+            self.l.tenant_slug(),
+            self.tab.code()
+        )
+    }
+}
+
+pub async fn queue(
+    State(queues): State<Arc<KeptQueues>>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Query(query): Query<QueueQuery>,
+) -> AppResult<Response> {
+    user.require_any(&[Role::Professional, Role::ProcessManager, Role::Admin])?;
+    let tab = query
+        .tab
+        .as_deref()
+        .and_then(Tab::parse)
+        .unwrap_or_else(|| Tab::first_for(&user));
+    let sort = query
+        .sort
+        .as_deref()
+        .and_then(Sort::parse)
+        .unwrap_or(Sort::Deadline);
+    let page = query.page.unwrap_or(1).max(1);
+    let mut tx = ctx.tx().await?;
+    let mut rows = queues
+        .page(&mut tx, tab, sort, user.id, user.has(Role::ProcessManager), page)
+        .await?;
+    tx.commit().await?;
+    let has_next = trim_page(&mut rows, queue::PAGE_SIZE);
+    let base = format!(
+        "/{}/team?tab={}&sort={}",
+        ctx.tenant.slug,
+        tab.code(),
+        sort.code()
+    );
+    web::render(&QueuePage {
+        tabs: Tab::ALL,
+        tab,
+        sort,
+        rows,
+        pagination: Pagination::new(base, page, has_next),
+        l: ctx.layout(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "cases/monitor.html")]
+struct MonitorPage {
+    l: Layout,
+    monitor: Monitor,
+    colleagues: Vec<Colleague>,
+    may_open_cases: bool,
+}
+
+impl MonitorPage {
+    /// Each list: (id, title key, the action that resolves a row, rows).
+    fn sections(&self) -> [(&'static str, &'static str, &'static str, &Vec<QueueRow>); 5] {
+        [
+            (
+                "unassigned",
+                "monitor.unassigned",
+                "assign",
+                &self.monitor.unassigned,
+            ),
+            ("crisis", "monitor.crisis", "assign", &self.monitor.crisis),
+            ("quiet", "monitor.quiet", "handover", &self.monitor.quiet),
+            (
+                "evaluation",
+                "monitor.evaluation",
+                "evaluate",
+                &self.monitor.evaluation_due,
+            ),
+            (
+                "declined",
+                "monitor.declined_twice",
+                "refer",
+                &self.monitor.declined_twice,
+            ),
+        ]
+    }
+}
+
+/// "Regie op regie": where cases stall, each row with the action that resolves it.
+pub async fn monitor(ctx: RequestContext, user: CurrentUser) -> AppResult<Response> {
+    user.require_any(ASSIGNING_ROLES)?;
+    let mut tx = ctx.tx().await?;
+    let today = local_now(&mut tx).await?.date();
+    let calendar = crate::admin::working_calendar(&mut tx).await?;
+    let monitor = queue::monitor(&mut tx, &calendar, today, user.id, user.has(Role::ProcessManager)).await?;
+    let colleagues = record::colleagues(&mut tx).await?;
+    tx.commit().await?;
+    web::render(&MonitorPage {
+        monitor,
+        colleagues,
+        may_open_cases: user.has(Role::ProcessManager),
+        l: ctx.layout(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct TermsQuery {
+    year: Option<i32>,
+}
+
+#[derive(Template)]
+#[template(path = "cases/terms.html")]
+struct TermsPage {
+    l: Layout,
+    year: i32,
+    figures: Vec<clocks::TermFigures>,
+}
+
+/// Per law: how many decisions (and investigation reports) were on time in a year.
+pub async fn terms(
+    ctx: RequestContext,
+    user: CurrentUser,
+    Query(query): Query<TermsQuery>,
+) -> AppResult<Response> {
+    user.require_any(&[Role::ProcessManager, Role::Admin, Role::Professional])?;
+    let mut tx = ctx.tx().await?;
+    let today = local_now(&mut tx).await?.date();
+    let year = query
+        .year
+        .filter(|y| (2000..=today.year() + 1).contains(y))
+        .unwrap_or(today.year());
+    let from = Date::from_calendar_date(year, time::Month::January, 1).map_err(|_| AppError::NotFound)?;
+    let to = Date::from_calendar_date(year, time::Month::December, 31).map_err(|_| AppError::NotFound)?;
+    let mut figures = clocks::term_figures(&mut tx, from, to).await?;
+    clocks::count_open(&mut tx, &mut figures, clocks::Now::All).await?;
+    tx.commit().await?;
+    web::render(&TermsPage {
+        year,
+        figures,
+        l: ctx.layout(),
+    })
+}
