@@ -359,7 +359,7 @@ impl CaseView {
             has_grant: false,
             now: at,
             max_extension_weeks: 4,
-            changes: 0,
+            revision: 0,
             directory_revision: 0,
         }
     }
