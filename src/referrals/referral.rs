@@ -155,6 +155,30 @@ async fn add_event(
 #[derive(Debug, PartialEq, Eq)]
 pub struct NotNow;
 
+/// A step the organisation takes on a referral sent (or offered) to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrganisationStep {
+    /// Accept it or decline it.
+    Answer,
+    Start,
+    Finish,
+    GiveBack,
+}
+
+impl OrganisationStep {
+    /// Whether the step can be taken from `status`: the states its UPDATE below leaves from.
+    pub fn allowed_from(self, status: ReferralStatus) -> bool {
+        match self {
+            OrganisationStep::Answer => status == ReferralStatus::Sent,
+            OrganisationStep::Start => status == ReferralStatus::Accepted,
+            OrganisationStep::Finish => status == ReferralStatus::Started,
+            OrganisationStep::GiveBack => {
+                matches!(status, ReferralStatus::Accepted | ReferralStatus::Started)
+            }
+        }
+    }
+}
+
 /// Member staff of `organisation_id` accept. For an open offer only the first succeeds; the
 /// accepted referral becomes an action in the case's support plan.
 pub async fn accept(
@@ -553,6 +577,11 @@ impl Referral {
         ReferralStatus::parse(&self.status)
     }
 
+    /// Whether the organisation can take `step` now.
+    pub fn allows(&self, step: OrganisationStep) -> bool {
+        self.status().is_some_and(|status| step.allowed_from(status))
+    }
+
     pub fn status_key(&self) -> String {
         status_key(&self.status)
     }
@@ -692,6 +721,18 @@ impl Target {
             None => format!("{}:open", self.service_id),
         }
     }
+
+    /// The service and organisation (none for an open offer) a form's [`Target::value`] names.
+    pub fn parse_value(value: &str) -> Option<(Uuid, Option<Uuid>)> {
+        match value.split_once(':') {
+            Some((service, "open")) => service.parse().ok().map(|s| (s, None)),
+            Some((service, organisation)) => match (service.parse(), organisation.parse()) {
+                (Ok(service), Ok(organisation)) => Some((service, Some(organisation))),
+                _ => None,
+            },
+            None => None,
+        }
+    }
 }
 
 /// Every service some current member offers, first as an open offer, then per organisation.
@@ -725,4 +766,53 @@ pub async fn answer_days(tx: &mut TenantTx) -> sqlx::Result<i32> {
     )
     .fetch_one(&mut **tx)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_organisation_answers_then_starts_then_finishes() {
+        use OrganisationStep::*;
+        use ReferralStatus::*;
+        let allowed = |status| {
+            [Answer, Start, Finish, GiveBack]
+                .into_iter()
+                .filter(|step| step.allowed_from(status))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(allowed(Sent), [Answer]);
+        assert_eq!(allowed(Accepted), [Start, GiveBack]);
+        assert_eq!(allowed(Started), [Finish, GiveBack]);
+        for done in [Declined, Finished, Returned, Withdrawn] {
+            assert!(allowed(done).is_empty(), "{done:?}");
+        }
+    }
+
+    #[test]
+    fn a_target_value_names_its_service_and_organisation() {
+        let service = Uuid::from_u128(1);
+        let organisation = Uuid::from_u128(2);
+        let target = |organisation_id| Target {
+            service_id: service,
+            service: "Schuldhulp".into(),
+            organisation_id,
+            organisation: None,
+        };
+        assert_eq!(
+            Target::parse_value(&target(Some(organisation)).value()),
+            Some((service, Some(organisation)))
+        );
+        assert_eq!(Target::parse_value(&target(None).value()), Some((service, None)));
+        for nonsense in [
+            "",
+            "open",
+            "x:open",
+            &format!("{service}:"),
+            &format!("{service}:x"),
+        ] {
+            assert_eq!(Target::parse_value(nonsense), None, "{nonsense}");
+        }
+    }
 }
