@@ -9,6 +9,7 @@ pub mod notifications;
 pub mod referral;
 pub mod sample;
 pub mod stats;
+mod target;
 pub mod waiting;
 mod web;
 

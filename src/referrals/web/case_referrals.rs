@@ -15,7 +15,8 @@ use crate::cases::{self, plan};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::referrals::ReferralStatus;
-use crate::referrals::referral::{self, Event, NewReferral, Referral, SendRefused, Target, Viewer};
+use crate::referrals::referral::{self, Event, NewReferral, Referral, SendRefused, Viewer};
+use crate::referrals::target::{self, Target};
 use crate::web::context::RequestContext;
 use crate::web::forms::{Fields, parse_optional_date};
 use crate::web::layout::{FormErrors, Layout};
@@ -43,7 +44,7 @@ async fn render_referral_form(
     fields: Fields,
     errors: FormErrors,
 ) -> AppResult<Response> {
-    let targets = referral::targets(&mut tx).await?;
+    let targets = target::offered(&mut tx).await?;
     let goals = plan::find(&mut tx, case.id)
         .await?
         .map(|plan| plan.goals)
