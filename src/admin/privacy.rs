@@ -9,7 +9,6 @@
 use std::fmt;
 
 use askama::Template;
-use axum::extract::Path;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::de::{Deserializer, MapAccess, Visitor};
@@ -23,10 +22,11 @@ use crate::audit::{self, Actor, AuditKind};
 use crate::auth::{CurrentUser, Role};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::web;
 use crate::web::context::RequestContext;
 use crate::web::i18n::Lang;
+use crate::web::ids::PathId;
 use crate::web::layout::Layout;
-use crate::web::{self, parse_id};
 
 /// One stored row, its fields in the order the statement names them (a JSON object decoded
 /// into a map would sort them).
@@ -329,11 +329,11 @@ async fn produce(
     tx: &mut TenantTx,
     ctx: &RequestContext,
     user: &CurrentUser,
-    id: &str,
+    id: Uuid,
     format: &str,
 ) -> AppResult<Export> {
     user.require_any(&[Role::Admin])?;
-    let export = read(tx, parse_id(id)?).await?.ok_or(AppError::NotFound)?;
+    let export = read(tx, id).await?.ok_or(AppError::NotFound)?;
     audit::record_for_resident(
         tx,
         &Actor::user(user, ctx.client_ip),
@@ -387,13 +387,9 @@ fn text(value: &Value, lang: Lang) -> String {
     }
 }
 
-pub async fn page(
-    ctx: RequestContext,
-    user: CurrentUser,
-    Path((_, id)): Path<(String, String)>,
-) -> AppResult<Response> {
+pub async fn page(ctx: RequestContext, user: CurrentUser, PathId(id): PathId) -> AppResult<Response> {
     let mut tx = ctx.tx().await?;
-    let export = produce(&mut tx, &ctx, &user, &id, "html").await?;
+    let export = produce(&mut tx, &ctx, &user, id, "html").await?;
     tx.commit().await?;
     web::render(&PrivacyPage {
         export,
@@ -401,13 +397,9 @@ pub async fn page(
     })
 }
 
-pub async fn download(
-    ctx: RequestContext,
-    user: CurrentUser,
-    Path((_, id)): Path<(String, String)>,
-) -> AppResult<Response> {
+pub async fn download(ctx: RequestContext, user: CurrentUser, PathId(id): PathId) -> AppResult<Response> {
     let mut tx = ctx.tx().await?;
-    let export = produce(&mut tx, &ctx, &user, &id, "json").await?;
+    let export = produce(&mut tx, &ctx, &user, id, "json").await?;
     tx.commit().await?;
     let body = serde_json::to_vec_pretty(&export).map_err(anyhow::Error::from)?;
     // The file name names the resident by the start of their id only, not by name.

@@ -1,11 +1,12 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
+use uuid::Uuid;
 
 use crate::audit::{self, Actor, AuditKind, Subject};
 use crate::auth::links;
@@ -15,11 +16,12 @@ use crate::auth::{CurrentUser, Role, second_factor};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::mail::Mailer;
+use crate::web;
 use crate::web::context::RequestContext;
 use crate::web::forms::Fields;
+use crate::web::ids::PathId;
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::pagination::{Pagination, trim_page};
-use crate::web::{self, parse_id};
 
 #[derive(Deserialize)]
 pub struct ListQuery {
@@ -212,8 +214,7 @@ struct UserPage {
     is_self: bool,
 }
 
-async fn load_user(tx: &mut TenantTx, id: &str) -> AppResult<UserSummary> {
-    let id = parse_id(id)?;
+async fn load_user(tx: &mut TenantTx, id: Uuid) -> AppResult<UserSummary> {
     users::find(tx, id).await?.ok_or(AppError::NotFound)
 }
 
@@ -244,14 +245,10 @@ async fn render_user(
     )
 }
 
-pub async fn show(
-    ctx: RequestContext,
-    user: CurrentUser,
-    Path((_, id)): Path<(String, String)>,
-) -> AppResult<Response> {
+pub async fn show(ctx: RequestContext, user: CurrentUser, PathId(id): PathId) -> AppResult<Response> {
     let admin = admin(user)?;
     let mut tx = ctx.tx().await?;
-    let user = load_user(&mut tx, &id).await?;
+    let user = load_user(&mut tx, id).await?;
     render_user(tx, &ctx, &admin, user, FormErrors::default()).await
 }
 
@@ -294,12 +291,12 @@ fn back_to_user(ctx: &RequestContext, user: &UserSummary, flash: &'static str) -
 pub async fn change_roles(
     ctx: RequestContext,
     user: CurrentUser,
-    Path((_, id)): Path<(String, String)>,
+    PathId(id): PathId,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     let admin = admin(user)?;
     let mut tx = ctx.tx().await?;
-    let target = load_user(&mut tx, &id).await?;
+    let target = load_user(&mut tx, id).await?;
     let roles = roles_from(&fields);
     match users::set_roles(&mut tx, admin.id, &target, &roles).await? {
         Ok(()) => {
@@ -327,12 +324,12 @@ pub async fn change_roles(
 async fn change_active(
     ctx: RequestContext,
     user: CurrentUser,
-    id: String,
+    id: Uuid,
     active: bool,
 ) -> AppResult<Response> {
     let admin = admin(user)?;
     let mut tx = ctx.tx().await?;
-    let target = load_user(&mut tx, &id).await?;
+    let target = load_user(&mut tx, id).await?;
     match users::set_active(&mut tx, admin.id, &target, active).await? {
         Ok(()) => {
             let kind = if active {
@@ -357,19 +354,11 @@ async fn change_active(
     }
 }
 
-pub async fn deactivate(
-    ctx: RequestContext,
-    user: CurrentUser,
-    Path((_, id)): Path<(String, String)>,
-) -> AppResult<Response> {
+pub async fn deactivate(ctx: RequestContext, user: CurrentUser, PathId(id): PathId) -> AppResult<Response> {
     change_active(ctx, user, id, false).await
 }
 
-pub async fn reactivate(
-    ctx: RequestContext,
-    user: CurrentUser,
-    Path((_, id)): Path<(String, String)>,
-) -> AppResult<Response> {
+pub async fn reactivate(ctx: RequestContext, user: CurrentUser, PathId(id): PathId) -> AppResult<Response> {
     change_active(ctx, user, id, true).await
 }
 
@@ -377,11 +366,11 @@ pub async fn issue_password_reset(
     State(mailer): State<Arc<Mailer>>,
     ctx: RequestContext,
     user: CurrentUser,
-    Path((_, id)): Path<(String, String)>,
+    PathId(id): PathId,
 ) -> AppResult<Response> {
     let admin = admin(user)?;
     let mut tx = ctx.tx().await?;
-    let target = load_user(&mut tx, &id).await?;
+    let target = load_user(&mut tx, id).await?;
     if !target.active {
         return Err(AppError::NotFound);
     }
@@ -412,11 +401,11 @@ pub async fn issue_password_reset(
 pub async fn reset_second_factor(
     ctx: RequestContext,
     user: CurrentUser,
-    Path((_, id)): Path<(String, String)>,
+    PathId(id): PathId,
 ) -> AppResult<Response> {
     let admin = admin(user)?;
     let mut tx = ctx.tx().await?;
-    let target = load_user(&mut tx, &id).await?;
+    let target = load_user(&mut tx, id).await?;
     second_factor::remove(&mut tx, target.id).await?;
     audit_about(
         &mut tx,

@@ -42,7 +42,7 @@ pub async fn login_form(ctx: RequestContext, Query(query): Query<NextQuery>) -> 
     let page = LoginPage {
         tenant_slug: ctx.tenant.slug.clone(),
         email: String::new(),
-        next: safe_next(&ctx, query.next.as_deref()),
+        next: safe_next(&ctx.tenant.slug, query.next.as_deref()),
         errors: FormErrors::default(),
         autofocus_email: true,
         contact: public_contact(&ctx).await?,
@@ -65,7 +65,7 @@ pub async fn login(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
-    let next = safe_next(&ctx, form.next.as_deref());
+    let next = safe_next(&ctx.tenant.slug, form.next.as_deref());
     let email = form.email.trim().to_lowercase();
     let mut errors = FormErrors::default();
     if email.is_empty() {
@@ -203,13 +203,40 @@ async fn public_contact(ctx: &RequestContext) -> AppResult<Contact> {
 }
 
 /// Only a path inside this tenant may be returned to after login (no open redirect).
-fn safe_next(ctx: &RequestContext, next: Option<&str>) -> Option<String> {
+fn safe_next(slug: &str, next: Option<&str>) -> Option<String> {
     let next = next?;
-    let prefix = format!("/{}/", ctx.tenant.slug);
+    let prefix = format!("/{slug}/");
     let safe = next.starts_with(&prefix)
         && !next.contains("//")
         && !next.contains('\\')
         && !next.starts_with(&format!("{prefix}login"))
         && !next.chars().any(char::is_control);
     safe.then(|| next.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_returns_only_to_a_page_of_the_same_cooperative() {
+        assert_eq!(
+            safe_next("demo", Some("/demo/cases/1?tab=plan")).as_deref(),
+            Some("/demo/cases/1?tab=plan")
+        );
+        for unsafe_next in [
+            "/other/cases",
+            "https://evil.example/demo/",
+            "//evil.example/demo/",
+            "/demo//evil.example",
+            "/demo/\\evil.example",
+            "/demo/login",
+            "/demo/login?next=/demo/",
+            "/demo/cases\n",
+            "/demo",
+        ] {
+            assert_eq!(safe_next("demo", Some(unsafe_next)), None, "{unsafe_next}");
+        }
+        assert_eq!(safe_next("demo", None), None);
+    }
 }

@@ -4,13 +4,14 @@
 //! their inbox, report back, and every step is timestamped, attributed and visible on the case.
 
 pub mod consent;
-mod handlers;
 pub mod inbox;
 pub mod notifications;
 pub mod referral;
 pub mod sample;
 pub mod stats;
+mod target;
 pub mod waiting;
+mod web;
 
 use std::sync::Arc;
 
@@ -89,33 +90,54 @@ where
     Arc<KeptInboxes>: FromRef<S>,
 {
     Router::new()
-        .route("/{tenant}/inbox", get(handlers::inbox))
-        .route("/{tenant}/referrals/overview", get(handlers::overview))
-        .route("/{tenant}/referrals/{id}", get(handlers::member_referral))
-        .route("/{tenant}/referrals/{id}/accept", post(handlers::accept))
-        .route("/{tenant}/referrals/{id}/decline", post(handlers::decline))
-        .route("/{tenant}/referrals/{id}/start", post(handlers::start))
-        .route("/{tenant}/referrals/{id}/finish", post(handlers::finish))
-        .route("/{tenant}/referrals/{id}/return", post(handlers::give_back))
-        .route("/{tenant}/referrals/{id}/notes", post(handlers::member_note))
+        .route("/{tenant}/inbox", get(web::inbox::inbox))
+        .route("/{tenant}/referrals/overview", get(web::overview::overview))
+        .route(
+            "/{tenant}/referrals/{id}",
+            get(web::member_referral::member_referral),
+        )
+        .route(
+            "/{tenant}/referrals/{id}/accept",
+            post(web::member_referral::accept),
+        )
+        .route(
+            "/{tenant}/referrals/{id}/decline",
+            post(web::member_referral::decline),
+        )
+        .route(
+            "/{tenant}/referrals/{id}/start",
+            post(web::member_referral::start),
+        )
+        .route(
+            "/{tenant}/referrals/{id}/finish",
+            post(web::member_referral::finish),
+        )
+        .route(
+            "/{tenant}/referrals/{id}/return",
+            post(web::member_referral::give_back),
+        )
+        .route(
+            "/{tenant}/referrals/{id}/notes",
+            post(web::member_referral::member_note),
+        )
         .route(
             "/{tenant}/cases/{id}/referrals",
-            get(handlers::referral_form).post(handlers::send),
+            get(web::case_referrals::referral_form).post(web::case_referrals::send),
         )
         .route(
             "/{tenant}/cases/{id}/referrals/{referral}",
-            get(handlers::case_referral),
+            get(web::case_referrals::case_referral),
         )
         .route(
             "/{tenant}/cases/{id}/referrals/{referral}/withdraw",
-            post(handlers::withdraw),
+            post(web::case_referrals::withdraw),
         )
         .route(
             "/{tenant}/cases/{id}/referrals/{referral}/notes",
-            post(handlers::lead_note),
+            post(web::case_referrals::lead_note),
         )
         .route(
             "/{tenant}/notifications",
-            get(handlers::notifications).post(handlers::notifications_read),
+            get(web::notifications::notifications).post(web::notifications::notifications_read),
         )
 }

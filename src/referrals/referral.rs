@@ -155,6 +155,30 @@ async fn add_event(
 #[derive(Debug, PartialEq, Eq)]
 pub struct NotNow;
 
+/// A step the organisation takes on a referral sent (or offered) to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrganisationStep {
+    /// Accept it or decline it.
+    Answer,
+    Start,
+    Finish,
+    GiveBack,
+}
+
+impl OrganisationStep {
+    /// Whether the step can be taken from `status`: the states its UPDATE below leaves from.
+    pub fn allowed_from(self, status: ReferralStatus) -> bool {
+        match self {
+            OrganisationStep::Answer => status == ReferralStatus::Sent,
+            OrganisationStep::Start => status == ReferralStatus::Accepted,
+            OrganisationStep::Finish => status == ReferralStatus::Started,
+            OrganisationStep::GiveBack => {
+                matches!(status, ReferralStatus::Accepted | ReferralStatus::Started)
+            }
+        }
+    }
+}
+
 /// Member staff of `organisation_id` accept. For an open offer only the first succeeds; the
 /// accepted referral becomes an action in the case's support plan.
 pub async fn accept(
@@ -553,6 +577,11 @@ impl Referral {
         ReferralStatus::parse(&self.status)
     }
 
+    /// Whether the organisation can take `step` now.
+    pub fn allows(&self, step: OrganisationStep) -> bool {
+        self.status().is_some_and(|status| step.allowed_from(status))
+    }
+
     pub fn status_key(&self) -> String {
         status_key(&self.status)
     }
@@ -676,47 +705,6 @@ pub async fn events(tx: &mut TenantTx, referral_id: Uuid) -> sqlx::Result<Vec<Ev
     .await
 }
 
-/// A choice in the referral form: one organisation for one service, or the service offered
-/// to everyone who offers it.
-pub struct Target {
-    pub service_id: Uuid,
-    pub service: String,
-    pub organisation_id: Option<Uuid>,
-    pub organisation: Option<String>,
-}
-
-impl Target {
-    pub fn value(&self) -> String {
-        match self.organisation_id {
-            Some(organisation) => format!("{}:{organisation}", self.service_id),
-            None => format!("{}:open", self.service_id),
-        }
-    }
-}
-
-/// Every service some current member offers, first as an open offer, then per organisation.
-pub async fn targets(tx: &mut TenantTx) -> sqlx::Result<Vec<Target>> {
-    sqlx::query_as!(
-        Target,
-        r#"SELECT s.id AS "service_id!", s.name AS "service!", o.id AS "organisation_id?", o.name AS "organisation?"
-           FROM services s
-           JOIN organisation_services os ON os.tenant_id = s.tenant_id AND os.service_id = s.id
-           JOIN organisations o ON o.tenant_id = os.tenant_id AND o.id = os.organisation_id AND o.status IN ('aspirant', 'lid')
-           WHERE s.tenant_id = $1
-           UNION ALL
-           SELECT DISTINCT s.id, s.name, NULL::uuid, NULL::text
-           FROM services s
-           JOIN organisation_services os ON os.tenant_id = s.tenant_id AND os.service_id = s.id
-           JOIN organisations o ON o.tenant_id = os.tenant_id AND o.id = os.organisation_id AND o.status IN ('aspirant', 'lid')
-           WHERE s.tenant_id = $1
-           ORDER BY 2, 1, 4 NULLS FIRST
-           LIMIT 2000"#,
-        tx.tenant_id()
-    )
-    .fetch_all(&mut **tx)
-    .await
-}
-
 /// Working days an organisation has to answer a referral (tenant setting).
 pub async fn answer_days(tx: &mut TenantTx) -> sqlx::Result<i32> {
     sqlx::query_scalar!(
@@ -725,4 +713,27 @@ pub async fn answer_days(tx: &mut TenantTx) -> sqlx::Result<i32> {
     )
     .fetch_one(&mut **tx)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_organisation_answers_then_starts_then_finishes() {
+        use OrganisationStep::*;
+        use ReferralStatus::*;
+        let allowed = |status| {
+            [Answer, Start, Finish, GiveBack]
+                .into_iter()
+                .filter(|step| step.allowed_from(status))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(allowed(Sent), [Answer]);
+        assert_eq!(allowed(Accepted), [Start, GiveBack]);
+        assert_eq!(allowed(Started), [Finish, GiveBack]);
+        for done in [Declined, Finished, Returned, Withdrawn] {
+            assert!(allowed(done).is_empty(), "{done:?}");
+        }
+    }
 }

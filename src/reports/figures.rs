@@ -214,13 +214,6 @@ pub struct Attendance {
     pub held: i64,
 }
 
-impl Attendance {
-    /// Meetings attended (in person or by proxy), in whole percents of those held.
-    pub fn rate(&self) -> Option<i64> {
-        (self.held > 0).then(|| (self.attended * 100 + self.held / 2) / self.held)
-    }
-}
-
 /// Every member organisation (and any other that attended), with the meetings held.
 pub async fn attendance(tx: &mut TenantTx, period: Period) -> sqlx::Result<Vec<Attendance>> {
     sqlx::query_as!(

@@ -1,13 +1,13 @@
 //! Figures for the cooperative and the municipality: the dashboard with its charts, the lists
 //! behind each number, CSV exports and the annual report for the council.
 
-pub mod charts;
-pub mod dashboard;
+mod charts;
+mod dashboard;
 pub mod figures;
-mod handlers;
 pub mod kept;
-pub mod lists;
-pub mod period;
+mod lists;
+mod period;
+mod web;
 
 use axum::Router;
 use axum::routing::get;
@@ -29,10 +29,10 @@ pub const NAV: NavEntry = NavEntry {
 
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
-        .route("/{tenant}/reports", get(handlers::dashboard))
-        .route("/{tenant}/reports/annual", get(handlers::annual))
-        .route("/{tenant}/reports/export/{table}", get(handlers::export))
-        .route("/{tenant}/reports/requests", get(handlers::requests))
-        .route("/{tenant}/reports/cases", get(handlers::cases))
-        .route("/{tenant}/reports/referrals", get(handlers::referrals))
+        .route("/{tenant}/reports", get(web::dashboard::dashboard))
+        .route("/{tenant}/reports/annual", get(web::dashboard::annual))
+        .route("/{tenant}/reports/export/{table}", get(web::dashboard::export))
+        .route("/{tenant}/reports/requests", get(web::lists::requests))
+        .route("/{tenant}/reports/cases", get(web::lists::cases))
+        .route("/{tenant}/reports/referrals", get(web::lists::referrals))
 }

@@ -239,11 +239,13 @@ impl Period {
         }
     }
 
-    pub fn from_text(self) -> String {
+    /// The first day, as shown.
+    pub fn start_text(self) -> String {
         format_date(self.from)
     }
 
-    pub fn to_text(self) -> String {
+    /// The last day, as shown.
+    pub fn end_text(self) -> String {
         format_date(self.to)
     }
 }

@@ -1,0 +1,64 @@
+//! Everyone's notifications about referrals, each leading to the referral as the reader sees it.
+
+use askama::Template;
+use axum::extract::Query;
+use axum::response::Response;
+
+use crate::auth::{CurrentUser, Role};
+use crate::error::AppResult;
+use crate::referrals::notifications::{self, Notification};
+use crate::referrals::web::PageQuery;
+use crate::web;
+use crate::web::context::RequestContext;
+use crate::web::layout::Layout;
+use crate::web::pagination::{Pagination, trim_page};
+
+#[derive(Template)]
+#[template(path = "referrals/notifications.html")]
+struct NotificationsPage {
+    l: Layout,
+    notifications: Vec<Notification>,
+    is_member: bool,
+    pagination: Pagination,
+}
+
+impl NotificationsPage {
+    fn href(&self, notification: &Notification) -> Option<String> {
+        let referral = notification.referral_id?;
+        let slug = self.l.tenant_slug();
+        if self.is_member {
+            Some(format!("/{slug}/referrals/{referral}"))
+        } else {
+            let case = notification.case_id?;
+            Some(format!("/{slug}/cases/{case}/referrals/{referral}"))
+        }
+    }
+}
+
+pub async fn notifications(
+    ctx: RequestContext,
+    user: CurrentUser,
+    Query(query): Query<PageQuery>,
+) -> AppResult<Response> {
+    let page = query.page();
+    let mut tx = ctx.tx().await?;
+    let mut found = notifications::page(&mut tx, user.id, page).await?;
+    tx.commit().await?;
+    let has_next = trim_page(&mut found, notifications::PAGE_SIZE);
+    web::render(&NotificationsPage {
+        notifications: found,
+        is_member: user.has(Role::Member) && user.organisation_id.is_some(),
+        pagination: Pagination::new(format!("/{}/notifications?", ctx.tenant.slug), page, has_next),
+        l: ctx.layout(),
+    })
+}
+
+pub async fn notifications_read(ctx: RequestContext, user: CurrentUser) -> AppResult<Response> {
+    let mut tx = ctx.tx().await?;
+    notifications::mark_all_read(&mut tx, user.id).await?;
+    tx.commit().await?;
+    Ok(web::redirect_with_flash(
+        &format!("/{}/notifications", ctx.tenant.slug),
+        "flash.notifications_read",
+    ))
+}
