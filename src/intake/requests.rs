@@ -1,8 +1,11 @@
 //! Requests for help (meldingen): registration, statutory terms, triage and the desk's lists.
 
+use std::net::IpAddr;
+
 use time::{Date, PrimitiveDateTime};
 use uuid::Uuid;
 
+use crate::auth::users::Email;
 use crate::calendar::statutory_due;
 use crate::db::TenantTx;
 use crate::intake::values::{Triage, Urgency};
@@ -118,6 +121,93 @@ impl RequestInput {
             form_token: form_token?,
         })
     }
+}
+
+/// A question for help as a resident typed it in the online form, kept for re-display.
+#[derive(Debug, Default)]
+pub struct OnlineInput {
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+    pub question: String,
+    pub consent: bool,
+    pub form_token: String,
+}
+
+impl OnlineInput {
+    pub fn fresh() -> OnlineInput {
+        OnlineInput {
+            form_token: Uuid::new_v4().to_string(),
+            ..OnlineInput::default()
+        }
+    }
+
+    pub fn from_fields(fields: &Fields) -> OnlineInput {
+        OnlineInput {
+            name: fields.get("name").trim().to_owned(),
+            phone: fields.get("phone").trim().to_owned(),
+            email: fields.get("email").trim().to_owned(),
+            question: fields.get("question").trim().to_owned(),
+            consent: fields.get("consent") == "yes",
+            form_token: fields.get("form_token").to_owned(),
+        }
+    }
+
+    /// Checks the form: a name, a way to reach them and a question. The request counts as
+    /// received `now` (local time), by the online channel, about no domain in particular yet.
+    pub fn validate(&self, now: PrimitiveDateTime, errors: &mut FormErrors) -> Option<NewRequest> {
+        if self.name.is_empty() {
+            errors.field("name", "online.error.name");
+        }
+        if self.phone.is_empty() && self.email.is_empty() {
+            errors.field("phone", "online.error.contact");
+        }
+        if !self.email.is_empty() && Email::parse(&self.email).is_none() {
+            errors.field("email", "users.error.email");
+        }
+        if self.question.is_empty() {
+            errors.field("question", "request.error.question");
+        }
+        let form_token = self.form_token.parse::<Uuid>().ok();
+        if form_token.is_none() {
+            errors.form("request.error.form_token");
+        }
+        if !errors.is_empty() {
+            return None;
+        }
+        Some(NewRequest {
+            received_at: now,
+            channel: Channel::Online,
+            domains: vec![Domain::Overig],
+            question: self.question.clone(),
+            urgency: Urgency::Normal,
+            referrer: String::new(),
+            consent: self.consent,
+            form_token: form_token?,
+        })
+    }
+
+    /// Who asked and how to reach them, as the request keeps it.
+    pub fn contact(&self) -> (&str, &str, &str) {
+        (&self.name, &self.phone, &self.email)
+    }
+}
+
+/// At most this many online requests an hour from one address.
+const ONLINE_PER_HOUR: i64 = 5;
+
+/// Whether this address sent as many online requests in the last hour as it may.
+pub async fn online_limit_reached(tx: &mut TenantTx, client_ip: Option<IpAddr>) -> sqlx::Result<bool> {
+    let recent = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM audit_events
+           WHERE tenant_id = $1 AND kind = 'online_request_received' AND client_ip = $2
+             AND occurred_at > now() - interval '1 hour'"#,
+        tx.tenant_id(),
+        client_ip.map(sqlx::types::ipnet::IpNet::from)
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(recent >= ONLINE_PER_HOUR)
 }
 
 /// Registers a request. The same form submitted twice (a refresh, a double click) finds the
@@ -372,12 +462,98 @@ pub async fn nearing_deadline(tx: &mut TenantTx, days: i32) -> sqlx::Result<Vec<
     .await
 }
 
+/// The triage form as typed, kept for re-display.
+#[derive(Debug, Default)]
+pub struct TriageInput {
+    pub triage: String,
+    pub note: String,
+    pub destination: String,
+    pub unsafe_at_home: String,
+}
+
 /// What the desk decided, checked.
+#[derive(Debug, PartialEq, Eq)]
 pub struct TriageDecision {
     pub triage: Triage,
     pub note: String,
     pub destination: Option<Uuid>,
     pub unsafe_at_home: bool,
+}
+
+impl TriageInput {
+    pub fn from_fields(fields: &Fields) -> TriageInput {
+        TriageInput {
+            triage: fields.get("triage").to_owned(),
+            note: fields.get("note").trim().to_owned(),
+            destination: fields.get("destination").to_owned(),
+            unsafe_at_home: fields.get("unsafe_at_home").to_owned(),
+        }
+    }
+
+    /// Checks the form; a signposted request goes to one of the `destinations` the desk may
+    /// choose. The safety question must be answered, and someone unsafe at home goes to the
+    /// team whatever else was chosen. Closing a request at the desk takes a note.
+    pub fn decide(&self, destinations: &[(Uuid, String)], errors: &mut FormErrors) -> Option<TriageDecision> {
+        let unsafe_at_home = match self.unsafe_at_home.as_str() {
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => {
+                errors.field("unsafe_at_home", "triage.error.safety");
+                None
+            }
+        };
+        let triage = if unsafe_at_home == Some(true) {
+            Some(Triage::ToTeam)
+        } else {
+            Triage::parse(&self.triage)
+        };
+        if triage.is_none() && unsafe_at_home.is_some() {
+            errors.field("triage", "triage.error.choice");
+        }
+        let destination = self
+            .destination
+            .parse::<Uuid>()
+            .ok()
+            .filter(|d| destinations.iter().any(|(id, _)| id == d));
+        if triage == Some(Triage::Signposted) && destination.is_none() {
+            errors.field("destination", "triage.error.destination");
+        }
+        if matches!(triage, Some(Triage::HandledAtDesk | Triage::Signposted)) && self.note.is_empty() {
+            errors.field("note", "triage.error.note");
+        }
+        if !errors.is_empty() {
+            return None;
+        }
+        Some(TriageDecision {
+            triage: triage?,
+            note: self.note.clone(),
+            destination,
+            unsafe_at_home: unsafe_at_home?,
+        })
+    }
+}
+
+impl TriageDecision {
+    /// Where the request goes and how urgent it is then: someone unsafe at home goes to the
+    /// team, as a crisis; otherwise as decided, at the urgency it came in with.
+    fn routing<'a>(&self, urgency: &'a str) -> (Triage, &'a str) {
+        if self.unsafe_at_home {
+            (Triage::ToTeam, Urgency::Crisis.code())
+        } else {
+            (self.triage, urgency)
+        }
+    }
+}
+
+/// The destinations the desk can signpost to, in the cooperative's order.
+pub async fn active_destinations(tx: &mut TenantTx) -> sqlx::Result<Vec<(Uuid, String)>> {
+    let rows = sqlx::query!(
+        "SELECT id, name FROM signpost_destinations WHERE tenant_id = $1 AND active ORDER BY position, name LIMIT 200",
+        tx.tenant_id()
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
 }
 
 /// The outcome of triage, for the page that follows.
@@ -396,11 +572,7 @@ pub async fn triage(
     by: Uuid,
     today: Date,
 ) -> sqlx::Result<TriageOutcome> {
-    let (triage, urgency) = if decision.unsafe_at_home {
-        (Triage::ToTeam, Urgency::Crisis.code())
-    } else {
-        (decision.triage, request.urgency.as_str())
-    };
+    let (triage, urgency) = decision.routing(&request.urgency);
     let status = if triage == Triage::ToTeam {
         "with_team"
     } else {
@@ -561,4 +733,179 @@ pub async fn link_resident(tx: &mut TenantTx, request_id: Uuid, resident_id: Uui
     .execute(&mut **tx)
     .await?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn destination() -> (Uuid, String) {
+        (Uuid::new_v4(), "Voedselbank".to_owned())
+    }
+
+    fn form(triage: Triage, unsafe_at_home: &str, note: &str, destination: &str) -> TriageInput {
+        TriageInput {
+            triage: triage.code().to_owned(),
+            note: note.to_owned(),
+            destination: destination.to_owned(),
+            unsafe_at_home: unsafe_at_home.to_owned(),
+        }
+    }
+
+    fn decide(input: &TriageInput, destinations: &[(Uuid, String)]) -> (Option<TriageDecision>, FormErrors) {
+        let mut errors = FormErrors::default();
+        let decision = input.decide(destinations, &mut errors);
+        (decision, errors)
+    }
+
+    #[test]
+    fn unsafe_at_home_forces_the_team_whatever_the_desk_chose() {
+        for chosen in ["handled_at_desk", "signposted", "to_team", "", "nonsense"] {
+            let input = TriageInput {
+                triage: chosen.to_owned(),
+                unsafe_at_home: "yes".to_owned(),
+                ..TriageInput::default()
+            };
+            let (decision, errors) = decide(&input, &[]);
+            assert!(errors.is_empty(), "{chosen}: {errors:?}");
+            let decision = decision.expect(chosen);
+            assert_eq!(decision.triage, Triage::ToTeam, "{chosen}");
+            assert!(decision.unsafe_at_home);
+        }
+    }
+
+    #[test]
+    fn someone_unsafe_at_home_goes_to_the_team_as_a_crisis() {
+        let decision = TriageDecision {
+            triage: Triage::HandledAtDesk,
+            note: String::new(),
+            destination: None,
+            unsafe_at_home: true,
+        };
+        assert_eq!(decision.routing("normal"), (Triage::ToTeam, "crisis"));
+        let safe = TriageDecision {
+            unsafe_at_home: false,
+            ..decision
+        };
+        assert_eq!(safe.routing("urgent"), (Triage::HandledAtDesk, "urgent"));
+    }
+
+    #[test]
+    fn the_safety_question_must_be_answered() {
+        let input = form(Triage::ToTeam, "", "", "");
+        let (decision, errors) = decide(&input, &[]);
+        assert!(decision.is_none());
+        assert_eq!(errors.for_field("unsafe_at_home"), Some("triage.error.safety"));
+        // Without the answer the choice is not asked about yet.
+        assert!(!errors.has("triage"));
+    }
+
+    #[test]
+    fn a_safe_resident_needs_a_choice() {
+        let input = TriageInput {
+            unsafe_at_home: "no".to_owned(),
+            ..TriageInput::default()
+        };
+        let (decision, errors) = decide(&input, &[]);
+        assert!(decision.is_none());
+        assert_eq!(errors.for_field("triage"), Some("triage.error.choice"));
+    }
+
+    #[test]
+    fn signposting_takes_an_active_destination_and_a_note() {
+        let active = destination();
+        let (decision, errors) = decide(&form(Triage::Signposted, "no", "", ""), &[active.clone()]);
+        assert!(decision.is_none());
+        assert_eq!(errors.for_field("destination"), Some("triage.error.destination"));
+        assert_eq!(errors.for_field("note"), Some("triage.error.note"));
+
+        let elsewhere = Uuid::new_v4().to_string();
+        let (decision, errors) = decide(
+            &form(Triage::Signposted, "no", "Gebeld", &elsewhere),
+            &[active.clone()],
+        );
+        assert!(decision.is_none());
+        assert!(errors.has("destination"));
+
+        let chosen = active.0.to_string();
+        let (decision, errors) = decide(
+            &form(Triage::Signposted, "no", "Gebeld", &chosen),
+            &[active.clone()],
+        );
+        assert!(errors.is_empty());
+        assert_eq!(
+            decision,
+            Some(TriageDecision {
+                triage: Triage::Signposted,
+                note: "Gebeld".to_owned(),
+                destination: Some(active.0),
+                unsafe_at_home: false,
+            })
+        );
+    }
+
+    #[test]
+    fn handling_at_the_desk_takes_a_note_but_the_team_does_not() {
+        let (decision, errors) = decide(&form(Triage::HandledAtDesk, "no", "", ""), &[]);
+        assert!(decision.is_none());
+        assert_eq!(errors.for_field("note"), Some("triage.error.note"));
+
+        let (decision, errors) = decide(&form(Triage::ToTeam, "no", "", ""), &[]);
+        assert!(errors.is_empty());
+        assert_eq!(decision.map(|d| d.triage), Some(Triage::ToTeam));
+    }
+
+    fn online(name: &str, phone: &str, email: &str, question: &str) -> OnlineInput {
+        OnlineInput {
+            name: name.to_owned(),
+            phone: phone.to_owned(),
+            email: email.to_owned(),
+            question: question.to_owned(),
+            consent: true,
+            form_token: Uuid::new_v4().to_string(),
+        }
+    }
+
+    #[test]
+    fn an_online_request_needs_a_name_a_way_to_reach_them_and_a_question() {
+        let now = datetime!(2025-03-12 10:15);
+        let mut errors = FormErrors::default();
+        assert!(online("", "", "", "").validate(now, &mut errors).is_none());
+        assert_eq!(errors.for_field("name"), Some("online.error.name"));
+        assert_eq!(errors.for_field("phone"), Some("online.error.contact"));
+        assert_eq!(errors.for_field("question"), Some("request.error.question"));
+
+        let mut errors = FormErrors::default();
+        assert!(
+            online("Ans", "", "geen-adres", "Hulp")
+                .validate(now, &mut errors)
+                .is_none()
+        );
+        assert_eq!(errors.for_field("email"), Some("users.error.email"));
+
+        let mut errors = FormErrors::default();
+        let mut input = online("Ans", "06 12345678", "", "Hulp");
+        input.form_token = "x".to_owned();
+        assert!(input.validate(now, &mut errors).is_none());
+        assert_eq!(
+            errors.iter().map(|e| e.message_key).collect::<Vec<_>>(),
+            ["request.error.form_token"]
+        );
+    }
+
+    #[test]
+    fn an_online_request_arrives_online_about_no_domain_yet() {
+        let now = datetime!(2025-03-12 10:15);
+        let input = online("Ans", "", "ans@example.nl", "Ik kan de trap niet meer op");
+        let mut errors = FormErrors::default();
+        let new = input.validate(now, &mut errors).expect("valid");
+        assert!(errors.is_empty());
+        assert_eq!(new.received_at, now);
+        assert_eq!(new.channel, Channel::Online);
+        assert_eq!(new.domains, [Domain::Overig]);
+        assert_eq!(new.urgency, Urgency::Normal);
+        assert!(new.consent);
+        assert_eq!(input.contact(), ("Ans", "", "ans@example.nl"));
+    }
 }

@@ -142,8 +142,43 @@ impl ResidentInput {
 }
 
 impl ResidentDetails {
+    /// Which fields differ from what is stored: the audit log names them, without their values.
+    pub fn changes_from(&self, old: &Resident) -> Vec<&'static str> {
+        let (before, after) = (old.input(), self.input());
+        let pairs: [(&'static str, &str, &str); 15] = [
+            ("first_names", &before.first_names, &after.first_names),
+            ("initials", &before.initials, &after.initials),
+            ("surname_prefix", &before.surname_prefix, &after.surname_prefix),
+            ("surname", &before.surname, &after.surname),
+            ("date_of_birth", &before.date_of_birth, &after.date_of_birth),
+            ("bsn", &before.bsn, &after.bsn),
+            ("street", &before.street, &after.street),
+            ("house_number", &before.house_number, &after.house_number),
+            (
+                "house_number_addition",
+                &before.house_number_addition,
+                &after.house_number_addition,
+            ),
+            ("postcode", &before.postcode, &after.postcode),
+            ("place", &before.place, &after.place),
+            ("phone", &before.phone, &after.phone),
+            ("email", &before.email, &after.email),
+            (
+                "preferred_language",
+                &before.preferred_language,
+                &after.preferred_language,
+            ),
+            ("remarks", &before.remarks, &after.remarks),
+        ];
+        pairs
+            .into_iter()
+            .filter(|(_, a, b)| a != b)
+            .map(|(name, _, _)| name)
+            .collect()
+    }
+
     /// The checked details as a form shows them, to compare with what was stored.
-    pub fn input(&self) -> ResidentInput {
+    fn input(&self) -> ResidentInput {
         ResidentInput {
             first_names: self.first_names.clone(),
             initials: self.initials.clone(),
@@ -717,6 +752,39 @@ mod tests {
             Some(Query::Name(vec!["jan".into(), "de".into(), "vries".into()]))
         );
         assert_eq!(Query::parse("  "), None);
+    }
+
+    #[test]
+    fn an_edit_names_only_the_fields_it_really_changed() {
+        let stored = Resident {
+            id: Uuid::new_v4(),
+            first_names: "Jan".into(),
+            initials: "J.".into(),
+            surname_prefix: "de".into(),
+            surname: "Vries".into(),
+            date_of_birth: Some(time::macros::date!(1957 - 03 - 12)),
+            bsn: Some("111222333".into()),
+            street: "Dorpsstraat".into(),
+            house_number: "12".into(),
+            house_number_addition: String::new(),
+            postcode: Some("3931 AB".into()),
+            place: "Woudenberg".into(),
+            phone: "033 1234567".into(),
+            email: "jan@example.nl".into(),
+            preferred_language: "nl".into(),
+            remarks: String::new(),
+        };
+        let today = time::macros::date!(2025 - 03 - 12);
+        // Typed differently but the same once checked: no change.
+        let mut input = stored.input();
+        input.postcode = "3931ab".into();
+        input.email = "JAN@example.nl".into();
+        input.bsn = "111.222.333".into();
+        input.phone = "06 12345678".into();
+        input.remarks = "Slechthorend".into();
+        let mut errors = FormErrors::default();
+        let details = input.validate(today, &mut errors).expect("valid");
+        assert_eq!(details.changes_from(&stored), ["phone", "remarks"]);
     }
 
     #[test]
