@@ -2,9 +2,11 @@
 //!
 //! Every read of a resident's file and every change is written to the audit log.
 
+pub mod household;
 pub mod requests;
 pub mod residents;
 pub mod sample;
+pub mod triage;
 pub mod values;
 mod web;
 

@@ -5,6 +5,7 @@ pub(super) mod online;
 pub(super) mod requests;
 pub(super) mod residents;
 
+use axum::http::StatusCode;
 use uuid::Uuid;
 
 use crate::audit::{self, Actor, AuditKind};
@@ -17,6 +18,7 @@ use crate::intake::requests::RequestView;
 use crate::intake::residents::Resident;
 use crate::shared::format::format_date;
 use crate::web::context::RequestContext;
+use crate::web::layout::FormErrors;
 
 fn desk_user(user: CurrentUser) -> AppResult<CurrentUser> {
     user.require_any_hiding(DESK_ROLES)?;
@@ -25,6 +27,15 @@ fn desk_user(user: CurrentUser) -> AppResult<CurrentUser> {
 
 fn actor(ctx: &RequestContext, user: &CurrentUser) -> Actor {
     Actor::user(user, ctx.client_ip)
+}
+
+/// 422 when the form has mistakes, else 200.
+fn form_status(errors: &FormErrors) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
 }
 
 /// Whether the user works in the social team, which opens cases.

@@ -9,16 +9,15 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{RequestRow, actor, desk_user, load_resident, may_open_case, open_file};
+use super::{RequestRow, actor, desk_user, form_status, load_resident, may_open_case, open_file};
 use crate::audit::{self, AuditKind};
 use crate::auth::CurrentUser;
 use crate::cases::record::CaseSummary;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
-use crate::intake::requests::{
-    self, FollowUpState, NewRequest, RequestInput, RequestView, TriageInput, TriageOutcome,
-};
+use crate::intake::requests::{self, FollowUpState, NewRequest, RequestInput, RequestView};
 use crate::intake::residents::{self, Resident, ResidentSummary};
+use crate::intake::triage::{self, TriageInput, TriageOutcome};
 use crate::intake::values::{Triage, Urgency};
 use crate::shared::choices::{Channel, Domain};
 use crate::shared::clock::local_now;
@@ -145,6 +144,24 @@ async fn load_request(tx: &mut TenantTx, id: Uuid) -> AppResult<RequestView> {
     requests::find(tx, id).await?.ok_or(AppError::NotFound)
 }
 
+/// Records what the desk did with a request in the file of the resident it is about; an
+/// online request not yet linked to a resident has no file to record it in.
+async fn record_for_request(
+    tx: &mut TenantTx,
+    ctx: &RequestContext,
+    user: &CurrentUser,
+    request: &RequestView,
+    kind: AuditKind,
+    details: serde_json::Value,
+) -> sqlx::Result<()> {
+    match request.resident_id {
+        Some(resident_id) => {
+            audit::record_for_resident(tx, &actor(ctx, user), kind, resident_id, details).await
+        }
+        None => Ok(()),
+    }
+}
+
 /// What the request page shows besides the request: the triage form as typed and its errors,
 /// the outcome of a triage just done, and a search for the resident to link.
 #[derive(Default)]
@@ -168,7 +185,7 @@ async fn render_request(
         outcome_key,
         q,
     } = page;
-    let destinations = requests::active_destinations(&mut tx).await?;
+    let destinations = triage::active_destinations(&mut tx).await?;
     let follow_up = requests::follow_up_of(&mut tx, request.id).await?;
     // An online request has no resident yet: the desk finds and links one.
     let candidates = match residents::Query::parse(q) {
@@ -177,13 +194,8 @@ async fn render_request(
     };
     let case = crate::cases::record::summary_for_request(&mut tx, request.id).await?;
     tx.commit().await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
     web::render_with_status(
-        status,
+        form_status(&errors),
         &RequestPage {
             row: RequestRow::new(request),
             destinations,
@@ -218,16 +230,15 @@ pub(in crate::intake) async fn request(
     let user = desk_user(user)?;
     let mut tx = ctx.tx().await?;
     let request = load_request(&mut tx, id).await?;
-    if let Some(resident_id) = request.resident_id {
-        audit::record_for_resident(
-            &mut tx,
-            &actor(&ctx, &user),
-            AuditKind::RequestViewed,
-            resident_id,
-            json!({ "request": request.reference() }),
-        )
-        .await?;
-    }
+    record_for_request(
+        &mut tx,
+        &ctx,
+        &user,
+        &request,
+        AuditKind::RequestViewed,
+        json!({ "request": request.reference() }),
+    )
+    .await?;
     let outcome_key = match query.outcome.as_deref() {
         Some("follow_up") => Some("triage.outcome.follow_up"),
         Some("case") => Some("triage.outcome.case"),
@@ -264,7 +275,7 @@ pub(in crate::intake) async fn triage(
         return Ok(Redirect::to(&format!("/{}/requests/{}", ctx.tenant.slug, request.id)).into_response());
     }
     let mut errors = FormErrors::default();
-    let destinations = requests::active_destinations(&mut tx).await?;
+    let destinations = triage::active_destinations(&mut tx).await?;
     let Some(decision) = form.decide(&destinations, &mut errors) else {
         return render_request(
             tx,
@@ -280,17 +291,16 @@ pub(in crate::intake) async fn triage(
         .await;
     };
     let today = local_now(&mut tx).await?.date();
-    let outcome = requests::triage(&mut tx, &request, &decision, user.id, today).await?;
-    if let Some(resident_id) = request.resident_id {
-        audit::record_for_resident(
-            &mut tx,
-            &actor(&ctx, &user),
-            AuditKind::RequestTriaged,
-            resident_id,
-            json!({ "request": request.reference(), "triage": decision.triage.code(), "unsafe_at_home": decision.unsafe_at_home }),
-        )
-        .await?;
-    }
+    let outcome = triage::apply(&mut tx, &request, &decision, user.id, today).await?;
+    record_for_request(
+        &mut tx,
+        &ctx,
+        &user,
+        &request,
+        AuditKind::RequestTriaged,
+        json!({ "request": request.reference(), "triage": decision.triage.code(), "unsafe_at_home": decision.unsafe_at_home }),
+    )
+    .await?;
     tx.commit().await?;
     let outcome = match outcome {
         TriageOutcome::Closed => "closed",
@@ -362,16 +372,15 @@ pub(in crate::intake) async fn follow_up(
     if !requests::record_follow_up(&mut tx, request.id, &outcome, user.id).await? {
         return Err(AppError::NotFound);
     }
-    if let Some(resident_id) = request.resident_id {
-        audit::record_for_resident(
-            &mut tx,
-            &actor(&ctx, &user),
-            AuditKind::FollowUpRecorded,
-            resident_id,
-            json!({ "request": request.reference() }),
-        )
-        .await?;
-    }
+    record_for_request(
+        &mut tx,
+        &ctx,
+        &user,
+        &request,
+        AuditKind::FollowUpRecorded,
+        json!({ "request": request.reference() }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(web::redirect_with_flash(
         &format!("/{}/requests/{}", ctx.tenant.slug, request.id),

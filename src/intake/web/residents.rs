@@ -8,14 +8,15 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{RequestRow, actor, desk_user, load_resident, may_open_case, open_file, rows};
+use super::{RequestRow, actor, desk_user, form_status, load_resident, may_open_case, open_file, rows};
 use crate::audit::{self, AuditKind};
 use crate::auth::{CurrentUser, Role};
 use crate::cases::record::CaseSummary;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::intake::household::{self, HouseholdMember};
 use crate::intake::requests;
-use crate::intake::residents::{self, HouseholdMember, Resident, ResidentInput, ResidentSummary};
+use crate::intake::residents::{self, Resident, ResidentInput, ResidentSummary};
 use crate::intake::values::Relation;
 use crate::shared::clock::local_now;
 use crate::shared::format::format_date;
@@ -109,13 +110,8 @@ pub(in crate::intake) async fn create_resident(
         }
     }
     tx.commit().await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
     web::render_with_status(
-        status,
+        form_status(&errors),
         &ResidentFormPage {
             action: format!("/{}/residents", ctx.tenant.slug),
             heading_key: "resident.new",
@@ -156,7 +152,7 @@ async fn render_resident(
         AuditKind::ResidentViewed
     };
     audit::record_for_resident(&mut tx, &actor(ctx, user), kind, resident.id, json!({})).await?;
-    let household = residents::household(&mut tx, resident.id).await?;
+    let household = household::of_resident(&mut tx, resident.id).await?;
     let same_address = match &resident.postcode {
         Some(postcode) if !resident.house_number.is_empty() => {
             let query = residents::Query::Postcode {
@@ -239,7 +235,7 @@ pub(in crate::intake) async fn contact_card(
         json!({ "contact_card": true }),
     )
     .await?;
-    let household = residents::household(&mut tx, resident.id).await?;
+    let household = household::of_resident(&mut tx, resident.id).await?;
     let contact = crate::tenancy::contact(&mut tx).await?;
     let network = crate::cases::network::of_resident(&mut tx, resident.id).await?;
     tx.commit().await?;
@@ -333,7 +329,7 @@ pub(in crate::intake) async fn link_household(
     if member.id == resident.id {
         return Err(AppError::NotFound);
     }
-    residents::link_household(&mut tx, resident.id, member.id, relation).await?;
+    household::link(&mut tx, resident.id, member.id, relation).await?;
     for subject in [resident.id, member.id] {
         audit::record_for_resident(
             &mut tx,
