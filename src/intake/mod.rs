@@ -2,11 +2,13 @@
 //!
 //! Every read of a resident's file and every change is written to the audit log.
 
-mod handlers;
+pub mod household;
 pub mod requests;
 pub mod residents;
 pub mod sample;
+pub mod triage;
 pub mod values;
+mod web;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -31,34 +33,43 @@ pub const RESIDENTS_NAV: NavEntry = NavEntry {
 
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
-        .route("/{tenant}/desk", get(handlers::desk))
+        .route("/{tenant}/desk", get(web::desk::desk))
         .route(
             "/{tenant}/residents",
-            get(handlers::search).post(handlers::create_resident),
+            get(web::desk::search).post(web::residents::create_resident),
         )
-        .route("/{tenant}/residents/new", get(handlers::new_resident))
+        .route("/{tenant}/residents/new", get(web::residents::new_resident))
         .route(
             "/{tenant}/residents/{id}",
-            get(handlers::resident).post(handlers::update_resident),
+            get(web::residents::resident).post(web::residents::update_resident),
         )
-        .route("/{tenant}/residents/{id}/edit", get(handlers::edit_resident))
-        .route("/{tenant}/residents/{id}/card", get(handlers::contact_card))
-        .route("/{tenant}/residents/{id}/bsn", post(handlers::show_bsn))
+        .route(
+            "/{tenant}/residents/{id}/edit",
+            get(web::residents::edit_resident),
+        )
+        .route("/{tenant}/residents/{id}/card", get(web::residents::contact_card))
+        .route("/{tenant}/residents/{id}/bsn", post(web::residents::show_bsn))
         .route(
             "/{tenant}/residents/{id}/household",
-            post(handlers::link_household),
+            post(web::residents::link_household),
         )
         .route(
             "/{tenant}/residents/{id}/requests",
-            get(handlers::new_request).post(handlers::create_request),
+            get(web::requests::new_request).post(web::requests::create_request),
         )
-        .route("/{tenant}/requests/{id}", get(handlers::request))
-        .route("/{tenant}/requests/{id}/triage", post(handlers::triage))
-        .route("/{tenant}/requests/{id}/follow-up", post(handlers::follow_up))
-        .route("/{tenant}/requests/{id}/resident", post(handlers::link_resident))
+        .route("/{tenant}/requests/{id}", get(web::requests::request))
+        .route("/{tenant}/requests/{id}/triage", post(web::requests::triage))
+        .route(
+            "/{tenant}/requests/{id}/follow-up",
+            post(web::requests::follow_up),
+        )
+        .route(
+            "/{tenant}/requests/{id}/resident",
+            post(web::requests::link_resident),
+        )
         .route(
             "/{tenant}/hulpvraag",
-            get(handlers::online_form).post(handlers::online_submit),
+            get(web::online::online_form).post(web::online::online_submit),
         )
 }
 

@@ -1,8 +1,11 @@
 //! Requests for help (meldingen): registration, statutory terms, triage and the desk's lists.
 
+use std::net::IpAddr;
+
 use time::{Date, PrimitiveDateTime};
 use uuid::Uuid;
 
+use crate::auth::users::Email;
 use crate::calendar::statutory_due;
 use crate::db::TenantTx;
 use crate::intake::values::{Triage, Urgency};
@@ -118,6 +121,93 @@ impl RequestInput {
             form_token: form_token?,
         })
     }
+}
+
+/// A question for help as a resident typed it in the online form, kept for re-display.
+#[derive(Debug, Default)]
+pub struct OnlineInput {
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+    pub question: String,
+    pub consent: bool,
+    pub form_token: String,
+}
+
+impl OnlineInput {
+    pub fn fresh() -> OnlineInput {
+        OnlineInput {
+            form_token: Uuid::new_v4().to_string(),
+            ..OnlineInput::default()
+        }
+    }
+
+    pub fn from_fields(fields: &Fields) -> OnlineInput {
+        OnlineInput {
+            name: fields.get("name").trim().to_owned(),
+            phone: fields.get("phone").trim().to_owned(),
+            email: fields.get("email").trim().to_owned(),
+            question: fields.get("question").trim().to_owned(),
+            consent: fields.get("consent") == "yes",
+            form_token: fields.get("form_token").to_owned(),
+        }
+    }
+
+    /// Checks the form: a name, a way to reach them and a question. The request counts as
+    /// received `now` (local time), by the online channel, about no domain in particular yet.
+    pub fn validate(&self, now: PrimitiveDateTime, errors: &mut FormErrors) -> Option<NewRequest> {
+        if self.name.is_empty() {
+            errors.field("name", "online.error.name");
+        }
+        if self.phone.is_empty() && self.email.is_empty() {
+            errors.field("phone", "online.error.contact");
+        }
+        if !self.email.is_empty() && Email::parse(&self.email).is_none() {
+            errors.field("email", "users.error.email");
+        }
+        if self.question.is_empty() {
+            errors.field("question", "request.error.question");
+        }
+        let form_token = self.form_token.parse::<Uuid>().ok();
+        if form_token.is_none() {
+            errors.form("request.error.form_token");
+        }
+        if !errors.is_empty() {
+            return None;
+        }
+        Some(NewRequest {
+            received_at: now,
+            channel: Channel::Online,
+            domains: vec![Domain::Overig],
+            question: self.question.clone(),
+            urgency: Urgency::Normal,
+            referrer: String::new(),
+            consent: self.consent,
+            form_token: form_token?,
+        })
+    }
+
+    /// Who asked and how to reach them, as the request keeps it.
+    pub fn contact(&self) -> (&str, &str, &str) {
+        (&self.name, &self.phone, &self.email)
+    }
+}
+
+/// At most this many online requests an hour from one address.
+const ONLINE_PER_HOUR: i64 = 5;
+
+/// Whether this address sent as many online requests in the last hour as it may.
+pub async fn online_limit_reached(tx: &mut TenantTx, client_ip: Option<IpAddr>) -> sqlx::Result<bool> {
+    let recent = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM audit_events
+           WHERE tenant_id = $1 AND kind = 'online_request_received' AND client_ip = $2
+             AND occurred_at > now() - interval '1 hour'"#,
+        tx.tenant_id(),
+        client_ip.map(sqlx::types::ipnet::IpNet::from)
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(recent >= ONLINE_PER_HOUR)
 }
 
 /// Registers a request. The same form submitted twice (a refresh, a double click) finds the
@@ -372,92 +462,6 @@ pub async fn nearing_deadline(tx: &mut TenantTx, days: i32) -> sqlx::Result<Vec<
     .await
 }
 
-/// What the desk decided, checked.
-pub struct TriageDecision {
-    pub triage: Triage,
-    pub note: String,
-    pub destination: Option<Uuid>,
-    pub unsafe_at_home: bool,
-}
-
-/// The outcome of triage, for the page that follows.
-pub enum TriageOutcome {
-    Closed,
-    FollowUpOn(Date),
-    CaseOpened(Uuid),
-}
-
-/// Triage in one transaction: closes the request, or closes it with a follow-up call, or
-/// opens a case for the team. Someone unsafe at home always goes to the team, as a crisis.
-pub async fn triage(
-    tx: &mut TenantTx,
-    request: &RequestView,
-    decision: &TriageDecision,
-    by: Uuid,
-    today: Date,
-) -> sqlx::Result<TriageOutcome> {
-    let (triage, urgency) = if decision.unsafe_at_home {
-        (Triage::ToTeam, Urgency::Crisis.code())
-    } else {
-        (decision.triage, request.urgency.as_str())
-    };
-    let status = if triage == Triage::ToTeam {
-        "with_team"
-    } else {
-        "closed"
-    };
-    sqlx::query!(
-        "UPDATE requests SET triage = $3, triage_note = $4, signpost_destination_id = $5, unsafe_at_home = $6,
-                urgency = $7, status = $8, triaged_at = now(), triaged_by = $9
-         WHERE tenant_id = $1 AND id = $2",
-        tx.tenant_id(),
-        request.id,
-        triage.code(),
-        decision.note,
-        decision.destination.filter(|_| triage == Triage::Signposted),
-        decision.unsafe_at_home,
-        urgency,
-        status,
-        by
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(match triage {
-        Triage::HandledAtDesk => TriageOutcome::Closed,
-        Triage::Signposted => {
-            let days = sqlx::query_scalar!(
-                "SELECT signpost_follow_up_days FROM tenant_settings WHERE tenant_id = $1",
-                tx.tenant_id()
-            )
-            .fetch_one(&mut **tx)
-            .await?;
-            let due = today + time::Duration::days(i64::from(days));
-            sqlx::query!(
-                "INSERT INTO tasks (tenant_id, kind, request_id, due_on) VALUES ($1, 'follow_up', $2, $3)",
-                tx.tenant_id(),
-                request.id,
-                due
-            )
-            .execute(&mut **tx)
-            .await?;
-            TriageOutcome::FollowUpOn(due)
-        }
-        Triage::ToTeam => {
-            let case = sqlx::query_scalar!(
-                "INSERT INTO cases (tenant_id, request_id, resident_id, urgency) VALUES ($1, $2, $3, $4) RETURNING id",
-                tx.tenant_id(),
-                request.id,
-                request.resident_id,
-                urgency
-            )
-            .fetch_one(&mut **tx)
-            .await?;
-            crate::cases::clocks::start_for_request(tx, case, request.id).await?;
-            TriageOutcome::CaseOpened(case)
-        }
-    })
-}
-
 /// A follow-up call the desk owes after signposting.
 pub struct FollowUp {
     pub id: Uuid,
@@ -561,4 +565,63 @@ pub async fn link_resident(tx: &mut TenantTx, request_id: Uuid, resident_id: Uui
     .execute(&mut **tx)
     .await?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn online(name: &str, phone: &str, email: &str, question: &str) -> OnlineInput {
+        OnlineInput {
+            name: name.to_owned(),
+            phone: phone.to_owned(),
+            email: email.to_owned(),
+            question: question.to_owned(),
+            consent: true,
+            form_token: Uuid::new_v4().to_string(),
+        }
+    }
+
+    #[test]
+    fn an_online_request_needs_a_name_a_way_to_reach_them_and_a_question() {
+        let now = datetime!(2025-03-12 10:15);
+        let mut errors = FormErrors::default();
+        assert!(online("", "", "", "").validate(now, &mut errors).is_none());
+        assert_eq!(errors.for_field("name"), Some("online.error.name"));
+        assert_eq!(errors.for_field("phone"), Some("online.error.contact"));
+        assert_eq!(errors.for_field("question"), Some("request.error.question"));
+
+        let mut errors = FormErrors::default();
+        assert!(
+            online("Ans", "", "geen-adres", "Hulp")
+                .validate(now, &mut errors)
+                .is_none()
+        );
+        assert_eq!(errors.for_field("email"), Some("users.error.email"));
+
+        let mut errors = FormErrors::default();
+        let mut input = online("Ans", "06 12345678", "", "Hulp");
+        input.form_token = "x".to_owned();
+        assert!(input.validate(now, &mut errors).is_none());
+        assert_eq!(
+            errors.iter().map(|e| e.message_key).collect::<Vec<_>>(),
+            ["request.error.form_token"]
+        );
+    }
+
+    #[test]
+    fn an_online_request_arrives_online_about_no_domain_yet() {
+        let now = datetime!(2025-03-12 10:15);
+        let input = online("Ans", "", "ans@example.nl", "Ik kan de trap niet meer op");
+        let mut errors = FormErrors::default();
+        let new = input.validate(now, &mut errors).expect("valid");
+        assert!(errors.is_empty());
+        assert_eq!(new.received_at, now);
+        assert_eq!(new.channel, Channel::Online);
+        assert_eq!(new.domains, [Domain::Overig]);
+        assert_eq!(new.urgency, Urgency::Normal);
+        assert!(new.consent);
+        assert_eq!(input.contact(), ("Ans", "", "ans@example.nl"));
+    }
 }

@@ -4,7 +4,7 @@ use time::Date;
 use uuid::Uuid;
 
 use crate::db::TenantTx;
-use crate::intake::values::{Bsn, Relation, mask_bsn, parse_postcode};
+use crate::intake::values::{Bsn, mask_bsn, parse_postcode};
 use crate::web::forms::{Fields, parse_date};
 use crate::web::layout::FormErrors;
 
@@ -142,8 +142,43 @@ impl ResidentInput {
 }
 
 impl ResidentDetails {
+    /// Which fields differ from what is stored: the audit log names them, without their values.
+    pub fn changes_from(&self, old: &Resident) -> Vec<&'static str> {
+        let (before, after) = (old.input(), self.input());
+        let pairs: [(&'static str, &str, &str); 15] = [
+            ("first_names", &before.first_names, &after.first_names),
+            ("initials", &before.initials, &after.initials),
+            ("surname_prefix", &before.surname_prefix, &after.surname_prefix),
+            ("surname", &before.surname, &after.surname),
+            ("date_of_birth", &before.date_of_birth, &after.date_of_birth),
+            ("bsn", &before.bsn, &after.bsn),
+            ("street", &before.street, &after.street),
+            ("house_number", &before.house_number, &after.house_number),
+            (
+                "house_number_addition",
+                &before.house_number_addition,
+                &after.house_number_addition,
+            ),
+            ("postcode", &before.postcode, &after.postcode),
+            ("place", &before.place, &after.place),
+            ("phone", &before.phone, &after.phone),
+            ("email", &before.email, &after.email),
+            (
+                "preferred_language",
+                &before.preferred_language,
+                &after.preferred_language,
+            ),
+            ("remarks", &before.remarks, &after.remarks),
+        ];
+        pairs
+            .into_iter()
+            .filter(|(_, a, b)| a != b)
+            .map(|(name, _, _)| name)
+            .collect()
+    }
+
     /// The checked details as a form shows them, to compare with what was stored.
-    pub fn input(&self) -> ResidentInput {
+    fn input(&self) -> ResidentInput {
         ResidentInput {
             first_names: self.first_names.clone(),
             initials: self.initials.clone(),
@@ -614,79 +649,6 @@ pub async fn find(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Resident>>
     .await
 }
 
-/// A member of the resident's household.
-pub struct HouseholdMember {
-    pub id: Uuid,
-    pub name: String,
-    pub relation: String,
-    pub date_of_birth: Option<Date>,
-}
-
-impl HouseholdMember {
-    pub fn relation_key(&self) -> String {
-        Relation::parse(&self.relation)
-            .map(Relation::label_key)
-            .unwrap_or_default()
-    }
-
-    pub fn birth(&self) -> String {
-        self.date_of_birth
-            .map(crate::shared::format::format_date)
-            .unwrap_or_default()
-    }
-}
-
-pub async fn household(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Vec<HouseholdMember>> {
-    let rows = sqlx::query!(
-        "SELECT r.id, r.first_names, r.initials, r.surname_prefix, r.surname, r.date_of_birth, h.relation
-         FROM household_members h
-         JOIN residents r ON r.tenant_id = h.tenant_id AND r.id = h.member_id
-         WHERE h.tenant_id = $1 AND h.resident_id = $2
-         ORDER BY r.date_of_birth NULLS LAST
-         LIMIT 50",
-        tx.tenant_id(),
-        id
-    )
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| HouseholdMember {
-            id: r.id,
-            name: display_name(&r.first_names, &r.initials, &r.surname_prefix, &r.surname),
-            relation: r.relation,
-            date_of_birth: r.date_of_birth,
-        })
-        .collect())
-}
-
-/// Links two residents as one household, both ways (a child's parent is the parent's child).
-pub async fn link_household(
-    tx: &mut TenantTx,
-    resident: Uuid,
-    member: Uuid,
-    relation: Relation,
-) -> sqlx::Result<()> {
-    let inverse = match relation {
-        Relation::Child => Relation::Parent,
-        Relation::Parent => Relation::Child,
-        other => other,
-    };
-    for (from, to, rel) in [(resident, member, relation), (member, resident, inverse)] {
-        sqlx::query!(
-            "INSERT INTO household_members (tenant_id, resident_id, member_id, relation) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (tenant_id, resident_id, member_id) DO UPDATE SET relation = EXCLUDED.relation",
-            tx.tenant_id(),
-            from,
-            to,
-            rel.code()
-        )
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -717,6 +679,39 @@ mod tests {
             Some(Query::Name(vec!["jan".into(), "de".into(), "vries".into()]))
         );
         assert_eq!(Query::parse("  "), None);
+    }
+
+    #[test]
+    fn an_edit_names_only_the_fields_it_really_changed() {
+        let stored = Resident {
+            id: Uuid::new_v4(),
+            first_names: "Jan".into(),
+            initials: "J.".into(),
+            surname_prefix: "de".into(),
+            surname: "Vries".into(),
+            date_of_birth: Some(time::macros::date!(1957 - 03 - 12)),
+            bsn: Some("111222333".into()),
+            street: "Dorpsstraat".into(),
+            house_number: "12".into(),
+            house_number_addition: String::new(),
+            postcode: Some("3931 AB".into()),
+            place: "Woudenberg".into(),
+            phone: "033 1234567".into(),
+            email: "jan@example.nl".into(),
+            preferred_language: "nl".into(),
+            remarks: String::new(),
+        };
+        let today = time::macros::date!(2025 - 03 - 12);
+        // Typed differently but the same once checked: no change.
+        let mut input = stored.input();
+        input.postcode = "3931ab".into();
+        input.email = "JAN@example.nl".into();
+        input.bsn = "111.222.333".into();
+        input.phone = "06 12345678".into();
+        input.remarks = "Slechthorend".into();
+        let mut errors = FormErrors::default();
+        let details = input.validate(today, &mut errors).expect("valid");
+        assert_eq!(details.changes_from(&stored), ["phone", "remarks"]);
     }
 
     #[test]

@@ -65,6 +65,17 @@ choice!(
     Relation { Partner => "partner", Child => "child", Parent => "parent", Sibling => "sibling", Other => "other" }
 );
 
+impl Relation {
+    /// What the resident is to the household member: a child's parent is the parent's child.
+    pub fn inverse(self) -> Relation {
+        match self {
+            Relation::Child => Relation::Parent,
+            Relation::Parent => Relation::Child,
+            other => other,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +104,15 @@ mod tests {
         assert_eq!(parse_postcode(" 3931 Ab ").as_deref(), Some("3931 AB"));
         for invalid in ["0931 AB", "393 AB", "3931 A", "3931 A1", "ABCD EF", ""] {
             assert!(parse_postcode(invalid).is_none(), "{invalid}");
+        }
+    }
+
+    #[test]
+    fn a_household_link_reads_both_ways() {
+        assert_eq!(Relation::Child.inverse(), Relation::Parent);
+        assert_eq!(Relation::Parent.inverse(), Relation::Child);
+        for same in [Relation::Partner, Relation::Sibling, Relation::Other] {
+            assert_eq!(same.inverse(), same);
         }
     }
 

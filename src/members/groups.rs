@@ -5,7 +5,9 @@
 use time::Date;
 use uuid::Uuid;
 
+use crate::auth::{CurrentUser, Role};
 use crate::db::TenantTx;
+use crate::error::{AppError, AppResult};
 use crate::members::register::OrganisationOption;
 use crate::shared::format::format_date;
 use crate::web::forms::{Fields, parse_date};
@@ -14,13 +16,25 @@ use crate::web::layout::FormErrors;
 pub const PAGE_SIZE: i64 = 25;
 
 /// Whose view of the working groups: everything, or the groups one organisation takes part in.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Viewer {
     Everyone,
     Organisation(Uuid),
 }
 
 impl Viewer {
+    /// Administrators see every working group; staff of a member organisation those their
+    /// organisation takes part in (`None`: not linked to one, so none); anyone else is refused.
+    pub fn of(user: &CurrentUser) -> AppResult<Option<Viewer>> {
+        if user.has(Role::Admin) {
+            Ok(Some(Viewer::Everyone))
+        } else if user.has(Role::Member) {
+            Ok(user.organisation_id.map(Viewer::Organisation))
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
     /// The organisation the view is limited to, if any.
     fn organisation(self) -> Option<Uuid> {
         match self {
@@ -464,4 +478,38 @@ pub async fn close(
     } else {
         Err(GroupClosed)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(roles: &[Role], organisation_id: Option<Uuid>) -> CurrentUser {
+        CurrentUser {
+            id: Uuid::new_v4(),
+            name: "Ans".into(),
+            email: "ans@example.nl".into(),
+            roles: roles.to_vec(),
+            language: None,
+            organisation_id,
+        }
+    }
+
+    #[test]
+    fn administrators_see_every_group_and_staff_those_of_their_organisation() {
+        let organisation = Uuid::new_v4();
+        let admin = user(&[Role::Admin, Role::Member], Some(organisation));
+        assert_eq!(Viewer::of(&admin).ok(), Some(Some(Viewer::Everyone)));
+        let staff = user(&[Role::Member], Some(organisation));
+        assert_eq!(
+            Viewer::of(&staff).ok(),
+            Some(Some(Viewer::Organisation(organisation)))
+        );
+        // Staff not linked to an organisation see no group, but are not refused the list.
+        assert_eq!(Viewer::of(&user(&[Role::Member], None)).ok(), Some(None));
+        assert!(matches!(
+            Viewer::of(&user(&[Role::Professional, Role::Desk], None)),
+            Err(AppError::Forbidden)
+        ));
+    }
 }

@@ -4,9 +4,9 @@
 //! the social team reads it to find who can help.
 
 pub mod groups;
-mod handlers;
 pub mod register;
 pub mod services;
+mod web;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -40,42 +40,51 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route(
             "/{tenant}/members",
-            get(handlers::organisations).post(handlers::create_organisation),
+            get(web::register::organisations).post(web::register::create_organisation),
         )
-        .route("/{tenant}/members/new", get(handlers::new_organisation))
+        .route("/{tenant}/members/new", get(web::register::new_organisation))
         .route(
             "/{tenant}/members/{id}",
-            get(handlers::organisation).post(handlers::update_organisation),
+            get(web::register::organisation).post(web::register::update_organisation),
         )
-        .route("/{tenant}/members/{id}/edit", get(handlers::edit_organisation))
-        .route("/{tenant}/members/{id}/status", post(handlers::change_status))
-        .route("/{tenant}/members/{id}/users", post(handlers::link_user))
+        .route(
+            "/{tenant}/members/{id}/edit",
+            get(web::register::edit_organisation),
+        )
+        .route(
+            "/{tenant}/members/{id}/status",
+            post(web::register::change_status),
+        )
+        .route("/{tenant}/members/{id}/users", post(web::staff::link_user))
         .route(
             "/{tenant}/members/{id}/users/{user}/unlink",
-            post(handlers::unlink_user),
+            post(web::staff::unlink_user),
         )
         .route(
             "/{tenant}/services",
-            get(handlers::catalogue).post(handlers::create_service),
+            get(web::services::catalogue).post(web::services::create_service),
         )
-        .route("/{tenant}/services/new", get(handlers::new_service))
+        .route("/{tenant}/services/new", get(web::services::new_service))
         .route(
             "/{tenant}/services/{id}",
-            get(handlers::edit_service).post(handlers::update_service),
+            get(web::services::edit_service).post(web::services::update_service),
         )
         .route(
             "/{tenant}/groups",
-            get(handlers::groups).post(handlers::create_group),
+            get(web::groups::groups).post(web::groups::create_group),
         )
-        .route("/{tenant}/groups/new", get(handlers::new_group))
+        .route("/{tenant}/groups/new", get(web::groups::new_group))
         .route(
             "/{tenant}/groups/{id}",
-            get(handlers::group).post(handlers::update_group),
+            get(web::groups::group).post(web::groups::update_group),
         )
-        .route("/{tenant}/groups/{id}/edit", get(handlers::edit_group))
-        .route("/{tenant}/groups/{id}/notes", post(handlers::add_note))
-        .route("/{tenant}/groups/{id}/proposals", post(handlers::submit_proposal))
-        .route("/{tenant}/groups/{id}/close", post(handlers::close_group))
+        .route("/{tenant}/groups/{id}/edit", get(web::groups::edit_group))
+        .route("/{tenant}/groups/{id}/notes", post(web::groups::add_note))
+        .route(
+            "/{tenant}/groups/{id}/proposals",
+            post(web::groups::submit_proposal),
+        )
+        .route("/{tenant}/groups/{id}/close", post(web::groups::close_group))
 }
 
 choice!(

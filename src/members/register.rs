@@ -371,10 +371,14 @@ pub enum UpdateError {
 /// Saves new details if the organisation is still at `version` (the one the form started from).
 pub async fn update(
     tx: &mut TenantTx,
-    id: Uuid,
+    organisation: &Organisation,
     version: i32,
     details: &OrganisationDetails,
 ) -> sqlx::Result<Result<(), UpdateError>> {
+    if version != organisation.lock_version {
+        return Ok(Err(UpdateError::Conflict));
+    }
+    let id = organisation.id;
     let updated = sqlx::query!(
         "UPDATE organisations
          SET name = $4, kind = $5, description = $6, contact_name = $7, contact_email = $8, contact_phone = $9,
@@ -452,6 +456,20 @@ pub enum StatusError {
     Conflict,
 }
 
+impl StatusChange {
+    /// Whether the change can follow the organisation's current status: it must be another
+    /// status, and it cannot take effect before the current one did.
+    fn follows(&self, current: &str, since: Date) -> Result<(), StatusError> {
+        if self.status.code() == current {
+            Err(StatusError::Unchanged)
+        } else if self.effective_on < since {
+            Err(StatusError::BeforeCurrent)
+        } else {
+            Ok(())
+        }
+    }
+}
+
 /// Gives the organisation a new status from a date and adds it to the history. Becoming a
 /// member for the first time sets `member_since`; leaving ends its staff's sessions at once.
 pub async fn change_status(
@@ -460,11 +478,8 @@ pub async fn change_status(
     change: &StatusChange,
     by: Option<Uuid>,
 ) -> sqlx::Result<Result<(), StatusError>> {
-    if change.status.code() == organisation.status {
-        return Ok(Err(StatusError::Unchanged));
-    }
-    if change.effective_on < organisation.status_since {
-        return Ok(Err(StatusError::BeforeCurrent));
+    if let Err(refused) = change.follows(&organisation.status, organisation.status_since) {
+        return Ok(Err(refused));
     }
     let updated = sqlx::query!(
         "UPDATE organisations
@@ -681,4 +696,86 @@ pub async fn choices(tx: &mut TenantTx, including: &[Uuid]) -> sqlx::Result<Vec<
     )
     .fetch_all(&mut **tx)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    const TODAY: Date = date!(2025 - 03 - 12);
+
+    fn typed(status: &str, effective_on: &str) -> StatusInput {
+        StatusInput {
+            status: status.into(),
+            effective_on: effective_on.into(),
+            note: "Besluit ALV".into(),
+        }
+    }
+
+    #[test]
+    fn a_status_follows_another_status_from_the_day_the_current_one_began() {
+        let since = date!(2024 - 06 - 01);
+        let change = |status, effective_on| StatusChange {
+            status,
+            effective_on,
+            note: String::new(),
+        };
+        let refused = change(MemberStatus::Member, TODAY).follows("lid", since);
+        assert_eq!(refused, Err(StatusError::Unchanged));
+        let refused = change(MemberStatus::Resigned, date!(2024 - 05 - 31)).follows("lid", since);
+        assert_eq!(refused, Err(StatusError::BeforeCurrent));
+        assert_eq!(
+            change(MemberStatus::Resigned, since).follows("lid", since),
+            Ok(())
+        );
+        assert_eq!(
+            change(MemberStatus::Expelled, TODAY).follows("geschorst", since),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_status_takes_effect_today_or_earlier() {
+        let mut errors = FormErrors::default();
+        let change = typed("opgezegd", "12-03-2025")
+            .validate(TODAY, &mut errors)
+            .expect("valid");
+        assert_eq!(
+            (change.status, change.effective_on),
+            (MemberStatus::Resigned, TODAY)
+        );
+        assert!(
+            typed("ontzet", "13-03-2025")
+                .validate(TODAY, &mut errors)
+                .is_none()
+        );
+        assert_eq!(
+            errors.for_field("effective_on"),
+            Some("organisation.error.future_date")
+        );
+        let mut errors = FormErrors::default();
+        assert!(
+            typed("verdwenen", "01-01-1899")
+                .validate(TODAY, &mut errors)
+                .is_none()
+        );
+        assert_eq!(errors.for_field("status"), Some("organisation.error.status"));
+        assert_eq!(errors.for_field("effective_on"), Some("organisation.error.date"));
+    }
+
+    #[test]
+    fn a_new_organisation_starts_as_aspirant_or_member() {
+        for (status, accepted) in [
+            ("aspirant", true),
+            ("lid", true),
+            ("opgezegd", false),
+            ("ontzet", false),
+        ] {
+            let mut errors = FormErrors::default();
+            let first = typed(status, "01-03-2025").validate_initial(TODAY, &mut errors);
+            assert_eq!(first.is_some(), accepted, "{status}");
+            assert_eq!(errors.has("status"), !accepted, "{status}");
+        }
+    }
 }

@@ -1,0 +1,82 @@
+//! The desk's start page and the search for residents.
+
+use askama::Template;
+use axum::extract::Query;
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::{RequestRow, desk_user, rows};
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::intake::requests::{self, FollowUp};
+use crate::intake::residents::{self, ResidentSummary};
+use crate::web;
+use crate::web::context::RequestContext;
+use crate::web::layout::Layout;
+use crate::web::pagination::{Pagination, trim_page};
+
+#[derive(Template)]
+#[template(path = "intake/desk.html")]
+struct DeskPage {
+    l: Layout,
+    today: Vec<RequestRow>,
+    untriaged: Vec<RequestRow>,
+    deadlines: Vec<RequestRow>,
+    follow_ups: Vec<FollowUp>,
+}
+
+pub(in crate::intake) async fn desk(ctx: RequestContext, user: CurrentUser) -> AppResult<Response> {
+    desk_user(user)?;
+    let mut tx = ctx.tx().await?;
+    let page = DeskPage {
+        today: rows(requests::registered_today(&mut tx).await?),
+        untriaged: rows(requests::untriaged(&mut tx).await?),
+        deadlines: rows(requests::nearing_deadline(&mut tx, 7).await?),
+        follow_ups: requests::follow_ups_due(&mut tx).await?,
+        l: ctx.layout(),
+    };
+    tx.commit().await?;
+    web::render(&page)
+}
+
+#[derive(Deserialize)]
+pub(in crate::intake) struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "intake/search.html")]
+struct SearchPage {
+    l: Layout,
+    q: String,
+    searched: bool,
+    results: Vec<ResidentSummary>,
+    pagination: Pagination,
+}
+
+pub(in crate::intake) async fn search(
+    ctx: RequestContext,
+    user: CurrentUser,
+    Query(query): Query<SearchQuery>,
+) -> AppResult<Response> {
+    desk_user(user)?;
+    let page = query.page.unwrap_or(1).max(1);
+    let mut results = Vec::new();
+    let parsed = residents::Query::parse(&query.q);
+    if let Some(parsed) = &parsed {
+        let mut tx = ctx.tx().await?;
+        results = residents::search(&mut tx, parsed, page).await?;
+        tx.commit().await?;
+    }
+    let has_next = trim_page(&mut results, residents::PAGE_SIZE);
+    let base = format!("/{}/residents?q={}", ctx.tenant.slug, web::query_encode(&query.q));
+    web::render(&SearchPage {
+        searched: parsed.is_some(),
+        q: query.q,
+        results,
+        pagination: Pagination::new(base, page, has_next),
+        l: ctx.layout(),
+    })
+}

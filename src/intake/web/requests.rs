@@ -1,0 +1,389 @@
+//! A request's pages: registering one for a resident, the request with its triage, the
+//! follow-up call after signposting, and linking an online request to its resident.
+
+use askama::Template;
+use axum::extract::Query;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{RequestRow, actor, desk_user, form_status, load_resident, may_open_case, open_file};
+use crate::audit::{self, AuditKind};
+use crate::auth::CurrentUser;
+use crate::cases::record::CaseSummary;
+use crate::db::TenantTx;
+use crate::error::{AppError, AppResult};
+use crate::intake::requests::{self, FollowUpState, NewRequest, RequestInput, RequestView};
+use crate::intake::residents::{self, Resident, ResidentSummary};
+use crate::intake::triage::{self, TriageInput, TriageOutcome};
+use crate::intake::values::{Triage, Urgency};
+use crate::shared::choices::{Channel, Domain};
+use crate::shared::clock::local_now;
+use crate::web;
+use crate::web::context::RequestContext;
+use crate::web::forms::Fields;
+use crate::web::ids::PathId;
+use crate::web::layout::{FormErrors, Layout};
+
+#[derive(Template)]
+#[template(path = "intake/request_form.html")]
+struct RequestFormPage {
+    l: Layout,
+    resident: Resident,
+    input: RequestInput,
+    channels: &'static [Channel],
+    domains: &'static [Domain],
+    urgencies: &'static [Urgency],
+    errors: FormErrors,
+}
+
+impl RequestFormPage {
+    fn new(
+        ctx: &RequestContext,
+        resident: Resident,
+        input: RequestInput,
+        errors: FormErrors,
+    ) -> RequestFormPage {
+        RequestFormPage {
+            resident,
+            input,
+            channels: Channel::ALL,
+            domains: Domain::ALL,
+            urgencies: Urgency::ALL,
+            errors,
+            l: ctx.layout(),
+        }
+    }
+}
+
+pub(in crate::intake) async fn new_request(
+    ctx: RequestContext,
+    user: CurrentUser,
+    PathId(id): PathId,
+) -> AppResult<Response> {
+    let user = desk_user(user)?;
+    let mut tx = ctx.tx().await?;
+    let resident = open_file(&mut tx, &ctx, &user, id, AuditKind::ResidentViewed, json!({})).await?;
+    let now = local_now(&mut tx).await?;
+    tx.commit().await?;
+    web::render(&RequestFormPage::new(
+        &ctx,
+        resident,
+        RequestInput::fresh(now),
+        FormErrors::default(),
+    ))
+}
+
+pub(in crate::intake) async fn create_request(
+    ctx: RequestContext,
+    user: CurrentUser,
+    PathId(id): PathId,
+    axum::Form(fields): axum::Form<Fields>,
+) -> AppResult<Response> {
+    let user = desk_user(user)?;
+    let mut tx = ctx.tx().await?;
+    let resident = load_resident(&mut tx, id).await?;
+    let input = RequestInput::from_fields(&fields);
+    let mut errors = FormErrors::default();
+    let now = local_now(&mut tx).await?;
+    if let Some(new) = input.validate(now, &mut errors) {
+        let request_id = register(&mut tx, &ctx, &user, resident.id, &new).await?;
+        tx.commit().await?;
+        return Ok(web::redirect_with_flash(
+            &format!("/{}/requests/{request_id}", ctx.tenant.slug),
+            "flash.request_created",
+        ));
+    }
+    tx.commit().await?;
+    web::render_with_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &RequestFormPage::new(&ctx, resident, input, errors),
+    )
+}
+
+async fn register(
+    tx: &mut TenantTx,
+    ctx: &RequestContext,
+    user: &CurrentUser,
+    resident_id: Uuid,
+    new: &NewRequest,
+) -> sqlx::Result<Uuid> {
+    let id = requests::create(tx, Some(resident_id), new, Some(user.id), ("", "", "")).await?;
+    audit::record_for_resident(
+        tx,
+        &actor(ctx, user),
+        AuditKind::RequestCreated,
+        resident_id,
+        json!({ "request": requests::reference(id) }),
+    )
+    .await?;
+    Ok(id)
+}
+
+#[derive(Template)]
+#[template(path = "intake/request.html")]
+struct RequestPage {
+    l: Layout,
+    row: RequestRow,
+    destinations: Vec<(Uuid, String)>,
+    triages: &'static [Triage],
+    form: TriageInput,
+    errors: FormErrors,
+    outcome_key: Option<&'static str>,
+    follow_up: Option<FollowUpState>,
+    q: String,
+    candidates: Vec<ResidentSummary>,
+    /// The team's case for the request: the desk sees that it exists and who leads it.
+    case: Option<CaseSummary>,
+    may_open_case: bool,
+}
+
+async fn load_request(tx: &mut TenantTx, id: Uuid) -> AppResult<RequestView> {
+    requests::find(tx, id).await?.ok_or(AppError::NotFound)
+}
+
+/// Records what the desk did with a request in the file of the resident it is about; an
+/// online request not yet linked to a resident has no file to record it in.
+async fn record_for_request(
+    tx: &mut TenantTx,
+    ctx: &RequestContext,
+    user: &CurrentUser,
+    request: &RequestView,
+    kind: AuditKind,
+    details: serde_json::Value,
+) -> sqlx::Result<()> {
+    match request.resident_id {
+        Some(resident_id) => {
+            audit::record_for_resident(tx, &actor(ctx, user), kind, resident_id, details).await
+        }
+        None => Ok(()),
+    }
+}
+
+/// What the request page shows besides the request: the triage form as typed and its errors,
+/// the outcome of a triage just done, and a search for the resident to link.
+#[derive(Default)]
+struct RequestPageState<'a> {
+    form: TriageInput,
+    errors: FormErrors,
+    outcome_key: Option<&'static str>,
+    q: &'a str,
+}
+
+async fn render_request(
+    mut tx: TenantTx,
+    ctx: &RequestContext,
+    user: &CurrentUser,
+    request: RequestView,
+    page: RequestPageState<'_>,
+) -> AppResult<Response> {
+    let RequestPageState {
+        form,
+        errors,
+        outcome_key,
+        q,
+    } = page;
+    let destinations = triage::active_destinations(&mut tx).await?;
+    let follow_up = requests::follow_up_of(&mut tx, request.id).await?;
+    // An online request has no resident yet: the desk finds and links one.
+    let candidates = match residents::Query::parse(q) {
+        Some(query) if request.resident_id.is_none() => residents::search(&mut tx, &query, 1).await?,
+        _ => Vec::new(),
+    };
+    let case = crate::cases::record::summary_for_request(&mut tx, request.id).await?;
+    tx.commit().await?;
+    web::render_with_status(
+        form_status(&errors),
+        &RequestPage {
+            row: RequestRow::new(request),
+            destinations,
+            triages: Triage::ALL,
+            form,
+            errors,
+            outcome_key,
+            follow_up,
+            q: q.to_owned(),
+            candidates,
+            case,
+            may_open_case: may_open_case(user),
+            l: ctx.layout(),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub(in crate::intake) struct RequestQuery {
+    outcome: Option<String>,
+    /// A search for the resident to link an online request to.
+    #[serde(default)]
+    q: String,
+}
+
+pub(in crate::intake) async fn request(
+    ctx: RequestContext,
+    user: CurrentUser,
+    PathId(id): PathId,
+    Query(query): Query<RequestQuery>,
+) -> AppResult<Response> {
+    let user = desk_user(user)?;
+    let mut tx = ctx.tx().await?;
+    let request = load_request(&mut tx, id).await?;
+    record_for_request(
+        &mut tx,
+        &ctx,
+        &user,
+        &request,
+        AuditKind::RequestViewed,
+        json!({ "request": request.reference() }),
+    )
+    .await?;
+    let outcome_key = match query.outcome.as_deref() {
+        Some("follow_up") => Some("triage.outcome.follow_up"),
+        Some("case") => Some("triage.outcome.case"),
+        Some("closed") => Some("triage.outcome.closed"),
+        _ => None,
+    };
+    render_request(
+        tx,
+        &ctx,
+        &user,
+        request,
+        RequestPageState {
+            outcome_key,
+            q: &query.q,
+            ..RequestPageState::default()
+        },
+    )
+    .await
+}
+
+pub(in crate::intake) async fn triage(
+    ctx: RequestContext,
+    user: CurrentUser,
+    PathId(id): PathId,
+    axum::Form(fields): axum::Form<Fields>,
+) -> AppResult<Response> {
+    let user = desk_user(user)?;
+    let mut tx = ctx.tx().await?;
+    let request = load_request(&mut tx, id).await?;
+    let form = TriageInput::from_fields(&fields);
+    if request.triage.is_some() {
+        // Already decided (a second tab, a double click): show what was decided.
+        tx.commit().await?;
+        return Ok(Redirect::to(&format!("/{}/requests/{}", ctx.tenant.slug, request.id)).into_response());
+    }
+    let mut errors = FormErrors::default();
+    let destinations = triage::active_destinations(&mut tx).await?;
+    let Some(decision) = form.decide(&destinations, &mut errors) else {
+        return render_request(
+            tx,
+            &ctx,
+            &user,
+            request,
+            RequestPageState {
+                form,
+                errors,
+                ..RequestPageState::default()
+            },
+        )
+        .await;
+    };
+    let today = local_now(&mut tx).await?.date();
+    let outcome = triage::apply(&mut tx, &request, &decision, user.id, today).await?;
+    record_for_request(
+        &mut tx,
+        &ctx,
+        &user,
+        &request,
+        AuditKind::RequestTriaged,
+        json!({ "request": request.reference(), "triage": decision.triage.code(), "unsafe_at_home": decision.unsafe_at_home }),
+    )
+    .await?;
+    tx.commit().await?;
+    let outcome = match outcome {
+        TriageOutcome::Closed => "closed",
+        TriageOutcome::FollowUpOn(_) => "follow_up",
+        TriageOutcome::CaseOpened(_) => "case",
+    };
+    Ok(Redirect::to(&format!(
+        "/{}/requests/{}?outcome={outcome}",
+        ctx.tenant.slug, request.id
+    ))
+    .into_response())
+}
+
+/// Links an online request to the resident it is about (and its case, if the team has one).
+pub(in crate::intake) async fn link_resident(
+    ctx: RequestContext,
+    user: CurrentUser,
+    PathId(id): PathId,
+    axum::Form(fields): axum::Form<Fields>,
+) -> AppResult<Response> {
+    let user = desk_user(user)?;
+    let mut tx = ctx.tx().await?;
+    let request = load_request(&mut tx, id).await?;
+    let resident = load_resident(&mut tx, web::parse_id(fields.get("resident"))?).await?;
+    if !requests::link_resident(&mut tx, request.id, resident.id).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record_for_resident(
+        &mut tx,
+        &actor(&ctx, &user),
+        AuditKind::RequestLinked,
+        resident.id,
+        json!({ "request": request.reference() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(web::redirect_with_flash(
+        &format!("/{}/requests/{}", ctx.tenant.slug, request.id),
+        "flash.request_linked",
+    ))
+}
+
+/// "Is het gelukt?": the desk records how the follow-up call after signposting went.
+pub(in crate::intake) async fn follow_up(
+    ctx: RequestContext,
+    user: CurrentUser,
+    PathId(id): PathId,
+    axum::Form(fields): axum::Form<Fields>,
+) -> AppResult<Response> {
+    let user = desk_user(user)?;
+    let mut tx = ctx.tx().await?;
+    let request = load_request(&mut tx, id).await?;
+    let outcome = fields.get("follow_up_outcome").trim().to_owned();
+    if outcome.is_empty() {
+        let mut errors = FormErrors::default();
+        errors.field("follow_up_outcome", "follow_up.error.outcome");
+        return render_request(
+            tx,
+            &ctx,
+            &user,
+            request,
+            RequestPageState {
+                errors,
+                ..RequestPageState::default()
+            },
+        )
+        .await;
+    }
+    if !requests::record_follow_up(&mut tx, request.id, &outcome, user.id).await? {
+        return Err(AppError::NotFound);
+    }
+    record_for_request(
+        &mut tx,
+        &ctx,
+        &user,
+        &request,
+        AuditKind::FollowUpRecorded,
+        json!({ "request": request.reference() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(web::redirect_with_flash(
+        &format!("/{}/requests/{}", ctx.tenant.slug, request.id),
+        "flash.follow_up_recorded",
+    ))
+}
