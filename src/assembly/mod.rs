@@ -14,7 +14,6 @@ pub mod polls;
 pub mod proposals;
 pub mod representatives;
 pub mod rules;
-pub mod sample;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

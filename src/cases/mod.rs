@@ -20,7 +20,6 @@ pub mod overview;
 pub mod plan;
 pub mod queue;
 pub mod record;
-pub mod sample;
 
 use std::sync::Arc;
 

@@ -5,7 +5,6 @@
 mod handlers;
 pub mod requests;
 pub mod residents;
-pub mod sample;
 pub mod values;
 
 use axum::Router;

@@ -8,7 +8,6 @@ mod handlers;
 pub mod inbox;
 pub mod notifications;
 pub mod referral;
-pub mod sample;
 pub mod stats;
 pub mod waiting;
 
