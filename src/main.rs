@@ -11,6 +11,7 @@ use schakel::auth::password::NewPassword;
 use schakel::auth::users::{self, Email, NewUser};
 use schakel::config::{DatabaseConfig, WebConfig};
 use schakel::db::{self, Database};
+use schakel::demo::generate::Amounts;
 use schakel::jobs::Jobs;
 use schakel::mail::Mailer;
 use schakel::{AppState, auth, demo, tenancy};
@@ -184,16 +185,17 @@ async fn run(command: Command, database: &Database) -> anyhow::Result<()> {
             referrals,
             seed,
         } => {
-            let cases = cases.unwrap_or(requests / 3).min(requests);
             let amounts = Amounts {
                 residents,
                 requests,
-                cases,
+                cases: cases.unwrap_or(requests / 3).min(requests),
                 journal_per_case,
                 organisations,
                 referrals,
             };
-            generate(database, &tenant, &amounts, seed).await
+            let generated = demo::generate::run(database, &tenant, &amounts, seed).await?;
+            println!("{generated}");
+            Ok(())
         }
         Command::Tenant {
             command: TenantCommand::Create { slug, name },
@@ -289,88 +291,6 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("stopping: finishing requests in flight");
-}
-
-/// How much `schakel generate` adds.
-struct Amounts {
-    residents: usize,
-    requests: usize,
-    cases: usize,
-    journal_per_case: usize,
-    organisations: usize,
-    referrals: usize,
-}
-
-async fn generate(database: &Database, slug: &str, amounts: &Amounts, seed: u64) -> anyhow::Result<()> {
-    let &Amounts {
-        residents,
-        requests,
-        cases,
-        journal_per_case,
-        organisations,
-        referrals,
-    } = amounts;
-    let owner = database.owner_pool().await?;
-    let tenant = tenancy::find_by_slug(&owner, slug)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("there is no cooperative '{slug}'"))?;
-    let style = indicatif::ProgressStyle::with_template("{msg:10} {bar:40} {pos}/{len} ({eta})")?;
-    let bars = indicatif::MultiProgress::new();
-    let bar = |len: usize, name: &'static str| {
-        bars.add(
-            indicatif::ProgressBar::new(len as u64)
-                .with_style(style.clone())
-                .with_message(name),
-        )
-    };
-    let resident_bar = bar(residents, "residents");
-    let request_bar = bar(requests, "requests");
-    let case_bar = bar(cases, "cases");
-    let journal_bar = bar(cases * journal_per_case, "journal");
-    let referral_bar = bar(referrals, "referrals");
-    let mut tx = db::tenant_tx(&owner, tenant.id).await?;
-    let today = schakel::shared::clock::local_now(&mut tx).await?.date();
-    schakel::intake::sample::generate(&mut tx, seed, residents, requests, cases, today, |r, q| {
-        resident_bar.set_position(r as u64);
-        request_bar.set_position(q as u64);
-    })
-    .await?;
-    // Cases left untouched by an earlier run (or the demo) are fleshed out too, so the totals
-    // can exceed the bars' lengths.
-    let mut done = (0, 0);
-    schakel::cases::sample::generate(&mut tx, seed, journal_per_case, today, |c, j| {
-        done = (c, j);
-        for (bar, position) in [(&case_bar, c), (&journal_bar, j)] {
-            bar.set_length(bar.length().unwrap_or(0).max(position as u64));
-            bar.set_position(position as u64);
-        }
-    })
-    .await?;
-    let organisations =
-        schakel::referrals::sample::organisations(&mut tx, seed, organisations, today).await?;
-    let referrals = schakel::referrals::sample::referrals(&mut tx, seed, referrals, |r| {
-        referral_bar.set_position(r as u64);
-    })
-    .await?;
-    tx.commit().await?;
-    for bar in [
-        &resident_bar,
-        &request_bar,
-        &case_bar,
-        &journal_bar,
-        &referral_bar,
-    ] {
-        bar.finish();
-    }
-    // Vacuum now rather than leave it to autovacuum, which would run beside whatever comes
-    // next (in the benchmark: the measurements).
-    sqlx::query("VACUUM (ANALYZE)").execute(&owner).await?;
-    println!(
-        "Added {residents} residents and {requests} requests, and gave {} cases a history with {} journal entries, \
-         to '{}'; it has {organisations} member organisations and {referrals} new referrals",
-        done.0, done.1, tenant.name
-    );
-    Ok(())
 }
 
 async fn set_disabled(database: &Database, slug: &str, disabled: bool) -> anyhow::Result<()> {

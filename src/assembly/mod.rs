@@ -13,7 +13,6 @@ pub mod polls;
 pub mod proposals;
 pub mod representatives;
 pub mod rules;
-pub mod sample;
 mod web;
 
 use axum::Router;

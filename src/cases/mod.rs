@@ -18,7 +18,6 @@ pub mod overview;
 pub mod plan;
 pub mod queue;
 pub mod record;
-pub mod sample;
 mod web;
 mod workflow;
 

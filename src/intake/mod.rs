@@ -5,7 +5,6 @@
 pub mod household;
 pub mod requests;
 pub mod residents;
-pub mod sample;
 pub mod triage;
 pub mod values;
 mod web;

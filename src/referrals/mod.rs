@@ -7,7 +7,6 @@ pub mod consent;
 pub mod inbox;
 pub mod notifications;
 pub mod referral;
-pub mod sample;
 pub mod stats;
 mod target;
 pub mod waiting;

@@ -1,5 +1,7 @@
 //! The made-up case histories (demo, benchmark) obey the schema and hang together.
 
+use schakel::demo::generate::{self, Progress};
+
 use crate::common::TestApp;
 
 async fn count(db: &mut sqlx::PgConnection, sql: &str) -> i64 {
@@ -17,11 +19,11 @@ async fn generated_case_histories_pass_row_level_security_and_hang_together() {
     // As the web role, so that row-level security checks every row written.
     let mut tx = schakel::db::tenant_tx(&app.pool, tenant).await.unwrap();
     let today = schakel::shared::clock::local_now(&mut tx).await.unwrap().date();
-    schakel::intake::sample::generate(&mut tx, 3, 1_000, 3_000, 1_000, today, |_, _| {})
+    let hidden = Progress::hidden();
+    generate::intake(&mut tx, 3, 1_000, 3_000, 1_000, today, &hidden)
         .await
         .unwrap();
-    let mut done = (0, 0);
-    schakel::cases::sample::generate(&mut tx, 3, 8, today, |cases, entries| done = (cases, entries))
+    let done = generate::case_histories(&mut tx, 3, 8, today, &hidden)
         .await
         .unwrap();
     tx.commit().await.unwrap();

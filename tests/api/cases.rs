@@ -2471,12 +2471,26 @@ async fn team_queries_use_their_indexes_under_a_generic_plan() {
         let owner = sqlx::PgPool::connect_with(app.owner.clone()).await.unwrap();
         let mut tx = schakel::db::tenant_tx(&owner, tenant).await.unwrap();
         let today = time::OffsetDateTime::now_utc().date();
-        schakel::intake::sample::generate(&mut tx, 11, 10_000, 20_000, 8_000, today, |_, _| {})
-            .await
-            .unwrap();
-        schakel::cases::sample::generate(&mut tx, 11, 10, today, |_, _| {})
-            .await
-            .unwrap();
+        schakel::demo::generate::intake(
+            &mut tx,
+            11,
+            10_000,
+            20_000,
+            8_000,
+            today,
+            &schakel::demo::generate::Progress::hidden(),
+        )
+        .await
+        .unwrap();
+        schakel::demo::generate::case_histories(
+            &mut tx,
+            11,
+            10,
+            today,
+            &schakel::demo::generate::Progress::hidden(),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
     }
     sqlx::raw_sql("ANALYZE").execute(&mut db).await.unwrap();

@@ -13,15 +13,35 @@ async fn referral_queries_use_their_indexes_under_a_generic_plan() {
         let owner = sqlx::PgPool::connect_with(app.owner.clone()).await.unwrap();
         let mut tx = schakel::db::tenant_tx(&owner, tenant).await.unwrap();
         let today = time::OffsetDateTime::now_utc().date();
-        schakel::intake::sample::generate(&mut tx, 5, 3_000, 6_000, 3_000, today, |_, _| {})
-            .await
-            .unwrap();
-        schakel::cases::sample::generate(&mut tx, 5, 1, today, |_, _| {})
-            .await
-            .unwrap();
-        schakel::referrals::sample::organisations(&mut tx, 5, 80, today)
-            .await
-            .unwrap();
+        schakel::demo::generate::intake(
+            &mut tx,
+            5,
+            3_000,
+            6_000,
+            3_000,
+            today,
+            &schakel::demo::generate::Progress::hidden(),
+        )
+        .await
+        .unwrap();
+        schakel::demo::generate::case_histories(
+            &mut tx,
+            5,
+            1,
+            today,
+            &schakel::demo::generate::Progress::hidden(),
+        )
+        .await
+        .unwrap();
+        schakel::demo::generate::organisations(
+            &mut tx,
+            5,
+            80,
+            today,
+            &schakel::demo::generate::Progress::hidden(),
+        )
+        .await
+        .unwrap();
         // The member user works for the first organisation, and handles what it accepts.
         sqlx::query(
             "UPDATE users SET organisation_id = (SELECT id FROM organisations ORDER BY name LIMIT 1)
@@ -30,7 +50,7 @@ async fn referral_queries_use_their_indexes_under_a_generic_plan() {
         .execute(&mut *tx)
         .await
         .unwrap();
-        schakel::referrals::sample::referrals(&mut tx, 5, 30_000, |_| {})
+        schakel::demo::generate::referrals(&mut tx, 5, 30_000, &schakel::demo::generate::Progress::hidden())
             .await
             .unwrap();
         tx.commit().await.unwrap();

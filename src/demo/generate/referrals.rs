@@ -1,55 +1,63 @@
-//! Made-up member organisations and referrals, for the demo and the benchmark: a service
+//! Made-up member organisations and referrals: a service
 //! catalogue, organisations of every kind offering one to four services each, and referrals
 //! from the cases that have a lead, in every state, each under a consent and with the events
 //! of its steps. Everything is written in a few set-based statements.
 
+use indicatif::ProgressBar;
 use time::Date;
 use uuid::Uuid;
 
 use crate::db::TenantTx;
+use crate::shared::choices::Domain;
 
 /// The catalogue: name and domains.
-const SERVICES: &[(&str, &[&str])] = &[
-    ("Huishoudelijke hulp", &["wmo"]),
-    ("Boodschappenhulp", &["wmo"]),
-    ("Maaltijdvoorziening", &["wmo"]),
-    ("Dagbesteding ouderen", &["wmo"]),
-    ("Mantelzorgondersteuning", &["wmo"]),
-    ("Respijtzorg", &["wmo"]),
-    ("Vervoer en rolstoelbus", &["wmo"]),
-    ("Woningaanpassing", &["wmo", "wonen"]),
-    ("Thuisbegeleiding", &["wmo"]),
-    ("Cliëntondersteuning", &["wmo"]),
-    ("Huisbezoek 75+", &["wmo"]),
-    ("Opvoedondersteuning", &["jeugd"]),
-    ("Jongerenwerk", &["jeugd"]),
-    ("Ambulante jeugdhulp", &["jeugd"]),
-    ("Schoolmaatschappelijk werk", &["jeugd", "leerplicht"]),
-    ("Maatje of buddy", &["overig"]),
-    ("Vrijwillige thuishulp", &["wmo"]),
-    ("Formulierenhulp", &["schulden"]),
-    ("Schuldhulpverlening", &["schulden"]),
-    ("Budgetcoaching", &["schulden"]),
-    ("Voedselbank", &["schulden"]),
-    ("Re-integratie naar werk", &["participatie", "werk_inkomen"]),
-    ("Taalmaatje", &["participatie"]),
-    ("Woonbegeleiding", &["wonen"]),
-    ("Buurtbemiddeling", &["wonen"]),
-    ("Pastorale zorg", &["overig"]),
-    ("Rouwverwerking", &["overig"]),
-    ("Ontmoetingsplek", &["overig"]),
+const SERVICES: &[(&str, &[Domain])] = &[
+    ("Huishoudelijke hulp", &[Domain::Wmo]),
+    ("Boodschappenhulp", &[Domain::Wmo]),
+    ("Maaltijdvoorziening", &[Domain::Wmo]),
+    ("Dagbesteding ouderen", &[Domain::Wmo]),
+    ("Mantelzorgondersteuning", &[Domain::Wmo]),
+    ("Respijtzorg", &[Domain::Wmo]),
+    ("Vervoer en rolstoelbus", &[Domain::Wmo]),
+    ("Woningaanpassing", &[Domain::Wmo, Domain::Wonen]),
+    ("Thuisbegeleiding", &[Domain::Wmo]),
+    ("Cliëntondersteuning", &[Domain::Wmo]),
+    ("Huisbezoek 75+", &[Domain::Wmo]),
+    ("Opvoedondersteuning", &[Domain::Jeugd]),
+    ("Jongerenwerk", &[Domain::Jeugd]),
+    ("Ambulante jeugdhulp", &[Domain::Jeugd]),
+    ("Schoolmaatschappelijk werk", &[Domain::Jeugd, Domain::Leerplicht]),
+    ("Maatje of buddy", &[Domain::Overig]),
+    ("Vrijwillige thuishulp", &[Domain::Wmo]),
+    ("Formulierenhulp", &[Domain::Schulden]),
+    ("Schuldhulpverlening", &[Domain::Schulden]),
+    ("Budgetcoaching", &[Domain::Schulden]),
+    ("Voedselbank", &[Domain::Schulden]),
+    (
+        "Re-integratie naar werk",
+        &[Domain::Participatie, Domain::WerkInkomen],
+    ),
+    ("Taalmaatje", &[Domain::Participatie]),
+    ("Woonbegeleiding", &[Domain::Wonen]),
+    ("Buurtbemiddeling", &[Domain::Wonen]),
+    ("Pastorale zorg", &[Domain::Overig]),
+    ("Rouwverwerking", &[Domain::Overig]),
+    ("Ontmoetingsplek", &[Domain::Overig]),
 ];
 
 /// Adds the service catalogue (what is missing of it) and organisations until the tenant has
 /// `organisations`, each offering one to four services. Returns how many organisations exist.
-pub async fn organisations(
+pub(super) async fn organisations(
     tx: &mut TenantTx,
     seed: u64,
     organisations: usize,
     today: Date,
 ) -> sqlx::Result<i64> {
     let names: Vec<String> = SERVICES.iter().map(|(name, _)| (*name).to_owned()).collect();
-    let domains: Vec<String> = SERVICES.iter().map(|(_, domains)| domains.join(",")).collect();
+    let domains: Vec<String> = SERVICES
+        .iter()
+        .map(|(_, domains)| domains.iter().map(|d| d.code()).collect::<Vec<_>>().join(","))
+        .collect();
     sqlx::query!(
         "INSERT INTO services (tenant_id, name, domains)
          SELECT $1, name, string_to_array(domains, ',') FROM unnest($2::text[], $3::text[]) AS s(name, domains)
@@ -109,12 +117,12 @@ const BATCH: usize = 20_000;
 
 /// Adds `referrals` referrals from the cases that have a lead, to current organisations for a
 /// service they offer, in every state. The staff member who handles one is the organisation's
-/// first member user, where it has one. `progress` is told how many are done.
-pub async fn referrals(
+/// first member user, where it has one.
+pub(super) async fn add(
     tx: &mut TenantTx,
     seed: u64,
     referrals: usize,
-    mut progress: impl FnMut(usize),
+    bar: &ProgressBar,
 ) -> sqlx::Result<usize> {
     let offers: Vec<(Uuid, Uuid)> = sqlx::query!(
         "SELECT os.organisation_id, os.service_id FROM organisation_services os
@@ -213,7 +221,7 @@ pub async fn referrals(
         .execute(&mut **tx)
         .await?;
         done += n;
-        progress(done);
+        bar.set_position(done as u64);
     }
     // Every step as an event, so the referral pages show their history.
     sqlx::query!(

@@ -17,7 +17,7 @@ use crate::assembly::{
 use crate::db::TenantTx;
 
 /// The demo address of an organisation's representative: `welzijn-woudenberg@demo.test`.
-pub fn representative_email(organisation: &str) -> String {
+pub(super) fn representative_email(organisation: &str) -> String {
     let mut slug = String::new();
     for c in organisation.to_lowercase().chars() {
         match c {
@@ -31,7 +31,7 @@ pub fn representative_email(organisation: &str) -> String {
 }
 
 /// Adds the assembly's demo data once; `today` anchors the dates.
-pub async fn load(tx: &mut TenantTx, today: Date) -> anyhow::Result<()> {
+pub(super) async fn load(tx: &mut TenantTx, today: Date) -> anyhow::Result<()> {
     let held = sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT FROM meetings WHERE tenant_id = $1) AS "held!""#,
         tx.tenant_id()
