@@ -48,7 +48,7 @@ pub async fn open_for(tx: &mut TenantTx, user_id: Uuid) -> sqlx::Result<Vec<Task
     sqlx::query_as!(
         Task,
         r#"SELECT t.id, t.kind, t.title, t.case_id, t.request_id, u.name AS "assignee?", t.due_on,
-                  t.done_at IS NOT NULL AS "done!", t.due_on - (now() AT TIME ZONE 'Europe/Amsterdam')::date AS "days_left!"
+                  t.done_at IS NOT NULL AS "done!", t.due_on - local_now()::date AS "days_left!"
            FROM tasks t LEFT JOIN users u ON u.tenant_id = t.tenant_id AND u.id = t.assignee_id
            WHERE t.tenant_id = $1 AND t.assignee_id = $2 AND t.done_at IS NULL
            ORDER BY t.due_on LIMIT $3"#,
@@ -65,7 +65,7 @@ pub async fn desk_due_count(tx: &mut TenantTx) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
         r#"SELECT count(*) AS "count!" FROM tasks
            WHERE tenant_id = $1 AND kind = 'follow_up' AND done_at IS NULL
-             AND due_on <= (now() AT TIME ZONE 'Europe/Amsterdam')::date"#,
+             AND due_on <= local_now()::date"#,
         tx.tenant_id()
     )
     .fetch_one(&mut **tx)

@@ -116,12 +116,12 @@ pub async fn read(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Export>> {
            SELECT
              concat_ws(' ', nullif(coalesce(nullif(r.first_names, ''), r.initials), ''), nullif(r.surname_prefix, ''), r.surname) AS "name!",
              (SELECT name FROM tenants WHERE id = $1) AS "cooperative!",
-             to_char(now() AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS "produced_at!",
+             to_char(local_now(), 'YYYY-MM-DD HH24:MI') AS "produced_at!",
              (SELECT json_agg(x) FROM (
                 SELECT id, first_names, initials, surname_prefix, surname, date_of_birth, bsn, street, house_number,
                        house_number_addition, postcode, place, phone, email, preferred_language, remarks,
-                       to_char(created_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS created_at,
-                       to_char(updated_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS updated_at
+                       to_char(local_time(created_at), 'YYYY-MM-DD HH24:MI') AS created_at,
+                       to_char(local_time(updated_at), 'YYYY-MM-DD HH24:MI') AS updated_at
                 FROM residents WHERE tenant_id = $1 AND id = $2) x) AS "resident!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.name), '[]') FROM (
                 SELECT concat_ws(' ', nullif(coalesce(nullif(o.first_names, ''), o.initials), ''), nullif(o.surname_prefix, ''), o.surname) AS name,
@@ -130,15 +130,15 @@ pub async fn read(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Export>> {
                 WHERE h.tenant_id = $1 AND h.resident_id = $2) x) AS "household!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.received_at), '[]') FROM (
                 SELECT upper(left(q.id::text, 8)) AS reference,
-                       to_char(q.received_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS received_at,
+                       to_char(local_time(q.received_at), 'YYYY-MM-DD HH24:MI') AS received_at,
                        q.channel, q.domains, q.question, q.urgency, q.referrer, q.consent_given,
-                       to_char(q.consent_recorded_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS consent_recorded_at,
+                       to_char(local_time(q.consent_recorded_at), 'YYYY-MM-DD HH24:MI') AS consent_recorded_at,
                        q.contact_name, q.contact_phone, q.contact_email,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = q.registered_by) AS registered_by,
                        q.status, q.triage, q.triage_note,
                        (SELECT name FROM signpost_destinations WHERE tenant_id = $1 AND id = q.signpost_destination_id) AS signpost_destination,
                        q.unsafe_at_home,
-                       to_char(q.triaged_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS triaged_at,
+                       to_char(local_time(q.triaged_at), 'YYYY-MM-DD HH24:MI') AS triaged_at,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = q.triaged_by) AS triaged_by,
                        q.wmo_deadline, q.jeugd_deadline
                 FROM requests q WHERE q.tenant_id = $1 AND q.id IN (SELECT id FROM asked)) x) AS "requests!: Json<Vec<StoredRow>>",
@@ -148,42 +148,42 @@ pub async fn read(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Export>> {
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = c.lead_id) AS lead,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = c.coordinator_id) AS coordinator,
                        c.closing_result,
-                       to_char(c.created_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS created_at,
-                       to_char(c.closed_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS closed_at,
+                       to_char(local_time(c.created_at), 'YYYY-MM-DD HH24:MI') AS created_at,
+                       to_char(local_time(c.closed_at), 'YYYY-MM-DD HH24:MI') AS closed_at,
                        c.next_deadline
                 FROM cases c WHERE c.tenant_id = $1 AND c.id IN (SELECT id FROM mine)) x) AS "cases!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.case, x.started_at), '[]') FROM (
                 SELECT 'C-' || upper(left(l.case_id::text, 8)) AS case,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = l.user_id) AS lead,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = l.assigned_by) AS assigned_by,
-                       to_char(l.started_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS started_at,
-                       to_char(l.ended_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS ended_at,
+                       to_char(local_time(l.started_at), 'YYYY-MM-DD HH24:MI') AS started_at,
+                       to_char(local_time(l.ended_at), 'YYYY-MM-DD HH24:MI') AS ended_at,
                        l.handover_note
                 FROM case_leads l WHERE l.tenant_id = $1 AND l.case_id IN (SELECT id FROM mine)) x) AS "case_leads!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.case, x.added_at), '[]') FROM (
                 SELECT 'C-' || upper(left(m.case_id::text, 8)) AS case,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = m.user_id) AS user,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = m.added_by) AS added_by,
-                       to_char(m.added_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS added_at
+                       to_char(local_time(m.added_at), 'YYYY-MM-DD HH24:MI') AS added_at
                 FROM case_members m WHERE m.tenant_id = $1 AND m.case_id IN (SELECT id FROM mine)) x) AS "case_members!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.case, x.occurred_at), '[]') FROM (
                 SELECT 'C-' || upper(left(e.case_id::text, 8)) AS case, e.kind, e.from_value, e.to_value, e.reason,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = e.actor_id) AS actor,
-                       to_char(e.occurred_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS occurred_at
+                       to_char(local_time(e.occurred_at), 'YYYY-MM-DD HH24:MI') AS occurred_at
                 FROM case_events e WHERE e.tenant_id = $1 AND e.case_id IN (SELECT id FROM mine)) x) AS "case_events!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.case, x.granted_at), '[]') FROM (
                 SELECT 'C-' || upper(left(g.case_id::text, 8)) AS case,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = g.user_id) AS user, g.reason,
-                       to_char(g.granted_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS granted_at,
-                       to_char(g.expires_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS expires_at
+                       to_char(local_time(g.granted_at), 'YYYY-MM-DD HH24:MI') AS granted_at,
+                       to_char(local_time(g.expires_at), 'YYYY-MM-DD HH24:MI') AS expires_at
                 FROM case_access_grants g WHERE g.tenant_id = $1 AND g.case_id IN (SELECT id FROM mine)) x) AS "case_access_grants!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.case, x.planned_at), '[]') FROM (
                 SELECT 'C-' || upper(left(v.case_id::text, 8)) AS case,
-                       to_char(v.planned_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS planned_at,
+                       to_char(local_time(v.planned_at), 'YYYY-MM-DD HH24:MI') AS planned_at,
                        v.place, v.participants, v.report_on, v.housing, v.finances, v.health, v.social_network,
                        v.daytime, v.parenting, v.safety, v.wishes,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = v.recorded_by) AS recorded_by,
-                       to_char(v.recorded_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS recorded_at
+                       to_char(local_time(v.recorded_at), 'YYYY-MM-DD HH24:MI') AS recorded_at
                 FROM conversations v WHERE v.tenant_id = $1 AND v.case_id IN (SELECT id FROM mine)) x) AS "conversations!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.case), '[]') FROM (
                 SELECT 'C-' || upper(left(p.case_id::text, 8)) AS case, p.version, p.agreed_on, p.evaluation_on
@@ -203,12 +203,12 @@ pub async fn read(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Export>> {
              (SELECT coalesce(json_agg(x ORDER BY x.created_at), '[]') FROM (
                 SELECT n.name, n.role, n.phone, n.email, n.relation,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = n.created_by) AS created_by,
-                       to_char(n.created_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS created_at,
-                       to_char(n.removed_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS removed_at
+                       to_char(local_time(n.created_at), 'YYYY-MM-DD HH24:MI') AS created_at,
+                       to_char(local_time(n.removed_at), 'YYYY-MM-DD HH24:MI') AS removed_at
                 FROM network_contacts n WHERE n.tenant_id = $1 AND n.resident_id = $2) x) AS "network_contacts!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.case, x.occurred_at), '[]') FROM (
                 SELECT 'C-' || upper(left(j.case_id::text, 8)) AS case, upper(left(j.id::text, 8)) AS reference,
-                       to_char(j.occurred_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS occurred_at,
+                       to_char(local_time(j.occurred_at), 'YYYY-MM-DD HH24:MI') AS occurred_at,
                        j.kind, (SELECT name FROM users WHERE tenant_id = $1 AND id = j.author_id) AS author, j.body,
                        upper(left(j.corrects_id::text, 8)) AS corrects
                 FROM journal_entries j WHERE j.tenant_id = $1 AND j.case_id IN (SELECT id FROM mine)) x) AS "journal_entries!: Json<Vec<StoredRow>>",
@@ -220,7 +220,7 @@ pub async fn read(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Export>> {
              (SELECT coalesce(json_agg(x ORDER BY x.due_on), '[]') FROM (
                 SELECT t.kind, 'C-' || upper(left(t.case_id::text, 8)) AS case, upper(left(t.request_id::text, 8)) AS request,
                        t.title, (SELECT name FROM users WHERE tenant_id = $1 AND id = t.assignee_id) AS assignee, t.due_on,
-                       to_char(t.done_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS done_at,
+                       to_char(local_time(t.done_at), 'YYYY-MM-DD HH24:MI') AS done_at,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = t.done_by) AS done_by, t.outcome
                 FROM tasks t
                 WHERE t.tenant_id = $1
@@ -235,8 +235,8 @@ pub async fn read(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Export>> {
                        (SELECT name FROM services WHERE tenant_id = $1 AND id = k.service_id) AS service,
                        k.purpose, k.given_on, k.expires_on,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = k.recorded_by) AS recorded_by,
-                       to_char(k.recorded_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS recorded_at,
-                       to_char(k.withdrawn_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS withdrawn_at,
+                       to_char(local_time(k.recorded_at), 'YYYY-MM-DD HH24:MI') AS recorded_at,
+                       to_char(local_time(k.withdrawn_at), 'YYYY-MM-DD HH24:MI') AS withdrawn_at,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = k.withdrawn_by) AS withdrawn_by,
                        k.withdrawal_note
                 FROM consents k WHERE k.tenant_id = $1 AND k.case_id IN (SELECT id FROM mine)) x) AS "consents!: Json<Vec<StoredRow>>",
@@ -246,37 +246,37 @@ pub async fn read(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Export>> {
                        (SELECT name FROM organisations WHERE tenant_id = $1 AND id = f.organisation_id) AS organisation,
                        f.open_offer, f.status, f.purpose, f.summary, f.expected_start, f.override_reason, f.answer_due_on,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = f.sent_by) AS sent_by,
-                       to_char(f.sent_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS sent_at,
+                       to_char(local_time(f.sent_at), 'YYYY-MM-DD HH24:MI') AS sent_at,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = f.handled_by) AS handled_by,
-                       to_char(f.answered_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS answered_at,
+                       to_char(local_time(f.answered_at), 'YYYY-MM-DD HH24:MI') AS answered_at,
                        f.decline_reason, f.decline_note,
-                       to_char(f.started_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS started_at,
-                       to_char(f.finished_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS finished_at,
+                       to_char(local_time(f.started_at), 'YYYY-MM-DD HH24:MI') AS started_at,
+                       to_char(local_time(f.finished_at), 'YYYY-MM-DD HH24:MI') AS finished_at,
                        f.outcome, f.outcome_reason, f.delivered, f.report,
-                       to_char(f.returned_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS returned_at,
+                       to_char(local_time(f.returned_at), 'YYYY-MM-DD HH24:MI') AS returned_at,
                        f.return_reason,
-                       to_char(f.access_revoked_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS access_revoked_at
+                       to_char(local_time(f.access_revoked_at), 'YYYY-MM-DD HH24:MI') AS access_revoked_at
                 FROM referrals f WHERE f.tenant_id = $1 AND f.id IN (SELECT id FROM sent)) x) AS "referrals!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.referral, x.occurred_at), '[]') FROM (
                 SELECT upper(left(e.referral_id::text, 8)) AS referral, e.kind,
                        (SELECT name FROM organisations WHERE tenant_id = $1 AND id = e.organisation_id) AS organisation,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = e.actor_id) AS actor, e.note,
-                       to_char(e.occurred_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS occurred_at
+                       to_char(local_time(e.occurred_at), 'YYYY-MM-DD HH24:MI') AS occurred_at
                 FROM referral_events e WHERE e.tenant_id = $1 AND e.referral_id IN (SELECT id FROM sent)) x) AS "referral_events!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.referral, x.passed_at), '[]') FROM (
                 SELECT upper(left(p.referral_id::text, 8)) AS referral,
                        (SELECT name FROM organisations WHERE tenant_id = $1 AND id = p.organisation_id) AS organisation,
                        p.reason, p.note,
-                       to_char(p.passed_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS passed_at
+                       to_char(local_time(p.passed_at), 'YYYY-MM-DD HH24:MI') AS passed_at
                 FROM referral_passes p WHERE p.tenant_id = $1 AND p.referral_id IN (SELECT id FROM sent)) x) AS "referral_passes!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.created_at), '[]') FROM (
                 SELECT upper(left(n.referral_id::text, 8)) AS referral, n.kind,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = n.user_id) AS user,
-                       to_char(n.created_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS created_at,
-                       to_char(n.read_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS read_at
+                       to_char(local_time(n.created_at), 'YYYY-MM-DD HH24:MI') AS created_at,
+                       to_char(local_time(n.read_at), 'YYYY-MM-DD HH24:MI') AS read_at
                 FROM notifications n WHERE n.tenant_id = $1 AND n.referral_id IN (SELECT id FROM sent)) x) AS "notifications!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.occurred_at), '[]') FROM (
-                SELECT to_char(a.occurred_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI:SS') AS occurred_at,
+                SELECT to_char(local_time(a.occurred_at), 'YYYY-MM-DD HH24:MI:SS') AS occurred_at,
                        a.actor_name AS actor, a.kind, 'C-' || upper(left(a.case_id::text, 8)) AS case, a.details,
                        host(a.client_ip) AS client_ip
                 FROM audit_events a

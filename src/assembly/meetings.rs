@@ -58,7 +58,7 @@ pub fn format_moment(at: PrimitiveDateTime) -> String {
 pub async fn list(tx: &mut TenantTx, with_drafts: bool, page: i64) -> sqlx::Result<Vec<MeetingRow>> {
     sqlx::query_as!(
         MeetingRow,
-        r#"SELECT m.id, m.title, (m.starts_at AT TIME ZONE 'Europe/Amsterdam') AS "starts_at!", m.place, m.status,
+        r#"SELECT m.id, m.title, local_time(m.starts_at) AS "starts_at!", m.place, m.status,
                   (SELECT count(*) FROM agenda_items i WHERE i.tenant_id = m.tenant_id AND i.meeting_id = m.id) AS "items!",
                   (SELECT count(*) FROM decisions d WHERE d.tenant_id = m.tenant_id AND d.meeting_id = m.id) AS "decisions!"
            FROM meetings m
@@ -131,10 +131,10 @@ impl Meeting {
 pub async fn find(tx: &mut TenantTx, id: Uuid, with_drafts: bool) -> sqlx::Result<Option<Meeting>> {
     sqlx::query_as!(
         Meeting,
-        r#"SELECT id, title, (starts_at AT TIME ZONE 'Europe/Amsterdam') AS "starts_at!", place, video_url, status,
-                  (convened_at AT TIME ZONE 'Europe/Amsterdam') AS convened_at,
-                  (opened_at AT TIME ZONE 'Europe/Amsterdam') AS opened_at,
-                  (closed_at AT TIME ZONE 'Europe/Amsterdam') AS closed_at, lock_version
+        r#"SELECT id, title, local_time(starts_at) AS "starts_at!", place, video_url, status,
+                  local_time(convened_at) AS convened_at,
+                  local_time(opened_at) AS opened_at,
+                  local_time(closed_at) AS closed_at, lock_version
            FROM meetings WHERE tenant_id = $1 AND id = $2 AND ($3 OR status <> 'concept')"#,
         tx.tenant_id(),
         id,
@@ -149,10 +149,10 @@ pub async fn find(tx: &mut TenantTx, id: Uuid, with_drafts: bool) -> sqlx::Resul
 pub async fn lock(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Meeting>> {
     sqlx::query_as!(
         Meeting,
-        r#"SELECT id, title, (starts_at AT TIME ZONE 'Europe/Amsterdam') AS "starts_at!", place, video_url, status,
-                  (convened_at AT TIME ZONE 'Europe/Amsterdam') AS convened_at,
-                  (opened_at AT TIME ZONE 'Europe/Amsterdam') AS opened_at,
-                  (closed_at AT TIME ZONE 'Europe/Amsterdam') AS closed_at, lock_version
+        r#"SELECT id, title, local_time(starts_at) AS "starts_at!", place, video_url, status,
+                  local_time(convened_at) AS convened_at,
+                  local_time(opened_at) AS opened_at,
+                  local_time(closed_at) AS closed_at, lock_version
            FROM meetings WHERE tenant_id = $1 AND id = $2 FOR UPDATE"#,
         tx.tenant_id(),
         id
@@ -249,7 +249,7 @@ impl MeetingInput {
 pub async fn create(tx: &mut TenantTx, details: &MeetingDetails, by: Uuid) -> sqlx::Result<Uuid> {
     let id = sqlx::query_scalar!(
         "INSERT INTO meetings (tenant_id, title, starts_at, place, video_url, created_by)
-         VALUES ($1, $2, $3::timestamp AT TIME ZONE 'Europe/Amsterdam', $4, $5, $6) RETURNING id",
+         VALUES ($1, $2, local_moment($3::timestamp), $4, $5, $6) RETURNING id",
         tx.tenant_id(),
         details.title,
         details.starts_at,
@@ -285,7 +285,7 @@ pub async fn update(
     details: &MeetingDetails,
 ) -> sqlx::Result<Result<(), Conflict>> {
     let updated = sqlx::query!(
-        "UPDATE meetings SET title = $4, starts_at = $5::timestamp AT TIME ZONE 'Europe/Amsterdam', place = $6,
+        "UPDATE meetings SET title = $4, starts_at = local_moment($5::timestamp), place = $6,
                 video_url = $7, lock_version = lock_version + 1
          WHERE tenant_id = $1 AND id = $2 AND lock_version = $3",
         tx.tenant_id(),
@@ -473,9 +473,9 @@ impl MeetingOption {
 pub async fn earlier(tx: &mut TenantTx, meeting: &Meeting) -> sqlx::Result<Vec<MeetingOption>> {
     sqlx::query_as!(
         MeetingOption,
-        r#"SELECT id, title, (starts_at AT TIME ZONE 'Europe/Amsterdam') AS "starts_at!"
+        r#"SELECT id, title, local_time(starts_at) AS "starts_at!"
            FROM meetings
-           WHERE tenant_id = $1 AND id <> $2 AND starts_at < $3::timestamp AT TIME ZONE 'Europe/Amsterdam'
+           WHERE tenant_id = $1 AND id <> $2 AND starts_at < local_moment($3::timestamp)
            ORDER BY starts_at DESC LIMIT 50"#,
         tx.tenant_id(),
         meeting.id,
@@ -489,10 +489,10 @@ pub async fn earlier(tx: &mut TenantTx, meeting: &Meeting) -> sqlx::Result<Vec<M
 pub async fn open_after(tx: &mut TenantTx, meeting: &Meeting) -> sqlx::Result<Vec<MeetingOption>> {
     sqlx::query_as!(
         MeetingOption,
-        r#"SELECT id, title, (starts_at AT TIME ZONE 'Europe/Amsterdam') AS "starts_at!"
+        r#"SELECT id, title, local_time(starts_at) AS "starts_at!"
            FROM meetings
            WHERE tenant_id = $1 AND status = 'geopend'
-             AND starts_at > $2::timestamp AT TIME ZONE 'Europe/Amsterdam'
+             AND starts_at > local_moment($2::timestamp)
            ORDER BY starts_at"#,
         tx.tenant_id(),
         meeting.starts_at

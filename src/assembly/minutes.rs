@@ -187,9 +187,9 @@ pub async fn latest(tx: &mut TenantTx, meeting_id: Uuid) -> sqlx::Result<Option<
     sqlx::query_as!(
         Minutes,
         r#"SELECT n.version, n.content AS "content!: Json<MinutesContent>",
-                  (n.drafted_at AT TIME ZONE 'Europe/Amsterdam') AS "drafted_at!",
+                  local_time(n.drafted_at) AS "drafted_at!",
                   c.name AS "chair_approved_by?", s.name AS "secretary_approved_by?",
-                  a.title AS "adopted_in?", (n.adopted_at AT TIME ZONE 'Europe/Amsterdam') AS adopted_at
+                  a.title AS "adopted_in?", local_time(n.adopted_at) AS adopted_at
            FROM minutes n
            LEFT JOIN users c ON c.tenant_id = n.tenant_id AND c.id = n.chair_approved_by
            LEFT JOIN users s ON s.tenant_id = n.tenant_id AND s.id = n.secretary_approved_by

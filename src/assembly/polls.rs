@@ -180,11 +180,11 @@ pub async fn of_meeting(tx: &mut TenantTx, meeting_id: Uuid) -> sqlx::Result<Vec
         Poll,
         r#"SELECT p.id, p.meeting_id, p.agenda_item_id, p.round, p.secret, p.status, p.decision_kind, p.majority,
                   p.quorum_percent, p.abstentions_count, p.electorate, p.present,
-                  (p.opened_at AT TIME ZONE 'Europe/Amsterdam') AS "opened_at!",
-                  (p.closed_at AT TIME ZONE 'Europe/Amsterdam') AS closed_at,
+                  local_time(p.opened_at) AS "opened_at!",
+                  local_time(p.closed_at) AS closed_at,
                   p.votes_for, p.votes_against, p.abstentions, p.adopted,
-                  (p.declared_at AT TIME ZONE 'Europe/Amsterdam') AS declared_at,
-                  (p.challenged_at AT TIME ZONE 'Europe/Amsterdam') AS challenged_at, p.challenge_note,
+                  local_time(p.declared_at) AS declared_at,
+                  local_time(p.challenged_at) AS challenged_at, p.challenge_note,
                   CASE WHEN p.secret
                        THEN (SELECT count(*) FROM poll_participation x WHERE x.tenant_id = p.tenant_id AND x.poll_id = p.id)
                        ELSE (SELECT count(*) FROM votes v WHERE v.tenant_id = p.tenant_id AND v.poll_id = p.id)
@@ -357,8 +357,8 @@ pub async fn cast(
                           SELECT FROM representatives r
                           WHERE r.tenant_id = p.tenant_id AND r.user_id = $4
                             AND r.organisation_id = coalesce(e.proxy_holder_id, $3)
-                            AND r.valid_from <= (now() AT TIME ZONE 'Europe/Amsterdam')::date
-                            AND (r.valid_until IS NULL OR r.valid_until >= (now() AT TIME ZONE 'Europe/Amsterdam')::date)
+                            AND r.valid_from <= local_now()::date
+                            AND (r.valid_until IS NULL OR r.valid_until >= local_now()::date)
                       )) AS authorised
                FROM polls p
                LEFT JOIN poll_electorate e ON e.tenant_id = p.tenant_id AND e.poll_id = p.id

@@ -40,7 +40,7 @@ pub async fn of_group(tx: &mut TenantTx, group_id: Uuid) -> sqlx::Result<Vec<Pro
     sqlx::query_as!(
         Proposal,
         r#"SELECT p.id, p.title, p.proposal, u.name AS submitted_by,
-                  (p.submitted_at AT TIME ZONE 'Europe/Amsterdam') AS "submitted_at!",
+                  local_time(p.submitted_at) AS "submitted_at!",
                   m.id AS "meeting_id?", m.title AS "meeting?", d.id AS "decision_id?", d.year AS "decision_year?",
                   d.seq AS "decision_seq?", d.adopted AS "adopted?"
            FROM working_group_proposals p
@@ -105,7 +105,7 @@ pub async fn submit(
 pub async fn meetings_in_preparation(tx: &mut TenantTx) -> sqlx::Result<Vec<MeetingOption>> {
     sqlx::query_as!(
         MeetingOption,
-        r#"SELECT id, title, (starts_at AT TIME ZONE 'Europe/Amsterdam') AS "starts_at!"
+        r#"SELECT id, title, local_time(starts_at) AS "starts_at!"
            FROM meetings WHERE tenant_id = $1 AND status = 'concept' ORDER BY starts_at LIMIT 20"#,
         tx.tenant_id()
     )

@@ -43,7 +43,7 @@ pub async fn list(tx: &mut TenantTx, page: i64) -> sqlx::Result<Vec<Representati
         Representative,
         r#"SELECT r.id, r.organisation_id, o.name AS organisation, o.status AS organisation_status,
                   u.name AS user_name, u.email, r.valid_from, r.valid_until,
-                  (r.valid_until IS NULL OR r.valid_until >= (now() AT TIME ZONE 'Europe/Amsterdam')::date) AS "current!"
+                  (r.valid_until IS NULL OR r.valid_until >= local_now()::date) AS "current!"
            FROM representatives r
            JOIN organisations o ON o.tenant_id = r.tenant_id AND o.id = r.organisation_id
            JOIN users u ON u.tenant_id = r.tenant_id AND u.id = r.user_id

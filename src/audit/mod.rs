@@ -373,14 +373,14 @@ pub const PAGE_SIZE: i64 = 50;
 pub async fn search(tx: &mut TenantTx, filter: &AuditFilter, page: i64) -> sqlx::Result<Vec<AuditEntry>> {
     sqlx::query_as!(
         AuditEntry,
-        r#"SELECT to_char(occurred_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI:SS') AS "occurred_at!", resident_id,
+        r#"SELECT to_char(local_time(occurred_at), 'DD-MM-YYYY HH24:MI:SS') AS "occurred_at!", resident_id,
                   actor_name, kind, subject_name, details, host(client_ip) AS client_ip
            FROM audit_events
            WHERE tenant_id = $1
              AND ($2::uuid IS NULL OR actor_id = $2 OR subject_user_id = $2)
              AND ($3::text IS NULL OR kind = $3)
-             AND ($4::date IS NULL OR occurred_at >= ($4::date::timestamp AT TIME ZONE 'Europe/Amsterdam'))
-             AND ($5::date IS NULL OR occurred_at < (($5::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'))
+             AND ($4::date IS NULL OR occurred_at >= (local_moment($4::date::timestamp)))
+             AND ($5::date IS NULL OR occurred_at < (local_moment(($5::date + 1)::timestamp)))
              AND ($8::uuid IS NULL OR resident_id = $8)
            ORDER BY occurred_at DESC, id DESC
            LIMIT $6 OFFSET $7"#,

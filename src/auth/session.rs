@@ -219,8 +219,8 @@ pub async fn list_for_user(
     sqlx::query_as!(
         SessionInfo,
         r#"SELECT id, user_agent,
-                  to_char(created_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS "started!",
-                  to_char(last_seen_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS "last_seen!",
+                  to_char(local_time(created_at), 'DD-MM-YYYY HH24:MI') AS "started!",
+                  to_char(local_time(last_seen_at), 'DD-MM-YYYY HH24:MI') AS "last_seen!",
                   token_hash = $3 AS "current!"
            FROM sessions
            WHERE tenant_id = $1 AND user_id = $2

@@ -159,7 +159,7 @@ pub async fn list(tx: &mut TenantTx, search: &str, page: i64) -> sqlx::Result<Ve
     sqlx::query_as!(
         UserSummary,
         r#"SELECT id, name, email, roles,
-                  to_char(last_login_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS last_login,
+                  to_char(local_time(last_login_at), 'DD-MM-YYYY HH24:MI') AS last_login,
                   active, password_hash IS NULL AS "invited!"
            FROM users
            WHERE tenant_id = $1 AND (lower(name) LIKE $2 OR email LIKE $2)
@@ -178,7 +178,7 @@ pub async fn find(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<UserSummar
     sqlx::query_as!(
         UserSummary,
         r#"SELECT id, name, email, roles,
-                  to_char(last_login_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS last_login,
+                  to_char(local_time(last_login_at), 'DD-MM-YYYY HH24:MI') AS last_login,
                   active, password_hash IS NULL AS "invited!"
            FROM users
            WHERE tenant_id = $1 AND id = $2"#,
@@ -193,7 +193,7 @@ pub async fn find_active_by_email(tx: &mut TenantTx, email: &Email) -> sqlx::Res
     sqlx::query_as!(
         UserSummary,
         r#"SELECT id, name, email, roles,
-                  to_char(last_login_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS last_login,
+                  to_char(local_time(last_login_at), 'DD-MM-YYYY HH24:MI') AS last_login,
                   active, password_hash IS NULL AS "invited!"
            FROM users
            WHERE tenant_id = $1 AND email = $2 AND active"#,

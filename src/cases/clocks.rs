@@ -124,7 +124,7 @@ async fn find(tx: &mut TenantTx, case_id: Uuid, kind: ClockKind) -> sqlx::Result
 pub async fn start_for_request(tx: &mut TenantTx, case_id: Uuid, request_id: Uuid) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO case_clocks (tenant_id, case_id, kind, started_on, statutory_due_on, due_on)
-         SELECT q.tenant_id, $2, k.kind, (q.received_at AT TIME ZONE 'Europe/Amsterdam')::date, k.due, k.due
+         SELECT q.tenant_id, $2, k.kind, local_time(q.received_at)::date, k.due, k.due
          FROM requests q
          CROSS JOIN LATERAL (VALUES ('wmo_investigation', q.wmo_deadline), ('jeugd_decision', q.jeugd_deadline)) AS k(kind, due)
          WHERE q.tenant_id = $1 AND q.id = $3 AND k.due IS NOT NULL
@@ -450,12 +450,12 @@ pub async fn count_open(tx: &mut TenantTx, figures: &mut [TermFigures], now: Now
                   CASE WHEN NOT $2 THEN 0 ELSE (SELECT count(*) FROM case_clocks c
                    JOIN cases o ON o.tenant_id = c.tenant_id AND o.id = c.case_id AND o.status <> 'afgesloten'
                    WHERE c.tenant_id = $1 AND c.kind = k.kind AND c.completed_on IS NULL
-                     AND (c.due_on >= (now() AT TIME ZONE 'Europe/Amsterdam')::date
+                     AND (c.due_on >= local_now()::date
                           OR (c.paused_on IS NOT NULL AND c.resumed_on IS NULL))) END AS "running!",
                   (SELECT count(*) FROM case_clocks c
                    JOIN cases o ON o.tenant_id = c.tenant_id AND o.id = c.case_id AND o.status <> 'afgesloten'
                    WHERE c.tenant_id = $1 AND c.kind = k.kind AND c.completed_on IS NULL
-                     AND c.due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date
+                     AND c.due_on < local_now()::date
                      AND (c.paused_on IS NULL OR c.resumed_on IS NOT NULL)) AS "overdue!"
            FROM unnest($3::text[]) AS k(kind)"#,
         tx.tenant_id(),

@@ -79,7 +79,7 @@ macro_rules! select_conversations {
     ($where:literal $(, $arg:expr)* $(,)?) => {
         sqlx::query_as!(
             Conversation,
-            r#"SELECT v.id, (v.planned_at AT TIME ZONE 'Europe/Amsterdam') AS "planned_at!", v.place, v.participants,
+            r#"SELECT v.id, local_time(v.planned_at) AS "planned_at!", v.place, v.participants,
                       v.report_on, v.housing, v.finances, v.health, v.social_network, v.daytime, v.parenting, v.safety,
                       v.wishes, u.name AS "recorded_by?"
                FROM conversations v LEFT JOIN users u ON u.tenant_id = v.tenant_id AND u.id = v.recorded_by
@@ -134,7 +134,7 @@ pub async fn schedule(
 ) -> sqlx::Result<Uuid> {
     sqlx::query_scalar!(
         "INSERT INTO conversations (tenant_id, case_id, planned_at, place, participants, created_by)
-         VALUES ($1, $2, $3::timestamp AT TIME ZONE 'Europe/Amsterdam', $4, $5, $6) RETURNING id",
+         VALUES ($1, $2, local_moment($3::timestamp), $4, $5, $6) RETURNING id",
         tx.tenant_id(),
         case_id,
         appointment.at,

@@ -61,7 +61,7 @@ impl AttachmentInfo {
 pub async fn page(tx: &mut TenantTx, case_id: Uuid, page: i64) -> sqlx::Result<Vec<Entry>> {
     let rows = sqlx::query!(
         r#"-- kept: case page
-           SELECT e.id, e.kind, e.body, (e.occurred_at AT TIME ZONE 'Europe/Amsterdam') AS "occurred_at!",
+           SELECT e.id, e.kind, e.body, local_time(e.occurred_at) AS "occurred_at!",
                   (SELECT u.name FROM users u WHERE u.tenant_id = e.tenant_id AND u.id = e.author_id) AS "author!", e.corrects_id,
                   EXISTS (SELECT FROM journal_entries x WHERE x.tenant_id = e.tenant_id AND x.corrects_id = e.id) AS "corrected!",
                   (SELECT coalesce(json_agg(a ORDER BY a.created_at), '[]')
@@ -158,7 +158,7 @@ pub async fn add(tx: &mut TenantTx, case_id: Uuid, entry: &NewEntry, by: Uuid) -
     }
     let id = sqlx::query_scalar!(
         "INSERT INTO journal_entries (tenant_id, case_id, kind, body, occurred_at, author_id, corrects_id)
-         VALUES ($1, $2, $3, $4, $5::timestamp AT TIME ZONE 'Europe/Amsterdam', $6, $7) RETURNING id",
+         VALUES ($1, $2, $3, $4, local_moment($5::timestamp), $6, $7) RETURNING id",
         tx.tenant_id(),
         case_id,
         entry.kind.code(),

@@ -135,8 +135,8 @@ pub async fn lead_history(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Result<Vec<
     sqlx::query_as!(
         LeadPeriod,
         r#"SELECT u.name, coalesce(b.name, '') AS "assigned_by!",
-                  (h.started_at AT TIME ZONE 'Europe/Amsterdam') AS "started_at!",
-                  (h.ended_at AT TIME ZONE 'Europe/Amsterdam') AS ended_at, h.handover_note
+                  local_time(h.started_at) AS "started_at!",
+                  local_time(h.ended_at) AS ended_at, h.handover_note
            FROM case_leads h
            JOIN users u ON u.tenant_id = h.tenant_id AND u.id = h.user_id
            LEFT JOIN users b ON b.tenant_id = h.tenant_id AND b.id = h.assigned_by

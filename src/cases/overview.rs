@@ -38,7 +38,7 @@ pub async fn lists(tx: &mut TenantTx, case_id: Uuid, resident_id: Option<Uuid>) 
                     FROM case_clocks WHERE tenant_id = $1 AND case_id = $2
                     ORDER BY started_on, kind) k) AS "clocks!: Json<Vec<Clock>>",
              (SELECT coalesce(json_agg(v), '[]')
-              FROM (SELECT v.id, to_char(v.planned_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD"T"HH24:MI:SS') AS planned_at,
+              FROM (SELECT v.id, to_char(local_time(v.planned_at), 'YYYY-MM-DD"T"HH24:MI:SS') AS planned_at,
                            v.place, v.participants, v.report_on, v.housing, v.finances, v.health, v.social_network,
                            v.daytime, v.parenting, v.safety, v.wishes,
                            (SELECT u.name FROM users u WHERE u.tenant_id = v.tenant_id AND u.id = v.recorded_by) AS recorded_by
@@ -54,7 +54,7 @@ pub async fn lists(tx: &mut TenantTx, case_id: Uuid, resident_id: Option<Uuid>) 
               FROM (SELECT t.id, t.kind, t.title, t.case_id, t.request_id,
                            (SELECT u.name FROM users u WHERE u.tenant_id = t.tenant_id AND u.id = t.assignee_id) AS assignee,
                            t.due_on, t.done_at IS NOT NULL AS done,
-                           t.due_on - (now() AT TIME ZONE 'Europe/Amsterdam')::date AS days_left
+                           t.due_on - local_now()::date AS days_left
                     FROM tasks t
                     WHERE t.tenant_id = $1 AND t.case_id = $2
                     ORDER BY t.done_at IS NOT NULL, t.due_on LIMIT 100) t) AS "tasks!: Json<Vec<Task>>",
@@ -74,11 +74,11 @@ pub async fn lists(tx: &mut TenantTx, case_id: Uuid, resident_id: Option<Uuid>) 
                            k.purpose, k.given_on, k.expires_on,
                            (SELECT u.name FROM users u WHERE u.tenant_id = k.tenant_id AND u.id = k.recorded_by) AS recorded_by,
                            k.recorded_at,
-                           to_char(k.withdrawn_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD"T"HH24:MI:SS') AS withdrawn_at,
+                           to_char(local_time(k.withdrawn_at), 'YYYY-MM-DD"T"HH24:MI:SS') AS withdrawn_at,
                            (SELECT u.name FROM users u WHERE u.tenant_id = k.tenant_id AND u.id = k.withdrawn_by) AS withdrawn_by,
                            k.withdrawal_note,
                            k.withdrawn_at IS NULL
-                             AND (k.expires_on IS NULL OR k.expires_on >= (now() AT TIME ZONE 'Europe/Amsterdam')::date) AS valid
+                             AND (k.expires_on IS NULL OR k.expires_on >= local_now()::date) AS valid
                     FROM consents k
                     WHERE k.tenant_id = $1 AND k.case_id = $2 ORDER BY k.recorded_at DESC LIMIT 100) k) AS "consents!: Json<Vec<Consent>>",
              (SELECT coalesce(json_agg(f), '[]')
@@ -86,9 +86,9 @@ pub async fn lists(tx: &mut TenantTx, case_id: Uuid, resident_id: Option<Uuid>) 
                            (SELECT s.name FROM services s WHERE s.tenant_id = f.tenant_id AND s.id = f.service_id) AS service,
                            (SELECT o.name FROM organisations o WHERE o.tenant_id = f.tenant_id AND o.id = f.organisation_id) AS organisation,
                            f.open_offer, f.purpose,
-                           to_char(f.sent_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD"T"HH24:MI:SS') AS sent_at,
+                           to_char(local_time(f.sent_at), 'YYYY-MM-DD"T"HH24:MI:SS') AS sent_at,
                            f.answer_due_on,
-                           f.status = 'verstuurd' AND f.answer_due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date AS overdue,
+                           f.status = 'verstuurd' AND f.answer_due_on < local_now()::date AS overdue,
                            f.access_revoked_at IS NOT NULL AS revoked
                     FROM referrals f
                     WHERE f.tenant_id = $1 AND f.case_id = $2 ORDER BY f.sent_at DESC LIMIT 100) f) AS "referrals!: Json<Vec<CaseReferral>>""#,

@@ -85,7 +85,7 @@ pub async fn find(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Result<Option<Plan>
     let row = sqlx::query!(
         r#"-- kept: case page
            SELECT p.id, p.version, p.agreed_on, p.evaluation_on, p.lock_version, u.name AS "updated_by?",
-                  (p.updated_at AT TIME ZONE 'Europe/Amsterdam') AS "updated_at!",
+                  local_time(p.updated_at) AS "updated_at!",
                   (SELECT coalesce(json_agg(g ORDER BY g.position), '[]')
                    FROM (SELECT g.id, g.description, g.result, g.result_note, g.position,
                                 (SELECT coalesce(json_agg(a ORDER BY a.target_on NULLS LAST, a.description), '[]')

@@ -169,9 +169,9 @@ macro_rules! select_rows {
             r#"SELECT c.id,
                       CASE WHEN r.id IS NULL THEN NULL ELSE concat_ws(' ', nullif(coalesce(nullif(r.first_names, ''), r.initials), ''), nullif(r.surname_prefix, ''), r.surname) END AS resident_name,
                       q.domains, c.urgency, c.status, c.escalation, c.confidentiality, l.name AS "lead_name?",
-                      (c.created_at AT TIME ZONE 'Europe/Amsterdam') AS "created_at!", c.next_deadline,
-                      ((now() AT TIME ZONE 'Europe/Amsterdam')::date - (c.created_at AT TIME ZONE 'Europe/Amsterdam')::date) AS "age_days!",
-                      c.next_deadline - (now() AT TIME ZONE 'Europe/Amsterdam')::date AS days_to_deadline,
+                      local_time(c.created_at) AS "created_at!", c.next_deadline,
+                      (local_now()::date - local_time(c.created_at)::date) AS "age_days!",
+                      c.next_deadline - local_now()::date AS days_to_deadline,
                       c.lock_version
                FROM cases c
                JOIN requests q ON q.tenant_id = c.tenant_id AND q.id = c.request_id
@@ -239,7 +239,7 @@ impl KeptQueues {
             Version,
             r#"SELECT coalesce((SELECT queue FROM list_revisions WHERE tenant_id = $1), 0)
                         AS "revision!",
-                      (now() AT TIME ZONE 'Europe/Amsterdam')::date AS "today!""#,
+                      local_now()::date AS "today!""#,
             tenant
         )
         .fetch_one(&mut **tx)
@@ -350,7 +350,7 @@ pub async fn page(
         .await,
         (Tab::Overdue, Sort::Age) => {
             select_rows!(
-                "c.status <> 'afgesloten' AND c.next_deadline < (now() AT TIME ZONE 'Europe/Amsterdam')::date
+                "c.status <> 'afgesloten' AND c.next_deadline < local_now()::date
              ORDER BY c.created_at LIMIT $4 OFFSET $5 -- kept: team queue",
                 tenant,
                 viewer,
@@ -363,7 +363,7 @@ pub async fn page(
         }
         (Tab::Overdue, Sort::Deadline) => {
             select_rows!(
-                "c.status <> 'afgesloten' AND c.next_deadline < (now() AT TIME ZONE 'Europe/Amsterdam')::date
+                "c.status <> 'afgesloten' AND c.next_deadline < local_now()::date
              ORDER BY c.next_deadline, c.created_at LIMIT $4 OFFSET $5 -- kept: team queue",
                 tenant,
                 viewer,
@@ -443,7 +443,7 @@ pub async fn monitor(
     let crisis_before = waited_since(calendar, today, 1) + time::Duration::days(1);
     let unassigned = select_rows!(
         "c.lead_id IS NULL AND c.status <> 'afgesloten'
-         AND c.created_at < $4::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
+         AND c.created_at < local_moment($4::date::timestamp)
          ORDER BY c.created_at LIMIT $5",
         tenant,
         viewer,
@@ -455,7 +455,7 @@ pub async fn monitor(
     .await?;
     let crisis = select_rows!(
         "c.lead_id IS NULL AND c.status <> 'afgesloten' AND c.urgency = 'crisis'
-         AND c.created_at < $4::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
+         AND c.created_at < local_moment($4::date::timestamp)
          ORDER BY c.created_at LIMIT $5",
         tenant,
         viewer,

@@ -110,11 +110,11 @@ pub async fn find(tx: &mut TenantTx, id: Uuid, viewer: Uuid) -> sqlx::Result<Opt
                   CASE WHEN r.id IS NULL THEN NULL ELSE concat_ws(' ', nullif(coalesce(nullif(r.first_names, ''), r.initials), ''), nullif(r.surname_prefix, ''), r.surname) END AS resident_name,
                   q.domains, q.question, c.urgency, c.status, c.lead_id, l.name AS "lead_name?",
                   c.coordinator_id, k.name AS "coordinator_name?", c.escalation, c.confidentiality, c.closing_result,
-                  (c.created_at AT TIME ZONE 'Europe/Amsterdam') AS "created_at!", c.next_deadline, c.lock_version,
-                  u.name AS "updated_by_name?", (c.updated_at AT TIME ZONE 'Europe/Amsterdam') AS "updated_at!",
+                  local_time(c.created_at) AS "created_at!", c.next_deadline, c.lock_version,
+                  u.name AS "updated_by_name?", local_time(c.updated_at) AS "updated_at!",
                   EXISTS (SELECT FROM case_members m WHERE m.tenant_id = c.tenant_id AND m.case_id = c.id AND m.user_id = $3) AS "is_member!",
                   EXISTS (SELECT FROM case_access_grants g WHERE g.tenant_id = c.tenant_id AND g.case_id = c.id AND g.user_id = $3 AND g.expires_at > now()) AS "has_grant!",
-                  (now() AT TIME ZONE 'Europe/Amsterdam') AS "now!",
+                  local_now() AS "now!",
                   (SELECT s.max_extension_weeks FROM tenant_settings s WHERE s.tenant_id = c.tenant_id) AS "max_extension_weeks!",
                   coalesce((SELECT x.revision FROM case_revisions x WHERE x.tenant_id = c.tenant_id AND x.case_id = c.id), 0) AS "revision!",
                   coalesce((SELECT d.directory FROM list_revisions d WHERE d.tenant_id = c.tenant_id), 0) AS "directory_revision!"
@@ -150,7 +150,7 @@ pub async fn view_key(tx: &mut TenantTx, id: Uuid, viewer: Uuid) -> sqlx::Result
         ViewKey,
         r#"SELECT EXISTS (SELECT FROM case_members m WHERE m.tenant_id = c.tenant_id AND m.case_id = c.id AND m.user_id = $3) AS "is_member!",
                   EXISTS (SELECT FROM case_access_grants g WHERE g.tenant_id = c.tenant_id AND g.case_id = c.id AND g.user_id = $3 AND g.expires_at > now()) AS "has_grant!",
-                  (now() AT TIME ZONE 'Europe/Amsterdam') AS "now!",
+                  local_now() AS "now!",
                   (SELECT s.max_extension_weeks FROM tenant_settings s WHERE s.tenant_id = c.tenant_id) AS "max_extension_weeks!",
                   coalesce((SELECT x.revision FROM case_revisions x WHERE x.tenant_id = c.tenant_id AND x.case_id = c.id), 0) AS "revision!",
                   coalesce((SELECT d.directory FROM list_revisions d WHERE d.tenant_id = c.tenant_id), 0) AS "directory_revision!"
@@ -305,7 +305,7 @@ impl CaseSummary {
 pub async fn summaries_for_resident(tx: &mut TenantTx, resident_id: Uuid) -> sqlx::Result<Vec<CaseSummary>> {
     sqlx::query_as!(
         CaseSummary,
-        r#"SELECT c.id, c.status, u.name AS "lead_name?", (c.created_at AT TIME ZONE 'Europe/Amsterdam') AS "created_at!"
+        r#"SELECT c.id, c.status, u.name AS "lead_name?", local_time(c.created_at) AS "created_at!"
            FROM cases c LEFT JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.lead_id
            WHERE c.tenant_id = $1 AND c.resident_id = $2
            ORDER BY c.created_at DESC LIMIT 50"#,
@@ -319,7 +319,7 @@ pub async fn summaries_for_resident(tx: &mut TenantTx, resident_id: Uuid) -> sql
 pub async fn summary_for_request(tx: &mut TenantTx, request_id: Uuid) -> sqlx::Result<Option<CaseSummary>> {
     sqlx::query_as!(
         CaseSummary,
-        r#"SELECT c.id, c.status, u.name AS "lead_name?", (c.created_at AT TIME ZONE 'Europe/Amsterdam') AS "created_at!"
+        r#"SELECT c.id, c.status, u.name AS "lead_name?", local_time(c.created_at) AS "created_at!"
            FROM cases c LEFT JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.lead_id
            WHERE c.tenant_id = $1 AND c.request_id = $2"#,
         tx.tenant_id(),

@@ -290,7 +290,7 @@ pub async fn events(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Result<Vec<CaseEv
     sqlx::query_as!(
         CaseEvent,
         r#"SELECT e.kind, e.from_value, e.to_value, e.reason, coalesce(u.name, '') AS "actor!",
-                  (e.occurred_at AT TIME ZONE 'Europe/Amsterdam') AS "occurred_at!"
+                  local_time(e.occurred_at) AS "occurred_at!"
            FROM case_events e
            LEFT JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.actor_id
            WHERE e.tenant_id = $1 AND e.case_id = $2

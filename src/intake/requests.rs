@@ -240,7 +240,7 @@ pub async fn create(
         "INSERT INTO requests (tenant_id, resident_id, received_at, channel, domains, question, urgency, referrer,
                                consent_given, consent_recorded_at, consent_recorded_by, registered_by, form_token,
                                wmo_deadline, jeugd_deadline, contact_name, contact_phone, contact_email)
-         VALUES ($1, $2, $3::timestamp AT TIME ZONE 'Europe/Amsterdam', $4, $5, $6, $7, $8, $9,
+         VALUES ($1, $2, local_moment($3::timestamp), $4, $5, $6, $7, $8, $9,
                  CASE WHEN $9 THEN now() END, CASE WHEN $9 THEN $10::uuid END,
                  $10, $11, $12, $13, $14, $15, $16)
          ON CONFLICT (tenant_id, form_token) DO NOTHING
@@ -373,12 +373,12 @@ macro_rules! select_requests {
             RequestView,
             r#"SELECT q.id, q.resident_id,
                       CASE WHEN r.id IS NULL THEN NULL ELSE concat_ws(' ', nullif(coalesce(nullif(r.first_names, ''), r.initials), ''), nullif(r.surname_prefix, ''), r.surname) END AS resident_name,
-                      (q.received_at AT TIME ZONE 'Europe/Amsterdam') AS "received_at!",
+                      local_time(q.received_at) AS "received_at!",
                       q.channel, q.domains, q.question, q.urgency, q.referrer, q.consent_given,
                       q.contact_name, q.contact_phone, q.contact_email, q.status, q.triage, q.triage_note,
                       d.name AS "destination?", q.unsafe_at_home, q.wmo_deadline, q.jeugd_deadline,
                       u.name AS "registered_by?",
-                      least(q.wmo_deadline, q.jeugd_deadline) - (now() AT TIME ZONE 'Europe/Amsterdam')::date AS days_to_deadline
+                      least(q.wmo_deadline, q.jeugd_deadline) - local_now()::date AS days_to_deadline
                FROM requests q
                LEFT JOIN residents r ON r.tenant_id = q.tenant_id AND r.id = q.resident_id
                LEFT JOIN signpost_destinations d ON d.tenant_id = q.tenant_id AND d.id = q.signpost_destination_id
@@ -397,12 +397,12 @@ macro_rules! select_request_rows {
             RequestView,
             r#"SELECT q.id, q.resident_id,
                       CASE WHEN r.id IS NULL THEN NULL ELSE concat_ws(' ', nullif(coalesce(nullif(r.first_names, ''), r.initials), ''), nullif(r.surname_prefix, ''), r.surname) END AS resident_name,
-                      (q.received_at AT TIME ZONE 'Europe/Amsterdam') AS "received_at!",
+                      local_time(q.received_at) AS "received_at!",
                       q.channel, q.domains, q.question, q.urgency, q.referrer, q.consent_given,
                       q.contact_name, q.contact_phone, q.contact_email, q.status, q.triage, q.triage_note,
                       NULL::text AS "destination?", q.unsafe_at_home, q.wmo_deadline, q.jeugd_deadline,
                       NULL::text AS "registered_by?",
-                      least(q.wmo_deadline, q.jeugd_deadline) - (now() AT TIME ZONE 'Europe/Amsterdam')::date AS days_to_deadline
+                      least(q.wmo_deadline, q.jeugd_deadline) - local_now()::date AS days_to_deadline
                FROM requests q
                LEFT JOIN residents r ON r.tenant_id = q.tenant_id AND r.id = q.resident_id
                WHERE q.tenant_id = $1 AND "# + $where
@@ -430,7 +430,7 @@ pub async fn for_resident(tx: &mut TenantTx, resident_id: Uuid) -> sqlx::Result<
 /// Registered today (local time), newest first.
 pub async fn registered_today(tx: &mut TenantTx) -> sqlx::Result<Vec<RequestView>> {
     select_request_rows!(
-        "q.received_at >= date_trunc('day', now() AT TIME ZONE 'Europe/Amsterdam') AT TIME ZONE 'Europe/Amsterdam'
+        "q.received_at >= local_moment(date_trunc('day', local_now()))
          ORDER BY q.received_at DESC LIMIT 25",
         tx.tenant_id()
     )
@@ -453,7 +453,7 @@ pub async fn untriaged(tx: &mut TenantTx) -> sqlx::Result<Vec<RequestView>> {
 pub async fn nearing_deadline(tx: &mut TenantTx, days: i32) -> sqlx::Result<Vec<RequestView>> {
     select_request_rows!(
         "q.status = 'open'
-         AND least(q.wmo_deadline, q.jeugd_deadline) <= (now() AT TIME ZONE 'Europe/Amsterdam')::date + $2::int
+         AND least(q.wmo_deadline, q.jeugd_deadline) <= local_now()::date + $2::int
          ORDER BY least(q.wmo_deadline, q.jeugd_deadline) LIMIT 25",
         tx.tenant_id(),
         days
@@ -489,7 +489,7 @@ pub async fn follow_ups_due(tx: &mut TenantTx) -> sqlx::Result<Vec<FollowUp>> {
            LEFT JOIN residents r ON r.tenant_id = q.tenant_id AND r.id = q.resident_id
            LEFT JOIN signpost_destinations d ON d.tenant_id = q.tenant_id AND d.id = q.signpost_destination_id
            WHERE f.tenant_id = $1 AND f.kind = 'follow_up' AND f.done_at IS NULL
-             AND f.due_on <= (now() AT TIME ZONE 'Europe/Amsterdam')::date
+             AND f.due_on <= local_now()::date
            ORDER BY f.due_on LIMIT 50"#,
         tx.tenant_id()
     )

@@ -100,7 +100,7 @@ pub async fn covering(
     sqlx::query_scalar!(
         r#"SELECT id FROM consents
            WHERE tenant_id = $1 AND case_id = $2 AND withdrawn_at IS NULL
-             AND (expires_on IS NULL OR expires_on >= (now() AT TIME ZONE 'Europe/Amsterdam')::date)
+             AND (expires_on IS NULL OR expires_on >= local_now()::date)
              AND (service_id = $4 OR ($3::uuid IS NOT NULL AND organisation_id = $3))
            ORDER BY recorded_at DESC LIMIT 1"#,
         tx.tenant_id(),

@@ -85,9 +85,9 @@ macro_rules! inbox_rows {
             r#"-- kept: member inbox
            SELECT r.id AS "id!", s.name AS "service!", r.purpose AS "purpose!",
                       CASE WHEN p.id IS NULL THEN NULL ELSE concat_ws(' ', nullif(coalesce(nullif(p.first_names, ''), p.initials), ''), nullif(p.surname_prefix, ''), p.surname) END AS resident_name,
-                      r.open_offer AS "open_offer!", (r.sent_at AT TIME ZONE 'Europe/Amsterdam') AS "sent_at!",
+                      r.open_offer AS "open_offer!", local_time(r.sent_at) AS "sent_at!",
                       r.answer_due_on AS "answer_due_on!", r.expected_start,
-                      (r.status = 'verstuurd' AND r.answer_due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date) AS "overdue!"
+                      (r.status = 'verstuurd' AND r.answer_due_on < local_now()::date) AS "overdue!"
                FROM "# + $from + r#"
                JOIN services s ON s.tenant_id = r.tenant_id AND s.id = r.service_id
                JOIN cases c ON c.tenant_id = r.tenant_id AND c.id = r.case_id

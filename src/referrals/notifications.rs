@@ -82,7 +82,7 @@ pub async fn notify_overdue(tx: &mut TenantTx) -> sqlx::Result<i64> {
         r#"WITH overdue AS (
                UPDATE referrals SET overdue_notified_at = now()
                WHERE tenant_id = $1 AND status = 'verstuurd' AND overdue_notified_at IS NULL
-                 AND answer_due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date
+                 AND answer_due_on < local_now()::date
                RETURNING id, case_id, sent_by, organisation_id, service_id
            ), to_leads AS (
                INSERT INTO notifications (tenant_id, user_id, kind, referral_id)
@@ -152,7 +152,7 @@ pub async fn page(tx: &mut TenantTx, user_id: Uuid, page: i64) -> sqlx::Result<V
     sqlx::query_as!(
         Notification,
         r#"SELECT n.id, n.kind, n.referral_id, r.case_id AS "case_id?", s.name AS "service?", o.name AS "organisation?",
-                  (n.created_at AT TIME ZONE 'Europe/Amsterdam') AS "created_at!", n.read_at IS NULL AS "unread!"
+                  local_time(n.created_at) AS "created_at!", n.read_at IS NULL AS "unread!"
            FROM notifications n
            LEFT JOIN referrals r ON r.tenant_id = n.tenant_id AND r.id = n.referral_id
            LEFT JOIN services s ON s.tenant_id = r.tenant_id AND s.id = r.service_id

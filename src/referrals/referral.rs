@@ -631,8 +631,8 @@ pub async fn find(tx: &mut TenantTx, id: Uuid, viewer: Viewer) -> sqlx::Result<O
         Referral,
         r#"SELECT r.id, r.case_id, c.resident_id, r.status, s.name AS service, r.organisation_id, o.name AS "organisation?",
                   r.open_offer, r.purpose, r.summary, r.expected_start, r.answer_due_on,
-                  (r.status = 'verstuurd' AND r.answer_due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date) AS "overdue!",
-                  sb.name AS sent_by, (r.sent_at AT TIME ZONE 'Europe/Amsterdam') AS "sent_at!", h.name AS "handled_by?",
+                  (r.status = 'verstuurd' AND r.answer_due_on < local_now()::date) AS "overdue!",
+                  sb.name AS sent_by, local_time(r.sent_at) AS "sent_at!", h.name AS "handled_by?",
                   r.decline_reason, r.decline_note, r.outcome, r.outcome_reason, r.delivered, r.report, r.return_reason,
                   r.override_reason,
                   CASE WHEN p.id IS NULL THEN NULL ELSE concat_ws(' ', nullif(coalesce(nullif(p.first_names, ''), p.initials), ''), nullif(p.surname_prefix, ''), p.surname) END AS resident_name,
@@ -691,7 +691,7 @@ pub async fn events(tx: &mut TenantTx, referral_id: Uuid) -> sqlx::Result<Vec<Ev
     sqlx::query_as!(
         Event,
         r#"SELECT e.kind, o.name AS "organisation?", u.name AS actor, e.note,
-                  (e.occurred_at AT TIME ZONE 'Europe/Amsterdam') AS "occurred_at!"
+                  local_time(e.occurred_at) AS "occurred_at!"
            FROM referral_events e
            JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.actor_id
            LEFT JOIN organisations o ON o.tenant_id = e.tenant_id AND o.id = e.organisation_id

@@ -61,8 +61,8 @@ pub async fn per_organisation(
                           FILTER (WHERE r.finished_at IS NOT NULL) AS median_finish_days
                FROM referrals r
                WHERE r.tenant_id = o.tenant_id AND r.organisation_id = o.id
-                 AND r.sent_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
-                 AND r.sent_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
+                 AND r.sent_at >= local_moment($2::date::timestamp)
+                 AND r.sent_at < local_moment(($3::date + 1)::timestamp)
            ) f
            WHERE o.tenant_id = $1
            ORDER BY o.name
@@ -84,7 +84,7 @@ pub async fn fill_overdue(tx: &mut TenantTx, figures: &mut [OrganisationFigures]
     let overdue = sqlx::query!(
         r#"SELECT organisation_id AS "organisation_id!", count(*) AS "overdue!" FROM referrals
            WHERE tenant_id = $1 AND status = 'verstuurd' AND organisation_id IS NOT NULL
-             AND answer_due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date
+             AND answer_due_on < local_now()::date
            GROUP BY organisation_id"#,
         tx.tenant_id()
     )
@@ -111,8 +111,8 @@ pub async fn received_per_organisation(
            CROSS JOIN LATERAL (
                SELECT count(*) AS received FROM referrals r
                WHERE r.tenant_id = o.tenant_id AND r.organisation_id = o.id
-                 AND r.sent_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
-                 AND r.sent_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
+                 AND r.sent_at >= local_moment($2::date::timestamp)
+                 AND r.sent_at < local_moment(($3::date + 1)::timestamp)
            ) f
            WHERE o.tenant_id = $1"#,
         tx.tenant_id(),
@@ -154,14 +154,14 @@ pub async fn overdue(tx: &mut TenantTx, page: i64) -> sqlx::Result<Vec<OverdueRe
     sqlx::query_as!(
         OverdueReferral,
         r#"SELECT r.id, r.case_id, s.name AS service, o.name AS "organisation?", l.name AS "lead?",
-                  (r.sent_at AT TIME ZONE 'Europe/Amsterdam') AS "sent_at!", r.answer_due_on
+                  local_time(r.sent_at) AS "sent_at!", r.answer_due_on
            FROM referrals r
            JOIN services s ON s.tenant_id = r.tenant_id AND s.id = r.service_id
            JOIN cases c ON c.tenant_id = r.tenant_id AND c.id = r.case_id
            LEFT JOIN organisations o ON o.tenant_id = r.tenant_id AND o.id = r.organisation_id
            LEFT JOIN users l ON l.tenant_id = c.tenant_id AND l.id = c.lead_id
            WHERE r.tenant_id = $1 AND r.status = 'verstuurd'
-             AND r.answer_due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date
+             AND r.answer_due_on < local_now()::date
            ORDER BY r.answer_due_on, r.id LIMIT $2 OFFSET $3"#,
         tx.tenant_id(),
         PAGE_SIZE + 1,

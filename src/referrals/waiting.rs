@@ -31,7 +31,7 @@ impl WaitingSource for KeptInboxes {
                 r#"SELECT (SELECT count(*) FROM notifications n
                            WHERE n.tenant_id = $1 AND n.user_id = $2 AND n.read_at IS NULL) AS "unread!",
                           CASE WHEN $3::uuid IS NOT NULL THEN member_inbox_counts($2, $3, $4) END AS inbox,
-                          (now() AT TIME ZONE 'Europe/Amsterdam')::date AS "today!""#,
+                          local_now()::date AS "today!""#,
                 tx.tenant_id(),
                 user.id,
                 organisation,

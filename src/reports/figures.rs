@@ -91,8 +91,8 @@ pub async fn cases_per_month(tx: &mut TenantTx, period: Period) -> sqlx::Result<
                      AND c.closed_at >= b.starts AND c.closed_at < b.ends) AS "closed!"
            FROM generate_series(date_trunc('month', $2::date), $3::date, interval '1 month') AS m(month)
            CROSS JOIN LATERAL (
-               SELECT greatest(m.month, $2::date)::timestamp AT TIME ZONE 'Europe/Amsterdam' AS starts,
-                      least(m.month + interval '1 month', $3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam' AS ends
+               SELECT local_moment(greatest(m.month, $2::date)::timestamp) AS starts,
+                      local_moment(least(m.month + interval '1 month', $3::date + 1)::timestamp) AS ends
            ) b"#,
         tx.tenant_id(),
         period.from,
@@ -140,8 +140,8 @@ pub async fn durations(tx: &mut TenantTx, period: Period) -> sqlx::Result<Durati
                   count(plan_agreed_at) AS "plans!"
            FROM cases
            WHERE tenant_id = $1
-             AND created_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
-             AND created_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'"#,
+             AND created_at >= local_moment($2::date::timestamp)
+             AND created_at < local_moment(($3::date + 1)::timestamp)"#,
         tx.tenant_id(),
         period.from,
         period.to
@@ -157,8 +157,8 @@ pub async fn declines(tx: &mut TenantTx, period: Period) -> sqlx::Result<Vec<Tal
         r#"SELECT 'decline_reason' AS "dimension!", decline_reason AS "key!", count(*) AS "count!"
            FROM referrals
            WHERE tenant_id = $1 AND status = 'afgewezen'
-             AND sent_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
-             AND sent_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
+             AND sent_at >= local_moment($2::date::timestamp)
+             AND sent_at < local_moment(($3::date + 1)::timestamp)
            GROUP BY decline_reason"#,
         tx.tenant_id(),
         period.from,
@@ -184,15 +184,15 @@ pub async fn youth(tx: &mut TenantTx, last_year: i32) -> sqlx::Result<Vec<YouthY
            FROM generate_series($2::int - 4, $2::int) AS y(year)
            LEFT JOIN (
                SELECT coalesce(c.resident_id, c.id) AS who,
-                      (c.created_at AT TIME ZONE 'Europe/Amsterdam')::date AS opened_on,
-                      least((c.closed_at AT TIME ZONE 'Europe/Amsterdam')::date,
+                      local_time(c.created_at)::date AS opened_on,
+                      least(local_time(c.closed_at)::date,
                             coalesce((c.resident_born_on + interval '18 years')::date,
                                      make_date(c.resident_birth_year + 18, 12, 31)) - 1) AS until_on
                FROM cases c
                WHERE c.tenant_id = $1 AND 'jeugd' = ANY (c.domains)
-                 AND c.created_at < make_date($2::int + 1, 1, 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
+                 AND c.created_at < local_moment(make_date($2::int + 1, 1, 1)::timestamp)
                  AND (c.closed_at IS NULL
-                      OR c.closed_at >= make_date($2::int - 4, 1, 1)::timestamp AT TIME ZONE 'Europe/Amsterdam')
+                      OR c.closed_at >= local_moment(make_date($2::int - 4, 1, 1)::timestamp))
                  AND (c.resident_born_on IS NOT NULL OR c.resident_birth_year IS NOT NULL)
            ) x ON x.opened_on <= x.until_on
               AND x.opened_on <= make_date(y.year, 12, 31) AND x.until_on >= make_date(y.year, 1, 1)
@@ -221,8 +221,8 @@ pub async fn attendance(tx: &mut TenantTx, period: Period) -> sqlx::Result<Vec<A
         r#"WITH held AS (
                SELECT id FROM meetings
                WHERE tenant_id = $1 AND status IN ('gesloten', 'notulen_vastgesteld')
-                 AND starts_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
-                 AND starts_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
+                 AND starts_at >= local_moment($2::date::timestamp)
+                 AND starts_at < local_moment(($3::date + 1)::timestamp)
            )
            SELECT o.id, o.name,
                   count(a.meeting_id) FILTER (WHERE a.presence IN ('aanwezig', 'volmacht')) AS "attended!",
@@ -249,8 +249,8 @@ pub async fn meetings_held(tx: &mut TenantTx, period: Period) -> sqlx::Result<i6
     sqlx::query_scalar!(
         r#"SELECT count(*) AS "held!" FROM meetings
            WHERE tenant_id = $1 AND status IN ('gesloten', 'notulen_vastgesteld')
-             AND starts_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
-             AND starts_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'"#,
+             AND starts_at >= local_moment($2::date::timestamp)
+             AND starts_at < local_moment(($3::date + 1)::timestamp)"#,
         tx.tenant_id(),
         period.from,
         period.to

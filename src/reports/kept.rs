@@ -93,7 +93,7 @@ impl PeriodFigures {
     ) -> sqlx::Result<(Self, Option<PrimitiveDateTime>)> {
         let kept = sqlx::query!(
             r#"SELECT figures,
-                      (computed_at AT TIME ZONE 'Europe/Amsterdam') AS "computed_at!"
+                      local_time(computed_at) AS "computed_at!"
                FROM kept_figures
                WHERE tenant_id = $1 AND period_from = $2 AND period_to = $3
                  AND computed_at > now() - make_interval(mins => $4)"#,

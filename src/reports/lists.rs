@@ -45,11 +45,11 @@ pub async fn requests(
 ) -> sqlx::Result<Vec<RequestRow>> {
     sqlx::query_as!(
         RequestRow,
-        r#"SELECT id, (received_at AT TIME ZONE 'Europe/Amsterdam') AS "received_at!", channel, domains, triage
+        r#"SELECT id, local_time(received_at) AS "received_at!", channel, domains, triage
            FROM requests
            WHERE tenant_id = $1
-             AND received_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
-             AND received_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
+             AND received_at >= local_moment($2::date::timestamp)
+             AND received_at < local_moment(($3::date + 1)::timestamp)
              AND ($4::text IS NULL OR $4 = ANY (domains))
              AND ($5::text IS NULL OR channel = $5)
              AND ($6::text IS NULL OR coalesce(triage, 'open') = $6)
@@ -116,7 +116,7 @@ pub async fn cases(tx: &mut TenantTx, filter: &CaseFilter, page: i64) -> sqlx::R
         CaseFilter::Open { status, escalation } => {
             sqlx::query_as!(
                 CaseRow,
-                r#"SELECT c.id, (c.created_at AT TIME ZONE 'Europe/Amsterdam') AS "created_at!", c.domains, c.status,
+                r#"SELECT c.id, local_time(c.created_at) AS "created_at!", c.domains, c.status,
                           c.escalation, u.name AS "lead?", NULL::date AS due_on
                    FROM cases c LEFT JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.lead_id
                    WHERE c.tenant_id = $1 AND c.status <> 'afgesloten'
@@ -135,12 +135,12 @@ pub async fn cases(tx: &mut TenantTx, filter: &CaseFilter, page: i64) -> sqlx::R
         CaseFilter::Opened(period) => {
             sqlx::query_as!(
                 CaseRow,
-                r#"SELECT c.id, (c.created_at AT TIME ZONE 'Europe/Amsterdam') AS "created_at!", c.domains, c.status,
+                r#"SELECT c.id, local_time(c.created_at) AS "created_at!", c.domains, c.status,
                           c.escalation, u.name AS "lead?", NULL::date AS due_on
                    FROM cases c LEFT JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.lead_id
                    WHERE c.tenant_id = $1
-                     AND c.created_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
-                     AND c.created_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
+                     AND c.created_at >= local_moment($2::date::timestamp)
+                     AND c.created_at < local_moment(($3::date + 1)::timestamp)
                    ORDER BY c.created_at, c.id
                    LIMIT $4 OFFSET $5"#,
                 tenant,
@@ -155,12 +155,12 @@ pub async fn cases(tx: &mut TenantTx, filter: &CaseFilter, page: i64) -> sqlx::R
         CaseFilter::Closed(period) => {
             sqlx::query_as!(
                 CaseRow,
-                r#"SELECT c.id, (c.created_at AT TIME ZONE 'Europe/Amsterdam') AS "created_at!", c.domains, c.status,
+                r#"SELECT c.id, local_time(c.created_at) AS "created_at!", c.domains, c.status,
                           c.escalation, u.name AS "lead?", NULL::date AS due_on
                    FROM cases c LEFT JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.lead_id
                    WHERE c.tenant_id = $1 AND c.closed_at IS NOT NULL
-                     AND c.closed_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
-                     AND c.closed_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
+                     AND c.closed_at >= local_moment($2::date::timestamp)
+                     AND c.closed_at < local_moment(($3::date + 1)::timestamp)
                    ORDER BY c.closed_at, c.id
                    LIMIT $4 OFFSET $5"#,
                 tenant,
@@ -176,13 +176,13 @@ pub async fn cases(tx: &mut TenantTx, filter: &CaseFilter, page: i64) -> sqlx::R
             // Off case_clocks_running, most overdue first.
             sqlx::query_as!(
                 CaseRow,
-                r#"SELECT c.id, (c.created_at AT TIME ZONE 'Europe/Amsterdam') AS "created_at!", c.domains, c.status,
+                r#"SELECT c.id, local_time(c.created_at) AS "created_at!", c.domains, c.status,
                           c.escalation, u.name AS "lead?", k.due_on AS "due_on?"
                    FROM case_clocks k
                    JOIN cases c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
                    LEFT JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.lead_id
                    WHERE k.tenant_id = $1 AND k.kind = $2 AND k.completed_on IS NULL AND c.status <> 'afgesloten'
-                     AND k.due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date
+                     AND k.due_on < local_now()::date
                      AND (k.paused_on IS NULL OR k.resumed_on IS NOT NULL)
                    ORDER BY k.due_on, c.id
                    LIMIT $3 OFFSET $4"#,
@@ -198,7 +198,7 @@ pub async fn cases(tx: &mut TenantTx, filter: &CaseFilter, page: i64) -> sqlx::R
             // Off case_clocks_kind: the clocks completed in the period.
             sqlx::query_as!(
                 CaseRow,
-                r#"SELECT c.id, (c.created_at AT TIME ZONE 'Europe/Amsterdam') AS "created_at!", c.domains, c.status,
+                r#"SELECT c.id, local_time(c.created_at) AS "created_at!", c.domains, c.status,
                           c.escalation, u.name AS "lead?", k.due_on AS "due_on?"
                    FROM case_clocks k
                    JOIN cases c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
@@ -221,15 +221,15 @@ pub async fn cases(tx: &mut TenantTx, filter: &CaseFilter, page: i64) -> sqlx::R
         CaseFilter::Youth(year) => {
             sqlx::query_as!(
                 CaseRow,
-                r#"SELECT c.id, (c.created_at AT TIME ZONE 'Europe/Amsterdam') AS "created_at!", c.domains, c.status,
+                r#"SELECT c.id, local_time(c.created_at) AS "created_at!", c.domains, c.status,
                           c.escalation, u.name AS "lead?", NULL::date AS due_on
                    FROM cases c
                    LEFT JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.lead_id
                    WHERE c.tenant_id = $1 AND 'jeugd' = ANY (c.domains)
-                     AND c.created_at < make_date($2 + 1, 1, 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
+                     AND c.created_at < local_moment(make_date($2 + 1, 1, 1)::timestamp)
                      AND (c.closed_at IS NULL
-                          OR c.closed_at >= make_date($2, 1, 1)::timestamp AT TIME ZONE 'Europe/Amsterdam')
-                     AND (c.created_at AT TIME ZONE 'Europe/Amsterdam')::date
+                          OR c.closed_at >= local_moment(make_date($2, 1, 1)::timestamp))
+                     AND local_time(c.created_at)::date
                          < coalesce((c.resident_born_on + interval '18 years')::date, make_date(c.resident_birth_year + 18, 12, 31))
                      AND coalesce((c.resident_born_on + interval '18 years')::date, make_date(c.resident_birth_year + 18, 12, 31))
                          > make_date($2, 1, 1)
@@ -307,7 +307,7 @@ pub async fn referrals(
 ) -> sqlx::Result<Vec<ReferralRow>> {
     sqlx::query_as!(
         ReferralRow,
-        r#"SELECT r.id, r.case_id, (r.sent_at AT TIME ZONE 'Europe/Amsterdam') AS "sent_at!",
+        r#"SELECT r.id, r.case_id, local_time(r.sent_at) AS "sent_at!",
                   o.name AS "organisation?", s.name AS service, r.status, r.decline_reason
            FROM referrals r
            JOIN services s ON s.tenant_id = r.tenant_id AND s.id = r.service_id
@@ -316,9 +316,9 @@ pub async fn referrals(
              AND ($4::uuid IS NULL OR r.organisation_id = $4)
              AND CASE $5
                  WHEN 'overdue' THEN r.status = 'verstuurd'
-                                     AND r.answer_due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date
-                 ELSE r.sent_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
-                      AND r.sent_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
+                                     AND r.answer_due_on < local_now()::date
+                 ELSE r.sent_at >= local_moment($2::date::timestamp)
+                      AND r.sent_at < local_moment(($3::date + 1)::timestamp)
                       AND ($5 <> 'accepted' OR (r.answered_at IS NOT NULL AND r.decline_reason IS NULL))
                       AND ($5 <> 'declined' OR r.status = 'afgewezen')
                       AND ($6::text IS NULL OR r.decline_reason = $6)

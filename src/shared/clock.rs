@@ -6,7 +6,7 @@ use crate::db::TenantTx;
 
 /// The current date and time in the Netherlands, read in the transaction (its start).
 pub async fn local_now(tx: &mut TenantTx) -> sqlx::Result<PrimitiveDateTime> {
-    sqlx::query_scalar!(r#"SELECT (now() AT TIME ZONE 'Europe/Amsterdam') AS "now!""#)
+    sqlx::query_scalar!(r#"SELECT local_now() AS "now!""#)
         .fetch_one(&mut **tx)
         .await
 }

@@ -9,20 +9,20 @@ use uuid::Uuid;
 
 use crate::audit::AuditKind;
 use crate::auth::{CurrentUser, Role};
-use crate::cases::plan::Goal;
-use crate::cases::record::CaseView;
 use crate::cases::access::{self, audit_case, case_to_write, open_case, require_steer};
 use crate::cases::plan;
+use crate::cases::plan::Goal;
+use crate::cases::record::CaseView;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::referrals::ReferralStatus;
 use crate::referrals::referral::{self, Event, NewReferral, Referral, SendRefused, Viewer};
 use crate::referrals::target::{self, Target};
+use crate::web;
 use crate::web::context::RequestContext;
 use crate::web::forms::{Fields, parse_optional_date};
-use crate::web::layout::{FormErrors, Layout};
-use crate::web;
 use crate::web::ids::{PathId, PathIds};
+use crate::web::layout::{FormErrors, Layout};
 
 #[derive(Template)]
 #[template(path = "referrals/new.html")]
