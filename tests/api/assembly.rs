@@ -6,38 +6,9 @@ use sqlx::PgConnection;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::common::pages::last_segment;
+use crate::common::users::User;
 use crate::common::{TestApp, location};
-
-/// A logged-in user with their own cookies and CSRF token.
-struct User {
-    app: TestApp,
-    token: String,
-}
-
-impl User {
-    async fn login(app: &TestApp, tenant: &str, email: &str) -> User {
-        let client = app.other_client();
-        client.login(tenant, email).await;
-        let token = client.csrf_token(&format!("/{tenant}/")).await;
-        User { app: client, token }
-    }
-
-    async fn page(&self, path: &str) -> (u16, String) {
-        let response = self.app.get(path).await;
-        (response.status().as_u16(), response.text().await.unwrap())
-    }
-
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        let mut form = vec![("csrf_token", self.token.as_str())];
-        form.extend_from_slice(fields);
-        self.app.post_raw(path, &form).await
-    }
-
-    async fn send(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
-        let response = self.post(path, fields).await;
-        (response.status().as_u16(), response.text().await.unwrap())
-    }
-}
 
 /// A cooperative with `n` voting members, each with a representative (`rep{i}@demo.test`)
 /// holding a mandate, and the administrator and chair logged in.
@@ -52,17 +23,6 @@ pub struct Assembly {
 pub fn date_in(days: i64) -> String {
     let day = (OffsetDateTime::now_utc() + Duration::days(days)).date();
     format!("{:02}-{:02}-{}", day.day(), u8::from(day.month()), day.year())
-}
-
-fn last_segment(path: &str) -> String {
-    path.trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .split('#')
-        .next()
-        .unwrap()
-        .to_owned()
 }
 
 impl Assembly {

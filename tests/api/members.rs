@@ -6,43 +6,16 @@ use schakel::demo;
 use schakel::members::services;
 use uuid::Uuid;
 
+use crate::common::pages::last_segment;
+use crate::common::records::audit_kinds;
+use crate::common::users::User;
 use crate::common::{TestApp, field_value, hidden_value, location};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/// A logged-in user with their own cookies and CSRF token.
-struct User {
-    app: TestApp,
-    token: String,
-}
-
+/// The steps of the register, the catalogue and the working groups.
 impl User {
-    async fn login(app: &TestApp, email: &str) -> User {
-        let client = app.other_client();
-        client.login("demo", email).await;
-        let token = client.csrf_token("/demo/").await;
-        User { app: client, token }
-    }
-
-    /// The status and the body of the page at `path`.
-    async fn page(&self, path: &str) -> (u16, String) {
-        let response = self.app.get(path).await;
-        (response.status().as_u16(), response.text().await.unwrap())
-    }
-
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        let mut form = vec![("csrf_token", self.token.as_str())];
-        form.extend_from_slice(fields);
-        self.app.post_raw(path, &form).await
-    }
-
-    /// Posts a form; the status and the body of the answer.
-    async fn send(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
-        let response = self.post(path, fields).await;
-        (response.status().as_u16(), response.text().await.unwrap())
-    }
-
     /// Registers an organisation as a member since 01-01-2020; its id.
     async fn register(&self, name: &str, kind: &str, services: &[&str]) -> String {
         let mut fields = vec![
@@ -100,22 +73,10 @@ impl User {
     }
 }
 
-fn last_segment(path: &str) -> String {
-    path.rsplit('/').next().unwrap().to_owned()
-}
-
 async fn count(app: &TestApp, sql: &str) -> i64 {
     let mut db = app.owner_connection().await;
     sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
         .fetch_one(&mut db)
-        .await
-        .unwrap()
-}
-
-async fn audit_kinds(app: &TestApp) -> Vec<String> {
-    let mut db = app.owner_connection().await;
-    sqlx::query_scalar("SELECT kind FROM audit_events ORDER BY occurred_at")
-        .fetch_all(&mut db)
         .await
         .unwrap()
 }
@@ -126,7 +87,7 @@ async fn audit_kinds(app: &TestApp) -> Vec<String> {
 #[tokio::test]
 async fn an_administrator_registers_an_organisation_and_mistakes_keep_what_was_typed() {
     let app = TestApp::spawn().await;
-    let admin = User::login(&app, "beheer@demo.test").await;
+    let admin = User::login(&app, "demo", "beheer@demo.test").await;
     let (status, form) = admin.page("/demo/members/new").await;
     assert_eq!(status, 200);
     assert!(form.contains("novalidate") && form.contains("name=\"csrf_token\""));
@@ -243,8 +204,8 @@ async fn save_contact(user: &User, id: &str, contact: &str, version: &str) -> (u
 #[tokio::test]
 async fn a_stale_save_of_an_organisation_is_refused_with_what_was_typed() {
     let app = TestApp::spawn().await;
-    let admin = User::login(&app, "beheer@demo.test").await;
-    let other_admin = User::login(&app, "beheer@demo.test").await;
+    let admin = User::login(&app, "demo", "beheer@demo.test").await;
+    let other_admin = User::login(&app, "demo", "beheer@demo.test").await;
     let id = admin.register("Welzijn Woudenberg", "welzijn", &[]).await;
     let edit = format!("/demo/members/{id}/edit");
 
@@ -285,7 +246,7 @@ async fn a_stale_save_of_an_organisation_is_refused_with_what_was_typed() {
 #[tokio::test]
 async fn status_changes_keep_their_history_and_the_first_membership_date() {
     let app = TestApp::spawn().await;
-    let admin = User::login(&app, "beheer@demo.test").await;
+    let admin = User::login(&app, "demo", "beheer@demo.test").await;
     let response = admin
         .post(
             "/demo/members",
@@ -386,7 +347,7 @@ async fn the_register_is_searched_filtered_and_paged() {
     .execute(&mut db)
     .await
     .unwrap();
-    let team = User::login(&app, "team@demo.test").await;
+    let team = User::login(&app, "demo", "team@demo.test").await;
     let (status, first) = team.page("/demo/members").await;
     assert_eq!(status, 200);
     assert!(first.contains("Organisatie 01") && !first.contains("Organisatie 30"));
@@ -409,7 +370,7 @@ async fn the_register_is_searched_filtered_and_paged() {
 #[tokio::test]
 async fn the_catalogue_shows_who_offers_each_service() {
     let app = TestApp::spawn().await;
-    let admin = User::login(&app, "beheer@demo.test").await;
+    let admin = User::login(&app, "demo", "beheer@demo.test").await;
     let (status, body) = admin
         .send(
             "/demo/services",
@@ -472,7 +433,7 @@ async fn the_catalogue_shows_who_offers_each_service() {
     assert_eq!(status, 422);
     assert!(body.contains("Kies diensten uit de catalogus."));
 
-    let team = User::login(&app, "team@demo.test").await;
+    let team = User::login(&app, "demo", "team@demo.test").await;
     let (status, catalogue) = team.page("/demo/services").await;
     assert_eq!(status, 200);
     let row = catalogue
@@ -556,7 +517,7 @@ async fn the_catalogue_shows_who_offers_each_service() {
 #[tokio::test]
 async fn only_member_staff_are_linked_to_an_organisation() {
     let app = TestApp::spawn().await;
-    let admin = User::login(&app, "beheer@demo.test").await;
+    let admin = User::login(&app, "demo", "beheer@demo.test").await;
     let id = admin.register("Thuishulp De Linde", "thuishulp", &[]).await;
     let member = app.user_id("demo", "lid@demo.test").await;
     let team = app.user_id("demo", "team@demo.test").await;
@@ -619,12 +580,12 @@ async fn only_member_staff_are_linked_to_an_organisation() {
 #[tokio::test]
 async fn staff_of_an_expelled_organisation_lose_their_session_and_cannot_log_in() {
     let app = TestApp::spawn().await;
-    let admin = User::login(&app, "beheer@demo.test").await;
+    let admin = User::login(&app, "demo", "beheer@demo.test").await;
     let id = admin.register("Thuishulp De Linde", "thuishulp", &[]).await;
     let member_id = app.user_id("demo", "lid@demo.test").await;
     assert_eq!(admin.link(&id, &member_id).await.0, 303);
 
-    let member = User::login(&app, "lid@demo.test").await;
+    let member = User::login(&app, "demo", "lid@demo.test").await;
     assert_eq!(member.page("/demo/groups").await.0, 200);
     let (status, _) = admin.set_status(&id, "ontzet", "01-01-2025").await;
     assert_eq!(status, 303);
@@ -674,7 +635,7 @@ async fn staff_of_an_expelled_organisation_lose_their_session_and_cannot_log_in(
 #[tokio::test]
 async fn working_groups_are_kept_by_administrators_and_closed_with_an_outcome() {
     let app = TestApp::spawn().await;
-    let admin = User::login(&app, "beheer@demo.test").await;
+    let admin = User::login(&app, "demo", "beheer@demo.test").await;
     let linde = admin.register("Thuishulp De Linde", "thuishulp", &[]).await;
     let admin_id = app.user_id("demo", "beheer@demo.test").await;
 
@@ -820,7 +781,7 @@ async fn working_groups_are_kept_by_administrators_and_closed_with_an_outcome() 
 #[tokio::test]
 async fn member_staff_see_only_their_organisations_working_groups() {
     let app = TestApp::spawn().await;
-    let admin = User::login(&app, "beheer@demo.test").await;
+    let admin = User::login(&app, "demo", "beheer@demo.test").await;
     let linde = admin.register("Thuishulp De Linde", "thuishulp", &[]).await;
     let baken = admin.register("Zorgcentrum Het Baken", "ouderenzorg", &[]).await;
     let admin_id = app.user_id("demo", "beheer@demo.test").await;
@@ -839,7 +800,7 @@ async fn member_staff_see_only_their_organisations_working_groups() {
     assert_eq!(note.status(), 303);
 
     // Not yet linked to an organisation: no working groups at all.
-    let member = User::login(&app, "lid@demo.test").await;
+    let member = User::login(&app, "demo", "lid@demo.test").await;
     let (status, list) = member.page("/demo/groups").await;
     assert_eq!(status, 200);
     assert!(list.contains("Geen werkateliers."));
@@ -890,7 +851,7 @@ async fn member_staff_see_only_their_organisations_working_groups() {
     );
     assert_eq!(member.page("/demo/services").await.0, 403);
 
-    let team = User::login(&app, "team@demo.test").await;
+    let team = User::login(&app, "demo", "team@demo.test").await;
     assert_eq!(team.page("/demo/groups").await.0, 403);
     assert_eq!(team.page(&format!("/demo/groups/{ours}")).await.0, 403);
 }
@@ -901,7 +862,7 @@ async fn member_staff_see_only_their_organisations_working_groups() {
 #[tokio::test]
 async fn only_administrators_change_the_register_the_catalogue_and_the_groups() {
     let app = TestApp::spawn().await;
-    let admin = User::login(&app, "beheer@demo.test").await;
+    let admin = User::login(&app, "demo", "beheer@demo.test").await;
     let id = admin.register("Thuishulp De Linde", "thuishulp", &[]).await;
     let service = admin.add_service("Huishoudelijke hulp", &["wmo"], "").await;
     let member_id = app.user_id("demo", "lid@demo.test").await;
@@ -911,7 +872,7 @@ async fn only_administrators_change_the_register_the_catalogue_and_the_groups() 
         "procesmanager@demo.test",
         "voorzitter@demo.test",
     ] {
-        let reader = User::login(&app, email).await;
+        let reader = User::login(&app, "demo", email).await;
         let (status, page) = reader.page(&format!("/demo/members/{id}")).await;
         assert_eq!(status, 200, "{email}");
         assert!(
@@ -963,7 +924,7 @@ async fn only_administrators_change_the_register_the_catalogue_and_the_groups() 
             assert_eq!(reader.post(&path, &fields).await.status(), 403, "{email} {path}");
         }
     }
-    let desk = User::login(&app, "balie@demo.test").await;
+    let desk = User::login(&app, "demo", "balie@demo.test").await;
     assert_eq!(desk.page("/demo/members").await.0, 403);
     assert_eq!(
         count(&app, "SELECT count(*) FROM organisations WHERE status = 'ontzet'").await,
@@ -1013,7 +974,7 @@ async fn another_cooperatives_organisations_services_and_groups_are_not_found() 
     .await
     .unwrap();
 
-    let admin = User::login(&app, "beheer@demo.test").await;
+    let admin = User::login(&app, "demo", "beheer@demo.test").await;
     for path in [
         format!("/demo/members/{organisation}"),
         format!("/demo/members/{organisation}/edit"),
@@ -1130,10 +1091,10 @@ async fn the_demo_cooperative_has_a_member_register_with_working_groups() {
     );
     assert_eq!((groups, closed), (2, 1));
 
-    let member = User::login(&app, "lid@demo.test").await;
+    let member = User::login(&app, "demo", "lid@demo.test").await;
     let (_, list) = member.page("/demo/groups").await;
     assert!(list.contains("Ouderen langer thuis") && !list.contains("Statushouders"));
-    let team = User::login(&app, "team@demo.test").await;
+    let team = User::login(&app, "demo", "team@demo.test").await;
     let (_, catalogue) = team.page("/demo/services?q=huishoudelijke").await;
     assert!(catalogue.contains("Thuishulp De Linde") && catalogue.contains("Hulp in Huis Woudenberg"));
 }
