@@ -4,9 +4,10 @@
 use sqlx::{ConnectOptions, Connection, Row};
 use uuid::Uuid;
 
-use super::{add_user, desk_case, lists, lock_of, status_of, take};
 use crate::common::TestApp;
 use crate::common::users::User;
+
+use super::{add_user, desk_case, lists, lock_of, status_of, take};
 
 #[tokio::test]
 async fn only_the_team_opens_a_case_and_the_desk_sees_its_status_and_lead() {

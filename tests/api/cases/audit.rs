@@ -1,8 +1,9 @@
 //! Viewing and changing a case is audited with the case and the resident.
 
-use super::{change_status, desk_case, lock_of, lock_version, take};
 use crate::common::TestApp;
 use crate::common::users::User;
+
+use super::{change_status, desk_case, lock_of, lock_version, take};
 
 #[tokio::test]
 async fn viewing_and_changing_a_case_is_audited_with_the_case_and_the_resident() {

@@ -4,11 +4,12 @@
 use sqlx::PgConnection;
 use time::{Date, Duration};
 
-use super::{clock, date, desk_case, lists, take};
 use crate::common::TestApp;
 use crate::common::pages::{field_error, strip_tags};
 use crate::common::records::today;
 use crate::common::users::User;
+
+use super::{clock, date, desk_case, lists, take};
 
 /// (started_on, statutory_due_on, due_on, completed_on) of a clock.
 async fn clock_dates(db: &mut PgConnection, case: &str, kind: &str) -> (Date, Date, Date, Option<Date>) {

@@ -1,8 +1,9 @@
 //! Two people saving at once: the second of two simultaneous changes is refused as a conflict.
 
-use super::{give_lead, insert_case, lock_version, status_events, status_of};
 use crate::common::TestApp;
 use crate::common::users::User;
+
+use super::{give_lead, insert_case, lock_version, status_events, status_of};
 
 #[tokio::test]
 async fn the_second_of_two_simultaneous_status_changes_is_refused_as_a_conflict() {

@@ -1,10 +1,11 @@
 //! Confidentiality: who sees and takes a highly confidential case, and opening a case one is
 //! not involved in only with a stated reason.
 
-use super::{anders, give_lead, insert_case, lists, lock_of};
 use crate::common::pages::field_error;
 use crate::common::users::User;
 use crate::common::{TestApp, location};
+
+use super::{anders, give_lead, insert_case, lists, lock_of};
 
 #[tokio::test]
 async fn a_highly_confidential_case_is_seen_only_by_its_lead_process_managers_and_named_professionals() {

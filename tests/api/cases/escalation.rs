@@ -1,9 +1,10 @@
 //! Scaling a case up to care and safety: a reason and a coordinating process manager.
 
-use super::{give_lead, insert_case, lists, lock_of};
 use crate::common::TestApp;
 use crate::common::pages::field_error;
 use crate::common::users::User;
+
+use super::{give_lead, insert_case, lists, lock_of};
 
 #[tokio::test]
 async fn scaling_up_to_care_and_safety_takes_a_reason_and_a_coordinating_process_manager() {

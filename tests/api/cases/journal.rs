@@ -3,10 +3,11 @@
 
 use sqlx::{ConnectOptions, Connection};
 
-use super::{anders, give_lead, insert_case};
 use crate::common::pages::field_error;
 use crate::common::users::{Upload, User};
 use crate::common::{TestApp, hidden_value};
+
+use super::{anders, give_lead, insert_case};
 
 #[tokio::test]
 async fn a_journal_correction_is_a_new_entry_and_the_old_one_stays_unchanged() {

@@ -1,9 +1,10 @@
 //! The case page and the team's queue kept between views: every change shows at once, each
 //! viewer's page is their own, and a page is read afresh only when a change was noted.
 
-use super::{add_user, anders, exec, give_lead, insert_case};
 use crate::common::TestApp;
 use crate::common::users::User;
+
+use super::{add_user, anders, exec, give_lead, insert_case};
 
 /// Changes, each picking a case and a row to change (`$1` in the change), and what the case page
 /// then shows. Made straight in the database, as any write path would, so that what is checked

@@ -1,9 +1,10 @@
 //! The lead: taking a case, handing it over with a note, and an administrator assigning it.
 
-use super::{anders, insert_case, lock_of, monitor_section, take};
 use crate::common::pages::field_error;
 use crate::common::users::User;
 use crate::common::{TestApp, hidden_value, location};
+
+use super::{anders, insert_case, lock_of, monitor_section, take};
 
 #[tokio::test]
 async fn a_professional_takes_a_case_and_hands_it_over_only_with_a_note() {

@@ -1,8 +1,9 @@
 //! The stall monitor: cases without a lead, crises, quiet leads and late evaluations.
 
-use super::{exec, give_lead, insert_case, monitor_section};
 use crate::common::TestApp;
 use crate::common::users::User;
+
+use super::{exec, give_lead, insert_case, monitor_section};
 
 #[tokio::test]
 async fn the_stall_monitor_lists_cases_without_lead_crises_quiet_leads_and_late_evaluations() {

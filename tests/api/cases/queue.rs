@@ -1,8 +1,9 @@
 //! The team's queue: its tabs, crises first, sorting, paging, and its queries' indexes.
 
-use super::{add_user, exec, give_lead, insert_case, link_position, lists};
 use crate::common::users::User;
 use crate::common::{TestApp, generic_plan};
+
+use super::{add_user, exec, give_lead, insert_case, link_position, lists};
 
 /// The number of case rows in a queue page.
 fn row_count(html: &str) -> usize {
@@ -152,7 +153,7 @@ async fn the_queue_sorts_by_deadline_or_age_and_pages_by_twenty_five() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Plans
+// Query plans
 
 /// The rows of a queue page as the queue selects them, with the tab's filter and order.
 fn queue_sql(filter_and_order: &str) -> String {

@@ -2,11 +2,12 @@
 
 use time::Duration;
 
-use super::{anders, give_lead, insert_case};
 use crate::common::TestApp;
 use crate::common::pages::{field_error, nl};
 use crate::common::records::today;
 use crate::common::users::User;
+
+use super::{anders, give_lead, insert_case};
 
 #[tokio::test]
 async fn a_case_task_is_on_the_assignees_start_page_until_it_is_done() {

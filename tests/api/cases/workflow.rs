@@ -1,12 +1,13 @@
 //! The status workflow: each transition allowed or refused, who made it, and closing from
 //! every open state.
 
-use super::{
-    change_status, desk_case, exec, give_lead, insert_case, lock_version, status_events, status_of, take,
-};
 use crate::common::TestApp;
 use crate::common::pages::field_error;
 use crate::common::users::User;
+
+use super::{
+    change_status, desk_case, exec, give_lead, insert_case, lock_version, status_events, status_of, take,
+};
 
 /// The value of the input with id `id` (whatever its name).
 fn input_value(html: &str, id: &str) -> Option<String> {

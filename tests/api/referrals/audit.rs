@@ -3,8 +3,9 @@
 
 use uuid::Uuid;
 
-use super::{RESIDENT, World, add_member, offers, organisation, service, tab_count};
 use crate::common::users::User;
+
+use super::{RESIDENT, World, add_member, offers, organisation, service, tab_count};
 
 #[tokio::test]
 async fn sending_viewing_and_answering_a_referral_are_audited() {

@@ -3,8 +3,9 @@
 
 use uuid::Uuid;
 
-use super::{REPORT, RESIDENT, World, section, tab_count};
 use crate::common::pages::field_error;
+
+use super::{REPORT, RESIDENT, World, section, tab_count};
 
 #[tokio::test]
 async fn without_valid_consent_nothing_is_sent() {

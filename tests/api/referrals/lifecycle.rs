@@ -4,9 +4,10 @@
 use time::Date;
 use uuid::Uuid;
 
-use super::{PHONE, QUESTION, REPORT, RESIDENT, World, section};
 use crate::common::pages::{field_error, nl};
 use crate::common::records::today;
+
+use super::{PHONE, QUESTION, REPORT, RESIDENT, World, section};
 
 #[tokio::test]
 async fn a_referral_goes_from_sent_to_finished_and_every_step_shows_on_the_case() {

@@ -1,8 +1,9 @@
 //! The organisation's steps and the case's withdrawal: steps out of order refused, confirmations
 //! shown, declining with a note, giving back, and withdrawing with a reason.
 
-use super::{REPORT, World};
 use crate::common::pages::field_error;
+
+use super::{REPORT, World};
 
 /// The message of a step refused because the referral moved on.
 fn not_now(status: &str) -> String {

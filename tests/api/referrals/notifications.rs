@@ -4,10 +4,11 @@
 use time::Duration;
 use uuid::Uuid;
 
-use super::{REPORT, RESIDENT, World, nav_count, new_case, row_cells, section};
 use crate::common::pages::nl;
 use crate::common::records::today;
 use crate::common::users::User;
+
+use super::{REPORT, RESIDENT, World, nav_count, new_case, row_cells, section};
 
 /// Who was told that `referral` is overdue, and how often.
 async fn overdue_recipients(w: &World, referral: Uuid) -> Vec<(Uuid, i64)> {
