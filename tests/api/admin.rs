@@ -3,15 +3,8 @@
 use schakel::auth::Role;
 use schakel::auth::users::{self, AdminRuleError};
 
+use crate::common::records::audit_kinds;
 use crate::common::{TestApp, hidden_value, link_path, location};
-
-async fn audit_kinds(app: &TestApp) -> Vec<String> {
-    let mut db = app.owner_connection().await;
-    sqlx::query_scalar("SELECT kind FROM audit_events ORDER BY occurred_at, kind")
-        .fetch_all(&mut db)
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn only_administrators_reach_the_administration() {

@@ -3,9 +3,7 @@ use fantoccini::{Client, Locator};
 use schakel::demo;
 
 use crate::common::TestApp;
-use crate::common::browser::{expect_heading, wait_for_text, with_browser};
-
-const ENTER: &str = "\u{e007}";
+use crate::common::browser::{ENTER, expect_heading, wait_for_text, with_browser};
 
 /// Types into the field with this id (WebDriver focuses it first, as Tab would).
 async fn type_into(browser: &Client, id: &str, text: &str) -> anyhow::Result<()> {

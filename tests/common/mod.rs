@@ -3,7 +3,10 @@
 //! copied from that template plus the real application on a free port.
 
 pub mod browser;
+pub mod pages;
+pub mod records;
 pub mod smtp;
+pub mod users;
 
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};

@@ -1,0 +1,390 @@
+//! Meetings: the notice period, the meeting form, the agenda, documents, attendance, the
+//! minutes, the demo cooperative's meetings, and who may reach the assembly at all.
+
+use uuid::Uuid;
+
+use crate::common::TestApp;
+use crate::common::users::User;
+
+use super::Assembly;
+
+#[tokio::test]
+async fn convening_later_than_the_notice_period_allows_is_refused_with_the_date_to_move_to() {
+    let a = Assembly::new(1).await;
+    let late = a.meeting(5).await;
+    let (status, body) = a.set_status(&a.admin, &late, "uitgeschreven").await;
+    assert_eq!(status, 422, "{body}");
+    let earliest: String = {
+        let mut db = a.db().await;
+        sqlx::query_scalar("SELECT to_char((now() AT TIME ZONE 'Europe/Amsterdam')::date + 14, 'DD-MM-YYYY')")
+            .fetch_one(&mut db)
+            .await
+            .unwrap()
+    };
+    assert!(
+        body.contains(&earliest),
+        "the first possible date is shown: {body}"
+    );
+    let (_, page) = a.admin.page(&format!("/demo/assembly/{late}")).await;
+    assert!(page.contains("in voorbereiding"), "still a concept");
+    // Members do not see a meeting in preparation.
+    let member = a.rep(0).await;
+    assert_eq!(member.page(&format!("/demo/assembly/{late}")).await.0, 404);
+
+    let timely = a.meeting(14).await;
+    let (status, body) = a.set_status(&a.admin, &timely, "uitgeschreven").await;
+    assert_eq!(status, 303, "{body}");
+    let (status, page) = member.page(&format!("/demo/assembly/{timely}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Notulen vorige vergadering"),
+        "the standard items are published"
+    );
+    // Only the chair opens a meeting.
+    assert_eq!(a.set_status(&a.admin, &timely, "geopend").await.0, 403);
+}
+
+#[tokio::test]
+async fn a_meeting_form_with_mistakes_keeps_what_was_typed_and_stores_nothing() {
+    let a = Assembly::new(0).await;
+    let (status, body) = a
+        .admin
+        .send(
+            "/demo/assembly",
+            &[
+                ("title", "Extra ALV"),
+                ("date", "31-02-2027"),
+                ("time", "19:30"),
+                ("place", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(body.contains("value=\"Extra ALV\""), "the title is kept");
+    assert!(body.contains("id=\"date-error\""), "an error next to the date");
+    assert!(body.contains("id=\"place-error\""), "an error next to the place");
+    let mut db = a.db().await;
+    let meetings: i64 = sqlx::query_scalar("SELECT count(*) FROM meetings")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(meetings, 0);
+}
+
+#[tokio::test]
+async fn the_agenda_moves_items_without_script_and_numbers_sub_items() {
+    let a = Assembly::new(0).await;
+    let meeting = a.meeting(21).await;
+    let mut db = a.db().await;
+    let first: Uuid =
+        sqlx::query_scalar("SELECT id FROM agenda_items WHERE meeting_id = $1::uuid AND position = 1")
+            .bind(&meeting)
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
+    let response = a
+        .admin
+        .post(
+            &format!("/demo/assembly/{meeting}/items"),
+            &[
+                ("parent", &first.to_string()),
+                ("kind", "mededeling"),
+                ("title", "Welkom nieuwe leden"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let second: Uuid = sqlx::query_scalar(
+        "SELECT id FROM agenda_items WHERE meeting_id = $1::uuid AND position = 2 AND parent_id IS NULL",
+    )
+    .bind(&meeting)
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    let response = a
+        .admin
+        .post(
+            &format!("/demo/assembly/{meeting}/items/{second}/move"),
+            &[("direction", "up")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let (_, page) = a.admin.page(&format!("/demo/assembly/{meeting}")).await;
+    let notulen = page.find("2.</span> Opening").expect("Opening is now item 2");
+    let welcome = page
+        .find("2a.</span> Welkom nieuwe leden")
+        .expect("its sub-item moved along");
+    assert!(notulen < welcome);
+    assert!(page.contains("1.</span> Notulen vorige vergadering"), "{page}");
+    // A decision item without a proposal is refused next to the field, keeping the title.
+    let (status, body) = a
+        .admin
+        .send(
+            &format!("/demo/assembly/{meeting}/items"),
+            &[
+                ("parent", ""),
+                ("kind", "besluit"),
+                ("title", "Begroting 2027"),
+                ("decision_kind", "gewoon"),
+                ("proposal", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(
+        body.contains("id=\"item-proposal-error\"") && body.contains("value=\"Begroting 2027\""),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn meeting_documents_must_be_pdfs_and_members_read_them_once_convened() {
+    let a = Assembly::new(1).await;
+    let meeting = a.meeting(21).await;
+    let upload = |name: &'static str, bytes: &'static [u8]| {
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(name)
+            .mime_str("application/pdf")
+            .unwrap();
+        let form = reqwest::multipart::Form::new()
+            .text("item", "")
+            .part("document", part);
+        a.admin
+            .app
+            .client
+            .post(a.app.url(&format!(
+                "/demo/assembly/{meeting}/documents?csrf_token={}",
+                a.admin.token
+            )))
+            .multipart(form)
+            .send()
+    };
+    let refused = upload("begroting.pdf", b"<html>not a pdf</html>").await.unwrap();
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("Alleen PDF-bestanden"));
+    let accepted = upload("begroting.pdf", b"%PDF-1.7\n%%EOF\n").await.unwrap();
+    assert_eq!(accepted.status(), 303);
+    let mut db = a.db().await;
+    let document: Uuid = sqlx::query_scalar("SELECT id FROM agenda_documents")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    let path = format!("/demo/assembly/{meeting}/documents/{document}");
+    let rep = a.rep(0).await;
+    assert_eq!(rep.page(&path).await.0, 404, "not before the meeting is convened");
+    a.set_status(&a.admin, &meeting, "uitgeschreven").await;
+    let response = rep.app.get(&path).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+}
+
+#[tokio::test]
+async fn a_representative_registers_its_own_attendance_or_proxy_before_the_meeting_only() {
+    let a = Assembly::new(2).await;
+    let meeting = a.meeting(21).await;
+    a.set_status(&a.admin, &meeting, "uitgeschreven").await;
+    let rep = a.rep(0).await;
+    let path = format!("/demo/assembly/{meeting}/attendance");
+    let proxy = [
+        ("organisation", a.members[0].to_string()),
+        ("presence", "volmacht".to_owned()),
+        ("proxy_holder", a.members[1].to_string()),
+        ("proxy_note", "Getekende volmacht, 1 december".to_owned()),
+    ];
+    let fields: Vec<(&str, &str)> = proxy.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(rep.send(&path, &fields).await.0, 303);
+    // Not for another member.
+    let other = [
+        ("organisation", a.members[1].to_string()),
+        ("presence", "aanwezig".to_owned()),
+    ];
+    let fields: Vec<(&str, &str)> = other.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(rep.send(&path, &fields).await.0, 403);
+    // Once the meeting is open, the secretary keeps the list.
+    a.set_status(&a.chair, &meeting, "geopend").await;
+    let fields: Vec<(&str, &str)> = proxy.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(rep.send(&path, &fields).await.0, 403);
+    let mut db = a.db().await;
+    let holder: Uuid =
+        sqlx::query_scalar("SELECT proxy_holder_id FROM attendance WHERE organisation_id = $1")
+            .bind(a.members[0])
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
+    assert_eq!(holder, a.members[1]);
+}
+
+#[tokio::test]
+async fn minutes_are_drafted_approved_by_chair_and_secretary_and_adopted_by_the_next_meeting() {
+    let a = Assembly::new(1).await;
+    let (meeting, item) = a.ready("gewoon", None).await;
+    let (status, _) = a
+        .admin
+        .send(
+            &format!("/demo/assembly/{meeting}/items/{item}/notes"),
+            &[("notes", "Unaniem zonder discussie.")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, poll) = a.open_poll(&meeting, &item, false).await;
+    let rep = a.rep(0).await;
+    a.vote(&rep, &meeting, &poll, 0, "voor").await;
+    a.chair_step(&meeting, &poll, "close", &[]).await;
+    a.chair_step(&meeting, &poll, "declare", &[]).await;
+    a.set_status(&a.chair, &meeting, "gesloten").await;
+    let minutes = format!("/demo/assembly/{meeting}/minutes");
+    assert_eq!(a.admin.send(&minutes, &[]).await.0, 303);
+    let (_, page) = a.admin.page(&minutes).await;
+    assert!(
+        page.contains("Unaniem zonder discussie.") && page.contains("1 voor, 0 tegen"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Quorum: 50%"),
+        "the minutes cite the statute rules: {page}"
+    );
+    // Members read minutes only once adopted.
+    let (_, member_view) = rep.page(&minutes).await;
+    assert!(!member_view.contains("Unaniem zonder discussie."));
+    let approve = format!("{minutes}/approve");
+    assert_eq!(
+        a.admin
+            .send(&approve, &[("version", "1"), ("as", "chair")])
+            .await
+            .0,
+        403,
+        "only the chair approves as chair"
+    );
+    assert_eq!(
+        a.admin
+            .send(&approve, &[("version", "1"), ("as", "secretary")])
+            .await
+            .0,
+        303
+    );
+    // Not adopted before the chair approved too, and only in a later meeting in session.
+    let next = a.meeting(42).await;
+    a.in_session(&next).await;
+    let adopt = format!("{minutes}/adopt");
+    assert_eq!(a.chair.send(&adopt, &[("in_meeting", &next)]).await.0, 422);
+    assert_eq!(
+        a.chair
+            .send(&approve, &[("version", "1"), ("as", "chair")])
+            .await
+            .0,
+        303
+    );
+    assert_eq!(a.chair.send(&adopt, &[("in_meeting", &next)]).await.0, 303);
+    let (_, member_view) = rep.page(&minutes).await;
+    assert!(member_view.contains("Unaniem zonder discussie."), "{member_view}");
+    let (_, page) = a.admin.page(&format!("/demo/assembly/{meeting}")).await;
+    assert!(page.contains("notulen vastgesteld"));
+    // Adopted minutes are read-only, even for the database's own users.
+    let mut db = a.db().await;
+    let changed = sqlx::query("UPDATE minutes SET version = version WHERE meeting_id = $1::uuid")
+        .bind(&meeting)
+        .execute(&mut db)
+        .await;
+    assert!(changed.is_err(), "the trigger refuses the change");
+    assert_eq!(
+        a.admin.send(&minutes, &[]).await.0,
+        403,
+        "no new version after adoption"
+    );
+}
+
+#[tokio::test]
+async fn the_demo_cooperative_has_held_meetings_and_one_ahead_with_a_representative_for_every_member() {
+    let app = TestApp::spawn().await;
+    let owner = sqlx::PgPool::connect_with(app.owner.clone()).await.unwrap();
+    for _ in 0..2 {
+        schakel::demo::load_history(&owner).await.unwrap();
+    }
+    let mut db = app.owner_connection().await;
+    let meetings: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT m.status, (SELECT count(*) FROM minutes n WHERE n.meeting_id = m.id)
+         FROM meetings m JOIN tenants t ON t.id = m.tenant_id WHERE t.slug = 'demo' ORDER BY m.starts_at",
+    )
+    .fetch_all(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(
+        meetings,
+        [
+            ("notulen_vastgesteld".to_owned(), 1),
+            ("gesloten".to_owned(), 1),
+            ("uitgeschreven".to_owned(), 0)
+        ],
+        "loaded once"
+    );
+    let kinds: Vec<String> =
+        sqlx::query_scalar("SELECT kind FROM decisions WHERE adopted ORDER BY year, seq")
+            .fetch_all(&mut db)
+            .await
+            .unwrap();
+    assert_eq!(kinds, ["gewoon", "toelating", "gewoon", "ontzetting"]);
+    let statuses: Vec<String> = sqlx::query_scalar(
+        "SELECT status FROM organisations WHERE name IN ('Mantelzorgcafé Woudenberg', 'Stichting Boodschappenbus Woudenberg')
+         ORDER BY name",
+    )
+    .fetch_all(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(statuses, ["lid", "ontzet"], "the register followed the decisions");
+    let unrepresented: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM organisations o JOIN tenants t ON t.id = o.tenant_id
+         WHERE t.slug = 'demo' AND o.status IN ('aspirant', 'lid')
+           AND NOT EXISTS (SELECT FROM representatives r WHERE r.organisation_id = o.id AND r.valid_until IS NULL)",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(unrepresented, 0);
+    let representative = User::login(&app, "demo", "welzijn-woudenberg@demo.test").await;
+    let (status, page) = representative.page("/demo/assembly").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Je vertegenwoordigt: Welzijn Woudenberg."),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn other_cooperatives_and_other_roles_cannot_reach_the_assembly() {
+    let a = Assembly::new(1).await;
+    let meeting = a.meeting(21).await;
+    let path = format!("/demo/assembly/{meeting}");
+    assert_eq!(a.admin.page(&path).await.0, 200);
+    let desk = User::login(&a.app, "demo", "balie@demo.test").await;
+    assert_eq!(desk.page("/demo/assembly").await.0, 403);
+    // A member cannot prepare meetings or change the rules.
+    let rep = a.rep(0).await;
+    assert_eq!(rep.page("/demo/assembly/new").await.0, 403);
+    assert_eq!(
+        rep.send("/demo/assembly/rules", &[("notice_days", "1")]).await.0,
+        403
+    );
+    // In another cooperative the meeting does not exist.
+    let other = User::login(&a.app, "demo2", "balie@demo.test").await;
+    {
+        let mut db = a.db().await;
+        sqlx::query(
+            "UPDATE users SET roles = ARRAY['admin'] WHERE email = 'balie@demo.test' AND tenant_id <> $1",
+        )
+        .bind(a.tenant)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    }
+    assert_eq!(other.page(&format!("/demo2/assembly/{meeting}")).await.0, 404);
+    assert_eq!(
+        other
+            .send(
+                &format!("/demo2/assembly/{meeting}/status"),
+                &[("to", "uitgeschreven")]
+            )
+            .await
+            .0,
+        404
+    );
+}

@@ -1,0 +1,360 @@
+//! Requests at the desk: the statutory terms they start, one request per form, mistakes, every
+//! triage path, crises first, and the follow-up call.
+
+use sqlx::Row;
+
+use crate::common::{TestApp, location};
+
+use super::{desk, oz, register, request};
+
+#[tokio::test]
+async fn a_wmo_request_starts_the_investigation_term_and_a_jeugd_request_the_decision_term() {
+    let app = TestApp::spawn().await;
+    desk(&app).await;
+    let page = register(&app, &oz()).await;
+    request(
+        &app,
+        &page,
+        &[("domains", "wmo"), ("domains", "jeugd"), ("consent", "yes")],
+    )
+    .await;
+    let mut db = app.owner_connection().await;
+    let row = sqlx::query(
+        "SELECT wmo_deadline - (received_at AT TIME ZONE 'Europe/Amsterdam')::date,
+                jeugd_deadline - (received_at AT TIME ZONE 'Europe/Amsterdam')::date,
+                consent_given, consent_recorded_by IS NOT NULL, registered_by IS NOT NULL
+         FROM requests",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(row.get::<i32, _>(0), 42, "six weeks");
+    assert_eq!(row.get::<i32, _>(1), 56, "eight weeks");
+    assert!(row.get::<bool, _>(2) && row.get::<bool, _>(3) && row.get::<bool, _>(4));
+
+    // A term that has passed stands out on the desk page.
+    sqlx::query("UPDATE requests SET wmo_deadline = current_date - 3")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    let desk_page = app.get("/demo/desk").await.text().await.unwrap();
+    assert!(desk_page.contains("3 dagen over de termijn"), "{desk_page}");
+}
+
+#[tokio::test]
+async fn submitting_the_same_request_form_twice_registers_one_request() {
+    let app = TestApp::spawn().await;
+    desk(&app).await;
+    let page = register(&app, &oz()).await;
+    let form_page = format!("{page}/requests");
+    let form = app.get(&form_page).await.text().await.unwrap();
+    let token = crate::common::hidden_value(&form, "form_token").unwrap();
+    let date = crate::common::field_value(&form, "received_date").unwrap();
+    let time = crate::common::field_value(&form, "received_time").unwrap();
+    let fields = [
+        ("form_token", token.as_str()),
+        ("received_date", date.as_str()),
+        ("received_time", time.as_str()),
+        ("channel", "phone"),
+        ("domains", "schulden"),
+        ("question", "Ik heb schulden."),
+        ("urgency", "normal"),
+    ];
+    let first = app.post_form(&form_page, &form_page, &fields).await;
+    let second = app.post_form(&form_page, &form_page, &fields).await;
+    assert_eq!(
+        location(&first),
+        location(&second),
+        "the second submit finds the first request"
+    );
+    let mut db = app.owner_connection().await;
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM requests")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn a_request_with_mistakes_keeps_what_was_typed_and_stores_nothing() {
+    let app = TestApp::spawn().await;
+    desk(&app).await;
+    let page = register(&app, &oz()).await;
+    let form_page = format!("{page}/requests");
+    let token =
+        crate::common::hidden_value(&app.get(&form_page).await.text().await.unwrap(), "form_token").unwrap();
+    let response = app
+        .post_form(
+            &form_page,
+            &form_page,
+            &[
+                ("form_token", &token),
+                ("received_date", "32-13-2026"),
+                ("received_time", "9"),
+                ("channel", "desk"),
+                ("question", ""),
+                ("urgency", "normal"),
+                ("referrer", "dokter Bos"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let body = response.text().await.unwrap();
+    for message in [
+        "Vul een geldige datum in.",
+        "Vul een tijd in",
+        "Kies minstens één domein.",
+        "Vul de vraag in.",
+    ] {
+        assert!(body.contains(message), "{message}");
+    }
+    assert!(body.contains(r#"value="dokter Bos""#));
+    let mut db = app.owner_connection().await;
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM requests")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+}
+
+#[tokio::test]
+async fn every_triage_path_does_what_it_says() {
+    let app = TestApp::spawn().await;
+    desk(&app).await;
+    let page = register(&app, &oz()).await;
+    let mut db = app.owner_connection().await;
+
+    // Handled at the desk: closed, with a record of the advice.
+    let handled = request(&app, &page, &[("domains", "overig")]).await;
+    let missing = app
+        .post_form(
+            &handled,
+            &format!("{handled}/triage"),
+            &[("triage", "handled_at_desk")],
+        )
+        .await;
+    assert_eq!(missing.status(), 422);
+    let body = missing.text().await.unwrap();
+    assert!(body.contains("niet veilig") && body.contains("Schrijf kort op"));
+    let done = app
+        .post_form(
+            &handled,
+            &format!("{handled}/triage"),
+            &[
+                ("unsafe_at_home", "no"),
+                ("triage", "handled_at_desk"),
+                ("note", "Folder over mantelzorg meegegeven."),
+            ],
+        )
+        .await;
+    assert_eq!(done.status(), 303);
+    assert!(
+        app.get(location(&done))
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("De melding is afgehandeld.")
+    );
+
+    // Signposted: closed, and a follow-up call for the desk after the configured days.
+    let signposted = request(&app, &page, &[("domains", "wonen")]).await;
+    let destination: String = sqlx::query_scalar("SELECT id::text FROM signpost_destinations WHERE name = 'UWV' AND tenant_id = (SELECT id FROM tenants WHERE slug = 'demo')")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    let no_destination = app
+        .post_form(
+            &signposted,
+            &format!("{signposted}/triage"),
+            &[
+                ("unsafe_at_home", "no"),
+                ("triage", "signposted"),
+                ("note", "Bellen"),
+            ],
+        )
+        .await;
+    assert_eq!(no_destination.status(), 422);
+    let done = app
+        .post_form(
+            &signposted,
+            &format!("{signposted}/triage"),
+            &[
+                ("unsafe_at_home", "no"),
+                ("triage", "signposted"),
+                ("destination", &destination),
+                ("note", "Zelf bellen met UWV."),
+            ],
+        )
+        .await;
+    assert_eq!(done.status(), 303);
+    let due: i32 = sqlx::query_scalar("SELECT due_on - current_date FROM tasks WHERE kind = 'follow_up'")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert!((13..=15).contains(&due), "14 days by default: {due}");
+    sqlx::query("UPDATE tasks SET due_on = current_date WHERE kind = 'follow_up'")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    assert!(
+        app.get("/demo/desk")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("(UWV)"),
+        "the call-back is on the desk page"
+    );
+
+    // To the team: a case in the team's queue.
+    let to_team = request(&app, &page, &[("domains", "wmo")]).await;
+    let done = app
+        .post_form(
+            &to_team,
+            &format!("{to_team}/triage"),
+            &[("unsafe_at_home", "no"), ("triage", "to_team")],
+        )
+        .await;
+    assert_eq!(done.status(), 303);
+
+    // Unsafe at home: to the team as a crisis, whatever was chosen.
+    let unsafe_request = request(&app, &page, &[("domains", "jeugd")]).await;
+    let done = app
+        .post_form(
+            &unsafe_request,
+            &format!("{unsafe_request}/triage"),
+            &[
+                ("unsafe_at_home", "yes"),
+                ("triage", "handled_at_desk"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(done.status(), 303);
+    let body = app.get(location(&done)).await.text().await.unwrap();
+    assert!(
+        body.contains("Crisis: deze melding heeft voorrang"),
+        "a visible warning"
+    );
+
+    let cases: Vec<(String, String)> =
+        sqlx::query_as("SELECT urgency, status FROM cases ORDER BY created_at")
+            .fetch_all(&mut db)
+            .await
+            .unwrap();
+    assert_eq!(
+        cases,
+        [
+            ("normal".to_owned(), "aangemeld".to_owned()),
+            ("crisis".to_owned(), "aangemeld".to_owned())
+        ]
+    );
+    let statuses: Vec<String> = sqlx::query_scalar("SELECT status FROM requests ORDER BY received_at, id")
+        .fetch_all(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(statuses.iter().filter(|s| *s == "closed").count(), 2);
+
+    // Triage happens once; a second submit changes nothing.
+    let again = app
+        .post_form(
+            &handled,
+            &format!("{handled}/triage"),
+            &[("unsafe_at_home", "yes"), ("triage", "to_team")],
+        )
+        .await;
+    assert_eq!(again.status(), 303);
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM cases")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(count, 2);
+    let triaged: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE kind = 'request_triaged'")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(triaged, 4);
+}
+
+#[tokio::test]
+async fn the_desk_page_puts_crises_first_among_untriaged_requests() {
+    let app = TestApp::spawn().await;
+    desk(&app).await;
+    let page = register(&app, &oz()).await;
+    request(&app, &page, &[("domains", "wonen")]).await;
+    request(&app, &page, &[("domains", "schulden"), ("urgency", "crisis")]).await;
+    let body = app.get("/demo/desk").await.text().await.unwrap();
+    let untriaged = &body[body.find("Nog te beoordelen").unwrap()..];
+    let crisis = untriaged.find("Schulden").unwrap();
+    let normal = untriaged.find("Wonen").unwrap();
+    assert!(crisis < normal, "the crisis comes first");
+    assert!(body.contains("Vandaag geregistreerd"));
+}
+
+#[tokio::test]
+async fn the_desk_records_how_the_follow_up_call_went() {
+    let app = TestApp::spawn().await;
+    desk(&app).await;
+    let page = register(&app, &oz()).await;
+    let signposted = request(&app, &page, &[("domains", "wonen")]).await;
+    let mut db = app.owner_connection().await;
+    let destination: String = sqlx::query_scalar(
+        "SELECT id::text FROM signpost_destinations WHERE name = 'Huisarts' AND tenant_id = (SELECT id FROM tenants WHERE slug = 'demo')",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    app.post_form(
+        &signposted,
+        &format!("{signposted}/triage"),
+        &[
+            ("unsafe_at_home", "no"),
+            ("triage", "signposted"),
+            ("destination", &destination),
+            ("note", "Naar de huisarts."),
+        ],
+    )
+    .await;
+    let body = app.get(&signposted).await.text().await.unwrap();
+    assert!(body.contains("Nabellen: is het gelukt?"));
+    let empty = app
+        .post_form(
+            "/demo/desk",
+            &format!("{signposted}/follow-up"),
+            &[("follow_up_outcome", " ")],
+        )
+        .await;
+    assert_eq!(empty.status(), 422);
+    let done = app
+        .post_form(
+            "/demo/desk",
+            &format!("{signposted}/follow-up"),
+            &[("follow_up_outcome", "Afspraak gemaakt, gaat goed.")],
+        )
+        .await;
+    assert_eq!(done.status(), 303);
+    let body = app.get(&signposted).await.text().await.unwrap();
+    assert!(body.contains("Afspraak gemaakt, gaat goed.") && !body.contains("Nabellen vastleggen"));
+    let again = app
+        .post_form(
+            "/demo/desk",
+            &format!("{signposted}/follow-up"),
+            &[("follow_up_outcome", "nogmaals")],
+        )
+        .await;
+    assert_eq!(again.status(), 404, "a call is recorded once");
+    sqlx::query("UPDATE tasks SET due_on = current_date WHERE kind = 'follow_up'")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    assert!(
+        !app.get("/demo/desk")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("(Huisarts)"),
+        "done calls leave the desk list"
+    );
+}
