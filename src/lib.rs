@@ -21,8 +21,8 @@ pub mod members;
 pub mod referrals;
 pub mod reports;
 pub mod shared;
-pub mod tasks;
 pub mod tenancy;
+pub mod todos;
 pub mod web;
 
 pub use app::{AppState, router};

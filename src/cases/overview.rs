@@ -14,7 +14,7 @@ use crate::cases::record::Colleague;
 use crate::db::TenantTx;
 use crate::referrals::consent::Consent;
 use crate::referrals::referral::CaseReferral;
-use crate::tasks::Task;
+use crate::todos::Task;
 
 #[derive(Clone)]
 pub struct CaseLists {

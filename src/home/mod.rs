@@ -8,7 +8,7 @@ use axum::routing::get;
 
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppResult;
-use crate::tasks::{self, Task};
+use crate::todos::{self, Task};
 use crate::web;
 use crate::web::context::RequestContext;
 use crate::web::layout::Layout;
@@ -85,9 +85,9 @@ async fn to_start_page(ctx: RequestContext) -> Redirect {
 
 async fn start_page(ctx: RequestContext, user: CurrentUser) -> AppResult<Response> {
     let mut tx = ctx.tx().await?;
-    let tasks = tasks::open_for(&mut tx, user.id).await?;
+    let tasks = todos::open_for(&mut tx, user.id).await?;
     let follow_ups_due = match user.has(Role::Desk) {
-        true => Some(tasks::desk_due_count(&mut tx).await?),
+        true => Some(todos::desk_due_count(&mut tx).await?),
         false => None,
     };
     tx.commit().await?;

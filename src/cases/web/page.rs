@@ -32,7 +32,7 @@ use crate::error::{AppError, AppResult};
 use crate::referrals::consent::Consent;
 use crate::referrals::referral::CaseReferral;
 use crate::shared::format::format_date;
-use crate::tasks::Task;
+use crate::todos::Task;
 use crate::web;
 use crate::web::context::RequestContext;
 use crate::web::forms::Fields;

@@ -10,7 +10,7 @@ use crate::auth::CurrentUser;
 use crate::cases::access::{audit_case, case_to_write};
 use crate::error::{AppError, AppResult};
 use crate::shared::format::format_date;
-use crate::tasks;
+use crate::todos;
 use crate::web::context::RequestContext;
 use crate::web::forms::{Fields, parse_date};
 use crate::web::ids::{PathId, PathIds};
@@ -39,7 +39,7 @@ pub async fn add_task(
     let (Some(assignee), Some(due_on), true) = (assignee, due_on, submitted.errors.is_empty()) else {
         return case_form_failed(tx, &ctx, &user, case, submitted).await;
     };
-    tasks::add_to_case(&mut tx, case.id, &title, assignee.id, due_on, user.id).await?;
+    todos::add_to_case(&mut tx, case.id, &title, assignee.id, due_on, user.id).await?;
     audit_case(
         &mut tx,
         &ctx,
@@ -60,7 +60,7 @@ pub async fn finish_task(
 ) -> AppResult<Response> {
     let mut tx = ctx.tx().await?;
     let case = case_to_write(&mut tx, id, &user).await?;
-    if !tasks::finish(&mut tx, case.id, task, user.id).await? {
+    if !todos::finish(&mut tx, case.id, task, user.id).await? {
         return Err(AppError::NotFound);
     }
     audit_case(

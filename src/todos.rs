@@ -1,4 +1,4 @@
-//! One task mechanism for everyone: the desk's follow-up calls after signposting (owned by the
+//! To-do items, one mechanism for everyone: the desk's follow-up calls after signposting (owned by the
 //! whole desk) and the team's case tasks (owned by one person). Each user's start page lists
 //! their open tasks, overdue ones first.
 
