@@ -9,6 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
+use time::Date;
 use uuid::Uuid;
 
 use crate::auth::{CurrentUser, Role};
@@ -67,6 +68,10 @@ impl Stage {
 /// A session that is valid now, with its user.
 pub struct ActiveSession {
     pub token_hash: Vec<u8>,
+    /// What the database's `waiting_counts` found waiting for the user, for the areas to read
+    /// (see `web::context::WaitingSource`), and the day in the Netherlands it was counted on.
+    pub waiting: Vec<i64>,
+    pub today: Date,
     pub csrf_token: String,
     pub stage: Stage,
     pub user: CurrentUser,
@@ -113,6 +118,7 @@ pub async fn load_at(
     tx: &mut TenantTx,
     slug: &str,
     token_hash: &[u8],
+    known: Option<i64>,
 ) -> sqlx::Result<Option<(Tenant, Option<ActiveSession>)>> {
     if !tenancy::valid_slug(slug) {
         return Ok(None);
@@ -123,7 +129,11 @@ pub async fn load_at(
                   s.csrf_token AS "csrf_token?", s.stage AS "stage?",
                   s.last_seen_at < now() - interval '1 minute' AS "stale?",
                   u.id AS "user_id?", u.name AS "name?", u.email AS "email?", u.roles AS "roles?", u.language,
-                  u.organisation_id
+                  u.organisation_id,
+                  -- What waits for the user (migration 0016), counted here so that no page
+                  -- spends a round trip on it; `known` lets kept counts stand.
+                  CASE WHEN u.id IS NOT NULL THEN waiting_counts(u.id, u.roles, u.organisation_id, $6) END AS waiting,
+                  local_now()::date AS "today!"
            FROM tenants t
            LEFT JOIN (sessions s
                       JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id AND u.active
@@ -140,6 +150,7 @@ pub async fn load_at(
         token_hash,
         IDLE_TIMEOUT_MINUTES,
         ABSOLUTE_TIMEOUT_HOURS,
+        known,
     )
     .fetch_optional(&mut **tx)
     .await?;
@@ -173,6 +184,8 @@ pub async fn load_at(
         .await?;
     }
     let session = ActiveSession {
+        waiting: row.waiting.unwrap_or_default(),
+        today: row.today,
         token_hash: token_hash.to_vec(),
         csrf_token,
         stage: Stage::parse(&stage),

@@ -1,13 +1,13 @@
 //! What the referrals area counts as waiting for a user, beside the navigation: unread
 //! notifications for everyone, and for a member organisation's staff what waits in their
-//! inbox. Read in the session check's transaction, in one statement, for every page.
+//! inbox. Counted by the database's `waiting_counts` (migration 0016) with the session check,
+//! for every page; read here.
 
 use axum::http::Extensions;
+use time::Date;
 
-use crate::auth::{CurrentUser, Role};
-use crate::db::TenantTx;
 use crate::referrals::inbox::{Counts, InboxState, KeptInboxes, Version};
-use crate::web::context::{BoxFuture, WaitingSource};
+use crate::web::context::WaitingSource;
 use crate::web::layout::Waiting;
 
 /// The navigation paths the counts are shown at.
@@ -15,53 +15,73 @@ pub const INBOX_PATH: &str = "/inbox";
 pub const NOTIFICATIONS_PATH: &str = "/notifications";
 
 impl WaitingSource for KeptInboxes {
-    fn count<'a>(
-        &'a self,
-        tx: &'a mut TenantTx,
-        user: &'a CurrentUser,
-        session_hash: &'a [u8],
-        extensions: &'a mut Extensions,
-    ) -> BoxFuture<'a, sqlx::Result<Waiting>> {
-        Box::pin(async move {
-            let organisation = user.organisation_id.filter(|_| user.has(Role::Member));
-            let known = organisation.and_then(|_| self.counts(session_hash));
-            // The inbox counts in a function (migration 0014) that counts only when the counts
-            // kept for this session are of an older revision.
-            let row = sqlx::query!(
-                r#"SELECT (SELECT count(*) FROM notifications n
-                           WHERE n.tenant_id = $1 AND n.user_id = $2 AND n.read_at IS NULL) AS "unread!",
-                          CASE WHEN $3::uuid IS NOT NULL THEN member_inbox_counts($2, $3, $4) END AS inbox,
-                          local_now()::date AS "today!""#,
-                tx.tenant_id(),
-                user.id,
-                organisation,
-                known.map(|(revision, _)| revision),
-            )
-            .fetch_one(&mut **tx)
-            .await?;
-            let mut waiting = Waiting::default();
-            waiting.add(NOTIFICATIONS_PATH, row.unread);
-            let counts = match row.inbox.as_deref() {
-                // Only the revision: the kept counts are of that revision.
-                Some(&[revision]) => known.filter(|(kept, _)| *kept == revision),
-                Some(&[revision, new, mine, report]) => {
-                    let counts = Counts { new, mine, report };
-                    self.keep_counts(session_hash, revision, counts);
-                    Some((revision, counts))
-                }
-                _ => None,
-            };
-            if let Some((revision, counts)) = counts {
-                waiting.add(INBOX_PATH, counts.new);
-                extensions.insert(InboxState {
-                    counts,
-                    version: Version {
-                        revision,
-                        today: row.today,
-                    },
-                });
+    fn known(&self, session_hash: &[u8]) -> Option<i64> {
+        self.counts(session_hash).map(|(revision, _)| revision)
+    }
+
+    fn read(&self, counts: &[i64], today: Date, session_hash: &[u8], extensions: &mut Extensions) -> Waiting {
+        let mut waiting = Waiting::default();
+        let Some((&unread, inbox)) = counts.split_first() else {
+            return waiting;
+        };
+        waiting.add(NOTIFICATIONS_PATH, unread);
+        let inbox = match *inbox {
+            // Only the revision: the counts kept for this session are of that revision.
+            [revision] => self.counts(session_hash).filter(|(kept, _)| *kept == revision),
+            [revision, new, mine, report] => {
+                let counts = Counts { new, mine, report };
+                self.keep_counts(session_hash, revision, counts);
+                Some((revision, counts))
             }
-            Ok(waiting)
-        })
+            _ => None,
+        };
+        if let Some((revision, counts)) = inbox {
+            waiting.add(INBOX_PATH, counts.new);
+            extensions.insert(InboxState {
+                counts,
+                version: Version { revision, today },
+            });
+        }
+        waiting
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nav(waiting: &Waiting) -> String {
+        format!("{waiting:?}")
+    }
+
+    #[test]
+    fn counts_are_read_as_notifications_then_the_inbox() {
+        let kept = KeptInboxes::default();
+        let session = [7u8; 32];
+        let today = time::macros::date!(2026 - 12 - 04);
+        let mut extensions = Extensions::new();
+
+        // Someone without an inbox: only their unread notifications.
+        let waiting = kept.read(&[3], today, &session, &mut extensions);
+        assert_eq!(nav(&waiting), r#"Waiting([("/notifications", 3)])"#);
+        assert!(extensions.get::<InboxState>().is_none());
+
+        // A member's staff: counted afresh, then kept for the session under the revision.
+        let waiting = kept.read(&[0, 41, 5, 1, 2], today, &session, &mut extensions);
+        assert_eq!(
+            nav(&waiting),
+            r#"Waiting([("/notifications", 0), ("/inbox", 5)])"#
+        );
+        assert_eq!(kept.known(&session), Some(41));
+        assert_eq!(extensions.get::<InboxState>().unwrap().counts.report, 2);
+
+        // The same revision again: the database sends only the revision, the kept counts stand.
+        let mut extensions = Extensions::new();
+        let waiting = kept.read(&[0, 41], today, &session, &mut extensions);
+        assert_eq!(
+            nav(&waiting),
+            r#"Waiting([("/notifications", 0), ("/inbox", 5)])"#
+        );
+        assert_eq!(extensions.get::<InboxState>().unwrap().version.revision, 41);
     }
 }

@@ -3,7 +3,6 @@
 //! and checks the CSRF token of every state-changing request before a handler runs.
 
 use std::net::{IpAddr, SocketAddr};
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, to_bytes};
@@ -14,6 +13,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use sqlx::PgPool;
 use subtle::ConstantTimeEq;
+use time::Date;
 
 use crate::auth::CurrentUser;
 use crate::auth::session::{self, SessionCookie, Stage};
@@ -42,20 +42,17 @@ pub struct Site {
     pub waiting: Arc<dyn WaitingSource>,
 }
 
-/// A future borrowing what it was given, as trait objects need it.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// Counts what waits for a logged-in user in the areas that have something to count. Runs in
-/// the transaction the session was checked in; what it read for a page of its own (a member's
-/// inbox state, say) it may leave in `extensions` for that page's handler.
+/// What an area counts as waiting for a logged-in user. The counting is done by the database's
+/// `waiting_counts` in the session check's own statement (no page spends a round trip on it);
+/// the area says what the numbers mean, and may leave what it read for a page of its own (a
+/// member's inbox state, say) in the request's `extensions`.
 pub trait WaitingSource: Send + Sync {
-    fn count<'a>(
-        &'a self,
-        tx: &'a mut TenantTx,
-        user: &'a CurrentUser,
-        session_hash: &'a [u8],
-        extensions: &'a mut Extensions,
-    ) -> BoxFuture<'a, sqlx::Result<Waiting>>;
+    /// What the area already holds for this session (the revision of counts it kept), so that
+    /// the database need not count again.
+    fn known(&self, session_hash: &[u8]) -> Option<i64>;
+
+    /// The navigation's counts from what `waiting_counts` returned on `today`.
+    fn read(&self, counts: &[i64], today: Date, session_hash: &[u8], extensions: &mut Extensions) -> Waiting;
 }
 
 #[derive(Clone)]
@@ -200,7 +197,8 @@ pub async fn resolve(State(site): State<Site>, request: Request, next: Next) -> 
         Some(cookie) => {
             // The session's own cooperative, whose transaction the handler goes on with.
             let mut tx = db::tenant_tx_with(&site.pool, cookie.tenant_id, commit).await?;
-            let (tenant, found) = session::load_at(&mut tx, slug, &cookie.token_hash)
+            let known = site.waiting.known(&cookie.token_hash);
+            let (tenant, found) = session::load_at(&mut tx, slug, &cookie.token_hash, known)
                 .await?
                 .ok_or(AppError::NotFound)?;
             if tenant.id != cookie.tenant_id {
@@ -216,10 +214,12 @@ pub async fn resolve(State(site): State<Site>, request: Request, next: Next) -> 
                 if let Some(found) = &found
                     && found.stage == Stage::Active
                 {
-                    waiting = site
-                        .waiting
-                        .count(&mut tx, &found.user, &found.token_hash, &mut parts.extensions)
-                        .await?;
+                    waiting = site.waiting.read(
+                        &found.waiting,
+                        found.today,
+                        &found.token_hash,
+                        &mut parts.extensions,
+                    );
                 }
                 session = found;
                 open_tx = Some(tx);
