@@ -317,12 +317,14 @@ impl StatusInput {
 
     /// Checks a new organisation's first status: aspirant or member, from a date.
     pub fn validate_initial(&self, today: Date, errors: &mut FormErrors) -> Option<StatusChange> {
-        let left = MemberStatus::parse(&self.status).is_some_and(|s| !s.is_current());
-        if left {
+        // A suspension follows a membership; it cannot be where an organisation starts.
+        let refused = MemberStatus::parse(&self.status)
+            .is_some_and(|s| !matches!(s, MemberStatus::Aspirant | MemberStatus::Member));
+        if refused {
             errors.field("status", "organisation.error.initial_status");
         }
         let change = self.validate(today, errors)?;
-        (!left).then_some(change)
+        (!refused).then_some(change)
     }
 }
 
@@ -769,6 +771,7 @@ mod tests {
         for (status, accepted) in [
             ("aspirant", true),
             ("lid", true),
+            ("geschorst", false),
             ("opgezegd", false),
             ("ontzet", false),
         ] {
