@@ -34,10 +34,7 @@ use crate::{account, admin, assembly, audit, auth, cases, home, intake, members,
 /// Shared by every request; each domain takes the parts it needs through `FromRef`.
 #[derive(Clone, FromRef)]
 pub struct AppState {
-    /// Connections as the web role, subject to row-level security.
-    pub pool: PgPool,
-    pub config: Arc<WebConfig>,
-    /// What every request context is made from.
+    /// What every request context is made from: the pool, the configuration, the navigation.
     pub site: Site,
     pub mailer: Arc<Mailer>,
     /// Case pages' lists kept between views (see `cases::document`).
@@ -50,17 +47,14 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(pool: PgPool, config: WebConfig, mailer: Mailer) -> AppState {
-        let config = Arc::new(config);
         let inboxes = Arc::new(KeptInboxes::default());
         AppState {
             site: Site {
-                pool: pool.clone(),
-                config: config.clone(),
+                pool,
+                config: Arc::new(config),
                 navigation: NAVIGATION,
                 waiting: inboxes.clone(),
             },
-            pool,
-            config,
             mailer: Arc::new(mailer),
             case_documents: Arc::default(),
             inboxes,
@@ -165,7 +159,7 @@ async fn not_found() -> AppError {
 
 /// 200 when the database answers, 503 when it does not (for load balancers and monitoring).
 async fn healthz(State(state): State<AppState>) -> Response {
-    let check = sqlx::query_scalar!("SELECT 1 AS one").fetch_one(&state.pool);
+    let check = sqlx::query_scalar!("SELECT 1 AS one").fetch_one(&state.site.pool);
     match tokio::time::timeout(Duration::from_secs(3), check).await {
         Ok(Ok(_)) => (StatusCode::OK, "ok\n").into_response(),
         _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response(),

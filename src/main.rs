@@ -263,8 +263,8 @@ async fn serve(database: &Database, listen: SocketAddr, demo: bool, web: WebConf
         tracing::warn!("SCHAKEL_NOTIFY_BY_EMAIL is set but SCHAKEL_SMTP_URL is not: no notices are emailed");
     }
     let state = AppState::new(pool.clone(), web, mailer);
-    let email_base =
-        (state.config.notify_by_email && state.mailer.is_enabled()).then(|| state.config.public_url.clone());
+    let email_base = (state.site.config.notify_by_email && state.mailer.is_enabled())
+        .then(|| state.site.config.public_url.clone());
     let jobs = Jobs::start(&pool, &state.mailer, email_base);
     schakel::app::serve(listener, state, shutdown_signal()).await?;
     jobs.stop();
