@@ -14,6 +14,9 @@ use crate::web::parse_id;
 /// The largest document the assembly accepts.
 pub const MAX_DOCUMENT_BYTES: usize = 20 * 1024 * 1024;
 
+/// The standard items that end an agenda, in order; new items come before them.
+pub const CLOSING_ITEMS: [&str; 2] = ["Rondvraag", "Sluiting"];
+
 #[derive(Debug, Clone)]
 pub struct AgendaItem {
     pub id: Uuid,
@@ -297,23 +300,63 @@ impl ItemInput {
     }
 }
 
-/// Adds an item at the end of its level.
+/// Where a new item goes on a level (its items' positions and titles, in order): at the end,
+/// but on the top level before the closing items that end the agenda.
+fn insertion_position(level: &[(i32, String)], top_level: bool) -> i32 {
+    let mut position = level.last().map_or(1, |(last, _)| last + 1);
+    if top_level {
+        for (at, title) in level.iter().rev() {
+            if !CLOSING_ITEMS.contains(&title.as_str()) {
+                break;
+            }
+            position = *at;
+        }
+    }
+    position
+}
+
+/// Adds an item at the end of its level, before the closing items (the caller holds the
+/// meeting's lock).
 pub async fn add(
     tx: &mut TenantTx,
     meeting_id: Uuid,
     item: &ItemDetails,
     proposal_id: Option<Uuid>,
 ) -> sqlx::Result<Uuid> {
+    let level: Vec<(i32, String)> = sqlx::query!(
+        "SELECT position, title FROM agenda_items
+         WHERE tenant_id = $1 AND meeting_id = $2 AND parent_id IS NOT DISTINCT FROM $3
+         ORDER BY position",
+        tx.tenant_id(),
+        meeting_id,
+        item.parent_id
+    )
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(|row| (row.position, row.title))
+    .collect();
+    let position = insertion_position(&level, item.parent_id.is_none());
+    // Positions are unique only at commit, so the closing items move down through duplicates.
+    sqlx::query!(
+        "UPDATE agenda_items SET position = position + 1
+         WHERE tenant_id = $1 AND meeting_id = $2 AND parent_id IS NOT DISTINCT FROM $3 AND position >= $4",
+        tx.tenant_id(),
+        meeting_id,
+        item.parent_id,
+        position
+    )
+    .execute(&mut **tx)
+    .await?;
     sqlx::query_scalar!(
         "INSERT INTO agenda_items (tenant_id, meeting_id, parent_id, position, kind, title, description, proposal,
                                    decision_kind, organisation_id, reasons, proposal_id)
-         SELECT $1, $2, $3, coalesce(max(position), 0) + 1, $4, $5, $6, $7, $8, $9, $10, $11
-         FROM agenda_items
-         WHERE tenant_id = $1 AND meeting_id = $2 AND parent_id IS NOT DISTINCT FROM $3
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          RETURNING id",
         tx.tenant_id(),
         meeting_id,
         item.parent_id,
+        position,
         item.kind.code(),
         item.title,
         item.description,
@@ -583,6 +626,25 @@ pub async fn document(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn level(titles: &[&str]) -> Vec<(i32, String)> {
+        (1..).zip(titles.iter().map(|t| (*t).to_owned())).collect()
+    }
+
+    #[test]
+    fn new_items_come_before_the_closing_items_of_a_standard_agenda() {
+        let standard: Vec<&str> = crate::assembly::meetings::STANDARD_ITEMS
+            .iter()
+            .map(|(title, _)| *title)
+            .collect();
+        assert!(standard.ends_with(&CLOSING_ITEMS));
+        assert_eq!(insertion_position(&level(&standard), true), 4);
+        assert_eq!(insertion_position(&level(&["Opening", "Sluiting"]), true), 2);
+        assert_eq!(insertion_position(&level(&["Opening", "Begroting"]), true), 3);
+        assert_eq!(insertion_position(&level(&[]), true), 1);
+        // Sub-items simply follow each other.
+        assert_eq!(insertion_position(&level(&["Rondvraag"]), false), 2);
+    }
 
     #[test]
     fn sub_items_are_lettered() {

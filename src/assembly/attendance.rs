@@ -1,4 +1,5 @@
-//! The attendance list of a meeting: per member organisation present, represented by another
+//! The attendance list of a meeting: per member organisation present (in the room, or
+//! electronically where the statutes allow it, registered by its vote), represented by another
 //! member's representative with a written proxy (volmacht), or absent with notice; and the
 //! quorum that follows from it. Only members with a vote count for the quorum.
 
@@ -16,6 +17,8 @@ pub struct AttendanceRow {
     pub organisation: String,
     pub status: String,
     pub presence: Option<String>,
+    /// Present by taking part electronically (its vote registered it).
+    pub electronic: bool,
     pub proxy_holder_id: Option<Uuid>,
     pub proxy_holder: Option<String>,
     pub proxy_note: String,
@@ -29,6 +32,9 @@ impl AttendanceRow {
     }
 
     pub fn presence_key(&self) -> Option<String> {
+        if self.electronic {
+            return Some("presence.electronic".to_owned());
+        }
         self.presence
             .as_deref()
             .and_then(Presence::parse)
@@ -58,6 +64,7 @@ pub async fn list(tx: &mut TenantTx, meeting_id: Uuid) -> sqlx::Result<Vec<Atten
     sqlx::query_as!(
         AttendanceRow,
         r#"SELECT o.id AS organisation_id, o.name AS organisation, o.status, a.presence AS "presence?",
+                  coalesce(a.electronic, false) AS "electronic!",
                   a.proxy_holder_id AS "proxy_holder_id?", h.name AS "proxy_holder?",
                   coalesce(a.proxy_note, '') AS "proxy_note!",
                   (SELECT count(*) FROM attendance p
@@ -74,7 +81,8 @@ pub async fn list(tx: &mut TenantTx, meeting_id: Uuid) -> sqlx::Result<Vec<Atten
     .await
 }
 
-/// How many voting members there are, and how many of them are present or represented.
+/// How many voting members there are, and how many of them are present or represented (by a
+/// member present). A poll's electorate at its opening is the latter (`polls::open`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Quorum {
     pub electorate: i64,
@@ -240,7 +248,7 @@ pub async fn record(
          VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (tenant_id, meeting_id, organisation_id) DO UPDATE
          SET presence = EXCLUDED.presence, proxy_holder_id = EXCLUDED.proxy_holder_id,
-             proxy_note = EXCLUDED.proxy_note,
+             proxy_note = EXCLUDED.proxy_note, electronic = false,
              recorded_by = EXCLUDED.recorded_by, recorded_at = now()",
         tx.tenant_id(),
         meeting_id,

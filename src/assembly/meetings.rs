@@ -1,6 +1,7 @@
 //! Meetings of the general assembly: prepared as a concept, convened (which publishes the agenda
-//! and documents to every member, no later than the statutes' notice period allows), opened and
-//! closed by the chair. Closing a meeting carries its decisions about members into the register.
+//! and documents to every member, no later than the statutes' notice period allows), opened on
+//! its date and closed by the chair. Closing a meeting carries its decisions about members into
+//! the register, dated the day the meeting was held.
 
 use time::{Date, Duration, PrimitiveDateTime, Time};
 use uuid::Uuid;
@@ -85,6 +86,9 @@ pub struct Meeting {
     pub convened_at: Option<PrimitiveDateTime>,
     pub opened_at: Option<PrimitiveDateTime>,
     pub closed_at: Option<PrimitiveDateTime>,
+    /// When a meeting opened on another day was convened for, and why it moved.
+    pub rescheduled_from: Option<PrimitiveDateTime>,
+    pub reschedule_reason: String,
     pub lock_version: i32,
 }
 
@@ -103,6 +107,10 @@ impl Meeting {
 
     pub fn convened(&self) -> Option<String> {
         self.convened_at.map(format_moment)
+    }
+
+    pub fn rescheduled(&self) -> Option<String> {
+        self.rescheduled_from.map(format_moment)
     }
 
     pub fn is_draft(&self) -> bool {
@@ -134,7 +142,8 @@ pub async fn find(tx: &mut TenantTx, id: Uuid, with_drafts: bool) -> sqlx::Resul
         r#"SELECT id, title, local_time(starts_at) AS "starts_at!", place, video_url, status,
                   local_time(convened_at) AS convened_at,
                   local_time(opened_at) AS opened_at,
-                  local_time(closed_at) AS closed_at, lock_version
+                  local_time(closed_at) AS closed_at,
+                  local_time(rescheduled_from) AS rescheduled_from, reschedule_reason, lock_version
            FROM meetings WHERE tenant_id = $1 AND id = $2 AND ($3 OR status <> 'concept')"#,
         tx.tenant_id(),
         id,
@@ -152,7 +161,8 @@ pub async fn lock(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Meeting>> 
         r#"SELECT id, title, local_time(starts_at) AS "starts_at!", place, video_url, status,
                   local_time(convened_at) AS convened_at,
                   local_time(opened_at) AS opened_at,
-                  local_time(closed_at) AS closed_at, lock_version
+                  local_time(closed_at) AS closed_at,
+                  local_time(rescheduled_from) AS rescheduled_from, reschedule_reason, lock_version
            FROM meetings WHERE tenant_id = $1 AND id = $2 FOR UPDATE"#,
         tx.tenant_id(),
         id
@@ -373,6 +383,8 @@ pub enum StatusError {
     EmptyAgenda,
     /// A poll is still open.
     PollOpen,
+    /// A meeting opens on the date it was convened for, or as a rescheduled meeting.
+    NotItsDate,
 }
 
 /// The first date a meeting convened `today` may be held on.
@@ -408,11 +420,81 @@ pub async fn convene(
     if items == 0 {
         return Ok(Err(StatusError::EmptyAgenda));
     }
-    set_status(tx, meeting, MeetingStatus::Convened, Some(by)).await
+    advance(tx, meeting, MeetingStatus::Convened, Some(by)).await
 }
 
-/// Opens or closes the meeting (the chair's steps).
+/// How a convened meeting opens on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opening {
+    /// On the date it was convened for.
+    AsConvened,
+    /// On another day, as a rescheduled meeting: it moves to that day.
+    Moved,
+}
+
+/// Whether a meeting convened for `scheduled` opens `today`: only on that date, unless the
+/// chair opens it as `rescheduled`.
+pub(super) fn opening(scheduled: Date, today: Date, rescheduled: bool) -> Result<Opening, StatusError> {
+    if scheduled == today {
+        Ok(Opening::AsConvened)
+    } else if rescheduled {
+        Ok(Opening::Moved)
+    } else {
+        Err(StatusError::NotItsDate)
+    }
+}
+
+/// Opens the meeting `today` (in the Netherlands), the date it was convened for. A meeting held
+/// on another day opens only with the chair's `reschedule_reason`: it then starts at this moment,
+/// keeping the moment it was convened for and the reason, so that its decisions and what they
+/// change in the member register carry the day it was really held. Says how it opened.
+pub async fn open(
+    tx: &mut TenantTx,
+    meeting: &Meeting,
+    today: Date,
+    reschedule_reason: Option<&str>,
+    by: Uuid,
+) -> sqlx::Result<Result<Opening, StatusError>> {
+    if meeting.status() != MeetingStatus::Convened {
+        return Ok(Err(StatusError::NotAllowed));
+    }
+    let opening = match opening(meeting.starts_at.date(), today, reschedule_reason.is_some()) {
+        Err(refused) => return Ok(Err(refused)),
+        Ok(opening) => opening,
+    };
+    if opening == Opening::Moved {
+        sqlx::query!(
+            "UPDATE meetings
+             SET rescheduled_from = starts_at, reschedule_reason = $3, starts_at = date_trunc('minute', now())
+             WHERE tenant_id = $1 AND id = $2",
+            tx.tenant_id(),
+            meeting.id,
+            reschedule_reason
+        )
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(advance(tx, meeting, MeetingStatus::Open, Some(by))
+        .await?
+        .map(|()| opening))
+}
+
+/// Closes the meeting, or marks its minutes adopted: the steps without rules of their own.
+/// Convening and opening go through [`convene`] and [`open`], which check their dates.
 pub async fn set_status(
+    tx: &mut TenantTx,
+    meeting: &Meeting,
+    to: MeetingStatus,
+    by: Option<Uuid>,
+) -> sqlx::Result<Result<(), StatusError>> {
+    if matches!(to, MeetingStatus::Convened | MeetingStatus::Open) {
+        return Ok(Err(StatusError::NotAllowed));
+    }
+    advance(tx, meeting, to, by).await
+}
+
+/// Moves the meeting one status on.
+async fn advance(
     tx: &mut TenantTx,
     meeting: &Meeting,
     to: MeetingStatus,
@@ -560,6 +642,17 @@ mod tests {
         }
         assert_eq!(MeetingStep::towards(MeetingStatus::Draft), None);
         assert_eq!(MeetingStep::towards(MeetingStatus::MinutesAdopted), None);
+    }
+
+    #[test]
+    fn a_meeting_opens_on_its_date_or_moves_to_the_day_it_is_rescheduled_to() {
+        let day = date!(2026 - 12 - 16);
+        assert_eq!(opening(day, day, false), Ok(Opening::AsConvened));
+        assert_eq!(opening(day, day, true), Ok(Opening::AsConvened), "nothing moves");
+        for other in [day - Duration::days(1), day + Duration::days(1)] {
+            assert_eq!(opening(day, other, false), Err(StatusError::NotItsDate));
+            assert_eq!(opening(day, other, true), Ok(Opening::Moved));
+        }
     }
 
     #[test]

@@ -21,6 +21,11 @@ use crate::db::TenantTx;
 pub struct MinutesContent {
     pub title: String,
     pub starts: String,
+    /// When a meeting held on another day was convened for, and why it moved.
+    #[serde(default)]
+    pub rescheduled_from: Option<String>,
+    #[serde(default)]
+    pub reschedule_reason: String,
     pub place: String,
     pub video_url: String,
     pub rules: CitedRules,
@@ -38,6 +43,8 @@ pub struct CitedRules {
     pub proxies_allowed: bool,
     pub max_proxies: i32,
     pub abstentions_count: bool,
+    #[serde(default)]
+    pub electronic_participation: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -126,6 +133,8 @@ pub async fn generate(
     Ok(MinutesContent {
         title: meeting.title.clone(),
         starts: meeting.starts(),
+        rescheduled_from: meeting.rescheduled(),
+        reschedule_reason: meeting.reschedule_reason.clone(),
         place: meeting.place.clone(),
         video_url: meeting.video_url.clone(),
         rules: CitedRules {
@@ -138,6 +147,7 @@ pub async fn generate(
             proxies_allowed: rules.proxies_allowed,
             max_proxies: rules.max_proxies,
             abstentions_count: rules.abstentions_count,
+            electronic_participation: rules.electronic_participation,
         },
         attendance: present
             .into_iter()

@@ -13,6 +13,7 @@ pub mod polls;
 pub mod proposals;
 pub mod representatives;
 pub mod rules;
+pub mod votes;
 mod web;
 
 use axum::Router;

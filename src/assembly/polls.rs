@@ -1,12 +1,10 @@
-//! Polls on decision items. The chair opens a poll when the quorum is met; the electorate is
-//! written down as it stands then, and again at the close. Each member has one vote (its
-//! representative casts it, or the holder of its proxy, or the secretary for a show of hands),
-//! which it may change until the close; for a secret poll the ballot is stored without anything
-//! that links it to the member, and only the fact that the member voted is recorded.
-//!
-//! Integrity rests on the database: one vote per member and poll is a primary key, casting
-//! holds a share lock on the poll row and closing an exclusive one, so no vote lands after the
-//! close and none is lost while it counts.
+//! Polls on decision items. The chair opens a poll when the quorum is met. Its electorate is
+//! fixed at that moment: the voting members present or represented by proxy then, written down
+//! with the poll. A member arriving later does not vote in it; the one exception is a member
+//! taking part electronically where the statutes allow it, which joins the electorate (and the
+//! attendance list) by casting its vote (see `votes`). At the close the electorate is written
+//! down once more, the votes are counted and the majority decides; the chair then declares the
+//! result, and a challenge opens a re-vote.
 
 use time::PrimitiveDateTime;
 use uuid::Uuid;
@@ -15,7 +13,7 @@ use crate::assembly::agenda::AgendaItem;
 use crate::assembly::attendance::{self, Quorum};
 use crate::assembly::meetings::{Meeting, format_moment};
 use crate::assembly::rules::{StatuteRules, votes_cast};
-use crate::assembly::{DecisionKind, Majority, MeetingStatus, VoteChoice};
+use crate::assembly::{DecisionKind, Majority, MeetingStatus};
 use crate::db::TenantTx;
 
 #[derive(Debug, Clone)]
@@ -30,6 +28,9 @@ pub struct Poll {
     pub majority: String,
     pub quorum_percent: i32,
     pub abstentions_count: bool,
+    /// Whether members may take part electronically (copied from the statute rules).
+    pub electronic_participation: bool,
+    /// The voting members, and those present or represented, when the poll opened (the quorum).
     pub electorate: i32,
     pub present: i32,
     pub opened_at: PrimitiveDateTime,
@@ -43,6 +44,9 @@ pub struct Poll {
     pub challenge_note: String,
     /// Members that voted so far (the only figure shown while the poll is open).
     pub voted: i64,
+    /// The members who may vote: present or represented at the opening, and those that joined
+    /// electronically since.
+    pub voters: i64,
 }
 
 impl Poll {
@@ -179,7 +183,7 @@ pub async fn of_meeting(tx: &mut TenantTx, meeting_id: Uuid) -> sqlx::Result<Vec
     sqlx::query_as!(
         Poll,
         r#"SELECT p.id, p.meeting_id, p.agenda_item_id, p.round, p.secret, p.status, p.decision_kind, p.majority,
-                  p.quorum_percent, p.abstentions_count, p.electorate, p.present,
+                  p.quorum_percent, p.abstentions_count, p.electronic_participation, p.electorate, p.present,
                   local_time(p.opened_at) AS "opened_at!",
                   local_time(p.closed_at) AS closed_at,
                   p.votes_for, p.votes_against, p.abstentions, p.adopted,
@@ -188,7 +192,9 @@ pub async fn of_meeting(tx: &mut TenantTx, meeting_id: Uuid) -> sqlx::Result<Vec
                   CASE WHEN p.secret
                        THEN (SELECT count(*) FROM poll_participation x WHERE x.tenant_id = p.tenant_id AND x.poll_id = p.id)
                        ELSE (SELECT count(*) FROM votes v WHERE v.tenant_id = p.tenant_id AND v.poll_id = p.id)
-                  END AS "voted!"
+                  END AS "voted!",
+                  (SELECT count(*) FROM poll_electorate e WHERE e.tenant_id = p.tenant_id AND e.poll_id = p.id
+                     AND e.moment IN ('opening', 'elektronisch')) AS "voters!"
            FROM polls p
            WHERE p.tenant_id = $1 AND p.meeting_id = $2
            ORDER BY p.opened_at, p.round"#,
@@ -237,7 +243,8 @@ pub(super) fn may_open(
 }
 
 /// Opens a poll on a decision item of a meeting in session (the caller holds the meeting's
-/// lock), under the statute rules of this moment, and writes down the electorate.
+/// lock), under the statute rules of this moment, and writes down its electorate: the members
+/// present or represented now, the same the quorum counts.
 pub async fn open(
     tx: &mut TenantTx,
     meeting: &Meeting,
@@ -268,8 +275,9 @@ pub async fn open(
     }
     let id = sqlx::query_scalar!(
         "INSERT INTO polls (tenant_id, meeting_id, agenda_item_id, round, secret, decision_kind, majority,
-                            quorum_percent, abstentions_count, electorate, present, opened_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                            quorum_percent, abstentions_count, electronic_participation, electorate, present,
+                            opened_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
         tx.tenant_id(),
         meeting.id,
         item.id,
@@ -279,147 +287,41 @@ pub async fn open(
         rules.majority_for(kind).code(),
         rules.quorum_percent,
         rules.abstentions_count,
+        rules.electronic_participation,
         quorum.electorate as i32,
         quorum.present as i32,
         by
     )
     .fetch_one(&mut **tx)
     .await?;
-    snapshot(tx, id, meeting.id, item.organisation_id, "opening").await?;
-    Ok(Ok(id))
-}
-
-/// Writes down who may vote now: the full members (and a suspended member on the item about
-/// itself), each with the member holding its proxy, if any.
-async fn snapshot(
-    tx: &mut TenantTx,
-    poll_id: Uuid,
-    meeting_id: Uuid,
-    concerning: Option<Uuid>,
-    moment: &str,
-) -> sqlx::Result<()> {
+    // Who may vote: the full members (and a suspended member on the item about itself) present,
+    // or represented by a member present, each with the member holding its proxy. The same
+    // members `attendance::quorum` counts as present.
     sqlx::query!(
         "INSERT INTO poll_electorate (tenant_id, poll_id, moment, organisation_id, proxy_holder_id)
-         SELECT $1, $2, $5, o.id, CASE WHEN a.presence = 'volmacht' THEN a.proxy_holder_id END
+         SELECT $1, $2, 'opening', o.id, a.proxy_holder_id
          FROM organisations o
-         LEFT JOIN attendance a ON a.tenant_id = o.tenant_id AND a.meeting_id = $3 AND a.organisation_id = o.id
-         WHERE o.tenant_id = $1 AND (o.status = 'lid' OR (o.status = 'geschorst' AND o.id = $4))",
+         JOIN attendance a ON a.tenant_id = o.tenant_id AND a.meeting_id = $3 AND a.organisation_id = o.id
+         LEFT JOIN attendance h ON h.tenant_id = o.tenant_id AND h.meeting_id = $3 AND h.organisation_id = a.proxy_holder_id
+         WHERE o.tenant_id = $1 AND (o.status = 'lid' OR (o.status = 'geschorst' AND o.id = $4))
+           AND (a.presence = 'aanwezig' OR (a.presence = 'volmacht' AND h.presence = 'aanwezig'))",
         tx.tenant_id(),
-        poll_id,
-        meeting_id,
-        concerning,
-        moment
+        id,
+        meeting.id,
+        item.organisation_id
     )
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(Ok(id))
 }
 
-/// Who is casting a vote.
-pub struct Voter {
-    pub user_id: Uuid,
-    /// The secretary records votes given by show of hands, for any member.
-    pub secretary: bool,
-}
-
-#[derive(Debug, PartialEq, Eq)]
-pub enum CastError {
-    /// The poll is closed: nothing is accepted after the close.
-    Closed,
-    /// This member has no vote in this poll.
-    NotInElectorate,
-    /// The user may not vote for this member (not its representative today, or it gave a
-    /// proxy).
-    NotAuthorised,
-    /// A secret ballot cannot be changed: nothing links it to the member any more.
-    AlreadyVoted,
-}
-
-/// Casts (or, in a named poll, changes) the vote of `organisation_id` in a poll of
-/// `meeting_id`. Returns `None` when there is no such poll.
-///
-/// One statement does it all, since in the assembly's busiest second a hundred votes arrive
-/// at once: it takes a share lock on the poll (votes go in side by side, while closing waits
-/// for them and they for it), checks the electorate written down at the opening and the
-/// voter's mandate (whoever gave a proxy votes only through its holder), and stores the vote.
-pub async fn cast(
-    tx: &mut TenantTx,
-    meeting_id: Uuid,
-    poll_id: Uuid,
-    organisation_id: Uuid,
-    choice: VoteChoice,
-    voter: &Voter,
-) -> sqlx::Result<Option<Result<(), CastError>>> {
-    let Some(outcome) = sqlx::query!(
-        r#"WITH target AS (
-               SELECT p.status, p.secret, e.organisation_id IS NOT NULL AS in_electorate,
-                      ($5 OR EXISTS (
-                          SELECT FROM representatives r
-                          WHERE r.tenant_id = p.tenant_id AND r.user_id = $4
-                            AND r.organisation_id = coalesce(e.proxy_holder_id, $3)
-                            AND r.valid_from <= local_now()::date
-                            AND (r.valid_until IS NULL OR r.valid_until >= local_now()::date)
-                      )) AS authorised
-               FROM polls p
-               LEFT JOIN poll_electorate e ON e.tenant_id = p.tenant_id AND e.poll_id = p.id
-                    AND e.moment = 'opening' AND e.organisation_id = $3
-               WHERE p.tenant_id = $1 AND p.id = $2 AND p.meeting_id = $6
-               FOR SHARE OF p
-           ),
-           allowed AS (SELECT secret FROM target WHERE status = 'open' AND in_electorate AND authorised),
-           named AS (
-               INSERT INTO votes (tenant_id, poll_id, organisation_id, choice, cast_by, by_secretary)
-               SELECT $1, $2, $3, $7, $4, $5 FROM allowed WHERE NOT secret
-               ON CONFLICT (tenant_id, poll_id, organisation_id) DO UPDATE
-               SET choice = EXCLUDED.choice, cast_by = EXCLUDED.cast_by, by_secretary = EXCLUDED.by_secretary,
-                   changed_at = now()
-               RETURNING 1
-           ),
-           participation AS (
-               INSERT INTO poll_participation (tenant_id, poll_id, organisation_id, cast_by, by_secretary)
-               SELECT $1, $2, $3, $4, $5 FROM allowed WHERE secret
-               ON CONFLICT DO NOTHING
-               RETURNING 1
-           ),
-           ballot AS (
-               INSERT INTO ballots (tenant_id, poll_id, choice) SELECT $1, $2, $7 FROM participation RETURNING 1
-           )
-           SELECT t.status, t.in_electorate AS "in_electorate!", t.authorised AS "authorised!",
-                  (SELECT count(*) FROM named) + (SELECT count(*) FROM ballot) AS "stored!"
-           FROM target t"#,
-        tx.tenant_id(),
-        poll_id,
-        organisation_id,
-        voter.user_id,
-        voter.secretary,
-        meeting_id,
-        choice.code()
-    )
-    .fetch_optional(&mut **tx)
-    .await?
-    else {
-        return Ok(None);
-    };
-    Ok(Some(if outcome.status != "open" {
-        Err(CastError::Closed)
-    } else if !outcome.in_electorate {
-        Err(CastError::NotInElectorate)
-    } else if !outcome.authorised {
-        Err(CastError::NotAuthorised)
-    } else if outcome.stored == 0 {
-        Err(CastError::AlreadyVoted)
-    } else {
-        Ok(())
-    }))
-}
-
-/// Closes an open poll: waits for the votes being cast, writes down the electorate again,
-/// counts and decides whether the proposal is adopted. False when it was not open.
+/// Closes an open poll: waits for the votes being cast, writes down the electorate as it
+/// stands at the close (who was there at the opening and who joined electronically), counts
+/// and decides whether the proposal is adopted. False when it was not open.
 pub async fn close(tx: &mut TenantTx, poll_id: Uuid, by: Uuid) -> sqlx::Result<bool> {
     let Some(poll) = sqlx::query!(
-        "SELECT p.status, p.secret, p.meeting_id, p.majority, p.abstentions_count, i.organisation_id
-         FROM polls p JOIN agenda_items i ON i.tenant_id = p.tenant_id AND i.id = p.agenda_item_id
-         WHERE p.tenant_id = $1 AND p.id = $2 FOR UPDATE OF p",
+        "SELECT status, secret, majority, abstentions_count FROM polls
+         WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
         tx.tenant_id(),
         poll_id
     )
@@ -431,7 +333,15 @@ pub async fn close(tx: &mut TenantTx, poll_id: Uuid, by: Uuid) -> sqlx::Result<b
     if poll.status != "open" {
         return Ok(false);
     }
-    snapshot(tx, poll_id, poll.meeting_id, poll.organisation_id, "sluiting").await?;
+    sqlx::query!(
+        "INSERT INTO poll_electorate (tenant_id, poll_id, moment, organisation_id, proxy_holder_id)
+         SELECT tenant_id, poll_id, 'sluiting', organisation_id, proxy_holder_id FROM poll_electorate
+         WHERE tenant_id = $1 AND poll_id = $2 AND moment IN ('opening', 'elektronisch')",
+        tx.tenant_id(),
+        poll_id
+    )
+    .execute(&mut **tx)
+    .await?;
     let counts = sqlx::query!(
         r#"SELECT count(*) FILTER (WHERE choice = 'voor') AS "for!",
                   count(*) FILTER (WHERE choice = 'tegen') AS "against!",
@@ -503,84 +413,8 @@ pub async fn challenge(tx: &mut TenantTx, poll_id: Uuid, note: &str) -> sqlx::Re
     Ok(challenged.rows_affected() == 1)
 }
 
-/// A named vote, as the result page shows it.
-pub struct NamedVote {
-    pub organisation: String,
-    pub choice: String,
-    pub cast_by: String,
-    pub by_secretary: bool,
-    /// The member whose representative cast it under a proxy.
-    pub proxy_holder: Option<String>,
-}
-
-impl NamedVote {
-    pub fn choice_key(&self) -> String {
-        format!("votechoice.{}", self.choice)
-    }
-}
-
-/// Who voted what in a named poll; nothing for a secret one.
-pub async fn named_votes(tx: &mut TenantTx, poll_id: Uuid) -> sqlx::Result<Vec<NamedVote>> {
-    sqlx::query_as!(
-        NamedVote,
-        r#"SELECT o.name AS organisation, v.choice, u.name AS cast_by, v.by_secretary, h.name AS "proxy_holder?"
-           FROM votes v
-           JOIN organisations o ON o.tenant_id = v.tenant_id AND o.id = v.organisation_id
-           JOIN users u ON u.tenant_id = v.tenant_id AND u.id = v.cast_by
-           LEFT JOIN poll_electorate e ON e.tenant_id = v.tenant_id AND e.poll_id = v.poll_id
-                AND e.moment = 'opening' AND e.organisation_id = v.organisation_id
-           LEFT JOIN organisations h ON h.tenant_id = e.tenant_id AND h.id = e.proxy_holder_id
-           WHERE v.tenant_id = $1 AND v.poll_id = $2
-           ORDER BY lower(o.name)"#,
-        tx.tenant_id(),
-        poll_id
-    )
-    .fetch_all(&mut **tx)
-    .await
-}
-
-/// A member the user may vote for in a poll, with what it voted so far.
-pub struct Ballot {
-    pub organisation_id: Uuid,
-    pub organisation: String,
-    /// Through a proxy given to a member the user represents.
-    pub by_proxy: bool,
-    /// The vote cast (named polls only).
-    pub choice: Option<String>,
-    pub voted: bool,
-}
-
-/// The members `represents` may cast a vote for in the poll (or, for the secretary, every
-/// member of the electorate).
-pub async fn ballots_for(
-    tx: &mut TenantTx,
-    poll_id: Uuid,
-    represents: &[Uuid],
-    secretary: bool,
-) -> sqlx::Result<Vec<Ballot>> {
-    sqlx::query_as!(
-        Ballot,
-        r#"SELECT e.organisation_id, o.name AS organisation, e.proxy_holder_id IS NOT NULL AS "by_proxy!",
-                  v.choice AS "choice?",
-                  (v.organisation_id IS NOT NULL OR x.organisation_id IS NOT NULL) AS "voted!"
-           FROM poll_electorate e
-           JOIN organisations o ON o.tenant_id = e.tenant_id AND o.id = e.organisation_id
-           LEFT JOIN votes v ON v.tenant_id = e.tenant_id AND v.poll_id = e.poll_id AND v.organisation_id = e.organisation_id
-           LEFT JOIN poll_participation x ON x.tenant_id = e.tenant_id AND x.poll_id = e.poll_id
-                AND x.organisation_id = e.organisation_id
-           WHERE e.tenant_id = $1 AND e.poll_id = $2 AND e.moment = 'opening'
-             AND ($4 OR coalesce(e.proxy_holder_id, e.organisation_id) = ANY ($3))
-           ORDER BY e.proxy_holder_id IS NOT NULL, lower(o.name)"#,
-        tx.tenant_id(),
-        poll_id,
-        represents,
-        secretary
-    )
-    .fetch_all(&mut **tx)
-    .await
-}
-
-/// The electorate at the opening and at the close, as counts.
+/// The electorate at the opening and at the close, as counts (the close adds the members
+/// that joined electronically).
 pub async fn electorate_counts(tx: &mut TenantTx, poll_id: Uuid) -> sqlx::Result<(i64, i64)> {
     let row = sqlx::query!(
         r#"SELECT count(*) FILTER (WHERE moment = 'opening') AS "opening!",

@@ -22,6 +22,9 @@ pub struct StatuteRules {
     pub max_proxies: i32,
     pub abstentions_count: bool,
     pub appeal_days: i32,
+    /// Whether a member may take part and vote by electronic means (art. 2:38a BW): its
+    /// representative's vote then counts as its presence.
+    pub electronic_participation: bool,
 }
 
 impl StatuteRules {
@@ -51,7 +54,8 @@ pub async fn find(tx: &mut TenantTx) -> sqlx::Result<StatuteRules> {
     sqlx::query_as!(
         StatuteRules,
         "SELECT notice_days, quorum_percent, majority_ordinary, majority_statutes, majority_admission,
-                majority_expulsion, majority_notice, proxies_allowed, max_proxies, abstentions_count, appeal_days
+                majority_expulsion, majority_notice, proxies_allowed, max_proxies, abstentions_count, appeal_days,
+                electronic_participation
          FROM statute_rules WHERE tenant_id = $1",
         tx.tenant_id()
     )
@@ -84,6 +88,7 @@ pub struct RulesInput {
     pub max_proxies: String,
     pub abstentions_count: bool,
     pub appeal_days: String,
+    pub electronic_participation: bool,
 }
 
 impl RulesInput {
@@ -100,6 +105,7 @@ impl RulesInput {
             max_proxies: rules.max_proxies.to_string(),
             abstentions_count: rules.abstentions_count,
             appeal_days: rules.appeal_days.to_string(),
+            electronic_participation: rules.electronic_participation,
         }
     }
 
@@ -116,6 +122,7 @@ impl RulesInput {
             max_proxies: fields.get("max_proxies").trim().to_owned(),
             abstentions_count: fields.get("abstentions_count") == "on",
             appeal_days: fields.get("appeal_days").trim().to_owned(),
+            electronic_participation: fields.get("electronic_participation") == "on",
         }
     }
 
@@ -167,6 +174,7 @@ impl RulesInput {
             max_proxies: max_proxies?,
             abstentions_count: self.abstentions_count,
             appeal_days: appeal_days?,
+            electronic_participation: self.electronic_participation,
         })
     }
 }
@@ -185,7 +193,8 @@ pub async fn update(tx: &mut TenantTx, rules: &StatuteRules, by: Uuid) -> sqlx::
         "UPDATE statute_rules
          SET notice_days = $2, quorum_percent = $3, majority_ordinary = $4, majority_statutes = $5,
              majority_admission = $6, majority_expulsion = $7, majority_notice = $8, proxies_allowed = $9,
-             max_proxies = $10, abstentions_count = $11, appeal_days = $12, updated_by = $13
+             max_proxies = $10, abstentions_count = $11, appeal_days = $12, electronic_participation = $13,
+             updated_by = $14
          WHERE tenant_id = $1",
         tx.tenant_id(),
         rules.notice_days,
@@ -199,6 +208,7 @@ pub async fn update(tx: &mut TenantTx, rules: &StatuteRules, by: Uuid) -> sqlx::
         rules.max_proxies,
         rules.abstentions_count,
         rules.appeal_days,
+        rules.electronic_participation,
         by
     )
     .execute(&mut **tx)

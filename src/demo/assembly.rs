@@ -1,7 +1,9 @@
 //! The demo cooperative's assembly: a representative for every member organisation (password
 //! as for the other demo accounts), two past meetings with attendance, votes, decisions and
 //! minutes (one admitting a member, one expelling one), and a convened meeting ahead with a
-//! full agenda. Built with the same functions the pages use, then dated into the past.
+//! full agenda. Built with the same functions and rules the pages use, each step taken on the
+//! day it would have been (convened three weeks ahead, opened on its date), then the moments
+//! recorded dated into the past.
 
 use time::macros::time;
 use time::{Date, Duration, PrimitiveDateTime};
@@ -10,7 +12,8 @@ use uuid::Uuid;
 use crate::assembly::agenda::{self, ItemDetails};
 use crate::assembly::attendance::AttendanceChange;
 use crate::assembly::meetings::{self, Meeting, MeetingDetails};
-use crate::assembly::polls::{self, Voter};
+use crate::assembly::polls;
+use crate::assembly::votes::{self, Voter};
 use crate::assembly::{
     DecisionKind, ItemKind, MeetingStatus, Presence, VoteChoice, attendance, decisions, minutes, rules,
 };
@@ -29,6 +32,9 @@ pub(super) fn representative_email(organisation: &str) -> String {
     }
     format!("{}@demo.test", slug.trim_matches('-'))
 }
+
+/// How long before its date each demo meeting was convened (the statutes ask 14 days).
+const CONVENED_BEFORE: Duration = Duration::days(21);
 
 /// Adds the assembly's demo data once; `today` anchors the dates.
 pub(super) async fn load(tx: &mut TenantTx, today: Date) -> anyhow::Result<()> {
@@ -144,7 +150,7 @@ pub(super) async fn load(tx: &mut TenantTx, today: Date) -> anyhow::Result<()> {
     let ahead = meeting(
         tx,
         "Algemene ledenvergadering december",
-        today + Duration::days(21),
+        today + CONVENED_BEFORE,
         admin,
     )
     .await?;
@@ -212,8 +218,7 @@ pub(super) async fn load(tx: &mut TenantTx, today: Date) -> anyhow::Result<()> {
         "",
     )
     .await?;
-    reorder_closing_items(tx, ahead.id).await?;
-    meetings::set_status(tx, &ahead, MeetingStatus::Convened, Some(admin))
+    meetings::convene(tx, &ahead, today, rules.notice_days, admin)
         .await?
         .map_err(|e| anyhow::anyhow!("convening the demo meeting: {e:?}"))?;
     sqlx::query!(
@@ -338,29 +343,6 @@ async fn decision_item(
     .await?)
 }
 
-/// Puts the standard closing items (rondvraag, sluiting) back at the end.
-async fn reorder_closing_items(tx: &mut TenantTx, meeting_id: Uuid) -> anyhow::Result<()> {
-    for title in ["Rondvraag", "Sluiting"] {
-        let items = agenda::items(tx, meeting_id).await?;
-        let item = items
-            .iter()
-            .find(|i| i.title == title && i.parent_id.is_none())
-            .ok_or_else(|| anyhow::anyhow!("standard item {title} missing"))?
-            .clone();
-        let last = items
-            .iter()
-            .filter(|i| i.parent_id.is_none())
-            .map(|i| i.position)
-            .max()
-            .unwrap_or(1);
-        for _ in item.position..last {
-            let current = agenda::find(tx, meeting_id, item.id).await?.expect("still there");
-            agenda::move_item(tx, meeting_id, &current, false).await?;
-        }
-    }
-    Ok(())
-}
-
 /// Convenes, opens and holds the meeting: attendance (a few members excused, two by proxy),
 /// a poll on each decision item with votes from every member present, declared by the chair.
 async fn hold(
@@ -372,12 +354,12 @@ async fn hold(
     rules: &rules::StatuteRules,
     items: &[(Uuid, bool)],
 ) -> anyhow::Result<()> {
-    reorder_closing_items(tx, meeting.id).await?;
-    meetings::set_status(tx, meeting, MeetingStatus::Convened, Some(admin))
+    let held_on = meeting.starts_at.date();
+    meetings::convene(tx, meeting, held_on - CONVENED_BEFORE, rules.notice_days, admin)
         .await?
         .map_err(|e| anyhow::anyhow!("convening: {e:?}"))?;
     let convened = reload(tx, meeting.id).await?;
-    meetings::set_status(tx, &convened, MeetingStatus::Open, Some(chair))
+    meetings::open(tx, &convened, held_on, None, chair)
         .await?
         .map_err(|e| anyhow::anyhow!("opening: {e:?}"))?;
     let open = reload(tx, meeting.id).await?;
@@ -433,7 +415,7 @@ async fn hold(
                 8 => VoteChoice::Abstain,
                 _ => VoteChoice::For,
             };
-            polls::cast(
+            votes::cast(
                 tx,
                 meeting.id,
                 poll,
@@ -487,11 +469,12 @@ async fn close(
         .map_err(|e| anyhow::anyhow!("closing: {e:?}"))?;
     decisions::apply_to_register(tx, &open, rules.appeal_days, admin).await?;
     sqlx::query!(
-        "UPDATE meetings SET convened_at = starts_at - interval '21 days', opened_at = starts_at,
+        "UPDATE meetings SET convened_at = starts_at - make_interval(days => $3), opened_at = starts_at,
                 closed_at = starts_at + interval '2 hours'
          WHERE tenant_id = $1 AND id = $2",
         tx.tenant_id(),
-        meeting.id
+        meeting.id,
+        CONVENED_BEFORE.whole_days() as i32
     )
     .execute(&mut **tx)
     .await?;

@@ -66,7 +66,8 @@ async fn a_meeting_is_prepared_convened_held_and_its_vote_becomes_a_decision() {
         wait_for_text(&browser, "De vergadering is uitgeschreven").await?;
         let meeting = browser.current_url().await?.path().to_owned();
 
-        // The chair opens it, records who is there and opens the vote.
+        // On the day of the meeting the chair opens it, records who is there and opens the vote.
+        a.its_day(meeting.rsplit('/').next().unwrap_or_default()).await;
         log_in(
             &browser,
             &a.app,
@@ -93,7 +94,7 @@ async fn a_meeting_is_prepared_convened_held_and_its_vote_becomes_a_decision() {
         let quorum = browser.find(Locator::Id("quorum")).await?.text().await?;
         ensure!(quorum.contains("Quorum gehaald"), "{quorum}");
         submit(&browser, "/polls").await?;
-        expect_heading(&browser, "Stemming: 6. Begroting 2027").await?;
+        expect_heading(&browser, "Stemming: 4. Begroting 2027").await?;
         let poll = browser.current_url().await?.path().to_owned();
 
         // Two representatives vote, each in their own browser.

@@ -11,7 +11,7 @@ use super::{
     PageQuery, audit_change, load_meeting, lock_meeting, meeting_path, offices, represented, status_for,
     with_status,
 };
-use crate::assembly::meetings::{self, Meeting, MeetingInput, MeetingRow, MeetingStep, StatusError};
+use crate::assembly::meetings::{self, Meeting, MeetingInput, MeetingRow, MeetingStep, Opening, StatusError};
 use crate::assembly::{MeetingStatus, READ_ROLES, SECRETARY_ROLES, decisions, rules};
 use crate::audit::AuditKind;
 use crate::auth::{CurrentUser, Role};
@@ -228,14 +228,27 @@ pub async fn change_meeting_status(
         .ok_or(AppError::Forbidden)?;
     let rules = rules::find(&mut tx).await?;
     let today = local_now(&mut tx).await?.date();
-    let result = if step == MeetingStep::Convene {
-        meetings::convene(&mut tx, &meeting, today, rules.notice_days, user.id).await?
-    } else {
-        meetings::set_status(&mut tx, &meeting, step.status(), Some(user.id)).await?
-    };
     let mut submitted = Submitted {
         form: "status",
         ..Submitted::default()
+    };
+    // The chair opens a meeting on another day than it was convened for only stating why.
+    let reschedule_reason = (fields.get("reschedule") == "on").then(|| fields.get("reason").trim());
+    if step == MeetingStep::Open && reschedule_reason == Some("") {
+        submitted
+            .errors
+            .field("reason", "meeting.error.reschedule_reason");
+        return render_meeting(tx, &ctx, &user, meeting, submitted).await;
+    }
+    let mut moved = false;
+    let result = match step {
+        MeetingStep::Convene => {
+            meetings::convene(&mut tx, &meeting, today, rules.notice_days, user.id).await?
+        }
+        MeetingStep::Open => meetings::open(&mut tx, &meeting, today, reschedule_reason, user.id)
+            .await?
+            .map(|opening| moved = opening == Opening::Moved),
+        MeetingStep::Close => meetings::set_status(&mut tx, &meeting, step.status(), Some(user.id)).await?,
     };
     match result {
         Ok(()) => {
@@ -255,6 +268,9 @@ pub async fn change_meeting_status(
                     "register": changes.as_ref().map(|c| json!({
                         "admitted": c.admitted, "suspended": c.suspended, "resigned": c.resigned,
                     })),
+                    "rescheduled": moved.then(|| json!({
+                        "from": meeting.starts(), "reason": reschedule_reason,
+                    })),
                 }),
             )
             .await?;
@@ -273,6 +289,7 @@ pub async fn change_meeting_status(
         Err(StatusError::EmptyAgenda) => submitted.errors.form("meeting.error.empty_agenda"),
         Err(StatusError::PollOpen) => submitted.errors.form("meeting.error.poll_open"),
         Err(StatusError::NotAllowed) => submitted.errors.form("meeting.error.status"),
+        Err(StatusError::NotItsDate) => submitted.errors.form("meeting.error.not_its_date"),
     }
     let conflict = matches!(result, Err(StatusError::NotAllowed | StatusError::PollOpen));
     let meeting = load_meeting(&mut tx, id, &user).await?;

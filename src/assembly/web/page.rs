@@ -17,6 +17,7 @@ use crate::auth::CurrentUser;
 use crate::db::TenantTx;
 use crate::error::AppResult;
 use crate::members::register::OrganisationOption;
+use crate::shared::clock::local_now;
 use crate::web;
 use crate::web::context::RequestContext;
 use crate::web::ids::PathId;
@@ -49,6 +50,8 @@ struct MeetingPage {
     attendance: Vec<AttendanceRow>,
     quorum: Quorum,
     rules: StatuteRules,
+    /// Today is the date the meeting was convened for.
+    on_its_date: bool,
     secretary: bool,
     chair: bool,
     represents: Vec<Uuid>,
@@ -158,6 +161,7 @@ pub(super) async fn render_meeting(
     let attendance = attendance::list(&mut tx, meeting.id).await?;
     let quorum = attendance::quorum(&mut tx, meeting.id, None, rules.quorum_percent).await?;
     let represents = represented(&mut tx, user).await?;
+    let on_its_date = local_now(&mut tx).await?.date() == meeting.starts_at.date();
     let offices = offices(user);
     let (earlier, organisations) = if offices.secretary && meeting.is_draft() {
         (
@@ -182,6 +186,7 @@ pub(super) async fn render_meeting(
             attendance,
             quorum,
             rules,
+            on_its_date,
             secretary: offices.secretary,
             chair: offices.chair,
             represents,

@@ -14,9 +14,8 @@ use super::{
 use crate::assembly::agenda::AgendaItem;
 use crate::assembly::decisions::{self, Decision};
 use crate::assembly::meetings::Meeting;
-use crate::assembly::polls::{
-    self, Ballot, CastError, ChairStep, NamedVote, OpenError, Poll, StepRefused, Voter,
-};
+use crate::assembly::polls::{self, ChairStep, OpenError, Poll, StepRefused};
+use crate::assembly::votes::{self, Ballot, CastError, NamedVote, Voter};
 use crate::assembly::{CHAIR_ROLES, READ_ROLES, VoteChoice, rules};
 use crate::audit::AuditKind;
 use crate::auth::{CurrentUser, Role};
@@ -84,7 +83,10 @@ struct PollPage {
     item: AgendaItem,
     poll: Poll,
     ballots: Vec<Ballot>,
+    /// The user represents a member (and so may learn why it has no vote here).
+    representative: bool,
     named: Vec<NamedVote>,
+    electorate_at_opening: i64,
     electorate_at_close: i64,
     chair: bool,
     choices: &'static [VoteChoice],
@@ -105,7 +107,7 @@ async fn render_poll(
     let represents = represented(&mut tx, user).await?;
     let offices = offices(user);
     let ballots = if poll.is_open() {
-        polls::ballots_for(&mut tx, poll.id, &represents, offices.secretary).await?
+        votes::ballots_for(&mut tx, poll.id, &represents, offices.secretary).await?
     } else {
         Vec::new()
     };
@@ -113,9 +115,9 @@ async fn render_poll(
     let named = if poll.is_open() || poll.secret {
         Vec::new()
     } else {
-        polls::named_votes(&mut tx, poll.id).await?
+        votes::named_votes(&mut tx, poll.id).await?
     };
-    let (_, electorate_at_close) = polls::electorate_counts(&mut tx, poll.id).await?;
+    let (electorate_at_opening, electorate_at_close) = polls::electorate_counts(&mut tx, poll.id).await?;
     let decision = decisions::list(&mut tx, Some(meeting.id), 1)
         .await?
         .into_iter()
@@ -128,7 +130,9 @@ async fn render_poll(
             item,
             poll,
             ballots,
+            representative: !represents.is_empty(),
             named,
+            electorate_at_opening,
             electorate_at_close,
             chair: offices.chair,
             choices: VoteChoice::ALL,
@@ -181,7 +185,7 @@ pub async fn cast_vote(
     match (organisation, choice) {
         (Some(organisation), Some(choice)) => {
             let mut tx = ctx.tx().await?;
-            match polls::cast(&mut tx, meeting_id, poll_id, organisation, choice, &voter).await? {
+            match votes::cast(&mut tx, meeting_id, poll_id, organisation, choice, &voter).await? {
                 None => return Err(AppError::NotFound),
                 Some(Ok(())) => {
                     tx.commit().await?;
@@ -198,8 +202,20 @@ pub async fn cast_vote(
                     status = StatusCode::CONFLICT;
                     errors.form("poll.error.secret_final");
                 }
+                Some(Err(CastError::CastByMember)) => {
+                    status = StatusCode::CONFLICT;
+                    errors.form("poll.error.cast_by_member");
+                }
+                Some(Err(CastError::NotPresent { electronic_allowed })) => {
+                    status = StatusCode::CONFLICT;
+                    errors.form(if electronic_allowed {
+                        "poll.error.not_present"
+                    } else {
+                        "poll.error.not_present_no_electronic"
+                    });
+                }
                 Some(Err(CastError::NotAuthorised)) => return Err(AppError::Forbidden),
-                Some(Err(CastError::NotInElectorate)) => errors.field("organisation", "poll.error.no_vote"),
+                Some(Err(CastError::NoVote)) => errors.field("organisation", "poll.error.no_vote"),
             }
         }
         (organisation, choice) => {

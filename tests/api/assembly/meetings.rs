@@ -201,7 +201,8 @@ async fn a_representative_registers_its_own_attendance_or_proxy_before_the_meeti
     let fields: Vec<(&str, &str)> = other.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert_eq!(rep.send(&path, &fields).await.0, 403);
     // Once the meeting is open, the secretary keeps the list.
-    a.set_status(&a.chair, &meeting, "geopend").await;
+    a.its_day(&meeting).await;
+    assert_eq!(a.set_status(&a.chair, &meeting, "geopend").await.0, 303);
     let fields: Vec<(&str, &str)> = proxy.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert_eq!(rep.send(&path, &fields).await.0, 403);
     let mut db = a.db().await;
@@ -387,4 +388,110 @@ async fn other_cooperatives_and_other_roles_cannot_reach_the_assembly() {
             .0,
         404
     );
+}
+
+#[tokio::test]
+async fn a_meeting_opens_only_on_its_date_unless_the_chair_records_why_it_was_moved() {
+    let a = Assembly::new(1).await;
+    let meeting = a.meeting(21).await;
+    assert_eq!(a.set_status(&a.admin, &meeting, "uitgeschreven").await.0, 303);
+    let (status, body) = a.set_status(&a.chair, &meeting, "geopend").await;
+    assert_eq!(status, 422, "not before its date");
+    assert!(
+        body.contains(&super::date_in(21)) && body.contains("alleen op die dag"),
+        "{body}"
+    );
+    // Nor after it.
+    let mut db = a.db().await;
+    sqlx::query("UPDATE meetings SET starts_at = now() - interval '2 days' WHERE id = $1::uuid")
+        .bind(&meeting)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    let (_, page) = a.chair.page(&format!("/demo/assembly/{meeting}")).await;
+    assert!(
+        page.contains("id=\"reschedule\""),
+        "the chair is offered the override: {page}"
+    );
+    let (status, _) = a.set_status(&a.chair, &meeting, "geopend").await;
+    assert_eq!(status, 422);
+    assert_eq!(meeting_status(&mut db, &meeting).await, "uitgeschreven");
+
+    // A rescheduled meeting opens today with a reason, which moves it to today and is audited.
+    let path = format!("/demo/assembly/{meeting}/status");
+    let (status, body) = a
+        .chair
+        .send(&path, &[("to", "geopend"), ("reschedule", "on"), ("reason", "")])
+        .await;
+    assert_eq!(status, 422);
+    assert!(body.contains("id=\"reason-error\""), "{body}");
+    assert_eq!(meeting_status(&mut db, &meeting).await, "uitgeschreven");
+    let reason = "Verplaatst wegens storm; leden per e-mail geïnformeerd.";
+    let (status, body) = a
+        .chair
+        .send(
+            &path,
+            &[("to", "geopend"), ("reschedule", "on"), ("reason", reason)],
+        )
+        .await;
+    assert_eq!(status, 303, "{body}");
+    let (status, on_today): (String, bool) = sqlx::query_as(
+        "SELECT status, local_time(starts_at)::date = local_now()::date FROM meetings WHERE id = $1::uuid",
+    )
+    .bind(&meeting)
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert_eq!((status.as_str(), on_today), ("geopend", true));
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE kind = 'meeting_changed'
+           AND details->>'meeting_id' = $1 AND details->'rescheduled'->>'reason' = $2",
+    )
+    .bind(&meeting)
+    .bind(reason)
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+    let (_, page) = a.rep(0).await.page(&format!("/demo/assembly/{meeting}")).await;
+    assert!(page.contains(reason), "members see why it was moved: {page}");
+}
+
+async fn meeting_status(db: &mut sqlx::PgConnection, meeting: &str) -> String {
+    sqlx::query_scalar("SELECT status FROM meetings WHERE id = $1::uuid")
+        .bind(meeting)
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn new_agenda_items_come_before_the_closing_items() {
+    let a = Assembly::new(0).await;
+    let meeting = a.meeting(21).await;
+    for title in ["Begroting 2027", "Werkplan 2027"] {
+        let response = a
+            .admin
+            .post(
+                &format!("/demo/assembly/{meeting}/items"),
+                &[("parent", ""), ("kind", "bespreking"), ("title", title)],
+            )
+            .await;
+        assert_eq!(response.status(), 303);
+    }
+    let (_, page) = a.admin.page(&format!("/demo/assembly/{meeting}")).await;
+    let order: Vec<usize> = [
+        "3.</span> Mededelingen",
+        "4.</span> Begroting 2027",
+        "5.</span> Werkplan 2027",
+        "6.</span> Rondvraag",
+        "7.</span> Sluiting",
+    ]
+    .iter()
+    .map(|item| {
+        page.find(item)
+            .unwrap_or_else(|| panic!("{item} missing: {page}"))
+    })
+    .collect();
+    assert!(order.is_sorted(), "{order:?}");
 }

@@ -5,6 +5,7 @@
 //! This module holds the arranged cooperative the assembly tests share.
 
 mod decisions;
+mod electorate;
 mod meetings;
 mod voting;
 
@@ -122,11 +123,51 @@ impl Assembly {
             .await
     }
 
-    /// Convenes (three weeks ahead, within the notice period) and opens the meeting.
+    /// Convenes the meeting (three weeks ahead, within the notice period), lets its day come
+    /// and opens it.
     async fn in_session(&self, meeting: &str) {
         let (status, body) = self.set_status(&self.admin, meeting, "uitgeschreven").await;
         assert_eq!(status, 303, "{body}");
+        self.its_day(meeting).await;
         let (status, body) = self.set_status(&self.chair, meeting, "geopend").await;
+        assert_eq!(status, 303, "{body}");
+    }
+
+    /// The day of the meeting has come: it starts now (a meeting opens only on its date).
+    pub(crate) async fn its_day(&self, meeting: &str) {
+        let mut db = self.db().await;
+        sqlx::query("UPDATE meetings SET starts_at = now() WHERE id = $1::uuid")
+            .bind(meeting)
+            .execute(&mut db)
+            .await
+            .unwrap();
+    }
+
+    /// Today in the Netherlands, as the pages write it (`16-12-2026`).
+    async fn today(&self) -> String {
+        let mut db = self.db().await;
+        sqlx::query_scalar("SELECT to_char(local_now(), 'DD-MM-YYYY')")
+            .fetch_one(&mut db)
+            .await
+            .unwrap()
+    }
+
+    /// Saves the statute rules: the defaults, with `changes`.
+    async fn set_rules(&self, changes: &[(&str, &str)]) {
+        let mut fields = vec![
+            ("notice_days", "14"),
+            ("quorum_percent", "50"),
+            ("majority_ordinary", "meerderheid"),
+            ("majority_statutes", "twee_derde"),
+            ("majority_admission", "twee_derde"),
+            ("majority_expulsion", "twee_derde"),
+            ("majority_notice", "meerderheid"),
+            ("proxies_allowed", "on"),
+            ("max_proxies", "1"),
+            ("appeal_days", "30"),
+        ];
+        fields.extend_from_slice(changes);
+        let (status, body) = self.admin.send("/demo/assembly/rules", &fields).await;
         assert_eq!(status, 303, "{body}");
     }
 
