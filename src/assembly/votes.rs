@@ -18,7 +18,7 @@ use crate::db::TenantTx;
 /// Who is casting a vote.
 pub struct Voter {
     pub user_id: Uuid,
-    /// The secretary records votes given by show of hands, for any member.
+    /// The secretary records votes given by show of hands, for any member of the electorate.
     pub secretary: bool,
 }
 
