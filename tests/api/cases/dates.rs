@@ -1,5 +1,6 @@
 //! No event of a case is dated before its request came in, nor what has happened after today:
-//! each form says so beside the field, and the database refuses it too.
+//! each form says so beside the field, and the database refuses it too. (A referral's expected
+//! start: `api::referrals::lifecycle`.)
 
 use sqlx::PgConnection;
 
@@ -176,24 +177,6 @@ async fn every_date_on_a_case_is_refused_before_its_request_came_in() {
         .await;
     assert_eq!(status, 422);
     assert_eq!(field_error(&body, "agree-agreed_on").as_deref(), Some(BEFORE));
-
-    // A referral's expected start.
-    let (status, body) = team
-        .send(
-            &format!("{path}/referrals"),
-            &[
-                ("target", ""),
-                ("purpose", "Maatje"),
-                ("summary", "Zoekt gezelschap."),
-                ("expected_start", "01-10-2025"),
-            ],
-        )
-        .await;
-    assert_eq!(status, 422);
-    assert_eq!(
-        field_error(&body, "referral-expected_start").as_deref(),
-        Some(BEFORE)
-    );
 
     // On and after the request's day (and its moment) all of it is fine.
     let (status, body) = team

@@ -395,6 +395,7 @@ async fn the_follow_up_call_after_signposting_counts_working_days() {
                 ("unsafe_at_home", "no"),
                 ("triage", "signposted"),
                 ("destination", &destination),
+                ("note", "Zelf bellen met UWV."),
             ],
         )
         .await;

@@ -429,3 +429,53 @@ async fn the_demo_history_is_due_on_working_days() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_referral_is_not_expected_to_start_before_the_request_came_in() {
+    let w = World::new().await;
+    let lead = w.login("team@demo.test").await;
+    w.consent(&lead, &format!("org:{}", w.org_a), "01-01-2026", "")
+        .await;
+    let today = today(&w.app).await;
+    // The case's request came in three days ago.
+    let before = nl(today - time::Duration::days(10));
+    let path = format!("{}/referrals", w.case_path());
+    let target = w.target(w.own, Some(w.org_a));
+    let send = async |expected_start: String| {
+        lead.submit(
+            &path,
+            &[
+                ("target", target.as_str()),
+                ("purpose", "Maatje"),
+                ("summary", "Wim zoekt gezelschap."),
+                ("expected_start", expected_start.as_str()),
+            ],
+        )
+        .await
+    };
+    let answer = send(before).await;
+    assert_eq!(answer.status, 422);
+    assert_eq!(
+        field_error(&answer.body, "referral-expected_start").as_deref(),
+        Some("Deze datum ligt vóór de melding van deze casus.")
+    );
+    assert_eq!(
+        w.count("SELECT count(*) FROM referrals WHERE case_id = $1", w.case)
+            .await,
+        0
+    );
+    let answer = send(nl(today)).await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+
+    // The database refuses it too.
+    let mut db = w.app.owner_connection().await;
+    let refused = sqlx::query("UPDATE referrals SET expected_start = current_date - 10 WHERE case_id = $1")
+        .bind(w.case)
+        .execute(&mut db)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.as_database_error().and_then(|e| e.code()).as_deref(),
+        Some("23514")
+    );
+}
