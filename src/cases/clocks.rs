@@ -32,6 +32,9 @@ pub struct Clock {
     pub extension_reason: Option<String>,
     #[serde(with = "json_date::option")]
     pub completed_on: Option<Date>,
+    /// The case was closed before the clock was: it stopped then, neither on time nor late.
+    #[serde(with = "json_date::option")]
+    pub stopped_on: Option<Date>,
 }
 
 /// Where a clock stands on a given day.
@@ -42,6 +45,7 @@ pub enum ClockState {
     Paused,
     OnTime,
     Late { days: i64 },
+    Stopped,
 }
 
 impl Clock {
@@ -63,6 +67,7 @@ impl Clock {
             Some(done) => ClockState::Late {
                 days: (done - self.due_on).whole_days(),
             },
+            None if self.stopped_on.is_some() => ClockState::Stopped,
             None if self.is_paused() => ClockState::Paused,
             None if today > self.due_on => ClockState::Overdue {
                 days: (today - self.due_on).whole_days(),
@@ -73,12 +78,17 @@ impl Clock {
         }
     }
 
+    /// Neither decided nor stopped by the closing of its case.
+    pub fn is_open(&self) -> bool {
+        self.completed_on.is_none() && self.stopped_on.is_none()
+    }
+
     pub fn may_pause(&self) -> bool {
-        self.completed_on.is_none() && self.paused_on.is_none()
+        self.is_open() && self.paused_on.is_none()
     }
 
     pub fn may_extend(&self) -> bool {
-        self.completed_on.is_none() && self.extended_weeks == 0
+        self.is_open() && self.extended_weeks == 0
     }
 
     pub fn started(&self) -> String {
@@ -97,6 +107,10 @@ impl Clock {
         self.completed_on.map(format_date)
     }
 
+    pub fn stopped(&self) -> Option<String> {
+        self.stopped_on.map(format_date)
+    }
+
     pub fn paused(&self) -> Option<String> {
         self.paused_on.map(format_date)
     }
@@ -110,7 +124,7 @@ async fn find(tx: &mut TenantTx, case_id: Uuid, kind: ClockKind) -> sqlx::Result
     sqlx::query_as!(
         Clock,
         "SELECT kind, started_on, statutory_due_on, due_on, paused_on, pause_reason, resumed_on, extended_weeks,
-                extension_reason, completed_on
+                extension_reason, completed_on, stopped_on
          FROM case_clocks WHERE tenant_id = $1 AND case_id = $2 AND kind = $3",
         tx.tenant_id(),
         case_id,
@@ -144,7 +158,7 @@ pub async fn refresh_next_deadline(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Re
         "UPDATE cases SET next_deadline = (
              SELECT min(k.due_on) FROM case_clocks k
              WHERE k.tenant_id = cases.tenant_id AND k.case_id = cases.id AND k.completed_on IS NULL
-               AND (k.paused_on IS NULL OR k.resumed_on IS NOT NULL))
+               AND k.stopped_on IS NULL AND (k.paused_on IS NULL OR k.resumed_on IS NOT NULL))
          WHERE tenant_id = $1 AND id = $2",
         tx.tenant_id(),
         case_id
@@ -187,11 +201,13 @@ impl ClockStep {
     }
 }
 
-/// The date a clock step happened on: given, and not in the future.
-pub fn step_date(date: Option<Date>, today: Date) -> Result<Date, ClockError> {
+/// The date a clock step happened on: given, not in the future and not before the day the
+/// case's request came in (`received_on`).
+pub fn step_date(date: Option<Date>, today: Date, received_on: Date) -> Result<Date, ClockError> {
     match date {
         None => Err(("date", "clock.error.date")),
         Some(d) if d > today => Err(("date", "clock.error.future")),
+        Some(d) if d < received_on => Err(("date", "case.error.before_request")),
         Some(d) => Ok(d),
     }
 }
@@ -238,7 +254,7 @@ pub async fn take_step(
 pub async fn complete(tx: &mut TenantTx, case_id: Uuid, kind: ClockKind, on: Date) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "UPDATE case_clocks SET completed_on = $4
-         WHERE tenant_id = $1 AND case_id = $2 AND kind = $3 AND completed_on IS NULL",
+         WHERE tenant_id = $1 AND case_id = $2 AND kind = $3 AND completed_on IS NULL AND stopped_on IS NULL",
         tx.tenant_id(),
         case_id,
         kind.code(),
@@ -248,6 +264,33 @@ pub async fn complete(tx: &mut TenantTx, case_id: Uuid, kind: ClockKind, on: Dat
     .await?;
     refresh_next_deadline(tx, case_id).await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The case closed on `on`: every clock still open stops, paused or not.
+pub async fn stop_all(tx: &mut TenantTx, case_id: Uuid, on: Date) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE case_clocks SET stopped_on = greatest(started_on, $3)
+         WHERE tenant_id = $1 AND case_id = $2 AND completed_on IS NULL AND stopped_on IS NULL",
+        tx.tenant_id(),
+        case_id,
+        on
+    )
+    .execute(&mut **tx)
+    .await?;
+    refresh_next_deadline(tx, case_id).await
+}
+
+/// The case was reopened: the clocks its closing stopped run again, towards the due dates they
+/// had (the days it stood closed are not added, as they are for a pause).
+pub async fn restart_stopped(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE case_clocks SET stopped_on = NULL WHERE tenant_id = $1 AND case_id = $2 AND stopped_on IS NOT NULL",
+        tx.tenant_id(),
+        case_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    refresh_next_deadline(tx, case_id).await
 }
 
 /// The Wmo application arrived on `on`: the decision term starts.
@@ -491,6 +534,7 @@ mod tests {
             extended_weeks: 0,
             extension_reason: None,
             completed_on: None,
+            stopped_on: None,
         }
     }
 
@@ -537,13 +581,30 @@ mod tests {
     }
 
     #[test]
-    fn a_step_happens_on_a_day_not_in_the_future() {
+    fn a_clock_stopped_by_closing_is_neither_running_nor_decided() {
+        let mut c = clock(date!(2026 - 01 - 02));
+        c.stopped_on = Some(date!(2025 - 12 - 20));
+        assert_eq!(c.state(date!(2026 - 02 - 01)), ClockState::Stopped);
+        assert!(!c.is_open() && !c.may_pause() && !c.may_extend());
+    }
+
+    #[test]
+    fn a_step_happens_on_a_day_not_in_the_future_nor_before_the_request() {
         let today = date!(2026 - 03 - 02);
-        assert_eq!(step_date(Some(today), today), Ok(today));
-        assert_eq!(step_date(None, today), Err(("date", "clock.error.date")));
+        let received = date!(2026 - 02 - 02);
+        assert_eq!(step_date(Some(today), today, received), Ok(today));
+        assert_eq!(step_date(Some(received), today, received), Ok(received));
         assert_eq!(
-            step_date(Some(date!(2026 - 03 - 03)), today),
+            step_date(None, today, received),
+            Err(("date", "clock.error.date"))
+        );
+        assert_eq!(
+            step_date(Some(date!(2026 - 03 - 03)), today, received),
             Err(("date", "clock.error.future"))
+        );
+        assert_eq!(
+            step_date(Some(date!(2026 - 02 - 01)), today, received),
+            Err(("date", "case.error.before_request"))
         );
     }
 

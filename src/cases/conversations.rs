@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::cases::ClockKind;
 use crate::cases::clocks;
+use crate::cases::record::CaseView;
 use crate::db::TenantTx;
 use crate::shared::format::format_date;
 use crate::shared::format::format_timestamp;
@@ -102,7 +103,9 @@ pub struct Appointment {
     pub participants: String,
 }
 
-pub fn parse_appointment(fields: &Fields, errors: &mut FormErrors) -> Option<Appointment> {
+/// The conversation to schedule for `case`: a date and time not before its request came in
+/// (planned ahead, or recorded afterwards), and a place.
+pub fn parse_appointment(case: &CaseView, fields: &Fields, errors: &mut FormErrors) -> Option<Appointment> {
     let date = parse_date(fields.get("date"));
     if date.is_none() {
         errors.field("date", "conversation.error.date");
@@ -119,8 +122,13 @@ pub fn parse_appointment(fields: &Fields, errors: &mut FormErrors) -> Option<App
     if place.is_empty() {
         errors.field("place", "conversation.error.place");
     }
+    let at = PrimitiveDateTime::new(date?, time?);
+    if case.moment_before_request(at) {
+        errors.field("date", "case.error.before_request");
+        return None;
+    }
     Some(Appointment {
-        at: PrimitiveDateTime::new(date?, time?),
+        at,
         place: (!place.is_empty()).then_some(place)?,
         participants: fields.get("participants").trim().to_owned(),
     })
@@ -193,12 +201,14 @@ impl ReportInput {
             .unwrap_or_default()
     }
 
-    /// Checks the report: a date that has been, and the resident's wishes.
-    pub fn validate(&self, today: Date, errors: &mut FormErrors) -> Option<Date> {
+    /// Checks the report on `case`: a date that has been, not before the case's request came
+    /// in, and the resident's wishes.
+    pub fn validate(&self, case: &CaseView, today: Date, errors: &mut FormErrors) -> Option<Date> {
         let date = parse_date(&self.report_on);
         match date {
             None => errors.field("report_on", "conversation.error.report_on"),
             Some(d) if d > today => errors.field("report_on", "conversation.error.future"),
+            Some(d) if case.before_request(d) => errors.field("report_on", "case.error.before_request"),
             _ => {}
         }
         if self.text("wishes").is_empty() {

@@ -34,7 +34,7 @@ pub async fn lists(tx: &mut TenantTx, case_id: Uuid, resident_id: Option<Uuid>) 
            SELECT
              (SELECT coalesce(json_agg(k), '[]')
               FROM (SELECT kind, started_on, statutory_due_on, due_on, paused_on, pause_reason, resumed_on,
-                           extended_weeks, extension_reason, completed_on
+                           extended_weeks, extension_reason, completed_on, stopped_on
                     FROM case_clocks WHERE tenant_id = $1 AND case_id = $2
                     ORDER BY started_on, kind) k) AS "clocks!: Json<Vec<Clock>>",
              (SELECT coalesce(json_agg(v), '[]')

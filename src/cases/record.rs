@@ -30,6 +30,8 @@ pub struct CaseView {
     pub escalation: String,
     pub confidentiality: String,
     pub closing_result: Option<String>,
+    /// When the request came in: nothing of the case is dated before it.
+    pub received_at: PrimitiveDateTime,
     pub created_at: PrimitiveDateTime,
     pub next_deadline: Option<Date>,
     pub lock_version: i32,
@@ -82,6 +84,17 @@ impl CaseView {
         format_timestamp(self.updated_at)
     }
 
+    /// Whether `date` is before the day the case's request came in: no event of the case may
+    /// be (migration 0021 backs this up).
+    pub fn before_request(&self, date: Date) -> bool {
+        date < self.received_at.date()
+    }
+
+    /// Whether the moment `at` (Dutch time) is before the case's request came in.
+    pub fn moment_before_request(&self, at: PrimitiveDateTime) -> bool {
+        at < self.received_at
+    }
+
     pub fn deadline(&self) -> Option<String> {
         self.next_deadline.map(format_date)
     }
@@ -110,7 +123,7 @@ pub async fn find(tx: &mut TenantTx, id: Uuid, viewer: Uuid) -> sqlx::Result<Opt
                   CASE WHEN r.id IS NULL THEN NULL ELSE concat_ws(' ', nullif(coalesce(nullif(r.first_names, ''), r.initials), ''), nullif(r.surname_prefix, ''), r.surname) END AS resident_name,
                   q.domains, q.question, c.urgency, c.status, c.lead_id, l.name AS "lead_name?",
                   c.coordinator_id, k.name AS "coordinator_name?", c.escalation, c.confidentiality, c.closing_result,
-                  local_time(c.created_at) AS "created_at!", c.next_deadline, c.lock_version,
+                  local_time(c.received_at) AS "received_at!", local_time(c.created_at) AS "created_at!", c.next_deadline, c.lock_version,
                   u.name AS "updated_by_name?", local_time(c.updated_at) AS "updated_at!",
                   EXISTS (SELECT FROM case_members m WHERE m.tenant_id = c.tenant_id AND m.case_id = c.id AND m.user_id = $3) AS "is_member!",
                   EXISTS (SELECT FROM case_access_grants g WHERE g.tenant_id = c.tenant_id AND g.case_id = c.id AND g.user_id = $3 AND g.expires_at > now()) AS "has_grant!",
@@ -350,6 +363,7 @@ impl CaseView {
             escalation: Escalation::Normal.code().into(),
             confidentiality: Confidentiality::Normal.code().into(),
             closing_result: None,
+            received_at: at,
             created_at: at,
             next_deadline: None,
             lock_version: 3,

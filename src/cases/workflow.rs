@@ -4,9 +4,12 @@
 use time::PrimitiveDateTime;
 use uuid::Uuid;
 
+use crate::cases::clocks;
 use crate::cases::record::{CaseView, Colleague, claim};
 use crate::cases::{ClosingResult, Confidentiality, Escalation, Status};
 use crate::db::TenantTx;
+use crate::referrals::ReferralStatus;
+use crate::referrals::referral::{self, OpenReferral};
 use crate::shared::format::format_timestamp;
 
 /// Why a status change was refused; each names the form field it concerns.
@@ -17,6 +20,10 @@ pub enum StatusError {
     NeedsAgreedPlan,
     NeedsClosingResult,
     NeedsReason,
+    /// Closing with referrals still running: the professional confirms their withdrawal.
+    NeedsReferralDecision,
+    /// The running referrals are no longer the ones the form listed.
+    ReferralsChanged,
     Conflict,
 }
 
@@ -28,6 +35,8 @@ impl StatusError {
             StatusError::NeedsAgreedPlan => ("to", "case.error.needs_plan"),
             StatusError::NeedsClosingResult => ("closing_result", "case.error.closing_result"),
             StatusError::NeedsReason => ("reason", "case.error.reopen_reason"),
+            StatusError::NeedsReferralDecision => ("withdraw_referrals", "case.error.open_referrals"),
+            StatusError::ReferralsChanged => ("withdraw_referrals", "case.error.referrals_changed"),
             StatusError::Conflict => ("to", "case.error.conflict"),
         }
     }
@@ -61,16 +70,33 @@ fn check_status_change(
     Ok(())
 }
 
-/// Moves a case along the workflow, recording who did it and when.
+/// What the status form asks for.
+#[derive(Clone, Copy)]
+pub struct StatusChange<'a> {
+    pub to: Status,
+    pub closing_result: Option<ClosingResult>,
+    pub reason: &'a str,
+    /// The running referrals the form listed, when the professional confirmed withdrawing them.
+    pub withdraw: Option<&'a [Uuid]>,
+}
+
+/// Moves a case along the workflow, recording who did it and when. Closing stops the case's
+/// clocks and withdraws its running referrals — only those the form listed (`withdraw`, when
+/// the professional confirmed it), each noted in the history; reopening lets the clocks run
+/// again. Returns the referrals withdrawn.
 pub async fn change_status(
     tx: &mut TenantTx,
     case: &CaseView,
     version: i32,
-    to: Status,
-    closing_result: Option<ClosingResult>,
-    reason: &str,
+    change: &StatusChange<'_>,
     by: Uuid,
-) -> sqlx::Result<Result<(), StatusError>> {
+) -> sqlx::Result<Result<Vec<Uuid>, StatusError>> {
+    let StatusChange {
+        to,
+        closing_result,
+        reason,
+        withdraw,
+    } = *change;
     if let Err(refused) = check_status_change(case, version, to, closing_result, reason) {
         return Ok(Err(refused));
     }
@@ -86,6 +112,14 @@ pub async fn change_status(
         if !agreed {
             return Ok(Err(StatusError::NeedsAgreedPlan));
         }
+    }
+    let running = if to == Status::Closed {
+        referral::open_of_case(tx, case.id).await?
+    } else {
+        Vec::new()
+    };
+    if let Err(refused) = check_withdrawal(&running, withdraw) {
+        return Ok(Err(refused));
     }
     if claim(tx, case.id, version, by).await?.is_err() {
         return Ok(Err(StatusError::Conflict));
@@ -108,7 +142,45 @@ pub async fn change_status(
         _ => reason.trim().to_owned(),
     };
     add_event(tx, case.id, "status", from.code(), to.code(), &reason, by).await?;
-    Ok(Ok(()))
+    let mut withdrawn = Vec::new();
+    for open in &running {
+        if referral::withdraw(tx, case.id, open.id, "", by).await?.is_ok() {
+            let what = match &open.organisation {
+                Some(organisation) => format!("{} · {organisation}", open.service),
+                None => open.service.clone(),
+            };
+            let to_value = ReferralStatus::Withdrawn.code();
+            add_event(tx, case.id, "referral", &open.status, to_value, &what, by).await?;
+            withdrawn.push(open.id);
+        }
+    }
+    if to == Status::Closed {
+        clocks::stop_all(tx, case.id, case.now.date()).await?;
+    } else if from == Status::Closed {
+        clocks::restart_stopped(tx, case.id).await?;
+    }
+    Ok(Ok(withdrawn))
+}
+
+/// Whether the referrals still running may be withdrawn as the case closes: none are, or the
+/// professional confirmed withdrawing exactly those (`listed`: the ones the form showed).
+fn check_withdrawal(running: &[OpenReferral], listed: Option<&[Uuid]>) -> Result<(), StatusError> {
+    if running.is_empty() {
+        return Ok(());
+    }
+    let Some(listed) = listed else {
+        return Err(StatusError::NeedsReferralDecision);
+    };
+    let mut shown = listed.to_vec();
+    shown.sort_unstable();
+    shown.dedup();
+    let mut open: Vec<Uuid> = running.iter().map(|r| r.id).collect();
+    open.sort_unstable();
+    if shown == open {
+        Ok(())
+    } else {
+        Err(StatusError::ReferralsChanged)
+    }
 }
 
 async fn add_event(
@@ -246,7 +318,8 @@ pub async fn change_confidentiality(
     Ok(true)
 }
 
-/// One step in a case's history: a status change, an escalation or a change of confidentiality.
+/// One step in a case's history: a status change, an escalation, a change of confidentiality,
+/// or a referral withdrawn as the case closed (its reason names service and organisation).
 pub struct CaseEvent {
     pub kind: String,
     pub from_value: String,
@@ -265,6 +338,7 @@ impl CaseEvent {
         match self.kind.as_str() {
             "status" => format!("status.{value}"),
             "escalation" => format!("escalation.{value}"),
+            "referral" => format!("referralstatus.{value}"),
             _ => format!("confidentiality.{value}"),
         }
     }
@@ -363,6 +437,27 @@ mod tests {
         assert_eq!(
             check_status_change(&closed, v, Status::Investigating, None, "back again"),
             Ok(())
+        );
+    }
+
+    #[test]
+    fn closing_withdraws_running_referrals_only_as_confirmed_and_listed() {
+        let open = |id| OpenReferral {
+            id,
+            status: "verstuurd".into(),
+            service: "Maatje".into(),
+            organisation: None,
+        };
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        assert_eq!(check_withdrawal(&[], None), Ok(()));
+        assert_eq!(
+            check_withdrawal(&[open(a)], None),
+            Err(StatusError::NeedsReferralDecision)
+        );
+        assert_eq!(check_withdrawal(&[open(a), open(b)], Some(&[b, a, a])), Ok(()));
+        assert_eq!(
+            check_withdrawal(&[open(a), open(b)], Some(&[a])),
+            Err(StatusError::ReferralsChanged)
         );
     }
 

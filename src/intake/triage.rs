@@ -151,7 +151,9 @@ pub async fn apply(
             )
             .fetch_one(&mut **tx)
             .await?;
-            let due = today + time::Duration::days(i64::from(days));
+            // In working days, like every other term.
+            let calendar = crate::admin::working_calendar(tx).await?;
+            let due = calendar.add_working_days(today, days.unsigned_abs());
             sqlx::query!(
                 "INSERT INTO tasks (tenant_id, kind, request_id, due_on) VALUES ($1, 'follow_up', $2, $3)",
                 tx.tenant_id(),

@@ -20,6 +20,7 @@ pub enum Kind {
     Returned,
     Overdue,
     Note,
+    Withdrawn,
 }
 
 impl Kind {
@@ -32,6 +33,7 @@ impl Kind {
             Kind::Returned => "referral_returned",
             Kind::Overdue => "referral_overdue",
             Kind::Note => "referral_note",
+            Kind::Withdrawn => "referral_withdrawn",
         }
     }
 }

@@ -454,7 +454,8 @@ pub async fn give_back(
     Ok(Ok(()))
 }
 
-/// The case withdraws a referral that is still running.
+/// The case withdraws a referral that is still running; the organisation it went to is told.
+/// (An open offer nobody took simply leaves the inboxes it was in.)
 pub async fn withdraw(
     tx: &mut TenantTx,
     case_id: Uuid,
@@ -484,7 +485,37 @@ pub async fn withdraw(
         reason,
     )
     .await?;
+    if organisation_id.is_some() {
+        notifications::to_organisation_staff(tx, id, Kind::Withdrawn).await?;
+    }
     Ok(Ok(()))
+}
+
+/// A referral of a case that is still running, as closing the case lists it.
+pub struct OpenReferral {
+    pub id: Uuid,
+    pub status: String,
+    pub service: String,
+    pub organisation: Option<String>,
+}
+
+/// The case's referrals still running, oldest first, locked until the transaction ends so
+/// that closing withdraws exactly the ones it listed.
+pub async fn open_of_case(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Result<Vec<OpenReferral>> {
+    sqlx::query_as!(
+        OpenReferral,
+        r#"SELECT r.id, r.status,
+                  (SELECT s.name FROM services s WHERE s.tenant_id = r.tenant_id AND s.id = r.service_id) AS "service!",
+                  (SELECT o.name FROM organisations o WHERE o.tenant_id = r.tenant_id AND o.id = r.organisation_id) AS organisation
+           FROM referrals r
+           WHERE r.tenant_id = $1 AND r.case_id = $2 AND r.status IN ('verstuurd', 'geaccepteerd', 'gestart')
+           ORDER BY r.sent_at, r.id
+           FOR UPDATE OF r"#,
+        tx.tenant_id(),
+        case_id
+    )
+    .fetch_all(&mut **tx)
+    .await
 }
 
 /// A progress note. From the organisation it reaches the case lead.

@@ -3,9 +3,11 @@
 //! and checks the CSRF token of every state-changing request before a handler runs.
 
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 
-use axum::body::{Body, to_bytes};
+use axum::body::{Body, Bytes, HttpBody, to_bytes};
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap, Method, header};
@@ -25,8 +27,11 @@ use crate::web::i18n::Lang;
 use crate::web::layout::{Flash, Layout, NavEntry, UserBadge, Waiting, navigation};
 use crate::web::{self, CSRF_COOKIE, FLASH_COOKIE, SESSION_COOKIE};
 
-/// The largest form body the CSRF check reads; larger uploads carry the token in a header.
+/// The largest form body the CSRF check reads.
 const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+/// The most of a multipart body (a file upload) the CSRF check reads: enough for its first
+/// field, the token.
+const MAX_TOKEN_PART_BYTES: usize = 4 * 1024;
 pub const CSRF_FIELD: &str = "csrf_token";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -290,7 +295,7 @@ pub async fn resolve(State(site): State<Site>, request: Request, next: Next) -> 
     };
 
     let body = if is_state_changing(&parts.method) {
-        let (body, valid) = check_csrf(&parts.headers, parts.uri.query(), body, &ctx.csrf_token).await?;
+        let (body, valid) = check_csrf(&parts.headers, body, &ctx.csrf_token).await?;
         if !valid {
             return Err(AppError::CsrfRejected);
         }
@@ -334,16 +339,10 @@ fn is_state_changing(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// Reads the token from the `x-csrf-token` header or, for a urlencoded form, its
-/// `csrf_token` field; the body is handed on unchanged. A file upload (multipart) without
-/// script cannot set a header and its body is not read here, so its form carries the token
-/// in the action's query string.
-async fn check_csrf(
-    headers: &HeaderMap,
-    query: Option<&str>,
-    body: Body,
-    expected: &str,
-) -> Result<(Body, bool), AppError> {
+/// Reads the token from the `x-csrf-token` header or else from the form: the `csrf_token` field
+/// of a urlencoded form, or the first field of a multipart one. The body is handed on as it
+/// came. Never from the address, where it would end up in logs and `Referer` headers.
+async fn check_csrf(headers: &HeaderMap, body: Body, expected: &str) -> Result<(Body, bool), AppError> {
     let matches = |given: &str| given.as_bytes().ct_eq(expected.as_bytes()).into();
     if let Some(given) = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
         return Ok((body, matches(given)));
@@ -353,10 +352,8 @@ async fn check_csrf(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     if content_type.starts_with("multipart/form-data") {
-        let valid = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-            .find(|(name, _)| name == CSRF_FIELD)
-            .is_some_and(|(_, given)| matches(&given));
-        return Ok((body, valid));
+        let (body, given) = multipart_token(body, content_type).await?;
+        return Ok((body, given.is_some_and(|given| matches(&given))));
     }
     if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Ok((body, false));
@@ -370,6 +367,146 @@ async fn check_csrf(
     Ok((Body::from(bytes), valid))
 }
 
+/// The token of a multipart form, which carries it as its first field: a form that takes files
+/// puts the hidden field first, and browsers send fields in the form's order. Only that much of
+/// the body is read (so a large upload is refused before it arrives); the body handed on still
+/// holds all of it.
+async fn multipart_token(mut body: Body, content_type: &str) -> Result<(Body, Option<String>), AppError> {
+    let Some(boundary) = multipart_boundary(content_type) else {
+        return Ok((body, None));
+    };
+    let mut read = Vec::new();
+    let token = loop {
+        match first_part(&read, boundary) {
+            FirstPart::Token(token) => break Some(token),
+            FirstPart::Other => break None,
+            FirstPart::Incomplete if read.len() > MAX_TOKEN_PART_BYTES => break None,
+            FirstPart::Incomplete => {}
+        }
+        match std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+            Some(Ok(frame)) => {
+                if let Some(data) = frame.data_ref() {
+                    read.extend_from_slice(data);
+                }
+            }
+            Some(Err(_)) => return Err(AppError::CsrfRejected),
+            None => break None,
+        }
+    };
+    let body = Body::new(Prefixed {
+        prefix: Some(Bytes::from(read)),
+        rest: body,
+    });
+    Ok((body, token))
+}
+
+fn multipart_boundary(content_type: &str) -> Option<&str> {
+    content_type
+        .split(';')
+        .skip(1)
+        .find_map(|param| {
+            let (name, value) = param.split_once('=')?;
+            name.trim()
+                .eq_ignore_ascii_case("boundary")
+                .then(|| value.trim().trim_matches('"'))
+        })
+        .filter(|boundary| !boundary.is_empty())
+}
+
+/// What the start of a multipart body says about its first field.
+#[derive(Debug, PartialEq, Eq)]
+enum FirstPart {
+    Incomplete,
+    /// The first field is the CSRF token, with this value.
+    Token(String),
+    /// The first field is something else: the form carries no token where it should.
+    Other,
+}
+
+fn first_part(read: &[u8], boundary: &str) -> FirstPart {
+    let opening = format!("--{boundary}\r\n");
+    if read.len() < opening.len() {
+        return if opening.as_bytes().starts_with(read) {
+            FirstPart::Incomplete
+        } else {
+            FirstPart::Other
+        };
+    }
+    let Some(rest) = read.strip_prefix(opening.as_bytes()) else {
+        return FirstPart::Other;
+    };
+    let Some(headers_end) = find(rest, b"\r\n\r\n") else {
+        return FirstPart::Incomplete;
+    };
+    let Ok(headers) = std::str::from_utf8(&rest[..headers_end]) else {
+        return FirstPart::Other;
+    };
+    if !headers.split("\r\n").any(names_the_token) {
+        return FirstPart::Other;
+    }
+    let value = &rest[headers_end + 4..];
+    match find(value, format!("\r\n--{boundary}").as_bytes()) {
+        Some(end) => match std::str::from_utf8(&value[..end]) {
+            Ok(token) => FirstPart::Token(token.to_owned()),
+            Err(_) => FirstPart::Other,
+        },
+        None => FirstPart::Incomplete,
+    }
+}
+
+/// Whether a part's header line is `Content-Disposition: form-data; name="csrf_token"`.
+fn names_the_token(line: &str) -> bool {
+    let Some((name, params)) = line.split_once(':') else {
+        return false;
+    };
+    let params: Vec<&str> = params.split(';').map(str::trim).collect();
+    let token = format!("name=\"{CSRF_FIELD}\"");
+    name.trim().eq_ignore_ascii_case("content-disposition")
+        && params[0].eq_ignore_ascii_case("form-data")
+        && params[1..].contains(&token.as_str())
+        && !params.iter().any(|param| param.starts_with("filename"))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|window| window == needle)
+}
+
+/// A request body of which the CSRF check already read `prefix`.
+struct Prefixed {
+    prefix: Option<Bytes>,
+    rest: Body,
+}
+
+impl HttpBody for Prefixed {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
+        if let Some(prefix) = self.prefix.take().filter(|prefix| !prefix.is_empty()) {
+            return Poll::Ready(Some(Ok(http_body::Frame::data(prefix))));
+        }
+        Pin::new(&mut self.rest).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.prefix.as_ref().is_none_or(Bytes::is_empty) && self.rest.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        let read = self.prefix.as_ref().map_or(0, |prefix| prefix.len() as u64);
+        let rest = self.rest.size_hint();
+        let mut hint = http_body::SizeHint::new();
+        hint.set_lower(rest.lower() + read);
+        if let Some(upper) = rest.upper() {
+            hint.set_upper(upper + read);
+        }
+        hint
+    }
+}
+
 fn client_ip(parts: &Parts, trust_proxy: bool) -> Option<IpAddr> {
     if trust_proxy
         && let Some(forwarded) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
@@ -381,4 +518,29 @@ fn client_ip(parts: &Parts, trust_proxy: bool) -> Option<IpAddr> {
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BODY: &[u8] = b"--xyz\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc123\r\n--xyz\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\nhallo\r\n--xyz--\r\n";
+
+    #[test]
+    fn a_multipart_form_carries_its_token_as_its_first_field() {
+        assert_eq!(
+            multipart_boundary("multipart/form-data; boundary=\"xyz\""),
+            Some("xyz")
+        );
+        assert_eq!(multipart_boundary("multipart/form-data"), None);
+        assert_eq!(first_part(BODY, "xyz"), FirstPart::Token("abc123".into()));
+        // Read a piece at a time: more is needed until the token's part has ended.
+        assert_eq!(first_part(&BODY[..3], "xyz"), FirstPart::Incomplete);
+        assert_eq!(first_part(&BODY[..70], "xyz"), FirstPart::Incomplete);
+        let other = b"--xyz\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\nhallo\r\n--xyz--\r\n";
+        assert_eq!(first_part(other, "xyz"), FirstPart::Other);
+        let file = b"--xyz\r\nContent-Disposition: form-data; name=\"csrf_token\"; filename=\"t\"\r\n\r\nabc\r\n--xyz--";
+        assert_eq!(first_part(file, "xyz"), FirstPart::Other);
+        assert_eq!(first_part(b"garbage", "xyz"), FirstPart::Other);
+    }
 }

@@ -60,10 +60,15 @@ async fn generated_case_histories_pass_row_level_security_and_hang_together() {
                  SELECT FROM case_clocks k WHERE k.case_id = c.id AND k.kind = 'wmo_investigation')",
         ),
         (
+            "a closed case's clocks are decided or stopped",
+            "SELECT count(*) FROM case_clocks k JOIN cases c ON c.id = k.case_id
+             WHERE c.status = 'afgesloten' AND k.completed_on IS NULL AND k.stopped_on IS NULL",
+        ),
+        (
             "next_deadline is the earliest running clock",
             "SELECT count(*) FROM cases c WHERE next_deadline IS DISTINCT FROM (
                  SELECT min(due_on) FROM case_clocks k WHERE k.case_id = c.id AND k.completed_on IS NULL
-                   AND (k.paused_on IS NULL OR k.resumed_on IS NOT NULL))",
+                   AND k.stopped_on IS NULL AND (k.paused_on IS NULL OR k.resumed_on IS NOT NULL))",
         ),
         (
             "last_journal_at is the latest entry",

@@ -240,6 +240,20 @@ fn unescape(html: &str) -> String {
 async fn the_privacy_export_holds_every_kind_of_record_as_a_page_and_as_json_and_is_audited() {
     let w = World::new().await;
     let mut db = w.app.owner_connection().await;
+    // The history below spans a fortnight after the case opened, none of it in the future.
+    sqlx::query(
+        "UPDATE requests SET received_at = received_at - interval '1 month', triaged_at = triaged_at - interval '1 month'
+         WHERE id = (SELECT request_id FROM cases WHERE id = $1)",
+    )
+    .bind(w.case)
+    .execute(&mut db)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE cases SET created_at = created_at - interval '1 month' WHERE id = $1")
+        .bind(w.case)
+        .execute(&mut db)
+        .await
+        .unwrap();
     history(&mut db, w.case, "Wim").await;
     let partner = resident(&mut db, "demo", "Welkoop-Partner", Some("1950-02-03")).await;
     sqlx::query(

@@ -33,7 +33,10 @@ pub async fn clock_action(
     let reason = submitted.fields.get("reason").to_owned();
     let weeks = parse_in_range(submitted.fields.get("weeks"), 1, 52).unwrap_or(0);
     let today = local_now(&mut tx).await?.date();
-    let outcome = match (clocks::step_date(date, today), ClockStep::parse(&action, kind)) {
+    let outcome = match (
+        clocks::step_date(date, today, case.received_at.date()),
+        ClockStep::parse(&action, kind),
+    ) {
         (Err(refused), _) => Err(refused),
         (Ok(_), None) => Err(("kind", "clock.error.unknown")),
         (Ok(on), Some(step)) => clocks::take_step(&mut tx, case.id, step, on, &reason, weeks).await?,

@@ -32,7 +32,8 @@ pub async fn schedule_conversation(
     let mut tx = ctx.tx().await?;
     let case = case_to_write(&mut tx, id, &user).await?;
     let mut submitted = Submitted::new("conversation", fields);
-    let Some(appointment) = conversations::parse_appointment(&submitted.fields, &mut submitted.errors) else {
+    let Some(appointment) = conversations::parse_appointment(&case, &submitted.fields, &mut submitted.errors)
+    else {
         return case_form_failed(tx, &ctx, &user, case, submitted).await;
     };
     conversations::schedule(&mut tx, case.id, &appointment, user.id).await?;
@@ -111,7 +112,7 @@ pub async fn record_conversation(
     let input = ReportInput::from_fields(&fields);
     let mut errors = FormErrors::default();
     let today = local_now(&mut tx).await?.date();
-    let Some(report_on) = input.validate(today, &mut errors) else {
+    let Some(report_on) = input.validate(&case, today, &mut errors) else {
         tx.commit().await?;
         return web::render_with_status(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -124,6 +124,7 @@ pub async fn add_journal_entry(
     match occurred_at {
         None => errors.field("date", "journal.error.when"),
         Some(at) if at > now + time::Duration::minutes(5) => errors.field("date", "journal.error.future"),
+        Some(at) if case.moment_before_request(at) => errors.field("date", "case.error.before_request"),
         _ => {}
     }
     let mut uploads = Vec::new();

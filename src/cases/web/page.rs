@@ -29,6 +29,7 @@ use crate::cases::{
 };
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::referrals::ReferralStatus;
 use crate::referrals::consent::Consent;
 use crate::referrals::referral::CaseReferral;
 use crate::shared::format::format_date;
@@ -101,6 +102,7 @@ impl CaseBody<'_> {
             ClockState::Paused => ("clock.state.paused", String::new()),
             ClockState::OnTime => ("clock.state.on_time", String::new()),
             ClockState::Late { days } => ("clock.state.late", days.to_string()),
+            ClockState::Stopped => ("clock.state.stopped", String::new()),
         }
     }
 
@@ -173,18 +175,16 @@ impl CaseBody<'_> {
         format!("{:02}:{:02}", self.now.hour(), self.now.minute())
     }
 
-    fn process_managers(&self) -> Vec<&Colleague> {
-        self.colleagues.iter().filter(|c| c.is_process_manager).collect()
+    /// The referrals still running, which closing the case withdraws.
+    fn open_referrals(&self) -> Vec<&CaseReferral> {
+        self.referrals
+            .iter()
+            .filter(|r| ReferralStatus::parse(&r.status).is_some_and(ReferralStatus::is_open))
+            .collect()
     }
 
-    fn journal_action(&self) -> String {
-        // A file upload cannot carry the CSRF token as a form field the check reads first.
-        format!(
-            "/{}/cases/{}/journal/entries?csrf_token={}",
-            self.l.tenant_slug(),
-            self.case.id,
-            self.l.csrf_token
-        )
+    fn process_managers(&self) -> Vec<&Colleague> {
+        self.colleagues.iter().filter(|c| c.is_process_manager).collect()
     }
 }
 

@@ -138,6 +138,7 @@ async fn save_plan_change<F>(
 where
     F: AsyncFnOnce(
         &mut TenantTx,
+        &CaseView,
         &Plan,
         &Fields,
         &mut FormErrors,
@@ -147,7 +148,7 @@ where
     let case = case_to_write(&mut tx, id, user).await?;
     let plan = plan::find_or_start(&mut tx, case.id).await?;
     let mut submitted = Submitted::new(change.form, fields);
-    match apply(&mut tx, &plan, &submitted.fields, &mut submitted.errors).await? {
+    match apply(&mut tx, &case, &plan, &submitted.fields, &mut submitted.errors).await? {
         Some(Ok(())) => {
             audit_case(
                 &mut tx,
@@ -195,10 +196,18 @@ pub async fn plan_dates(
         id,
         fields,
         change,
-        async |tx, plan, fields, errors| {
-            let Ok(date) = parse_optional_date(fields.get("evaluation_on")) else {
-                errors.field("evaluation_on", "plan.error.date");
-                return Ok(None);
+        async |tx, case, plan, fields, errors| {
+            let date = match parse_optional_date(fields.get("evaluation_on")) {
+                Ok(Some(date)) if case.before_request(date) => Err("case.error.before_request"),
+                Ok(date) => Ok(date),
+                Err(_) => Err("plan.error.date"),
+            };
+            let date = match date {
+                Ok(date) => date,
+                Err(message) => {
+                    errors.field("evaluation_on", message);
+                    return Ok(None);
+                }
             };
             Ok(Some(
                 plan::set_evaluation(tx, plan.id, lock_version(fields), date, by).await?,
@@ -226,7 +235,7 @@ pub async fn add_goal(
         id,
         fields,
         change,
-        async |tx, plan, fields, errors| {
+        async |tx, _case, plan, fields, errors| {
             let description = fields.get("description").trim();
             if description.is_empty() {
                 errors.field("description", "plan.error.goal");
@@ -258,7 +267,7 @@ pub async fn add_action(
         id,
         fields,
         change,
-        async |tx, plan, fields, errors| {
+        async |tx, case, plan, fields, errors| {
             let description = fields.get("description").trim().to_owned();
             if description.is_empty() {
                 errors.field("description", "plan.error.action");
@@ -267,10 +276,17 @@ pub async fn add_action(
             if performer.is_none() {
                 errors.field("performer", "plan.error.performer");
             }
-            let target_on = parse_optional_date(fields.get("target_on")).unwrap_or_else(|_| {
-                errors.field("target_on", "plan.error.date");
-                None
-            });
+            let target_on = match parse_optional_date(fields.get("target_on")) {
+                Ok(Some(date)) if case.before_request(date) => {
+                    errors.field("target_on", "case.error.before_request");
+                    None
+                }
+                Ok(date) => date,
+                Err(_) => {
+                    errors.field("target_on", "plan.error.date");
+                    None
+                }
+            };
             let Some(performer) = performer.filter(|_| errors.is_empty()) else {
                 return Ok(None);
             };
@@ -304,7 +320,7 @@ pub async fn goal_result(
         id,
         fields,
         change,
-        async |tx, plan, fields, errors| {
+        async |tx, _case, plan, fields, errors| {
             let Some(result) = GoalResult::parse(fields.get("result")) else {
                 errors.field("result", "plan.error.result");
                 return Ok(None);
@@ -344,7 +360,7 @@ pub async fn agree_plan(
         id,
         fields,
         change,
-        async |tx, plan, fields, errors| {
+        async |tx, case, plan, fields, errors| {
             if plan.goals.is_empty() {
                 errors.form("plan.error.no_goals");
             }
@@ -353,6 +369,7 @@ pub async fn agree_plan(
             match agreed_on {
                 None => errors.field("agreed_on", "plan.error.date"),
                 Some(d) if d > today => errors.field("agreed_on", "plan.error.future"),
+                Some(d) if case.before_request(d) => errors.field("agreed_on", "case.error.before_request"),
                 _ => {}
             }
             let Some(agreed_on) = agreed_on.filter(|_| errors.is_empty()) else {

@@ -3,6 +3,7 @@
 
 use axum::response::Response;
 use serde_json::json;
+use uuid::Uuid;
 
 use super::page::case_form_failed;
 use super::{Submitted, done, lock_version, named_colleague};
@@ -11,7 +12,7 @@ use crate::auth::{CurrentUser, Role};
 use crate::cases::access::{self, Access, audit_case, load_case, open_case, require_steer};
 use crate::cases::lead::{self, LeadError};
 use crate::cases::record;
-use crate::cases::workflow::{self, EscalationError, StatusError};
+use crate::cases::workflow::{self, EscalationError, StatusChange, StatusError};
 use crate::cases::{ClosingResult, Confidentiality, Escalation, Status};
 use crate::error::{AppError, AppResult};
 use crate::web;
@@ -142,26 +143,33 @@ pub async fn change_status(
     };
     let closing = ClosingResult::parse(submitted.fields.get("closing_result"));
     let reason = submitted.fields.get("reason").to_owned();
-    let from = case.status();
-    match workflow::change_status(
-        &mut tx,
-        &case,
-        lock_version(&submitted.fields),
+    let listed: Vec<Uuid> = submitted
+        .fields
+        .get_all("open_referral")
+        .filter_map(|id| id.parse().ok())
+        .collect();
+    let confirmed = submitted.fields.get("withdraw_referrals") == "yes";
+    let change = StatusChange {
         to,
-        closing,
-        &reason,
-        user.id,
-    )
-    .await?
-    {
-        Ok(()) => {
+        closing_result: closing,
+        reason: &reason,
+        withdraw: confirmed.then_some(listed.as_slice()),
+    };
+    let from = case.status();
+    match workflow::change_status(&mut tx, &case, lock_version(&submitted.fields), &change, user.id).await? {
+        Ok(withdrawn) => {
             audit_case(
                 &mut tx,
                 &ctx,
                 &user,
                 AuditKind::CaseStatusChanged,
                 &case,
-                json!({ "from": from.code(), "to": to.code(), "closing_result": closing.map(ClosingResult::code) }),
+                json!({
+                    "from": from.code(),
+                    "to": to.code(),
+                    "closing_result": closing.map(ClosingResult::code),
+                    "withdrawn_referrals": withdrawn,
+                }),
             )
             .await?;
             tx.commit().await?;

@@ -33,8 +33,12 @@ pub async fn add_task(
         submitted.errors.field("assignee", "task.error.assignee");
     }
     let due_on = parse_date(submitted.fields.get("due_on"));
-    if due_on.is_none() {
-        submitted.errors.field("due_on", "task.error.due_on");
+    match due_on {
+        None => submitted.errors.field("due_on", "task.error.due_on"),
+        Some(due) if case.before_request(due) => {
+            submitted.errors.field("due_on", "case.error.before_request")
+        }
+        Some(_) => {}
     }
     let (Some(assignee), Some(due_on), true) = (assignee, due_on, submitted.errors.is_empty()) else {
         return case_form_failed(tx, &ctx, &user, case, submitted).await;

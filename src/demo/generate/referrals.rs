@@ -4,9 +4,10 @@
 //! of its steps. Everything is written in a few set-based statements.
 
 use indicatif::ProgressBar;
-use time::Date;
+use time::{Date, Duration};
 use uuid::Uuid;
 
+use crate::calendar::WorkingCalendar;
 use crate::db::TenantTx;
 use crate::shared::choices::Domain;
 
@@ -145,6 +146,13 @@ pub(super) async fn add(
         return Ok(0);
     }
     let (organisation_ids, service_ids): (Vec<Uuid>, Vec<Uuid>) = offers.into_iter().unzip();
+    // Answer dates as sending one sets them: the cooperative's working days on from the day sent
+    // (sent at most 701 days ago, below).
+    let calendar = crate::admin::working_calendar(tx).await?;
+    let days = crate::referrals::referral::answer_days(tx).await?;
+    let today = crate::shared::clock::local_now(tx).await?.date();
+    let (sent_days, due_days) =
+        answer_dates(&calendar, today - Duration::days(702), today, days.unsigned_abs());
     let mut done = 0;
     while done < referrals {
         let n = BATCH.min(referrals - done);
@@ -157,9 +165,14 @@ pub(super) async fn add(
                    FROM generate_series($5::int8 + 1, $5 + $6) AS n
                    CROSS JOIN LATERAL (SELECT hashint8extended(n, $2) AS h) r
                    JOIN cases c ON c.tenant_id = $1 AND c.id = ($7::uuid[])[1 + ((r.h >> 40) & 1048575)::int % cardinality($7)]
-               ), dated AS (
+               ), sent AS (
                    SELECT p.*, greatest(p.created_at, now() - make_interval(days => p.age % 700 + 1)) AS sent_at
                    FROM picks p
+               ), dated AS (
+                   SELECT s.*, w.due_on AS answer_due_on
+                   FROM sent s
+                   JOIN unnest($8::date[], $9::date[]) AS w(sent_on, due_on)
+                     ON w.sent_on = (s.sent_at AT TIME ZONE 'Europe/Amsterdam')::date
                ), shaped AS (
                    -- Only recent referrals can still wait for an answer or a start; most older ones
                    -- are finished.
@@ -196,7 +209,7 @@ pub(super) async fn add(
                                       overdue_notified_at)
                SELECT $1, id, case_id, service_id, CASE WHEN NOT open_offer THEN organisation_id END, open_offer, status,
                       'Ondersteuning thuis', 'Inwoner heeft hulp nodig; graag contact opnemen voor een kennismaking.',
-                      consent_id, (sent_at AT TIME ZONE 'Europe/Amsterdam')::date + 7, lead_id, sent_at,
+                      consent_id, answer_due_on, lead_id, sent_at,
                       CASE WHEN status IN ('geaccepteerd', 'gestart', 'afgerond', 'teruggegeven', 'afgewezen') THEN handler END,
                       CASE WHEN status NOT IN ('verstuurd', 'ingetrokken') THEN least(now(), sent_at + make_interval(hours => 2 + roll % 40)) END,
                       CASE WHEN status = 'afgewezen'
@@ -208,7 +221,7 @@ pub(super) async fn add(
                       CASE WHEN status = 'afgerond' THEN 'De ondersteuning is geboden; de inwoner is tevreden.' ELSE '' END,
                       CASE WHEN status = 'teruggegeven' THEN least(now(), sent_at + make_interval(days => 2 + roll % 20)) END,
                       CASE WHEN status = 'teruggegeven' THEN 'Past beter bij een andere organisatie.' ELSE '' END,
-                      CASE WHEN status = 'verstuurd' AND sent_at < now() - interval '7 days' THEN now() END
+                      CASE WHEN status = 'verstuurd' AND answer_due_on < local_now()::date THEN now() END
                FROM shaped"#,
             tx.tenant_id(),
             seed as i64,
@@ -216,7 +229,9 @@ pub(super) async fn add(
             &service_ids,
             done as i64,
             n as i64,
-            &cases
+            &cases,
+            &sent_days,
+            &due_days
         )
         .execute(&mut **tx)
         .await?;
@@ -245,4 +260,42 @@ pub(super) async fn add(
     .execute(&mut **tx)
     .await?;
     Ok(done)
+}
+
+/// For every day from `first` to `last`: the day, and the answer date of a referral sent on it,
+/// `days` working days on.
+fn answer_dates(calendar: &WorkingCalendar, first: Date, last: Date, days: u32) -> (Vec<Date>, Vec<Date>) {
+    let mut sent = Vec::new();
+    let mut due = Vec::new();
+    let mut day = first;
+    while day <= last {
+        sent.push(day);
+        due.push(calendar.add_working_days(day, days));
+        day += Duration::days(1);
+    }
+    (sent, due)
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+
+    #[test]
+    fn a_made_up_referral_is_due_on_a_working_day() {
+        let calendar = WorkingCalendar::new(
+            crate::calendar::LiberationDay::LustrumYearsOnly,
+            [date!(2026 - 12 - 31)],
+        );
+        let (sent, due) = answer_dates(&calendar, date!(2026 - 11 - 01), date!(2027 - 01 - 31), 5);
+        assert_eq!(sent.len(), 92);
+        assert!(due.iter().all(|&day| calendar.is_working_day(day)));
+        let due_for = |day| due[sent.iter().position(|&s| s == day).unwrap()];
+        // Sent on Sunday 20 December: Christmas, the weekend after it and the closing day pass.
+        assert_eq!(due_for(date!(2026 - 12 - 20)), date!(2026 - 12 - 28));
+        assert_eq!(due_for(date!(2026 - 12 - 24)), date!(2027 - 01 - 05));
+        // Five working days from Sunday 6 December: Friday 11, not Sunday 13 as a week would be.
+        assert_eq!(due_for(date!(2026 - 12 - 06)), date!(2026 - 12 - 11));
+    }
 }

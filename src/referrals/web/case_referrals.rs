@@ -111,10 +111,17 @@ pub async fn send(
     if summary.is_empty() {
         errors.field("summary", "referral.error.summary");
     }
-    let expected_start = parse_optional_date(fields.get("expected_start")).unwrap_or_else(|_| {
-        errors.field("expected_start", "referral.error.expected_start");
-        None
-    });
+    let expected_start = match parse_optional_date(fields.get("expected_start")) {
+        Ok(Some(date)) if case.before_request(date) => {
+            errors.field("expected_start", "case.error.before_request");
+            None
+        }
+        Ok(date) => date,
+        Err(_) => {
+            errors.field("expected_start", "referral.error.expected_start");
+            None
+        }
+    };
     let goal_id = match fields.get("goal_id") {
         "" => None,
         goal => match goal.parse() {

@@ -146,16 +146,15 @@ async fn meeting_documents_must_be_pdfs_and_members_read_them_once_convened() {
             .file_name(name)
             .mime_str("application/pdf")
             .unwrap();
+        // The token first, where the form puts it.
         let form = reqwest::multipart::Form::new()
+            .text("csrf_token", a.admin.token.clone())
             .text("item", "")
             .part("document", part);
         a.admin
             .app
             .client
-            .post(a.app.url(&format!(
-                "/demo/assembly/{meeting}/documents?csrf_token={}",
-                a.admin.token
-            )))
+            .post(a.app.url(&format!("/demo/assembly/{meeting}/documents")))
             .multipart(form)
             .send()
     };

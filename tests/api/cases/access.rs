@@ -78,7 +78,7 @@ async fn another_cooperative_cannot_reach_a_case_not_even_in_the_database() {
     let desk = User::login(&app, "demo", "balie@demo.test").await;
     let team = User::login(&app, "demo", "team@demo.test").await;
     let mut db = app.owner_connection().await;
-    let (case, _) = desk_case(&desk, "Isolatie", &["wmo", "jeugd"], None).await;
+    let (case, _) = desk_case(&desk, "Isolatie", &["wmo", "jeugd"], Some("2025-12-01")).await;
     take(&team, &mut db, &case).await;
     let (status, _) = team
         .journal(

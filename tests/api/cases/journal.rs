@@ -7,16 +7,17 @@ use crate::common::pages::field_error;
 use crate::common::users::{Upload, User};
 use crate::common::{TestApp, hidden_value};
 
-use super::{anders, give_lead, insert_case};
+use super::{anders, give_lead, insert_case, yesterday};
 
 #[tokio::test]
 async fn a_journal_correction_is_a_new_entry_and_the_old_one_stays_unchanged() {
     let app = TestApp::spawn().await;
     let team = User::login(&app, "demo", "team@demo.test").await;
     let mut db = app.owner_connection().await;
-    let case = insert_case(&mut db, "Journaal", "normal", 1).await;
+    let case = insert_case(&mut db, "Journaal", "normal", 2).await;
     give_lead(&mut db, &case, "team@demo.test").await;
-    let other = insert_case(&mut db, "Anderjournaal", "normal", 1).await;
+    let other = insert_case(&mut db, "Anderjournaal", "normal", 2).await;
+    let day = yesterday(&app).await;
     give_lead(&mut db, &other, "team@demo.test").await;
 
     let (status, body) = team
@@ -24,7 +25,7 @@ async fn a_journal_correction_is_a_new_entry_and_the_old_one_stays_unchanged() {
             &case,
             &[
                 ("kind", "telefoon"),
-                ("date", "2026-01-05"),
+                ("date", &day),
                 ("time", "10:00"),
                 ("body", " "),
             ],
@@ -41,7 +42,7 @@ async fn a_journal_correction_is_a_new_entry_and_the_old_one_stays_unchanged() {
             &case,
             &[
                 ("kind", "telefoon"),
-                ("date", "2026-01-05"),
+                ("date", &day),
                 ("time", "10:00"),
                 ("body", "Dochter gebeld: zij komt dinsdag."),
             ],
@@ -72,7 +73,7 @@ async fn a_journal_correction_is_a_new_entry_and_the_old_one_stays_unchanged() {
             &[
                 ("corrects", &old),
                 ("kind", "telefoon"),
-                ("date", "2026-01-05"),
+                ("date", &day),
                 ("time", "10:05"),
                 ("body", "Correctie: zij komt woensdag."),
             ],
@@ -116,7 +117,7 @@ async fn a_journal_correction_is_a_new_entry_and_the_old_one_stays_unchanged() {
             &[
                 ("corrects", &old),
                 ("kind", "notitie"),
-                ("date", "2026-01-05"),
+                ("date", &day),
                 ("time", "11:00"),
                 ("body", "Mis."),
             ],
@@ -155,11 +156,12 @@ async fn journal_attachments_are_accepted_by_content_downloadable_and_audited() 
     let team = User::login(&app, "demo", "team@demo.test").await;
     let anna = anders(&app).await;
     let mut db = app.owner_connection().await;
-    let case = insert_case(&mut db, "Bijlage", "normal", 1).await;
+    let case = insert_case(&mut db, "Bijlage", "normal", 2).await;
+    let day = yesterday(&app).await;
     give_lead(&mut db, &case, "team@demo.test").await;
     let fields = [
         ("kind", "huisbezoek"),
-        ("date", "2026-01-05"),
+        ("date", &day),
         ("time", "14:00"),
         ("body", "Huisbezoek; brief van de huisarts meegenomen."),
     ];
@@ -203,14 +205,10 @@ async fn journal_attachments_are_accepted_by_content_downloadable_and_audited() 
         .unwrap();
     assert_eq!(entries, 0, "a refused file stores nothing");
 
-    // Without the CSRF token in the address nothing is stored either.
-    let action = team.journal_action(&case).await;
+    // Without the CSRF token nothing is stored either.
+    let (action, _) = team.journal_form(&case).await;
     let (status, _) = team
-        .multipart(
-            action.split('?').next().unwrap(),
-            &fields,
-            &[("brief.pdf", "application/pdf", pdf)],
-        )
+        .multipart(&action, &fields, &[("brief.pdf", "application/pdf", pdf)])
         .await;
     assert_eq!(status, 403);
 
@@ -261,4 +259,60 @@ async fn journal_attachments_are_accepted_by_content_downloadable_and_audited() 
     assert_eq!(anna.get(&download).await.status(), 403);
     let desk = User::login(&app, "demo", "balie@demo.test").await;
     assert_eq!(desk.get(&download).await.status(), 403);
+}
+
+#[tokio::test]
+async fn the_journal_upload_carries_its_csrf_token_in_the_form_never_in_the_address() {
+    let app = TestApp::spawn().await;
+    let team = User::login(&app, "demo", "team@demo.test").await;
+    let mut db = app.owner_connection().await;
+    let case = insert_case(&mut db, "Adresregel", "normal", 2).await;
+    give_lead(&mut db, &case, "team@demo.test").await;
+    let day = yesterday(&app).await;
+
+    // The address the form posts to holds no token (it would end up in logs and `Referer`).
+    let (action, token) = team.journal_form(&case).await;
+    assert_eq!(action, format!("/demo/cases/{case}/journal/entries"));
+    assert_eq!(token, team.token);
+
+    let fields = [
+        ("kind", "notitie"),
+        ("date", day.as_str()),
+        ("time", "10:00"),
+        ("body", "Gebeld met de huisarts."),
+    ];
+    let wrong = "x".repeat(token.len());
+    let late: Vec<(&str, &str)> = fields
+        .iter()
+        .copied()
+        .chain([("csrf_token", token.as_str())])
+        .collect();
+    let first = |token| {
+        let mut form = vec![("csrf_token", token)];
+        form.extend_from_slice(&fields);
+        form
+    };
+    // Refused: no token, the token only in the address, a wrong one, or one after the fields.
+    for (path, form) in [
+        (action.clone(), fields.to_vec()),
+        (format!("{action}?csrf_token={token}"), fields.to_vec()),
+        (action.clone(), first(wrong.as_str())),
+        (action.clone(), late),
+    ] {
+        let (status, _) = team.multipart(&path, &form, &[]).await;
+        assert_eq!(status, 403, "{path} {form:?}");
+    }
+    let count = || async {
+        let mut db = app.owner_connection().await;
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM journal_entries")
+            .fetch_one(&mut db)
+            .await
+            .unwrap()
+    };
+    assert_eq!(count().await, 0, "nothing refused is stored");
+
+    // The token as the form's first field: stored.
+    let (status, body) = team.multipart(&action, &first(token.as_str()), &[]).await;
+    assert_eq!(status, 303, "{body}");
+    assert_eq!(count().await, 1);
 }

@@ -4,7 +4,7 @@
 use crate::common::TestApp;
 use crate::common::users::User;
 
-use super::{add_user, anders, exec, give_lead, insert_case};
+use super::{add_user, anders, exec, give_lead, insert_case, yesterday};
 
 /// Changes, each picking a case and a row to change (`$1` in the change), and what the case page
 /// then shows. Made straight in the database, as any write path would, so that what is checked
@@ -235,13 +235,13 @@ async fn a_kept_case_page_is_each_viewers_own() {
     }
 
     // The token of a kept page is the viewer's own, so its forms work (`journal` takes the
-    // form's action, token and all, from the page), and the next view shows what was written.
+    // form's action and token from the page), and the next view shows what was written.
     let (status, page) = team
         .journal(
             &case,
             &[
                 ("kind", "notitie"),
-                ("date", "2026-01-05"),
+                ("date", &yesterday(&app).await),
                 ("time", "10:00"),
                 ("body", "Gebeld met de inwoner."),
             ],

@@ -9,6 +9,7 @@ mod audit;
 mod clocks;
 mod concurrent_saves;
 mod confidentiality;
+mod dates;
 mod escalation;
 mod journal;
 mod kept;
@@ -27,15 +28,16 @@ use crate::common::{TestApp, field_value, hidden_value, location};
 /// The journal form of the case page.
 impl User {
     /// Posts the journal form as a browser does: multipart, to the action of the form on the
-    /// case page (which carries the CSRF token in its query).
+    /// case page, with the form's own CSRF token as its first field.
     async fn journal(&self, case: &str, fields: &[(&str, &str)], files: &[Upload<'_>]) -> (u16, String) {
-        let path = self.journal_action(case).await;
-        assert!(path.contains(&format!("csrf_token={}", self.token)), "{path}");
-        self.multipart(&path, fields, files).await
+        let (path, token) = self.journal_form(case).await;
+        let mut form = vec![("csrf_token", token.as_str())];
+        form.extend_from_slice(fields);
+        self.multipart(&path, &form, files).await
     }
 
-    /// The action of the journal form on the case page.
-    async fn journal_action(&self, case: &str) -> String {
+    /// The action of the journal form on the case page, and the CSRF token the form carries.
+    async fn journal_form(&self, case: &str) -> (String, String) {
         let (status, page) = self.page(&format!("/demo/cases/{case}")).await;
         assert_eq!(status, 200, "{page}");
         let form = page
@@ -43,8 +45,16 @@ impl User {
             .find(|form| form.contains("id=\"journal-form\""))
             .expect("the journal form on the case page");
         let action = form.split("action=\"").nth(1).unwrap();
-        action[..action.find('"').unwrap()].replace("&amp;", "&")
+        let action = action[..action.find('"').unwrap()].replace("&amp;", "&");
+        let token = hidden_value(form, "csrf_token").expect("a CSRF field in the journal form");
+        (action, token)
     }
+}
+
+/// Yesterday in the Netherlands, as the forms take dates: a day on which a case inserted two
+/// or more days ago (`insert_case`) had come in, and never in the future.
+async fn yesterday(app: &TestApp) -> String {
+    (crate::common::records::today(app).await - time::Duration::days(1)).to_string()
 }
 
 /// Adds a user to a cooperative with the password of the demo accounts.

@@ -35,7 +35,8 @@ async fn the_stall_monitor_lists_cases_without_lead_crises_quiet_leads_and_late_
         ("Evaluatieverleden", "current_date - 1"),
         ("Evaluatielater", "current_date + 10"),
     ] {
-        let case = insert_case(&mut db, name, "normal", 0).await;
+        // Old enough to have agreed its plan a month ago.
+        let case = insert_case(&mut db, name, "normal", 40).await;
         give_lead(&mut db, &case, "team@demo.test").await;
         exec(
             &mut db,

@@ -15,7 +15,7 @@ async fn a_case_task_is_on_the_assignees_start_page_until_it_is_done() {
     let team = User::login(&app, "demo", "team@demo.test").await;
     let anna = anders(&app).await;
     let mut db = app.owner_connection().await;
-    let case = insert_case(&mut db, "Taken", "normal", 1).await;
+    let case = insert_case(&mut db, "Taken", "normal", 5).await;
     give_lead(&mut db, &case, "team@demo.test").await;
     let today = today(&app).await;
     let (late, soon) = (today - Duration::days(3), today + Duration::days(7));

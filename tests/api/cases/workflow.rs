@@ -256,3 +256,73 @@ async fn a_case_closes_from_every_open_state_with_a_closing_result() {
         );
     }
 }
+
+#[tokio::test]
+async fn closing_a_case_stops_its_clocks_and_reopening_lets_them_run_again() {
+    let app = TestApp::spawn().await;
+    let desk = User::login(&app, "demo", "balie@demo.test").await;
+    let team = User::login(&app, "demo", "team@demo.test").await;
+    let (case, _) = desk_case(&desk, "Klokstop", &["wmo", "jeugd"], None).await;
+    let mut db = app.owner_connection().await;
+    take(&team, &mut db, &case).await;
+    let path = format!("/demo/cases/{case}");
+    let (_, page) = team.page(&path).await;
+    assert!(page.contains("Eerstvolgende termijn"), "two clocks run");
+
+    let (status, body) = change_status(
+        &team,
+        &mut db,
+        &case,
+        &[("to", "afgesloten"), ("closing_result", "verhuisd")],
+    )
+    .await;
+    assert_eq!(status, 303, "{body}");
+    let today = crate::common::records::today(&app).await;
+    let clocks: Vec<(String, Option<time::Date>, Option<time::Date>)> = sqlx::query_as(
+        "SELECT kind, completed_on, stopped_on FROM case_clocks WHERE case_id = $1::uuid ORDER BY kind",
+    )
+    .bind(&case)
+    .fetch_all(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(
+        clocks,
+        [
+            ("jeugd_decision".to_owned(), None, Some(today)),
+            ("wmo_investigation".to_owned(), None, Some(today)),
+        ],
+        "stopped on the closing date, not decided"
+    );
+    let next: Option<time::Date> = sqlx::query_scalar("SELECT next_deadline FROM cases WHERE id = $1::uuid")
+        .bind(&case)
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(next, None, "no term runs for the queue");
+    let (_, page) = team.page(&path).await;
+    assert!(!page.contains("Eerstvolgende termijn"), "{page}");
+    assert_eq!(page.matches("Gestopt: de casus is afgesloten").count(), 2);
+    assert!(
+        !page.contains("name=\"action\" value=\"pause\""),
+        "a stopped clock is not paused or extended"
+    );
+
+    let (status, body) = change_status(
+        &team,
+        &mut db,
+        &case,
+        &[("to", "in_onderzoek"), ("reason", "Toch niet verhuisd.")],
+    )
+    .await;
+    assert_eq!(status, 303, "{body}");
+    let stopped: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM case_clocks WHERE case_id = $1::uuid AND stopped_on IS NOT NULL",
+    )
+    .bind(&case)
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(stopped, 0, "reopened, the clocks run again");
+    let (_, page) = team.page(&path).await;
+    assert!(page.contains("Eerstvolgende termijn"));
+}

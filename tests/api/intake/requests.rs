@@ -1,6 +1,7 @@
 //! Requests at the desk: the statutory terms they start, one request per form, mistakes, every
 //! triage path, crises first, and the follow-up call.
 
+use schakel::calendar::WorkingCalendar;
 use sqlx::Row;
 
 use crate::common::{TestApp, location};
@@ -188,11 +189,16 @@ async fn every_triage_path_does_what_it_says() {
         )
         .await;
     assert_eq!(done.status(), 303);
-    let due: i32 = sqlx::query_scalar("SELECT due_on - current_date FROM tasks WHERE kind = 'follow_up'")
+    let due: time::Date = sqlx::query_scalar("SELECT due_on FROM tasks WHERE kind = 'follow_up'")
         .fetch_one(&mut db)
         .await
         .unwrap();
-    assert!((13..=15).contains(&due), "14 days by default: {due}");
+    let today = crate::common::records::today(&app).await;
+    assert_eq!(
+        WorkingCalendar::dutch_default().working_days_between(today, due),
+        10,
+        "ten working days by default: {due}"
+    );
     sqlx::query("UPDATE tasks SET due_on = current_date WHERE kind = 'follow_up'")
         .execute(&mut db)
         .await
@@ -356,5 +362,59 @@ async fn the_desk_records_how_the_follow_up_call_went() {
             .unwrap()
             .contains("(Huisarts)"),
         "done calls leave the desk list"
+    );
+}
+
+#[tokio::test]
+async fn the_follow_up_call_after_signposting_counts_working_days() {
+    let app = TestApp::spawn().await;
+    desk(&app).await;
+    let mut db = app.owner_connection().await;
+    // Five working days always span a weekend: five calendar days would fall short of them.
+    sqlx::query(
+        "UPDATE tenant_settings SET signpost_follow_up_days = 5
+         WHERE tenant_id = (SELECT id FROM tenants WHERE slug = 'demo')",
+    )
+    .execute(&mut db)
+    .await
+    .unwrap();
+    let page = register(&app, &oz()).await;
+    let signposted = request(&app, &page, &[("domains", "wonen")]).await;
+    let destination: String = sqlx::query_scalar(
+        "SELECT id::text FROM signpost_destinations WHERE name = 'UWV'
+           AND tenant_id = (SELECT id FROM tenants WHERE slug = 'demo')",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    let done = app
+        .post_form(
+            &signposted,
+            &format!("{signposted}/triage"),
+            &[
+                ("unsafe_at_home", "no"),
+                ("triage", "signposted"),
+                ("destination", &destination),
+                ("note", "Zelf bellen met UWV."),
+            ],
+        )
+        .await;
+    assert_eq!(done.status(), 303);
+    let due: time::Date = sqlx::query_scalar("SELECT due_on FROM tasks WHERE kind = 'follow_up'")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    let today = crate::common::records::today(&app).await;
+    let calendar = WorkingCalendar::dutch_default();
+    assert_eq!(
+        calendar.add_working_days(today, 5),
+        due,
+        "five working days after {today}"
+    );
+    assert!(calendar.is_working_day(due));
+    let shown = app.get(location(&done)).await.text().await.unwrap();
+    assert!(
+        shown.contains(&crate::common::pages::nl(due)),
+        "the desk is told when: {shown}"
     );
 }

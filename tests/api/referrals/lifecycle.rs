@@ -1,9 +1,11 @@
 //! A referral's lifecycle from sent to finished as the case shows it, the answer period, and
 //! who may send to whom.
 
+use schakel::calendar::{LiberationDay, WorkingCalendar};
 use time::Date;
 use uuid::Uuid;
 
+use crate::common::hidden_value;
 use crate::common::pages::{field_error, nl};
 use crate::common::records::today;
 
@@ -284,4 +286,196 @@ async fn only_the_lead_the_coordinator_or_a_process_manager_sends_and_only_to_wh
     );
     w.refer(&lead, &w.target(w.shared, Some(w.org_b)), "Boodschappen")
         .await;
+}
+
+#[tokio::test]
+async fn closing_a_case_withdraws_its_running_referrals_once_confirmed_and_tells_the_organisation() {
+    let w = World::new().await;
+    let lead = w.login("team@demo.test").await;
+    let lid = w.login("lid@demo.test").await;
+    w.consent(&lead, &format!("org:{}", w.org_a), "01-01-2026", "")
+        .await;
+    let sent = w
+        .refer(
+            &lead,
+            &w.target(w.own, Some(w.org_a)),
+            "Maatje voor een wandeling",
+        )
+        .await;
+    let accepted = w
+        .refer(&lead, &w.target(w.shared, Some(w.org_a)), "Boodschappen doen")
+        .await;
+    assert_eq!(lid.step(accepted, "accept", &[]).await.status, 303);
+
+    // The closing form lists the running referrals and asks what becomes of them.
+    let (_, page) = lead.page(&w.case_path()).await;
+    let form = section(&page, "status-title");
+    for shown in [
+        "Maatjescontact",
+        "Boodschappenhulp",
+        "Zorgcirkel Testdorp",
+        "Trek deze doorverwijzingen in",
+    ] {
+        assert!(form.contains(shown), "{shown}: {form}");
+    }
+    let lock = hidden_value(form, "lock_version").unwrap();
+    let (sent_id, accepted_id) = (sent.to_string(), accepted.to_string());
+    let close = |confirmed: bool| {
+        let mut fields = vec![
+            ("lock_version", lock.as_str()),
+            ("to", "afgesloten"),
+            ("closing_result", "doel_bereikt"),
+            ("open_referral", sent_id.as_str()),
+            ("open_referral", accepted_id.as_str()),
+        ];
+        if confirmed {
+            fields.push(("withdraw_referrals", "yes"));
+        }
+        fields
+    };
+    let status_path = format!("{}/status", w.case_path());
+
+    // Closing without an answer: refused beside the question, what was chosen stays.
+    let answer = lead.submit(&status_path, &close(false)).await;
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert_eq!(
+        field_error(&answer.body, "status-withdraw_referrals").as_deref(),
+        Some("Bevestig dat de lopende doorverwijzingen worden ingetrokken.")
+    );
+    assert!(answer.body.contains("value=\"doel_bereikt\" selected"));
+    // Confirmed, but not for what runs now (one more was sent since): refused as well.
+    let mut fields = close(true);
+    fields.retain(|&(name, value)| !(name == "open_referral" && value == accepted_id));
+    let answer = lead.submit(&status_path, &fields).await;
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert!(field_error(&answer.body, "status-withdraw_referrals").is_some());
+    assert_eq!(
+        w.status_of(sent).await,
+        "verstuurd",
+        "a refused closing changes nothing"
+    );
+    assert_eq!(w.status_of(accepted).await, "geaccepteerd");
+    assert!(w.notified(sent, "referral_withdrawn").await.is_empty());
+
+    let answer = lead.submit(&status_path, &close(true)).await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    for referral in [sent, accepted] {
+        assert_eq!(w.status_of(referral).await, "ingetrokken");
+        assert_eq!(
+            w.notified(referral, "referral_withdrawn").await.len(),
+            2,
+            "both staff of the organisation are told"
+        );
+    }
+    let (_, notices) = lid.page("/demo/notifications").await;
+    assert!(notices.contains("Doorverwijzing ingetrokken"), "{notices}");
+    let (_, seen) = lid.page(&format!("/demo/referrals/{accepted}")).await;
+    assert!(seen.contains("Ingetrokken"), "{seen}");
+
+    // The case's history says so.
+    let (_, history) = lead.page(&format!("{}/history", w.case_path())).await;
+    assert!(
+        history.contains("Doorverwijzing: Verstuurd → Ingetrokken")
+            && history.contains("Doorverwijzing: Geaccepteerd → Ingetrokken")
+            && history.contains("Maatjescontact · Zorgcirkel Testdorp"),
+        "{history}"
+    );
+}
+
+#[tokio::test]
+async fn the_demo_history_is_due_on_working_days() {
+    let app = crate::common::TestApp::spawn().await;
+    let owner = sqlx::PgPool::connect_with(app.owner.clone()).await.unwrap();
+    schakel::demo::load_history(&owner).await.unwrap();
+    let mut db = app.owner_connection().await;
+    let due = |sql: &'static str| {
+        let owner = owner.clone();
+        async move {
+            sqlx::query_scalar::<_, Date>(sql)
+                .fetch_all(&owner)
+                .await
+                .unwrap()
+        }
+    };
+    // The demo cooperative's own working days: answers and to-do items.
+    let cooperative = WorkingCalendar::dutch_default();
+    let answers = due("SELECT answer_due_on FROM referrals").await;
+    let tasks = due("SELECT due_on FROM tasks WHERE case_id IS NOT NULL").await;
+    assert!(answers.len() > 100 && !tasks.is_empty());
+    for day in answers.iter().chain(&tasks) {
+        assert!(
+            cooperative.is_working_day(*day),
+            "due on {day} ({})",
+            day.weekday()
+        );
+    }
+    // A referral is answered five working days after it was sent.
+    let sent: Vec<(Date, Date)> = sqlx::query_as(
+        "SELECT (sent_at AT TIME ZONE 'Europe/Amsterdam')::date, answer_due_on FROM referrals",
+    )
+    .fetch_all(&mut db)
+    .await
+    .unwrap();
+    for (sent_on, due_on) in sent {
+        assert_eq!(cooperative.add_working_days(sent_on, 5), due_on, "sent {sent_on}");
+    }
+    // Statutory terms run on past weekends and every public holiday (Algemene termijnenwet).
+    let statutory = WorkingCalendar::new(LiberationDay::EveryYear, []);
+    for day in due("SELECT due_on FROM case_clocks").await {
+        assert!(
+            statutory.is_working_day(day),
+            "a term due on {day} ({})",
+            day.weekday()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_referral_is_not_expected_to_start_before_the_request_came_in() {
+    let w = World::new().await;
+    let lead = w.login("team@demo.test").await;
+    w.consent(&lead, &format!("org:{}", w.org_a), "01-01-2026", "")
+        .await;
+    let today = today(&w.app).await;
+    // The case's request came in three days ago.
+    let before = nl(today - time::Duration::days(10));
+    let path = format!("{}/referrals", w.case_path());
+    let target = w.target(w.own, Some(w.org_a));
+    let send = async |expected_start: String| {
+        lead.submit(
+            &path,
+            &[
+                ("target", target.as_str()),
+                ("purpose", "Maatje"),
+                ("summary", "Wim zoekt gezelschap."),
+                ("expected_start", expected_start.as_str()),
+            ],
+        )
+        .await
+    };
+    let answer = send(before).await;
+    assert_eq!(answer.status, 422);
+    assert_eq!(
+        field_error(&answer.body, "referral-expected_start").as_deref(),
+        Some("Deze datum ligt vóór de melding van deze casus.")
+    );
+    assert_eq!(
+        w.count("SELECT count(*) FROM referrals WHERE case_id = $1", w.case)
+            .await,
+        0
+    );
+    let answer = send(nl(today)).await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+
+    // The database refuses it too.
+    let mut db = w.app.owner_connection().await;
+    let refused = sqlx::query("UPDATE referrals SET expected_start = current_date - 10 WHERE case_id = $1")
+        .bind(w.case)
+        .execute(&mut db)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.as_database_error().and_then(|e| e.code()).as_deref(),
+        Some("23514")
+    );
 }

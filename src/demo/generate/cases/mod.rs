@@ -16,11 +16,12 @@ use uuid::Uuid;
 
 use super::Sampler;
 use super::journal::JournalSpec;
+use crate::calendar::WorkingCalendar;
 use crate::cases::{ClockKind, ClosingResult, Confidentiality, Escalation, Status};
 use crate::db::TenantTx;
 use crate::intake::values::Urgency;
 use crate::shared::choices::Domain;
-use clocks::Clock;
+use clocks::{Clock, Ended};
 use records::Judged;
 use rows::Batch;
 use texts::{CONFIDENTIALITY_REASONS, ESCALATION_REASONS, HANDOVER_NOTES, SAFETY_REASONS, closing_reason};
@@ -102,11 +103,13 @@ pub(super) async fn add(
     let now = sqlx::query_scalar!(r#"SELECT now() AS "now!""#)
         .fetch_one(&mut **tx)
         .await?;
+    let calendar = crate::admin::working_calendar(tx).await?;
     let mut planner = Planner {
         sampler,
         staff,
         now,
         today,
+        calendar,
         residents_mapped: mapped.into_iter().collect(),
         journals: Vec::with_capacity(cases.len()),
     };
@@ -142,6 +145,8 @@ struct Planner<'s> {
     staff: Vec<Staff>,
     now: OffsetDateTime,
     today: Date,
+    /// The cooperative's working days, on which to-do items fall due.
+    calendar: WorkingCalendar,
     residents_mapped: HashSet<Uuid>,
     journals: Vec<JournalSpec>,
 }
@@ -371,14 +376,14 @@ impl Planner<'_> {
             closed_at.map(|at| (result, at)),
         );
 
-        // The investigation's clocks stop when the plan is agreed, or when the case closes first.
-        let stopped = if reached(Status::PlanAgreed) {
-            Some(planned.date())
+        // The investigation's clocks are done when the plan is agreed; closing first stops them.
+        let ended = if reached(Status::PlanAgreed) {
+            Some(Ended::Completed(planned.date()))
         } else {
-            closed_at.map(|at| at.date())
+            closed_at.map(|at| Ended::Stopped(at.date()))
         };
         for clock in clocks {
-            self.settle_clock(case.id, clock, stopped, batch);
+            self.settle_clock(case.id, clock, ended, batch);
         }
 
         // The kitchen-table conversation, a few days after assignment and before the plan.

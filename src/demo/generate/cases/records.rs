@@ -177,7 +177,8 @@ impl Planner<'_> {
         rows.removed_at.push(removed_at);
     }
 
-    /// A task of the lead's, due around today: most past ones done, some overdue.
+    /// A task of the lead's, due on a working day around today: most past ones done, some
+    /// overdue.
     pub(super) fn plan_task(
         &mut self,
         case_id: Uuid,
@@ -187,6 +188,7 @@ impl Planner<'_> {
     ) {
         let due_on = (self.today + Duration::days(self.sampler.between(-25, 30)))
             .max(assigned.date() + Duration::days(1));
+        let due_on = self.calendar.add_working_days(due_on, 0);
         let due_at = self.office_time(due_on);
         let created_at = (due_at - Duration::days(self.sampler.between(3, 30)))
             .min(self.now)

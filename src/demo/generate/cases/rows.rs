@@ -4,7 +4,7 @@
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use super::clocks::Clock;
+use super::clocks::{Clock, Ended};
 use super::texts::result_note;
 use crate::cases::{ClosingResult, Confidentiality, Escalation, GoalResult, Performer, Status};
 use crate::db::TenantTx;
@@ -151,6 +151,7 @@ pub(super) struct ClockColumns {
     pub(super) extended_weeks: Vec<i32>,
     pub(super) extension_reason: Vec<Option<String>>,
     pub(super) completed_on: Vec<Option<Date>>,
+    pub(super) stopped_on: Vec<Option<Date>>,
 }
 
 impl ClockColumns {
@@ -162,7 +163,7 @@ impl ClockColumns {
         pause: Option<(Date, &str)>,
         due_on: Date,
         resumed_on: Option<Date>,
-        completed_on: Option<Date>,
+        ended: Option<Ended>,
     ) {
         self.case_id.push(case_id);
         self.kind.push(clock.kind.code().to_owned());
@@ -175,7 +176,14 @@ impl ClockColumns {
         self.extended_weeks
             .push(if clock.extension.is_some() { 2 } else { 0 });
         self.extension_reason.push(clock.extension.map(str::to_owned));
-        self.completed_on.push(completed_on);
+        self.completed_on.push(match ended {
+            Some(Ended::Completed(on)) => Some(on),
+            _ => None,
+        });
+        self.stopped_on.push(match ended {
+            Some(Ended::Stopped(on)) => Some(on),
+            _ => None,
+        });
     }
 }
 
@@ -380,9 +388,10 @@ impl Batch {
         // Triage may already have started a case's clocks; those stay as they are.
         sqlx::query!(
             "INSERT INTO case_clocks (tenant_id, case_id, kind, started_on, statutory_due_on, due_on, paused_on,
-                                      pause_reason, resumed_on, extended_weeks, extension_reason, completed_on)
+                                      pause_reason, resumed_on, extended_weeks, extension_reason, completed_on,
+                                      stopped_on)
              SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::date[], $5::date[], $6::date[], $7::date[],
-                                      $8::text[], $9::date[], $10::int4[], $11::text[], $12::date[])
+                                      $8::text[], $9::date[], $10::int4[], $11::text[], $12::date[], $13::date[])
              ON CONFLICT (tenant_id, case_id, kind) DO NOTHING",
             tenant,
             &k.case_id,
@@ -395,7 +404,8 @@ impl Batch {
             &k.resumed_on as &[Option<Date>],
             &k.extended_weeks,
             &k.extension_reason as &[Option<String>],
-            &k.completed_on as &[Option<Date>]
+            &k.completed_on as &[Option<Date>],
+            &k.stopped_on as &[Option<Date>]
         )
         .execute(&mut **tx)
         .await?;
@@ -513,12 +523,12 @@ impl Batch {
         )
         .execute(&mut **tx)
         .await?;
-        // The queue's deadline: the earliest clock that is running (not stopped, not paused).
+        // The queue's deadline: the earliest clock that is running (not ended, not paused).
         sqlx::query!(
             "UPDATE cases c SET next_deadline = (
                  SELECT min(k.due_on) FROM case_clocks k
                  WHERE k.tenant_id = c.tenant_id AND k.case_id = c.id AND k.completed_on IS NULL
-                   AND (k.paused_on IS NULL OR k.resumed_on IS NOT NULL))
+                   AND k.stopped_on IS NULL AND (k.paused_on IS NULL OR k.resumed_on IS NOT NULL))
              WHERE c.tenant_id = $1 AND c.id = ANY ($2)",
             tenant,
             &c.id
