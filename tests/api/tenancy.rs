@@ -304,7 +304,10 @@ async fn the_web_role_sees_only_its_tenants_rows_in_every_table() {
         .execute(&mut *tx)
         .await
         .unwrap();
-    let insert = sqlx::query("INSERT INTO login_failures (tenant_id, email) VALUES ($1, 'x@demo.test')")
+    let insert = sqlx::query(
+        "INSERT INTO login_throttles (tenant_id, kind, key, failures, last_failure_at, next_attempt_at)
+         VALUES ($1, 'account', sha256('x'), 1, now(), now())",
+    )
         .bind(demo2)
         .execute(&mut *tx)
         .await;
