@@ -52,7 +52,11 @@ fn hash(token: &str) -> Option<Vec<u8>> {
 
 /// The token hash by which this request's browser is known for the active user with
 /// `email`, if it is.
-pub async fn recognise(tx: &mut TenantTx, presented: &Presented, email: &str) -> sqlx::Result<Option<Vec<u8>>> {
+pub async fn recognise(
+    tx: &mut TenantTx,
+    presented: &Presented,
+    email: &str,
+) -> sqlx::Result<Option<Vec<u8>>> {
     if presented.0.is_empty() {
         return Ok(None);
     }
@@ -147,7 +151,14 @@ mod tests {
     fn the_cookie_is_long_lived_http_only_and_secure_over_https() {
         let value = cookie("abc", true);
         let text = value.to_str().unwrap();
-        for part in ["schakel_device=abc", "HttpOnly", "SameSite=Strict", "Secure", "Path=/", "Max-Age=15552000"] {
+        for part in [
+            "schakel_device=abc",
+            "HttpOnly",
+            "SameSite=Strict",
+            "Secure",
+            "Path=/",
+            "Max-Age=15552000",
+        ] {
             assert!(text.contains(part), "{text}");
         }
         assert!(!cookie("abc", false).to_str().unwrap().contains("Secure"));

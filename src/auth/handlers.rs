@@ -127,7 +127,10 @@ pub async fn login(
                     })
                     .into_response();
                     let set = response.headers_mut();
-                    set.append(header::SET_COOKIE, web::set_cookie(SESSION_COOKIE, &cookie, secure));
+                    set.append(
+                        header::SET_COOKIE,
+                        web::set_cookie(SESSION_COOKIE, &cookie, secure),
+                    );
                     if stage == Stage::Active {
                         let who = LoggingIn {
                             id: user.id,
@@ -237,7 +240,10 @@ pub async fn record_slowdown(
     for kind in attempt.slowed_down() {
         let subject = match kind {
             Kind::Address => None,
-            Kind::Account | Kind::Device => subject.as_ref().map(|s| Subject { id: s.id, name: s.name }),
+            Kind::Account | Kind::Device => subject.as_ref().map(|s| Subject {
+                id: s.id,
+                name: s.name,
+            }),
         };
         audit::record(
             tx,

@@ -110,7 +110,10 @@ mod tests {
         assert_eq!(field("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(field("\t=1"), "'\t=1");
         assert_eq!(field("\r=1"), "\"'\r=1\"");
-        assert_eq!(field("=HYPERLINK(\"x\";\"y\")"), "\"'=HYPERLINK(\"\"x\"\";\"\"y\"\")\"");
+        assert_eq!(
+            field("=HYPERLINK(\"x\";\"y\")"),
+            "\"'=HYPERLINK(\"\"x\"\";\"\"y\"\")\""
+        );
         assert_eq!(field("-"), "'-");
         assert_eq!(field("a=1"), "a=1", "only the start counts");
     }

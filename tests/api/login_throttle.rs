@@ -51,7 +51,14 @@ async fn fifty_concurrent_guesses_get_no_more_checks_than_the_design_allows() {
                 ("email", "beheer@demo.test"),
                 ("password", guess.as_str()),
             ];
-            client.post(url).form(&form).send().await.unwrap().status().as_u16()
+            client
+                .post(url)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
         }
     });
     let statuses = futures::future::join_all(attempts).await;
@@ -119,14 +126,21 @@ async fn a_known_browser_logs_in_despite_failures_on_its_account_and_from_its_ad
     // What made the browser known: a long-lived cookie the database knows only by its hash.
     let device = device.expect("a successful login remembers the browser");
     assert!(device.contains("HttpOnly"), "{device}");
-    assert!(device.contains("Max-Age=15552000"), "kept for half a year: {device}");
+    assert!(
+        device.contains("Max-Age=15552000"),
+        "kept for half a year: {device}"
+    );
     let token = device["schakel_device=".len()..].split(';').next().unwrap();
     let mut db = app.owner_connection().await;
     let stored: Vec<u8> = sqlx::query_scalar("SELECT token_hash FROM known_devices")
         .fetch_one(&mut db)
         .await
         .unwrap();
-    assert_eq!(stored, Sha256::digest(base64_decode(token)).to_vec(), "only a hash is stored");
+    assert_eq!(
+        stored,
+        Sha256::digest(base64_decode(token)).to_vec(),
+        "only a hash is stored"
+    );
 }
 
 #[tokio::test]
@@ -141,10 +155,14 @@ async fn an_unknown_browser_is_slowed_down_step_by_step_and_never_locked_out() {
     assert!(matches!(retry_after(&response), Some(29..=30)), "{response:?}");
     let body = response.text().await.unwrap();
     assert!(
-        body.contains("Probeer het over 30 seconden opnieuw") || body.contains("Probeer het over 29 seconden opnieuw"),
+        body.contains("Probeer het over 30 seconden opnieuw")
+            || body.contains("Probeer het over 29 seconden opnieuw"),
         "{body}"
     );
-    assert!(body.contains("value=\"beheer@demo.test\""), "the form keeps the email");
+    assert!(
+        body.contains("value=\"beheer@demo.test\""),
+        "the form keeps the email"
+    );
 
     // Attempts during a delay check nothing and count nothing, so they cannot stretch it.
     for _ in 0..20 {
@@ -158,10 +176,14 @@ async fn an_unknown_browser_is_slowed_down_step_by_step_and_never_locked_out() {
     assert_eq!(response.status(), 422, "after the delay a guess is checked again");
     let response = app.try_login("demo", "beheer@demo.test", demo::PASSWORD).await;
     assert_eq!(response.status(), 429);
-    assert!(matches!(retry_after(&response), Some(59..=60)), "the delay doubles");
+    assert!(
+        matches!(retry_after(&response), Some(59..=60)),
+        "the delay doubles"
+    );
     let body = response.text().await.unwrap();
     assert!(
-        body.contains("Probeer het over 1 minuut opnieuw") || body.contains("Probeer het over 59 seconden opnieuw"),
+        body.contains("Probeer het over 1 minuut opnieuw")
+            || body.contains("Probeer het over 59 seconden opnieuw"),
         "{body}"
     );
 
@@ -172,12 +194,20 @@ async fn an_unknown_browser_is_slowed_down_step_by_step_and_never_locked_out() {
         .await
         .unwrap();
     assert_eq!(
-        app.try_login("demo", "beheer@demo.test", "geraden").await.status(),
+        app.try_login("demo", "beheer@demo.test", "geraden")
+            .await
+            .status(),
         422
     );
     let response = app.try_login("demo", "beheer@demo.test", demo::PASSWORD).await;
     assert!(matches!(retry_after(&response), Some(899..=900)), "{response:?}");
-    assert!(response.text().await.unwrap().contains("Probeer het over 15 minuten opnieuw"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Probeer het over 15 minuten opnieuw")
+    );
 
     wait_out_the_delays(&app).await;
     app.login("demo", "beheer@demo.test").await;
@@ -199,11 +229,17 @@ async fn the_limit_per_address_slows_unknown_browsers_but_not_a_known_one() {
             .await;
     }
     let stranger = app.other_client();
-    let response = stranger.try_login("demo", "balie@demo.test", demo::PASSWORD).await;
+    let response = stranger
+        .try_login("demo", "balie@demo.test", demo::PASSWORD)
+        .await;
     assert_eq!(response.status(), 429, "an unknown browser at that address waits");
 
     let response = browser.try_login("demo", "team@demo.test", demo::PASSWORD).await;
-    assert_eq!(response.status(), 303, "right on the first try from a known browser");
+    assert_eq!(
+        response.status(),
+        303,
+        "right on the first try from a known browser"
+    );
 }
 
 #[tokio::test]
@@ -216,7 +252,11 @@ async fn a_known_browser_that_keeps_guessing_is_slowed_down_itself() {
         assert_eq!(response.status(), 422);
     }
     let response = browser.try_login("demo", "team@demo.test", demo::PASSWORD).await;
-    assert_eq!(response.status(), 429, "a stolen device cookie buys no endless guesses");
+    assert_eq!(
+        response.status(),
+        429,
+        "a stolen device cookie buys no endless guesses"
+    );
     let response = other.try_login("demo", "team@demo.test", demo::PASSWORD).await;
     assert_eq!(response.status(), 303, "each known browser counts for itself");
 }
@@ -226,9 +266,7 @@ async fn administrators_see_in_the_audit_log_when_an_account_is_slowed_down() {
     let app = TestApp::spawn().await;
     let attacker = app.other_client();
     for _ in 0..8 {
-        attacker
-            .try_login("demo", "team@demo.test", "geraden")
-            .await;
+        attacker.try_login("demo", "team@demo.test", "geraden").await;
     }
     let admin = User::login(&app, "demo", "beheer@demo.test").await;
     let (status, page) = admin.page("/demo/admin/audit?kind=login_throttled").await;

@@ -483,7 +483,10 @@ async fn exported_text_that_excel_would_run_as_a_formula_is_neutralised() {
     // An organisation's name as an administrator could type it, for each character with
     // which a spreadsheet starts a formula (OWASP, CSV injection).
     for (name, written) in [
-        ("=HYPERLINK(\"https://evil.example\")", "\"'=HYPERLINK(\"\"https://evil.example\"\")\""),
+        (
+            "=HYPERLINK(\"https://evil.example\")",
+            "\"'=HYPERLINK(\"\"https://evil.example\"\")\"",
+        ),
         ("+SUM(1+1)", "'+SUM(1+1)"),
         ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
         ("@SUM(1+1)", "'@SUM(1+1)"),
@@ -502,7 +505,9 @@ async fn exported_text_that_excel_would_run_as_a_formula_is_neutralised() {
             .await
             .unwrap();
         assert!(
-            text.contains(&format!("\r\n{written};2;2;0;15,0;30,0;0;1;01-01-2025;31-12-2025\r\n")),
+            text.contains(&format!(
+                "\r\n{written};2;2;0;15,0;30,0;0;1;01-01-2025;31-12-2025\r\n"
+            )),
             "{name:?} must be written as {written:?}: {text:?}"
         );
     }

@@ -308,9 +308,9 @@ async fn the_web_role_sees_only_its_tenants_rows_in_every_table() {
         "INSERT INTO login_throttles (tenant_id, kind, key, failures, last_failure_at, next_attempt_at)
          VALUES ($1, 'account', sha256('x'), 1, now(), now())",
     )
-        .bind(demo2)
-        .execute(&mut *tx)
-        .await;
+    .bind(demo2)
+    .execute(&mut *tx)
+    .await;
     let error = insert.expect_err("inserting into another tenant must fail");
     assert!(error.to_string().contains("row-level security"), "{error}");
 }

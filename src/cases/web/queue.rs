@@ -134,8 +134,18 @@ pub async fn monitor(ctx: RequestContext, user: CurrentUser) -> AppResult<Respon
         section("unassigned", "monitor.unassigned", "assign", monitor.unassigned),
         section("crisis", "monitor.crisis", "assign", monitor.crisis),
         section("quiet", "monitor.quiet", "handover", monitor.quiet),
-        section("evaluation", "monitor.evaluation", "evaluate", monitor.evaluation_due),
-        section("declined", "monitor.declined_twice", "refer", monitor.declined_twice),
+        section(
+            "evaluation",
+            "monitor.evaluation",
+            "evaluate",
+            monitor.evaluation_due,
+        ),
+        section(
+            "declined",
+            "monitor.declined_twice",
+            "refer",
+            monitor.declined_twice,
+        ),
     ];
     web::render(&MonitorPage {
         sections,

@@ -128,7 +128,10 @@ async fn an_administrator_assigns_from_the_monitor_and_the_desk_cannot_assign() 
     let unassigned = monitor_section(&page, "unassigned");
     let reference = format!("C-{}", case.replace('-', "")[..8].to_uppercase());
     assert!(unassigned.contains(&reference));
-    assert!(!unassigned.contains("Wachtenaar"), "an administrator sees no resident's name");
+    assert!(
+        !unassigned.contains("Wachtenaar"),
+        "an administrator sees no resident's name"
+    );
     assert!(unassigned.contains(&format!("action=\"/demo/cases/{case}/lead\"")));
     let lock = hidden_value(unassigned, "lock_version").unwrap();
 

@@ -110,12 +110,25 @@ async fn administrators_see_only_what_assigning_a_lead_needs_in_the_queue_and_th
     )
     .await;
     let reference = |id: &str| format!("C-{}", id.replace('-', "")[..8].to_uppercase());
-    let personal = ["Geheimnaam", "Stilletjes", "<td>Wmo", "In onderzoek", "In uitvoering"];
+    let personal = [
+        "Geheimnaam",
+        "Stilletjes",
+        "<td>Wmo",
+        "In onderzoek",
+        "In uitvoering",
+    ];
 
-    for path in ["/demo/team?tab=unassigned", "/demo/team?tab=open", "/demo/team/monitor"] {
+    for path in [
+        "/demo/team?tab=unassigned",
+        "/demo/team?tab=open",
+        "/demo/team/monitor",
+    ] {
         let (status, page) = admin.page(path).await;
         assert_eq!(status, 200, "{path}");
-        assert!(page.contains(&reference(&crisis)), "{path}: the case reference\n{page}");
+        assert!(
+            page.contains(&reference(&crisis)),
+            "{path}: the case reference\n{page}"
+        );
         assert!(page.contains("10 dagen (sinds"), "{path}: when it came in");
         assert!(page.contains(">crisis<"), "{path}: its urgency");
         for text in personal {
