@@ -287,3 +287,40 @@ fn base64_decode(token: &str) -> Vec<u8> {
         .decode(token)
         .unwrap()
 }
+
+#[tokio::test]
+async fn counters_are_forgotten_after_a_quiet_while_and_unused_browsers_after_half_a_year() {
+    let app = TestApp::spawn().await;
+    known_browser(&app, "team@demo.test").await;
+    for _ in 0..3 {
+        app.try_login("demo", "beheer@demo.test", "geraden").await;
+    }
+    let mut db = app.owner_connection().await;
+    let count = |table: &str| format!("SELECT count(*) FROM {table}");
+    let counters = || sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count("login_throttles")));
+    let devices = || sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count("known_devices")));
+    assert_eq!(
+        counters().fetch_one(&mut db).await.unwrap(),
+        2,
+        "the account and the address"
+    );
+
+    // An address is forgotten an hour after its last failure, an account after a day.
+    sqlx::query("UPDATE login_throttles SET last_failure_at = now() - interval '2 hours'")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    schakel::auth::session::purge_expired(&app.pool).await.unwrap();
+    assert_eq!(counters().fetch_one(&mut db).await.unwrap(), 1);
+    sqlx::query("UPDATE login_throttles SET last_failure_at = now() - interval '25 hours'")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE known_devices SET last_used_at = now() - interval '181 days'")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    schakel::auth::session::purge_expired(&app.pool).await.unwrap();
+    assert_eq!(counters().fetch_one(&mut db).await.unwrap(), 0);
+    assert_eq!(devices().fetch_one(&mut db).await.unwrap(), 0);
+}
