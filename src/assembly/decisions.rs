@@ -538,7 +538,7 @@ pub async fn set_action_status(
 }
 
 /// The decision list as CSV (see [`csv`]).
-pub fn to_csv(decisions: &[Decision]) -> String {
+pub fn to_csv(decisions: &[Decision]) -> csv::Document {
     let header = [
         "besluitnummer",
         "datum",

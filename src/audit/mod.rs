@@ -31,6 +31,7 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
 pub enum AuditKind {
     LoginSucceeded,
     LoginFailed,
+    LoginThrottled,
     Logout,
     SessionEnded,
     UserInvited,
@@ -96,9 +97,10 @@ pub enum AuditKind {
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 64] = [
+    pub const ALL: [AuditKind; 65] = [
         AuditKind::LoginSucceeded,
         AuditKind::LoginFailed,
+        AuditKind::LoginThrottled,
         AuditKind::Logout,
         AuditKind::SessionEnded,
         AuditKind::UserInvited,
@@ -167,6 +169,7 @@ impl AuditKind {
         match self {
             AuditKind::LoginSucceeded => "login_succeeded",
             AuditKind::LoginFailed => "login_failed",
+            AuditKind::LoginThrottled => "login_throttled",
             AuditKind::Logout => "logout",
             AuditKind::SessionEnded => "session_ended",
             AuditKind::UserInvited => "user_invited",

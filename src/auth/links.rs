@@ -12,6 +12,7 @@ use serde_json::json;
 
 use crate::audit::{self, Actor, AuditKind, Subject};
 use crate::auth::password::NewPassword;
+use crate::auth::throttle;
 use crate::auth::tokens::{self, Purpose};
 use crate::auth::users::{self, Email};
 use crate::error::AppResult;
@@ -159,6 +160,8 @@ async fn redeem(
     if let Some(password) = check_new_password(&form.password, &form.confirmation, &mut errors) {
         users::set_password(&mut tx, holder.user_id, password).await?;
         tokens::mark_used(&mut tx, &token).await?;
+        // The link proves who this is: guesses made at the account no longer slow it down.
+        throttle::forgive_account(&mut tx, &holder.email).await?;
         let kind = match purpose {
             Purpose::Invitation => AuditKind::InvitationAccepted,
             Purpose::PasswordReset => AuditKind::PasswordResetCompleted,

@@ -1,5 +1,6 @@
 //! Who is using Schakel: users and their roles, passwords, sessions, login and logout.
 
+mod devices;
 mod handlers;
 pub mod links;
 pub mod password;

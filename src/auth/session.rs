@@ -276,7 +276,8 @@ pub async fn delete(tx: &mut TenantTx, token_hash: &[u8]) -> sqlx::Result<bool> 
     Ok(result.rows_affected() > 0)
 }
 
-/// Removes expired sessions and old login failures of every tenant.
+/// Removes expired sessions, forgotten login counters and long unused browsers of every
+/// tenant.
 pub async fn purge_expired(pool: &PgPool) -> sqlx::Result<u64> {
     let tenants = sqlx::query_scalar!("SELECT id FROM tenants")
         .fetch_all(pool)
@@ -297,6 +298,7 @@ pub async fn purge_expired(pool: &PgPool) -> sqlx::Result<u64> {
         .await?
         .rows_affected();
         super::throttle::purge(&mut tx).await?;
+        super::devices::purge(&mut tx).await?;
         tx.commit().await?;
     }
     Ok(removed)

@@ -2,15 +2,16 @@
 
 use askama::Template;
 use axum::Form;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::audit::{self, Actor, AuditKind};
-use crate::auth::handlers::complete_login;
+use crate::audit::{self, Actor, AuditKind, Subject};
+use crate::auth::handlers::{LoggingIn, complete_login, record_slowdown, render_wait, wait_message};
 use crate::auth::second_factor::{self, Accepted};
-use crate::auth::{LoginInProgress, Stage, session, throttle};
+use crate::auth::throttle::{self, Counter, Verdict};
+use crate::auth::{LoginInProgress, Stage, devices, session};
 use crate::error::{AppError, AppResult};
 use crate::web;
 use crate::web::context::RequestContext;
@@ -21,6 +22,7 @@ use crate::web::layout::{FormErrors, Layout};
 struct CodePage {
     l: Layout,
     errors: FormErrors,
+    wait: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -35,6 +37,7 @@ pub async fn code_form(ctx: RequestContext, login: LoginInProgress) -> AppResult
     }
     web::render(&CodePage {
         errors: FormErrors::default(),
+        wait: None,
         l: ctx.layout(),
     })
 }
@@ -42,6 +45,7 @@ pub async fn code_form(ctx: RequestContext, login: LoginInProgress) -> AppResult
 pub async fn check_code(
     ctx: RequestContext,
     login: LoginInProgress,
+    headers: HeaderMap,
     Form(form): Form<CodeForm>,
 ) -> AppResult<Response> {
     if login.stage != Stage::NeedsCode {
@@ -50,47 +54,72 @@ pub async fn check_code(
     let token_hash = ctx.session_hash.clone().ok_or(AppError::Forbidden)?;
     let user = &login.user;
     let mut errors = FormErrors::default();
-    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    let mut tx = ctx.tx().await?;
+    let mut wait = None;
     if form.code.trim().is_empty() {
         errors.field("code", "two_factor.error.code_required");
-    } else if throttle::is_throttled(&mut tx, &user.email, ctx.client_ip).await? {
-        errors.form("login.error.throttled");
-        status = StatusCode::TOO_MANY_REQUESTS;
     } else {
-        match second_factor::verify(&mut tx, user.id, &user.email, &form.code).await? {
-            Some(accepted) => {
-                if accepted == Accepted::RecoveryCode {
-                    audit::record(
-                        &mut tx,
-                        &Actor::user(user, ctx.client_ip),
-                        AuditKind::RecoveryCodeUsed,
-                        None,
-                        json!({}),
-                    )
-                    .await?;
+        // Wrong codes count like wrong passwords, on the same counters.
+        let presented = devices::Presented::from_headers(&headers);
+        let mut tx = ctx.tx().await?;
+        let known = devices::recognise(&mut tx, &presented, &user.email).await?;
+        let counter = match &known {
+            Some(hash) => Counter::KnownDevice(hash),
+            None => Counter::Unknown {
+                email: &user.email,
+                client_ip: ctx.client_ip,
+            },
+        };
+        match throttle::attempt(tx, &counter).await? {
+            Verdict::Wait(w) => wait = Some(w),
+            Verdict::Go(attempt) => {
+                let mut tx = ctx.tx().await?;
+                match second_factor::verify(&mut tx, user.id, &user.email, &form.code).await? {
+                    Some(accepted) => {
+                        if accepted == Accepted::RecoveryCode {
+                            audit::record(
+                                &mut tx,
+                                &Actor::user(user, ctx.client_ip),
+                                AuditKind::RecoveryCodeUsed,
+                                None,
+                                json!({}),
+                            )
+                            .await?;
+                        }
+                        attempt.refund(&mut tx).await?;
+                        session::set_stage(&mut tx, &token_hash, Stage::Active).await?;
+                        let who = LoggingIn {
+                            id: user.id,
+                            email: &user.email,
+                            name: &user.name,
+                        };
+                        let device = complete_login(&mut tx, &ctx, &presented, who).await?;
+                        tx.commit().await?;
+                        let mut response = Redirect::to(&ctx.home_path()).into_response();
+                        response.headers_mut().append(header::SET_COOKIE, device);
+                        return Ok(response);
+                    }
+                    None => {
+                        let subject = Subject {
+                            id: user.id,
+                            name: &user.name,
+                        };
+                        record_slowdown(&mut tx, &ctx, &attempt, &user.email, Some(subject)).await?;
+                        tx.commit().await?;
+                        errors.field("code", "two_factor.error.wrong_code");
+                    }
                 }
-                throttle::clear_account(&mut tx, &user.email).await?;
-                session::set_stage(&mut tx, &token_hash, Stage::Active).await?;
-                complete_login(&mut tx, &ctx, user.id, &user.name).await?;
-                tx.commit().await?;
-                return Ok(Redirect::to(&ctx.home_path()).into_response());
-            }
-            None => {
-                // Wrong codes count towards the same throttle as wrong passwords.
-                throttle::record_failure(&mut tx, &user.email, ctx.client_ip).await?;
-                errors.field("code", "two_factor.error.wrong_code");
             }
         }
     }
-    tx.commit().await?;
-    web::render_with_status(
-        status,
-        &CodePage {
-            errors,
-            l: ctx.layout(),
-        },
-    )
+    let page = CodePage {
+        errors,
+        wait: wait.as_ref().map(|w| wait_message(ctx.lang, w)),
+        l: ctx.layout(),
+    };
+    match wait {
+        Some(wait) => render_wait(&page, &wait),
+        None => web::render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page),
+    }
 }
 
 #[derive(Template)]
@@ -154,6 +183,7 @@ pub async fn enrol_form(ctx: RequestContext, login: LoginInProgress) -> AppResul
 pub async fn confirm_enrolment(
     ctx: RequestContext,
     login: LoginInProgress,
+    headers: HeaderMap,
     Form(form): Form<CodeForm>,
 ) -> AppResult<Response> {
     if login.stage == Stage::NeedsCode {
@@ -174,18 +204,29 @@ pub async fn confirm_enrolment(
             json!({}),
         )
         .await?;
+        let mut device = None;
         if login.stage == Stage::NeedsEnrolment {
             session::set_stage(&mut tx, &token_hash, Stage::Active).await?;
-            complete_login(&mut tx, &ctx, user.id, &user.name).await?;
+            let presented = devices::Presented::from_headers(&headers);
+            let who = LoggingIn {
+                id: user.id,
+                email: &user.email,
+                name: &user.name,
+            };
+            device = Some(complete_login(&mut tx, &ctx, &presented, who).await?);
         }
         tx.commit().await?;
         let mut ctx = ctx;
         ctx.user = Some(user.clone());
         ctx.pending = None;
-        return web::render(&RecoveryCodesPage {
+        let mut response = web::render(&RecoveryCodesPage {
             codes,
             l: ctx.layout(),
-        });
+        })?;
+        if let Some(device) = device {
+            response.headers_mut().append(header::SET_COOKIE, device);
+        }
+        return Ok(response);
     } else {
         errors.field("code", "two_factor.error.wrong_code");
     }

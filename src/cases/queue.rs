@@ -18,9 +18,10 @@ use uuid::Uuid;
 use crate::auth::{CurrentUser, Role};
 use crate::calendar::WorkingCalendar;
 use crate::cases::record::reference;
-use crate::cases::{Confidentiality, Escalation, Status};
+use crate::cases::{Confidentiality, Escalation, Status, TEAM_ROLES};
 use crate::db::TenantTx;
 use crate::db::kept::KeptCopies;
+use crate::intake::values::Urgency;
 use crate::shared::choices::Domain;
 use crate::shared::format::format_date;
 
@@ -157,6 +158,80 @@ impl QueueRow {
 
     pub fn created(&self) -> String {
         format_date(self.created_at.date())
+    }
+}
+
+/// A case as an administrator sees it in the queue and the stall monitor: what assigning a
+/// lead needs (the case reference, when it came in, its urgency) and nothing of the
+/// resident's file. Administrators never open a case, so they see no names, life domains or
+/// status either (data minimisation).
+#[derive(Clone)]
+pub struct AssignmentRow {
+    pub id: Uuid,
+    pub urgency: String,
+    pub created_at: PrimitiveDateTime,
+    pub age_days: i32,
+    pub lock_version: i32,
+}
+
+impl From<QueueRow> for AssignmentRow {
+    fn from(row: QueueRow) -> Self {
+        AssignmentRow {
+            id: row.id,
+            urgency: row.urgency,
+            created_at: row.created_at,
+            age_days: row.age_days,
+            lock_version: row.lock_version,
+        }
+    }
+}
+
+impl AssignmentRow {
+    pub fn reference(&self) -> String {
+        reference(self.id)
+    }
+
+    pub fn is_crisis(&self) -> bool {
+        self.urgency == "crisis"
+    }
+
+    pub fn urgency_key(&self) -> String {
+        Urgency::parse(&self.urgency)
+            .map(Urgency::label_key)
+            .unwrap_or_default()
+    }
+
+    pub fn created(&self) -> String {
+        format_date(self.created_at.date())
+    }
+}
+
+/// A list of cases as its viewer may see it.
+pub enum Listed {
+    /// The social team: the whole row.
+    Full(Vec<QueueRow>),
+    /// Anyone else allowed here (administrators): only what assigning a lead needs.
+    ForAssigning(Vec<AssignmentRow>),
+}
+
+impl Listed {
+    pub fn for_viewer(rows: Vec<QueueRow>, viewer: &CurrentUser) -> Listed {
+        if viewer.require_any(TEAM_ROLES).is_ok() {
+            Listed::Full(rows)
+        } else {
+            Listed::ForAssigning(rows.into_iter().map(AssignmentRow::from).collect())
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Listed::Full(rows) => rows.len(),
+            Listed::ForAssigning(rows) => rows.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 

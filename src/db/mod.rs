@@ -171,6 +171,11 @@ impl TenantTx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await
     }
+
+    /// Ends the transaction, keeping nothing it did.
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
 }
 
 impl Deref for TenantTx {

@@ -8,6 +8,7 @@ mod cli;
 mod database;
 mod intake;
 mod kept_pages;
+mod login_throttle;
 mod members;
 mod notification_mail;
 mod pages;

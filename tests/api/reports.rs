@@ -477,6 +477,43 @@ async fn tables_export_as_dutch_csv() {
 }
 
 #[tokio::test]
+async fn exported_text_that_excel_would_run_as_a_formula_is_neutralised() {
+    let app = fixture().await;
+    let mut db = app.owner_connection().await;
+    // An organisation's name as an administrator could type it, for each character with
+    // which a spreadsheet starts a formula (OWASP, CSV injection).
+    for (name, written) in [
+        (
+            "=HYPERLINK(\"https://evil.example\")",
+            "\"'=HYPERLINK(\"\"https://evil.example\"\")\"",
+        ),
+        ("+SUM(1+1)", "'+SUM(1+1)"),
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        ("@SUM(1+1)", "'@SUM(1+1)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "\"'\r=1+1\""),
+    ] {
+        sqlx::query("UPDATE organisations SET name = $1 WHERE id = '00000000-0000-0000-0000-000000000e01'")
+            .bind(name)
+            .execute(&mut db)
+            .await
+            .unwrap();
+        let text = app
+            .get("/demo2/reports/export/referrals-organisation.csv?period=year&at=2025-01-01")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            text.contains(&format!(
+                "\r\n{written};2;2;0;15,0;30,0;0;1;01-01-2025;31-12-2025\r\n"
+            )),
+            "{name:?} must be written as {written:?}: {text:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn kept_figures_equal_the_live_ones_and_stay_until_the_next_refresh() {
     let app = fixture().await;
     let live = page(&app, YEAR_2025).await;

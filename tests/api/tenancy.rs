@@ -304,10 +304,13 @@ async fn the_web_role_sees_only_its_tenants_rows_in_every_table() {
         .execute(&mut *tx)
         .await
         .unwrap();
-    let insert = sqlx::query("INSERT INTO login_failures (tenant_id, email) VALUES ($1, 'x@demo.test')")
-        .bind(demo2)
-        .execute(&mut *tx)
-        .await;
+    let insert = sqlx::query(
+        "INSERT INTO login_throttles (tenant_id, kind, key, failures, last_failure_at, next_attempt_at)
+         VALUES ($1, 'account', sha256('x'), 1, now(), now())",
+    )
+    .bind(demo2)
+    .execute(&mut *tx)
+    .await;
     let error = insert.expect_err("inserting into another tenant must fail");
     assert!(error.to_string().contains("row-level security"), "{error}");
 }

@@ -11,7 +11,7 @@ use time::Date;
 use crate::auth::{CurrentUser, Role};
 use crate::cases::ASSIGNING_ROLES;
 use crate::cases::clocks;
-use crate::cases::queue::{self, KeptQueues, Monitor, QueueRow, Sort, Tab};
+use crate::cases::queue::{self, KeptQueues, Listed, Sort, Tab};
 use crate::cases::record::{self, Colleague};
 use crate::error::{AppError, AppResult};
 use crate::shared::clock::local_now;
@@ -34,7 +34,7 @@ struct QueuePage {
     tabs: [Tab; 5],
     tab: Tab,
     sort: Sort,
-    rows: Vec<QueueRow>,
+    rows: Listed,
     pagination: Pagination,
 }
 
@@ -91,7 +91,7 @@ pub async fn queue(
         tabs: Tab::ALL,
         tab,
         sort,
-        rows,
+        rows: Listed::for_viewer(rows, &user),
         pagination: Pagination::new(base, page, has_next),
         l: ctx.layout(),
     })
@@ -101,37 +101,18 @@ pub async fn queue(
 #[template(path = "cases/monitor.html")]
 struct MonitorPage {
     l: Layout,
-    monitor: Monitor,
+    sections: Vec<MonitorSection>,
     colleagues: Vec<Colleague>,
     may_open_cases: bool,
 }
 
-impl MonitorPage {
-    /// Each list: (id, title key, the action that resolves a row, rows).
-    fn sections(&self) -> [(&'static str, &'static str, &'static str, &Vec<QueueRow>); 5] {
-        [
-            (
-                "unassigned",
-                "monitor.unassigned",
-                "assign",
-                &self.monitor.unassigned,
-            ),
-            ("crisis", "monitor.crisis", "assign", &self.monitor.crisis),
-            ("quiet", "monitor.quiet", "handover", &self.monitor.quiet),
-            (
-                "evaluation",
-                "monitor.evaluation",
-                "evaluate",
-                &self.monitor.evaluation_due,
-            ),
-            (
-                "declined",
-                "monitor.declined_twice",
-                "refer",
-                &self.monitor.declined_twice,
-            ),
-        ]
-    }
+/// One list of the monitor.
+struct MonitorSection {
+    id: &'static str,
+    title_key: &'static str,
+    /// What resolves a row: `assign`, `handover`, `evaluate` or `refer`.
+    action: &'static str,
+    rows: Listed,
 }
 
 /// "Regie op regie": where cases stall, each row with the action that resolves it.
@@ -143,8 +124,31 @@ pub async fn monitor(ctx: RequestContext, user: CurrentUser) -> AppResult<Respon
     let monitor = queue::monitor(&mut tx, &calendar, today, user.id, user.has(Role::ProcessManager)).await?;
     let colleagues = record::colleagues(&mut tx).await?;
     tx.commit().await?;
+    let section = |id, title_key, action, rows| MonitorSection {
+        id,
+        title_key,
+        action,
+        rows: Listed::for_viewer(rows, &user),
+    };
+    let sections = vec![
+        section("unassigned", "monitor.unassigned", "assign", monitor.unassigned),
+        section("crisis", "monitor.crisis", "assign", monitor.crisis),
+        section("quiet", "monitor.quiet", "handover", monitor.quiet),
+        section(
+            "evaluation",
+            "monitor.evaluation",
+            "evaluate",
+            monitor.evaluation_due,
+        ),
+        section(
+            "declined",
+            "monitor.declined_twice",
+            "refer",
+            monitor.declined_twice,
+        ),
+    ];
     web::render(&MonitorPage {
-        monitor,
+        sections,
         colleagues,
         may_open_cases: user.has(Role::ProcessManager),
         l: ctx.layout(),

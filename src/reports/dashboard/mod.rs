@@ -86,7 +86,7 @@ pub struct Table {
 
 impl Table {
     /// The table as CSV, with the period it covers on every row.
-    pub fn to_csv(&self, lang: Lang, period: Period) -> String {
+    pub fn to_csv(&self, lang: Lang, period: Period) -> crate::web::csv::Document {
         let mut header = vec![self.label_column.clone()];
         header.extend(self.columns.iter().cloned());
         header.push(lang.t("reports.csv.from").to_owned());

@@ -88,3 +88,68 @@ async fn the_stall_monitor_lists_cases_without_lead_crises_quiet_leads_and_late_
     let admin = User::login(&app, "demo", "beheer@demo.test").await;
     assert_eq!(admin.page("/demo/team/monitor").await.0, 200);
 }
+
+#[tokio::test]
+async fn administrators_see_only_what_assigning_a_lead_needs_in_the_queue_and_the_monitor() {
+    let app = TestApp::spawn().await;
+    let admin = User::login(&app, "demo", "beheer@demo.test").await;
+    let team = User::login(&app, "demo", "team@demo.test").await;
+    let mut db = app.owner_connection().await;
+    let crisis = insert_case(&mut db, "Geheimnaam", "crisis", 10).await;
+    exec(
+        &mut db,
+        "UPDATE cases SET status = 'in_onderzoek' WHERE id = $1::uuid",
+        &crisis,
+    )
+    .await;
+    let quiet = insert_case(&mut db, "Stilletjes", "normal", 60).await;
+    give_lead(&mut db, &quiet, "team@demo.test").await;
+    exec(
+        &mut db,
+        "UPDATE cases SET status = 'in_uitvoering', last_journal_at = now() - interval '31 days' WHERE id = $1::uuid",
+        &quiet,
+    )
+    .await;
+    let reference = |id: &str| format!("C-{}", id.replace('-', "")[..8].to_uppercase());
+    let personal = [
+        "Geheimnaam",
+        "Stilletjes",
+        "<td>Wmo",
+        "In onderzoek",
+        "In uitvoering",
+    ];
+
+    for path in [
+        "/demo/team?tab=unassigned",
+        "/demo/team?tab=open",
+        "/demo/team/monitor",
+    ] {
+        let (status, page) = admin.page(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            page.contains(&reference(&crisis)),
+            "{path}: the case reference\n{page}"
+        );
+        assert!(page.contains("10 dagen (sinds"), "{path}: when it came in");
+        assert!(page.contains(">crisis<"), "{path}: its urgency");
+        for text in personal {
+            assert!(!page.contains(text), "{path} shows an administrator {text:?}");
+        }
+        assert!(
+            !page.contains(&format!("href=\"/demo/cases/{crisis}")),
+            "{path}: no link to a case an administrator may not open"
+        );
+    }
+    let (_, page) = admin.page("/demo/team/monitor").await;
+    assert!(monitor_section(&page, "quiet").contains(&reference(&quiet)));
+    assert!(
+        monitor_section(&page, "crisis").contains(&format!("action=\"/demo/cases/{crisis}/lead\"")),
+        "the administrator assigns a lead from here"
+    );
+
+    // The social team keeps seeing the whole queue.
+    let (_, page) = team.page("/demo/team?tab=open").await;
+    for text in personal {
+        assert!(page.contains(text), "the team sees {text:?}");
+    }
+}
