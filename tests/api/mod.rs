@@ -8,6 +8,7 @@ mod cli;
 mod database;
 mod intake;
 mod kept_pages;
+mod limits;
 mod members;
 mod notification_mail;
 mod pages;
