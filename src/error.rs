@@ -60,7 +60,10 @@ impl From<sqlx::Error> for AppError {
             // The length constraints (migration 0019) back up the form checks; a text that
             // reaches one was typed, not produced by a fault, so the answer is 422, not 500.
             sqlx::Error::Database(db) if db.constraint().is_some_and(|c| c.ends_with("_length")) => {
-                tracing::warn!(constraint = db.constraint(), "a text longer than its column allows reached the database");
+                tracing::warn!(
+                    constraint = db.constraint(),
+                    "a text longer than its column allows reached the database"
+                );
                 AppError::InvalidInput
             }
             other => AppError::Internal(other.into()),

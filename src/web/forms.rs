@@ -52,8 +52,8 @@ pub enum Limit {
     Name,
     /// An e-mail address (254, the longest SMTP allows; one line).
     Email,
-    /// A web address (1,000, one line).
-    Address,
+    /// A long line: a web address, a list of places (1,000, one line).
+    LongLine,
     /// A short text: a reason, a note, a description (1,000, lines allowed).
     Short,
     /// A long text: a report, a journal entry, a question for help (20,000, lines allowed).
@@ -68,7 +68,7 @@ impl Limit {
             Limit::Phone => 30,
             Limit::Name => 200,
             Limit::Email => 254,
-            Limit::Address | Limit::Short => 1_000,
+            Limit::LongLine | Limit::Short => 1_000,
             Limit::Long => 20_000,
         }
     }
@@ -85,7 +85,7 @@ impl Limit {
             Limit::Phone => "form.error.max_30",
             Limit::Name => "form.error.max_200",
             Limit::Email => "form.error.max_254",
-            Limit::Address | Limit::Short => "form.error.max_1000",
+            Limit::LongLine | Limit::Short => "form.error.max_1000",
             Limit::Long => "form.error.max_20000",
         }
     }
@@ -100,6 +100,7 @@ const FIELD_LIMITS: &[(&str, Limit)] = &[
     ("house_number", Limit::Code),
     ("house_number_addition", Limit::Code),
     ("initials", Limit::Code),
+    ("preferred_language", Limit::Code),
     ("postcode", Limit::Code),
     ("contact_phone", Limit::Phone),
     ("phone", Limit::Phone),
@@ -119,8 +120,9 @@ const FIELD_LIMITS: &[(&str, Limit)] = &[
     ("surname_prefix", Limit::Name),
     ("title", Limit::Name),
     ("topic", Limit::Name),
-    ("next", Limit::Address),
-    ("video_url", Limit::Address),
+    ("areas", Limit::LongLine),
+    ("next", Limit::LongLine),
+    ("video_url", Limit::LongLine),
     // Short texts.
     ("confirmation", Limit::Short),
     ("contact_address", Limit::Short),
@@ -204,7 +206,10 @@ impl Fields {
                 };
                 let value = if value.chars().any(|c| forbidden(c, limit.multiline())) {
                     report("form.error.control_characters");
-                    value.chars().filter(|c| !forbidden(*c, limit.multiline())).collect()
+                    value
+                        .chars()
+                        .filter(|c| !forbidden(*c, limit.multiline()))
+                        .collect()
                 } else {
                     value
                 };
@@ -257,12 +262,13 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Que
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let raw = parts.uri.query().unwrap_or_default();
-        if form_urlencoded::parse(raw.as_bytes()).any(|(name, value)| {
-            refused(&name, QUERY_MAX_CHARS) || refused(&value, QUERY_MAX_CHARS)
-        }) {
+        if form_urlencoded::parse(raw.as_bytes())
+            .any(|(name, value)| refused(&name, QUERY_MAX_CHARS) || refused(&value, QUERY_MAX_CHARS))
+        {
             return Err(AppError::InvalidInput.into_response());
         }
-        let axum::extract::Query(value) = axum::extract::Query::try_from_uri(&parts.uri).map_err(IntoResponse::into_response)?;
+        let axum::extract::Query(value) =
+            axum::extract::Query::try_from_uri(&parts.uri).map_err(IntoResponse::into_response)?;
         Ok(Query(value))
     }
 }
@@ -340,7 +346,12 @@ mod tests {
     }
 
     fn fields(pairs: &[(&str, &str)]) -> Fields {
-        Fields::from_pairs(pairs.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect())
+        Fields::from_pairs(
+            pairs
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+        )
     }
 
     #[test]
@@ -375,14 +386,29 @@ mod tests {
         assert_eq!(errors.for_field("place"), Some("form.error.max_200"));
         assert_eq!(errors.for_field("email"), Some("form.error.max_254"));
         assert!(!errors.has("body"));
-        assert_eq!(form.get("place").len(), 201, "an over-long text is shown again as typed");
-        let whole_form: Vec<_> = errors.iter().filter(|e| e.field.is_none()).map(|e| e.message_key).collect();
-        assert_eq!(whole_form, ["form.error.max_200"], "an unlisted field is named in the summary");
+        assert_eq!(
+            form.get("place").len(),
+            201,
+            "an over-long text is shown again as typed"
+        );
+        let whole_form: Vec<_> = errors
+            .iter()
+            .filter(|e| e.field.is_none())
+            .map(|e| e.message_key)
+            .collect();
+        assert_eq!(
+            whole_form,
+            ["form.error.max_200"],
+            "an unlisted field is named in the summary"
+        );
     }
 
     #[test]
     fn file_names_lose_paths_quotes_and_control_characters_and_keep_their_extension() {
-        assert_eq!(clean_filename("C:\\Users\\x\\brief \"1\".pdf", "bijlage"), "brief 1.pdf");
+        assert_eq!(
+            clean_filename("C:\\Users\\x\\brief \"1\".pdf", "bijlage"),
+            "brief 1.pdf"
+        );
         assert_eq!(clean_filename("../../etc/passwd", "bijlage"), "passwd");
         assert_eq!(clean_filename("", "bijlage"), "bijlage");
         assert_eq!(clean_filename("a\0b.pdf", "bijlage"), "ab.pdf");

@@ -267,7 +267,11 @@ impl FormErrors {
     }
 
     pub fn form(&mut self, message_key: &'static str) {
-        if self.0.iter().any(|e| e.field.is_none() && e.message_key == message_key) {
+        if self
+            .0
+            .iter()
+            .any(|e| e.field.is_none() && e.message_key == message_key)
+        {
             return;
         }
         self.0.push(FieldError {
