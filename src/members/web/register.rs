@@ -1,8 +1,8 @@
 //! The register of member organisations: the list, an organisation's page with its
 //! membership status, and the form to add or edit one.
 
+use crate::web::forms::Query;
 use askama::Template;
-use axum::extract::Query;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
@@ -159,7 +159,7 @@ pub(in crate::members) async fn create_organisation(
     admin(&user)?;
     let input = OrganisationInput::from_fields(&fields);
     let initial = StatusInput::from_fields(&fields);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     let mut tx = ctx.tx().await?;
     let today = local_now(&mut tx).await?.date();
     let catalogue = services::list(&mut tx).await?;
@@ -233,7 +233,7 @@ pub(in crate::members) async fn update_organisation(
     let offered = register::services_of(&mut tx, organisation.id).await?;
     let input = OrganisationInput::from_fields(&fields);
     let version = fields.get("lock_version").parse().unwrap_or(-1);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     let mut conflict = false;
     if let Some(details) = input.validate(&catalogue, &mut errors) {
         match register::update(&mut tx, &organisation, version, &details).await? {
@@ -391,7 +391,7 @@ pub(in crate::members) async fn change_status(
     let organisation = load_organisation(&mut tx, id).await?;
     let today = local_now(&mut tx).await?.date();
     let input = StatusInput::from_fields(&fields);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     let mut conflict = false;
     if let Some(change) = input.validate(today, &mut errors) {
         match register::change_status(&mut tx, &organisation, &change, Some(user.id)).await? {
