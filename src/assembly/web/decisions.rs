@@ -1,8 +1,8 @@
 //! The decision list (also as CSV), and one decision's page with its follow-up actions and, for
 //! an expulsion, the member's appeal.
 
+use crate::web::forms::Query;
 use askama::Template;
-use axum::extract::Query;
 use axum::response::Response;
 use serde_json::json;
 use uuid::Uuid;
@@ -145,7 +145,7 @@ pub async fn add_action(
     let mut tx = ctx.tx().await?;
     let decision = load_decision(&mut tx, id).await?;
     let input = ActionInput::from_fields(&fields);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     if let Some(action) = input.validate(&mut errors) {
         decisions::add_action(&mut tx, decision.id, &action, user.id).await?;
         audit_change(

@@ -1,7 +1,7 @@
 //! The list of meetings, the meeting form (new and edit), and the steps that move a meeting on.
 
+use crate::web::forms::Query;
 use askama::Template;
-use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
@@ -131,7 +131,7 @@ pub async fn create_meeting(
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
     let input = MeetingInput::from_fields(&fields);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     if let Some(details) = input.validate(&mut errors) {
         let mut tx = ctx.tx().await?;
         let id = meetings::create(&mut tx, &details, user.id).await?;
@@ -179,7 +179,7 @@ pub async fn update_meeting(
     }
     let input = MeetingInput::from_fields(&fields);
     let version = fields.get("lock_version").parse().unwrap_or(-1);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     let mut conflict = false;
     if let Some(details) = input.validate(&mut errors) {
         match meetings::update(&mut tx, meeting.id, version, &details).await? {
