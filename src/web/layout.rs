@@ -284,6 +284,16 @@ impl FormErrors {
         self.0.is_empty()
     }
 
+    /// Puts the messages of field `from` beside `to`: for a form whose field has a name that
+    /// another form on the same page also uses.
+    pub fn rename(&mut self, from: &str, to: &'static str) {
+        for error in &mut self.0 {
+            if error.field == Some(from) {
+                error.field = Some(to);
+            }
+        }
+    }
+
     pub fn has(&self, field: &str) -> bool {
         self.for_field(field).is_some()
     }
