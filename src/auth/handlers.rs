@@ -1,8 +1,6 @@
 //! The login and logout pages.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -15,6 +13,7 @@ use crate::db::TenantTx;
 use crate::error::AppResult;
 use crate::tenancy::{self, Contact};
 use crate::web::context::RequestContext;
+use crate::web::forms::{Form, Query};
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::{self, FLASH_COOKIE, SESSION_COOKIE};
 

@@ -1,7 +1,6 @@
 //! The second step of a login (the code from the app or a recovery code) and enrolment.
 
 use askama::Template;
-use axum::Form;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -14,6 +13,7 @@ use crate::auth::{LoginInProgress, Stage, session, throttle};
 use crate::error::{AppError, AppResult};
 use crate::web;
 use crate::web::context::RequestContext;
+use crate::web::forms::Form;
 use crate::web::layout::{FormErrors, Layout};
 
 #[derive(Template)]
