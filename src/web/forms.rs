@@ -126,6 +126,7 @@ const FIELD_LIMITS: &[(&str, Limit)] = &[
     // Short texts.
     ("confirmation", Limit::Short),
     ("contact_address", Limit::Short),
+    ("current", Limit::Short),
     ("description", Limit::Short),
     ("follow_up_outcome", Limit::Short),
     ("note", Limit::Short),
@@ -165,9 +166,6 @@ pub fn limit_of(name: &str) -> (Option<&'static str>, Limit) {
         .find(|(listed, _)| *listed == name)
         .map_or((None, Limit::Name), |(listed, limit)| (Some(*listed), *limit))
 }
-
-/// The longest value a query-string parameter may have: a search, a filter, a page number.
-pub const QUERY_MAX_CHARS: usize = 200;
 
 /// Whether `c` may not be stored: a control character (NUL included, which PostgreSQL refuses
 /// in text), other than a tab anywhere and a line break where lines are allowed.
@@ -246,15 +244,16 @@ impl Fields {
     }
 }
 
-/// Whether a query-string or form value would be refused: a forbidden control character
-/// (line breaks included) or more than `max` characters.
-fn refused(value: &str, max: usize) -> bool {
-    value.chars().any(|c| forbidden(c, false)) || value.chars().count() > max
+/// Whether a query-string parameter would be refused: a forbidden control character (line
+/// breaks included) in its name or value, or a value longer than its [`Limit`] allows.
+fn refused(name: &str, value: &str) -> bool {
+    let too_long = value.chars().count() > limit_of(name).1.chars();
+    too_long || name.chars().chain(value.chars()).any(|c| forbidden(c, false))
 }
 
-/// The parameters of the query string, like axum's `Query`, but a control character or a
-/// value longer than [`QUERY_MAX_CHARS`] in any of them answers 422 with the layout's page
-/// (a search for a NUL byte is a mistake, not a search) before the handler runs.
+/// The parameters of the query string, like axum's `Query`, but a control character or an
+/// over-long value (a search is a [`Limit::Name`]: 200 characters) in any of them answers 422
+/// with the layout's page before the handler runs: a search for a NUL byte is a mistake.
 pub struct Query<T>(pub T);
 
 impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
@@ -262,9 +261,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Que
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let raw = parts.uri.query().unwrap_or_default();
-        if form_urlencoded::parse(raw.as_bytes())
-            .any(|(name, value)| refused(&name, QUERY_MAX_CHARS) || refused(&value, QUERY_MAX_CHARS))
-        {
+        if form_urlencoded::parse(raw.as_bytes()).any(|(name, value)| refused(&name, &value)) {
             return Err(AppError::InvalidInput.into_response());
         }
         let axum::extract::Query(value) =
