@@ -1,7 +1,7 @@
 //! The decision list (also as CSV), and one decision's page with its follow-up actions and, for
 //! an expulsion, the member's appeal.
 
-use crate::web::forms::Query;
+use crate::web::forms::{Fields, Query, parse_date};
 use askama::Template;
 use axum::response::Response;
 use serde_json::json;
@@ -17,7 +17,6 @@ use crate::error::{AppError, AppResult};
 use crate::shared::format::format_date;
 use crate::web;
 use crate::web::context::RequestContext;
-use crate::web::forms::{Fields, parse_date};
 use crate::web::ids::{PathId, PathIds};
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::pagination::{Pagination, trim_page};

@@ -1,6 +1,6 @@
 //! The list of meetings, the meeting form (new and edit), and the steps that move a meeting on.
 
-use crate::web::forms::Query;
+use crate::web::forms::{Fields, Query};
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -21,7 +21,6 @@ use crate::shared::clock::local_now;
 use crate::shared::format::format_date;
 use crate::web;
 use crate::web::context::RequestContext;
-use crate::web::forms::Fields;
 use crate::web::ids::PathId;
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::pagination::{Pagination, trim_page};

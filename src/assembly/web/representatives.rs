@@ -1,6 +1,6 @@
 //! Who represents each member organisation in the assembly, and since and until when.
 
-use crate::web::forms::Query;
+use crate::web::forms::{Fields, Query};
 use askama::Template;
 use axum::response::Response;
 use serde_json::json;
@@ -16,7 +16,6 @@ use crate::shared::clock::local_now;
 use crate::shared::format::format_date;
 use crate::web;
 use crate::web::context::RequestContext;
-use crate::web::forms::Fields;
 use crate::web::ids::PathId;
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::pagination::{Pagination, trim_page};

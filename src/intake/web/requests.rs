@@ -1,7 +1,7 @@
 //! A request's pages: registering one for a resident, the request with its triage, the
 //! follow-up call after signposting, and linking an online request to its resident.
 
-use crate::web::forms::Query;
+use crate::web::forms::{Fields, Query};
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -23,7 +23,6 @@ use crate::shared::choices::{Channel, Domain};
 use crate::shared::clock::local_now;
 use crate::web;
 use crate::web::context::RequestContext;
-use crate::web::forms::Fields;
 use crate::web::ids::PathId;
 use crate::web::layout::{FormErrors, Layout};
 

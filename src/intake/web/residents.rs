@@ -1,7 +1,7 @@
 //! A resident's pages: registering and editing, the file with its household, the BSN shown
 //! on request, and the contact card.
 
-use crate::web::forms::Query;
+use crate::web::forms::{Fields, Query};
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -22,7 +22,6 @@ use crate::shared::clock::local_now;
 use crate::shared::format::format_date;
 use crate::web;
 use crate::web::context::RequestContext;
-use crate::web::forms::Fields;
 use crate::web::ids::PathId;
 use crate::web::layout::{FormErrors, Layout};
 

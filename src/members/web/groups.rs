@@ -1,7 +1,7 @@
 //! Working groups: the list, a group's page with its notes, proposals and closing, and the
 //! form to add or edit one.
 
-use crate::web::forms::Query;
+use crate::web::forms::{Fields, Query};
 use askama::Template;
 use axum::response::Response;
 use serde::Deserialize;
@@ -23,7 +23,6 @@ use crate::members::register::{self, OrganisationOption};
 use crate::shared::clock::local_now;
 use crate::web;
 use crate::web::context::RequestContext;
-use crate::web::forms::Fields;
 use crate::web::ids::PathId;
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::pagination::{Pagination, trim_page};

@@ -1,7 +1,7 @@
 //! The register of member organisations: the list, an organisation's page with its
 //! membership status, and the form to add or edit one.
 
-use crate::web::forms::Query;
+use crate::web::forms::{Fields, Query};
 use askama::Template;
 use axum::response::Response;
 use serde::Deserialize;
@@ -22,7 +22,6 @@ use crate::members::{MemberStatus, NameTaken, OrganisationKind, READ_ROLES};
 use crate::shared::clock::local_now;
 use crate::web;
 use crate::web::context::RequestContext;
-use crate::web::forms::Fields;
 use crate::web::ids::PathId;
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::pagination::{Pagination, trim_page};

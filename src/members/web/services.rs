@@ -1,7 +1,7 @@
 //! The service catalogue: the services member organisations offer, by domain, and the form
 //! to add or edit one.
 
-use crate::web::forms::Query;
+use crate::web::forms::{Fields, Query};
 use askama::Template;
 use axum::response::Response;
 use serde::Deserialize;
@@ -18,7 +18,6 @@ use crate::members::{NameTaken, READ_ROLES};
 use crate::shared::choices::Domain;
 use crate::web;
 use crate::web::context::RequestContext;
-use crate::web::forms::Fields;
 use crate::web::ids::PathId;
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::pagination::{Pagination, trim_page};
