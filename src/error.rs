@@ -6,6 +6,9 @@
 //! - `CsrfRejected`: a state-changing request without the right CSRF token; nothing changed.
 //! - `LoginRequired`: not logged in; the user is sent to the login page and brought back.
 //! - `TenantDisabled`: the platform operator disabled this cooperative; its pages say so.
+//! - `InvalidInput`: a query string or a form outside the domains holds a control character
+//!   or an over-long text (the shared checks in `web::forms`), or such a text slipped past
+//!   them to a length constraint of the database; 422, nothing stored.
 //! - `Unavailable`: the database does not answer; the page says to try again shortly.
 //! - `Internal`: anything else. It is logged with the request id; the page shows only that id.
 //!
@@ -29,6 +32,8 @@ pub enum AppError {
     LoginRequired { login_path: String },
     #[error("this cooperative is disabled")]
     TenantDisabled,
+    #[error("invalid input: a control character or an over-long text")]
+    InvalidInput,
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -52,6 +57,15 @@ impl From<sqlx::Error> for AppError {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
                 AppError::Unavailable(error.to_string())
             }
+            // The length constraints (migration 0019) back up the form checks; a text that
+            // reaches one was typed, not produced by a fault, so the answer is 422, not 500.
+            sqlx::Error::Database(db) if db.constraint().is_some_and(|c| c.ends_with("_length")) => {
+                tracing::warn!(
+                    constraint = db.constraint(),
+                    "a text longer than its column allows reached the database"
+                );
+                AppError::InvalidInput
+            }
             other => AppError::Internal(other.into()),
         }
     }
@@ -72,6 +86,7 @@ impl IntoResponse for AppError {
                 return Redirect::to(login_path).into_response();
             }
             AppError::TenantDisabled => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::InvalidInput => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unavailable(detail) => {
                 tracing::error!(%detail, "database unavailable");
                 StatusCode::SERVICE_UNAVAILABLE

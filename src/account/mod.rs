@@ -1,10 +1,10 @@
 //! "Mijn account": every user's own password, language and sessions.
 
 use askama::Template;
+use axum::Router;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -14,6 +14,7 @@ use crate::auth::session::{self, SessionInfo};
 use crate::auth::{CurrentUser, password, second_factor, users};
 use crate::error::AppResult;
 use crate::web::context::RequestContext;
+use crate::web::forms::Form;
 use crate::web::i18n::Lang;
 use crate::web::ids::PathId;
 use crate::web::layout::NavEntry;

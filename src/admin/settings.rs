@@ -248,7 +248,7 @@ pub async fn save(
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     admin(&user)?;
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     let mut new: Values = BTreeMap::new();
     let name = fields.get("name").trim();
     if name.is_empty() {
@@ -346,7 +346,7 @@ pub async fn add_closing_day(
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     admin(&user)?;
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     let day = forms::parse_date(fields.get("day"));
     if day.is_none() {
         errors.field("day", "settings.error.date");
@@ -415,11 +415,14 @@ pub async fn add_destination(
     admin(&user)?;
     let name = fields.get("name").trim().to_owned();
     let description = fields.get("description").trim().to_owned();
-    let mut errors = FormErrors::default();
+    // The page's other forms have a `name` and a `description` of their own.
+    let mut errors = fields.errors();
+    errors.rename("name", "destination_name");
+    errors.rename("description", "destination_description");
     let mut tx = ctx.tx().await?;
     if name.is_empty() {
         errors.field("destination_name", "settings.error.destination_name");
-    } else {
+    } else if errors.is_empty() {
         let added = sqlx::query!(
             "INSERT INTO signpost_destinations (tenant_id, name, description, position)
              SELECT $1, $2, $3, coalesce(max(position) + 1, 0) FROM signpost_destinations WHERE tenant_id = $1

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::mail::Mailer;
 use crate::web;
 use crate::web::context::RequestContext;
-use crate::web::forms::Fields;
+use crate::web::forms::{Fields, Query};
 use crate::web::ids::PathId;
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::pagination::{Pagination, trim_page};
@@ -119,7 +119,7 @@ pub async fn invite(
     let admin = admin(user)?;
     let name = fields.get("name").trim().to_owned();
     let roles = roles_from(&fields);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     let email = Email::parse(fields.get("email"));
     if email.is_none() {
         errors.field("email", "users.error.email");

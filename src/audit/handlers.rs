@@ -1,5 +1,4 @@
 use askama::Template;
-use axum::extract::Query;
 use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -8,6 +7,7 @@ use crate::audit::{self, AuditEntry, AuditFilter, AuditKind};
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppResult;
 use crate::web::context::RequestContext;
+use crate::web::forms::Query;
 use crate::web::layout::Layout;
 use crate::web::pagination::{Pagination, trim_page};
 use crate::web::{self, forms};

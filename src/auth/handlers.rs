@@ -1,8 +1,6 @@
 //! The login and logout pages.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::Query;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -16,6 +14,7 @@ use crate::db::TenantTx;
 use crate::error::AppResult;
 use crate::tenancy::{self, Contact};
 use crate::web::context::RequestContext;
+use crate::web::forms::{Form, Query};
 use crate::web::i18n::Lang;
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::{self, FLASH_COOKIE, SESSION_COOKIE};

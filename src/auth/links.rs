@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -19,6 +18,7 @@ use crate::error::AppResult;
 use crate::mail::Mailer;
 use crate::web;
 use crate::web::context::RequestContext;
+use crate::web::forms::Form;
 use crate::web::layout::{FormErrors, Layout};
 
 /// The full link for `token`, emailed to its holder when mail is configured: `None` when it

@@ -1,7 +1,6 @@
 //! The second step of a login (the code from the app or a recovery code) and enrolment.
 
 use askama::Template;
-use axum::Form;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -15,6 +14,7 @@ use crate::auth::{LoginInProgress, Stage, devices, session};
 use crate::error::{AppError, AppResult};
 use crate::web;
 use crate::web::context::RequestContext;
+use crate::web::forms::Form;
 use crate::web::layout::{FormErrors, Layout};
 
 #[derive(Template)]

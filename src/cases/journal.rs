@@ -117,21 +117,6 @@ pub fn sniff(content: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// A file name safe to store and to send back in a header.
-pub fn clean_filename(raw: &str) -> String {
-    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let cleaned: String = base
-        .chars()
-        .filter(|c| !c.is_control() && *c != '"')
-        .take(120)
-        .collect();
-    if cleaned.trim().is_empty() {
-        "bijlage".to_owned()
-    } else {
-        cleaned.trim().to_owned()
-    }
-}
-
 pub struct NewEntry {
     pub kind: EntryKind,
     pub body: String,
@@ -225,12 +210,5 @@ mod tests {
         assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
         assert_eq!(sniff(b"MZ\x90\0 an executable"), None);
         assert_eq!(sniff(b"<html>"), None);
-    }
-
-    #[test]
-    fn file_names_lose_paths_and_quotes() {
-        assert_eq!(clean_filename("C:\\Users\\x\\brief \"1\".pdf"), "brief 1.pdf");
-        assert_eq!(clean_filename("../../etc/passwd"), "passwd");
-        assert_eq!(clean_filename(""), "bijlage");
     }
 }

@@ -391,9 +391,9 @@ impl NoteInput {
         let met_on = past_date(&self.met_on, today, "met_on", errors);
         if self.body.is_empty() {
             errors.field("body", "group.error.body");
-            return None;
         }
-        Some((met_on?, self.body.clone()))
+        let met_on = met_on?;
+        errors.is_empty().then(|| (met_on, self.body.clone()))
     }
 }
 
@@ -450,9 +450,9 @@ impl CloseInput {
         let closed_on = past_date(&self.closed_on, today, "closed_on", errors);
         if self.outcome.is_empty() {
             errors.field("outcome", "group.error.outcome");
-            return None;
         }
-        Some((closed_on?, self.outcome.clone()))
+        let closed_on = closed_on?;
+        errors.is_empty().then(|| (closed_on, self.outcome.clone()))
     }
 }
 

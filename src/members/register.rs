@@ -308,9 +308,10 @@ impl StatusInput {
                 None
             }
         };
-        Some(StatusChange {
-            status: status?,
-            effective_on: effective_on?,
+        let (status, effective_on) = (status?, effective_on?);
+        errors.is_empty().then(|| StatusChange {
+            status,
+            effective_on,
             note: self.note.clone(),
         })
     }

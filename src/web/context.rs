@@ -154,10 +154,13 @@ impl RequestContext {
     }
 
     /// The login page, with a way back to the page that was asked for (GET requests only).
+    /// A query string longer than a search may be is left out of the way back, so that no
+    /// redirect carries more of what someone typed than a search.
     pub fn login_path_returning_here(&self) -> String {
+        let search = web::forms::Limit::Name.chars();
         let here = match &self.query {
-            Some(query) => format!("{}?{query}", self.path),
-            None => self.path.clone(),
+            Some(query) if query.len() <= search => format!("{}?{query}", self.path),
+            _ => self.path.clone(),
         };
         format!("{}?next={}", self.login_path(), web::query_encode(&here))
     }

@@ -41,6 +41,7 @@ pub async fn render(request: Request, next: Next) -> Response {
         _ if disabled => ("error.disabled.title", "error.disabled.message"),
         StatusCode::FORBIDDEN => ("error.403.title", "error.403.message"),
         StatusCode::NOT_FOUND => ("error.404.title", "error.404.message"),
+        StatusCode::UNPROCESSABLE_ENTITY => ("error.422.title", "error.422.message"),
         StatusCode::SERVICE_UNAVAILABLE => ("error.503.title", "error.503.message"),
         _ => ("error.500.title", "error.500.message"),
     };

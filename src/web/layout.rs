@@ -239,11 +239,13 @@ impl Flash {
     }
 }
 
-/// Validation messages of a form: per field (shown next to it) or for the whole form.
-#[derive(Debug, Default)]
+/// Validation messages of a form: per field (shown next to it) or for the whole form. A field
+/// keeps its first message (the checks every field passes come first), and a message for
+/// the whole form is not repeated.
+#[derive(Debug, Default, Clone)]
 pub struct FormErrors(Vec<FieldError>);
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct FieldError {
     pub field: Option<&'static str>,
     pub message_key: &'static str,
@@ -255,6 +257,9 @@ impl FormErrors {
     }
 
     pub fn field(&mut self, field: &'static str, message_key: &'static str) {
+        if self.has(field) {
+            return;
+        }
         self.0.push(FieldError {
             field: Some(field),
             message_key,
@@ -262,6 +267,13 @@ impl FormErrors {
     }
 
     pub fn form(&mut self, message_key: &'static str) {
+        if self
+            .0
+            .iter()
+            .any(|e| e.field.is_none() && e.message_key == message_key)
+        {
+            return;
+        }
         self.0.push(FieldError {
             field: None,
             message_key,
@@ -270,6 +282,16 @@ impl FormErrors {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// Puts the messages of field `from` beside `to`: for a form whose field has a name that
+    /// another form on the same page also uses.
+    pub fn rename(&mut self, from: &str, to: &'static str) {
+        for error in &mut self.0 {
+            if error.field == Some(from) {
+                error.field = Some(to);
+            }
+        }
     }
 
     pub fn has(&self, field: &str) -> bool {

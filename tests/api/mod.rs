@@ -8,6 +8,7 @@ mod cli;
 mod database;
 mod intake;
 mod kept_pages;
+mod limits;
 mod login_throttle;
 mod members;
 mod notification_mail;

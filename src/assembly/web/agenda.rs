@@ -52,7 +52,7 @@ pub async fn add_item(
         .iter()
         .map(|o| o.id)
         .collect();
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     if let Some(details) = input.validate(&items, &organisations, &mut errors) {
         let item_id = agenda::add(&mut tx, meeting.id, &details, None).await?;
         audit_change(
@@ -151,7 +151,7 @@ pub async fn update_item(
     let items = agenda::items(&mut tx, meeting.id).await?;
     let organisations = agenda::subjects(&mut tx, item.organisation_id).await?;
     let ids: Vec<Uuid> = organisations.iter().map(|o| o.id).collect();
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     if let Some(details) = input.validate(&items, &ids, &mut errors) {
         agenda::update(&mut tx, &item, &details).await?;
         audit_change(
@@ -250,7 +250,17 @@ pub async fn item_notes(
     if !meeting.status().takes_notes() {
         return Err(AppError::Forbidden);
     }
+    let errors = fields.errors();
     let notes = fields.get("notes").trim();
+    if !errors.is_empty() {
+        let submitted = Submitted {
+            form: "notes",
+            errors,
+            notes: Some((item.id, notes.to_owned())),
+            ..Submitted::default()
+        };
+        return render_meeting(tx, &ctx, &user, meeting, submitted).await;
+    }
     agenda::set_notes(&mut tx, item.id, notes).await?;
     audit_change(
         &mut tx,

@@ -15,7 +15,6 @@ use crate::web;
 use crate::web::context::RequestContext;
 use crate::web::forms::Fields;
 use crate::web::ids::PathId;
-use crate::web::layout::FormErrors;
 
 pub async fn record_attendance(
     ctx: RequestContext,
@@ -38,7 +37,7 @@ pub async fn record_attendance(
     }
     let rules = rules::find(&mut tx).await?;
     let rows = attendance::list(&mut tx, meeting.id).await?;
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     if let Some(change) = input.validate(&rows, &rules, &mut errors) {
         attendance::record(&mut tx, meeting.id, &change, user.id).await?;
         audit_change(

@@ -1,8 +1,8 @@
 //! The decision list (also as CSV), and one decision's page with its follow-up actions and, for
 //! an expulsion, the member's appeal.
 
+use crate::web::forms::{Fields, Query, parse_date};
 use askama::Template;
-use axum::extract::Query;
 use axum::response::Response;
 use serde_json::json;
 use uuid::Uuid;
@@ -17,7 +17,6 @@ use crate::error::{AppError, AppResult};
 use crate::shared::format::format_date;
 use crate::web;
 use crate::web::context::RequestContext;
-use crate::web::forms::{Fields, parse_date};
 use crate::web::ids::{PathId, PathIds};
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::pagination::{Pagination, trim_page};
@@ -145,7 +144,7 @@ pub async fn add_action(
     let mut tx = ctx.tx().await?;
     let decision = load_decision(&mut tx, id).await?;
     let input = ActionInput::from_fields(&fields);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     if let Some(action) = input.validate(&mut errors) {
         decisions::add_action(&mut tx, decision.id, &action, user.id).await?;
         audit_change(

@@ -65,12 +65,8 @@ pub async fn upload_document(
         Some(_) => {}
     }
     if let (true, Some((filename, content))) = (errors.is_empty(), &file) {
-        let name = if filename.trim().is_empty() {
-            "document.pdf"
-        } else {
-            filename.as_str()
-        };
-        let document_id = agenda::add_document(&mut tx, meeting.id, item_id, name, content, user.id).await?;
+        let name = web::forms::clean_filename(filename, "document.pdf");
+        let document_id = agenda::add_document(&mut tx, meeting.id, item_id, &name, content, user.id).await?;
         audit_change(
             &mut tx,
             &ctx,

@@ -1,7 +1,7 @@
 //! The list of meetings, the meeting form (new and edit), and the steps that move a meeting on.
 
+use crate::web::forms::{Fields, Query};
 use askama::Template;
-use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
@@ -21,7 +21,6 @@ use crate::shared::clock::local_now;
 use crate::shared::format::format_date;
 use crate::web;
 use crate::web::context::RequestContext;
-use crate::web::forms::Fields;
 use crate::web::ids::PathId;
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::pagination::{Pagination, trim_page};
@@ -131,7 +130,7 @@ pub async fn create_meeting(
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
     let input = MeetingInput::from_fields(&fields);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     if let Some(details) = input.validate(&mut errors) {
         let mut tx = ctx.tx().await?;
         let id = meetings::create(&mut tx, &details, user.id).await?;
@@ -179,7 +178,7 @@ pub async fn update_meeting(
     }
     let input = MeetingInput::from_fields(&fields);
     let version = fields.get("lock_version").parse().unwrap_or(-1);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     let mut conflict = false;
     if let Some(details) = input.validate(&mut errors) {
         match meetings::update(&mut tx, meeting.id, version, &details).await? {
@@ -230,8 +229,12 @@ pub async fn change_meeting_status(
     let today = local_now(&mut tx).await?.date();
     let mut submitted = Submitted {
         form: "status",
+        errors: fields.errors(),
         ..Submitted::default()
     };
+    if !submitted.errors.is_empty() {
+        return render_meeting(tx, &ctx, &user, meeting, submitted).await;
+    }
     // The chair opens a meeting on another day than it was convened for only stating why.
     let reschedule_reason = (fields.get("reschedule") == "on").then(|| fields.get("reason").trim());
     if step == MeetingStep::Open && reschedule_reason == Some("") {

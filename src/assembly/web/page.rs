@@ -37,6 +37,8 @@ pub(super) struct Submitted {
     pub(super) earliest: Option<String>,
     /// Opening a poll without quorum.
     pub(super) quorum: Option<Quorum>,
+    /// An item's notes as typed, refused.
+    pub(super) notes: Option<(Uuid, String)>,
 }
 
 #[derive(Template)]
@@ -78,6 +80,15 @@ impl MeetingPage {
             &self.submitted.errors
         } else {
             &NO_ERRORS
+        }
+    }
+
+    /// An item's notes as the secretary typed them when they were refused, else as stored,
+    /// with the message for them.
+    fn notes_of<'a>(&'a self, item: &'a AgendaItem) -> (&'a str, Option<&'static str>) {
+        match &self.submitted.notes {
+            Some((id, typed)) if *id == item.id => (typed, self.submitted.errors.for_field("notes")),
+            _ => (&item.notes, None),
         }
     }
 

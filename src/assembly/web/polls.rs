@@ -280,18 +280,30 @@ async fn take_step(
 }
 
 /// The chair's steps on a poll: close it, declare its result, or record that the result is
-/// challenged (which opens a re-vote).
+/// challenged (which opens a re-vote). `errors` holds what the form's fields were refused for.
 async fn chair_step(
     ctx: &RequestContext,
     user: &CurrentUser,
     PathIds(meeting_id, poll_id): PathIds,
     step: ChairStep,
+    mut errors: FormErrors,
 ) -> AppResult<Response> {
     user.require_any(CHAIR_ROLES)?;
     let mut tx = ctx.tx().await?;
     let meeting = lock_meeting(&mut tx, meeting_id, user).await?;
     let poll = load_poll(&mut tx, &meeting, poll_id).await?;
-    let mut errors = FormErrors::default();
+    if !errors.is_empty() {
+        return render_poll(
+            tx,
+            ctx,
+            user,
+            meeting,
+            poll,
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
     if let Err(refused) = step.check(poll.stage(), meeting.status()) {
         let status = match refused {
             StepRefused::NoNote => {
@@ -342,11 +354,11 @@ async fn chair_step(
 }
 
 pub async fn close_poll(ctx: RequestContext, user: CurrentUser, ids: PathIds) -> AppResult<Response> {
-    chair_step(&ctx, &user, ids, ChairStep::Close).await
+    chair_step(&ctx, &user, ids, ChairStep::Close, FormErrors::default()).await
 }
 
 pub async fn declare_result(ctx: RequestContext, user: CurrentUser, ids: PathIds) -> AppResult<Response> {
-    chair_step(&ctx, &user, ids, ChairStep::Declare).await
+    chair_step(&ctx, &user, ids, ChairStep::Declare, FormErrors::default()).await
 }
 
 pub async fn challenge_result(
@@ -356,5 +368,5 @@ pub async fn challenge_result(
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
     let note = fields.get("note").trim().to_owned();
-    chair_step(&ctx, &user, ids, ChairStep::Challenge { note }).await
+    chair_step(&ctx, &user, ids, ChairStep::Challenge { note }, fields.errors()).await
 }

@@ -1,7 +1,7 @@
 //! Who represents each member organisation in the assembly, and since and until when.
 
+use crate::web::forms::{Fields, Query};
 use askama::Template;
-use axum::extract::Query;
 use axum::response::Response;
 use serde_json::json;
 
@@ -16,7 +16,6 @@ use crate::shared::clock::local_now;
 use crate::shared::format::format_date;
 use crate::web;
 use crate::web::context::RequestContext;
-use crate::web::forms::Fields;
 use crate::web::ids::PathId;
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::pagination::{Pagination, trim_page};
@@ -84,7 +83,7 @@ pub async fn add_representative(
     let input = MandateInput::from_fields(&fields);
     let mut tx = ctx.tx().await?;
     let candidates = representatives::candidates(&mut tx).await?;
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     if let Some(mandate) = input.validate(&candidates, &mut errors) {
         let organisation_id = representatives::add(&mut tx, &mandate, user.id).await?;
         audit_change(

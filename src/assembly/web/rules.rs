@@ -61,7 +61,7 @@ pub async fn update_rules(
 ) -> AppResult<Response> {
     user.require_any(SECRETARY_ROLES)?;
     let input = RulesInput::from_fields(&fields);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     if let Some(new_rules) = input.validate(&mut errors) {
         let mut tx = ctx.tx().await?;
         let old = rules::find(&mut tx).await?;

@@ -29,6 +29,9 @@ pub async fn clock_action(
     let action = fields.get("action").to_owned();
     let kind = ClockKind::parse(fields.get("kind"));
     let mut submitted = Submitted::new("clock", fields);
+    if submitted.refused() {
+        return case_form_failed(tx, &ctx, &user, case, submitted).await;
+    }
     let date = parse_date(submitted.fields.get("date"));
     let reason = submitted.fields.get("reason").to_owned();
     let weeks = parse_in_range(submitted.fields.get("weeks"), 1, 52).unwrap_or(0);

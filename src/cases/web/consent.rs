@@ -5,7 +5,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 
-use super::done;
+use super::page::case_form_failed;
+use super::{Submitted, done};
 use crate::audit::AuditKind;
 use crate::auth::CurrentUser;
 use crate::cases::access::{audit_case, case_to_write};
@@ -88,7 +89,7 @@ pub async fn record_consent(
     let mut tx = ctx.tx().await?;
     let case = case_to_write(&mut tx, id, &user).await?;
     let today = case.now.date();
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     let recipient = match fields.get("recipient").split_once(':') {
         Some(("org", id)) => id.parse().ok().map(consent::Recipient::Organisation),
         Some(("service", id)) => id.parse().ok().map(consent::Recipient::Service),
@@ -157,7 +158,11 @@ pub async fn withdraw_consent(
 ) -> AppResult<Response> {
     let mut tx = ctx.tx().await?;
     let case = case_to_write(&mut tx, id, &user).await?;
-    let note = fields.get("note").trim();
+    let submitted = Submitted::new("withdraw", fields);
+    if submitted.refused() {
+        return case_form_failed(tx, &ctx, &user, case, submitted).await;
+    }
+    let note = submitted.fields.get("note").trim();
     let withdrawal = consent::withdraw(&mut tx, case.id, consent_id, note, user.id)
         .await?
         .ok_or(AppError::NotFound)?;

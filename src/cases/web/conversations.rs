@@ -32,6 +32,9 @@ pub async fn schedule_conversation(
     let mut tx = ctx.tx().await?;
     let case = case_to_write(&mut tx, id, &user).await?;
     let mut submitted = Submitted::new("conversation", fields);
+    if submitted.refused() {
+        return case_form_failed(tx, &ctx, &user, case, submitted).await;
+    }
     let Some(appointment) = conversations::parse_appointment(&case, &submitted.fields, &mut submitted.errors)
     else {
         return case_form_failed(tx, &ctx, &user, case, submitted).await;
@@ -110,7 +113,7 @@ pub async fn record_conversation(
     let case = case_to_write(&mut tx, id, &user).await?;
     let conversation = load_conversation(&mut tx, &case, conversation).await?;
     let input = ReportInput::from_fields(&fields);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     let today = local_now(&mut tx).await?.date();
     let Some(report_on) = input.validate(&case, today, &mut errors) else {
         tx.commit().await?;

@@ -1,7 +1,7 @@
 //! The journal: its pages, a new entry with its attachments, and reading an attachment.
 
 use askama::Template;
-use axum::extract::{Multipart, Query};
+use axum::extract::Multipart;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -19,7 +19,7 @@ use crate::cases::record::CaseView;
 use crate::error::{AppError, AppResult};
 use crate::shared::clock::local_now;
 use crate::web::context::RequestContext;
-use crate::web::forms::{Fields, parse_date};
+use crate::web::forms::{self, Fields, Query, parse_date};
 use crate::web::ids::{PathId, PathIds};
 use crate::web::layout::Layout;
 use crate::web::pagination::{Pagination, trim_page};
@@ -138,7 +138,7 @@ pub async fn add_journal_entry(
         }
         match journal::sniff(&content) {
             Some(content_type) => uploads.push(Upload {
-                filename: journal::clean_filename(&filename),
+                filename: forms::clean_filename(&filename, "bijlage"),
                 content_type,
                 content,
             }),

@@ -32,12 +32,19 @@ struct Submitted {
 }
 
 impl Submitted {
+    /// The form as sent, its messages starting with those of the checks every field passed.
     fn new(form: &'static str, fields: Fields) -> Submitted {
         Submitted {
             form,
+            errors: fields.errors(),
             fields,
-            ..Submitted::default()
+            conflict: false,
         }
+    }
+
+    /// Whether a field was refused on the way in (a control character, an over-long text).
+    fn refused(&self) -> bool {
+        !self.errors.is_empty()
     }
 
     /// What was typed in `field` of `form`, when that form is being shown again.

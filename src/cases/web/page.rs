@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -36,7 +36,7 @@ use crate::shared::format::format_date;
 use crate::todos::Task;
 use crate::web;
 use crate::web::context::RequestContext;
-use crate::web::forms::Fields;
+use crate::web::forms::{Fields, Query};
 use crate::web::ids::PathId;
 use crate::web::layout::{FormErrors, Layout};
 
@@ -348,10 +348,12 @@ pub async fn request_access(
         return Err(AppError::Forbidden);
     }
     let reason = fields.get("reason").trim().to_owned();
+    let mut errors = fields.errors();
     if reason.is_empty() {
-        tx.commit().await?;
-        let mut errors = FormErrors::default();
         errors.field("reason", "access.error.reason");
+    }
+    if !errors.is_empty() {
+        tx.commit().await?;
         return web::render_with_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &AccessPage {

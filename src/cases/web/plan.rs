@@ -148,6 +148,9 @@ where
     let case = case_to_write(&mut tx, id, user).await?;
     let plan = plan::find_or_start(&mut tx, case.id).await?;
     let mut submitted = Submitted::new(change.form, fields);
+    if submitted.refused() {
+        return render_plan(tx, ctx, case, submitted, change.goal).await;
+    }
     match apply(&mut tx, &case, &plan, &submitted.fields, &mut submitted.errors).await? {
         Some(Ok(())) => {
             audit_case(

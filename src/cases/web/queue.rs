@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use time::Date;
@@ -17,6 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::shared::clock::local_now;
 use crate::web;
 use crate::web::context::RequestContext;
+use crate::web::forms::Query;
 use crate::web::layout::Layout;
 use crate::web::pagination::{Pagination, trim_page};
 

@@ -42,6 +42,8 @@ pub async fn change_lead(
     };
     let result = match &target {
         None => Err(LeadError::Unchanged),
+        // The note was refused on the way in; its message is there already.
+        Some(_) if submitted.refused() => Err(LeadError::Unchanged),
         Some(target) => {
             let note = submitted.fields.get("note").to_owned();
             lead::set_lead(
@@ -86,6 +88,7 @@ pub async fn change_lead(
                 ));
             }
             match error {
+                _ if submitted.refused() => {}
                 Err(LeadError::NoteRequired) => submitted.errors.field("note", "lead.error.note"),
                 Err(LeadError::Conflict) => {
                     submitted.conflict = true;
@@ -137,6 +140,9 @@ pub async fn change_status(
     let case = open_case(&mut tx, id, &user).await?;
     require_steer(&case, &user)?;
     let mut submitted = Submitted::new("status", fields);
+    if submitted.refused() {
+        return case_form_failed(tx, &ctx, &user, case, submitted).await;
+    }
     let Some(to) = Status::parse(submitted.fields.get("to")) else {
         submitted.errors.field("to", "case.error.transition");
         return case_form_failed(tx, &ctx, &user, case, submitted).await;
@@ -194,6 +200,9 @@ pub async fn change_escalation(
     let case = open_case(&mut tx, id, &user).await?;
     require_steer(&case, &user)?;
     let mut submitted = Submitted::new("escalation", fields);
+    if submitted.refused() {
+        return case_form_failed(tx, &ctx, &user, case, submitted).await;
+    }
     let Some(to) = Escalation::parse(submitted.fields.get("level")) else {
         submitted.errors.field("level", "escalation.error.level");
         return case_form_failed(tx, &ctx, &user, case, submitted).await;

@@ -1,7 +1,7 @@
 //! The desk's start page and the search for residents.
 
+use crate::web::forms::Query;
 use askama::Template;
-use axum::extract::Query;
 use axum::response::Response;
 use serde::Deserialize;
 

@@ -42,7 +42,7 @@ pub(in crate::intake) async fn online_submit(
     let mut page = OnlinePage {
         input: OnlineInput::from_fields(&fields),
         reference: None,
-        errors: FormErrors::default(),
+        errors: fields.errors(),
         l: ctx.layout(),
     };
     let honeypot_filled = !fields.get("website").is_empty();

@@ -1,8 +1,8 @@
 //! A request's pages: registering one for a resident, the request with its triage, the
 //! follow-up call after signposting, and linking an online request to its resident.
 
+use crate::web::forms::{Fields, Query};
 use askama::Template;
-use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -23,7 +23,6 @@ use crate::shared::choices::{Channel, Domain};
 use crate::shared::clock::local_now;
 use crate::web;
 use crate::web::context::RequestContext;
-use crate::web::forms::Fields;
 use crate::web::ids::PathId;
 use crate::web::layout::{FormErrors, Layout};
 
@@ -86,7 +85,7 @@ pub(in crate::intake) async fn create_request(
     let mut tx = ctx.tx().await?;
     let resident = load_resident(&mut tx, id).await?;
     let input = RequestInput::from_fields(&fields);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     let now = local_now(&mut tx).await?;
     if let Some(new) = input.validate(now, &mut errors) {
         let request_id = register(&mut tx, &ctx, &user, resident.id, &new).await?;
@@ -133,6 +132,8 @@ struct RequestPage {
     errors: FormErrors,
     outcome_key: Option<&'static str>,
     follow_up: Option<FollowUpState>,
+    /// What was typed as the follow-up's outcome, shown again with its error.
+    follow_up_outcome: String,
     q: String,
     candidates: Vec<ResidentSummary>,
     /// The team's case for the request: the desk sees that it exists and who leads it.
@@ -162,11 +163,13 @@ async fn record_for_request(
     }
 }
 
-/// What the request page shows besides the request: the triage form as typed and its errors,
-/// the outcome of a triage just done, and a search for the resident to link.
+/// What the request page shows besides the request: the triage form (or the follow-up's
+/// outcome) as typed and its errors, the outcome of a triage just done, and a search for the
+/// resident to link.
 #[derive(Default)]
 struct RequestPageState<'a> {
     form: TriageInput,
+    follow_up_outcome: String,
     errors: FormErrors,
     outcome_key: Option<&'static str>,
     q: &'a str,
@@ -181,6 +184,7 @@ async fn render_request(
 ) -> AppResult<Response> {
     let RequestPageState {
         form,
+        follow_up_outcome,
         errors,
         outcome_key,
         q,
@@ -204,6 +208,7 @@ async fn render_request(
             errors,
             outcome_key,
             follow_up,
+            follow_up_outcome,
             q: q.to_owned(),
             candidates,
             case,
@@ -274,7 +279,7 @@ pub(in crate::intake) async fn triage(
         tx.commit().await?;
         return Ok(Redirect::to(&format!("/{}/requests/{}", ctx.tenant.slug, request.id)).into_response());
     }
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     let destinations = triage::active_destinations(&mut tx).await?;
     let Some(decision) = form.decide(&destinations, &mut errors) else {
         return render_request(
@@ -354,15 +359,18 @@ pub(in crate::intake) async fn follow_up(
     let mut tx = ctx.tx().await?;
     let request = load_request(&mut tx, id).await?;
     let outcome = fields.get("follow_up_outcome").trim().to_owned();
+    let mut errors = fields.errors();
     if outcome.is_empty() {
-        let mut errors = FormErrors::default();
         errors.field("follow_up_outcome", "follow_up.error.outcome");
+    }
+    if !errors.is_empty() {
         return render_request(
             tx,
             &ctx,
             &user,
             request,
             RequestPageState {
+                follow_up_outcome: outcome,
                 errors,
                 ..RequestPageState::default()
             },

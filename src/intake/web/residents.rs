@@ -1,8 +1,8 @@
 //! A resident's pages: registering and editing, the file with its household, the BSN shown
 //! on request, and the contact card.
 
+use crate::web::forms::{Fields, Query};
 use askama::Template;
-use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -22,7 +22,6 @@ use crate::shared::clock::local_now;
 use crate::shared::format::format_date;
 use crate::web;
 use crate::web::context::RequestContext;
-use crate::web::forms::Fields;
 use crate::web::ids::PathId;
 use crate::web::layout::{FormErrors, Layout};
 
@@ -81,7 +80,7 @@ pub(in crate::intake) async fn create_resident(
 ) -> AppResult<Response> {
     let user = desk_user(user)?;
     let input = ResidentInput::from_fields(&fields);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     let mut tx = ctx.tx().await?;
     let today = local_now(&mut tx).await?.date();
     let mut duplicates = Vec::new();
@@ -279,7 +278,7 @@ pub(in crate::intake) async fn update_resident(
     let mut tx = ctx.tx().await?;
     let resident = load_resident(&mut tx, id).await?;
     let input = ResidentInput::from_fields(&fields);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     let today = local_now(&mut tx).await?.date();
     if let Some(details) = input.validate(today, &mut errors) {
         match residents::update(&mut tx, resident.id, &details).await? {

@@ -1,8 +1,8 @@
 //! Working groups: the list, a group's page with its notes, proposals and closing, and the
 //! form to add or edit one.
 
+use crate::web::forms::{Fields, Query};
 use askama::Template;
-use axum::extract::Query;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
@@ -23,7 +23,6 @@ use crate::members::register::{self, OrganisationOption};
 use crate::shared::clock::local_now;
 use crate::web;
 use crate::web::context::RequestContext;
-use crate::web::forms::Fields;
 use crate::web::ids::PathId;
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::pagination::{Pagination, trim_page};
@@ -128,7 +127,7 @@ pub(in crate::members) async fn create_group(
 ) -> AppResult<Response> {
     admin(&user)?;
     let input = GroupInput::from_fields(&fields);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     let mut tx = ctx.tx().await?;
     let coordinators = groups::coordinator_choices(&mut tx, None).await?;
     let organisations = register::choices(&mut tx, &[]).await?;
@@ -300,7 +299,7 @@ pub(in crate::members) async fn update_group(
     let coordinators = groups::coordinator_choices(&mut tx, group.coordinator_id).await?;
     let organisations = register::choices(&mut tx, &taking_part).await?;
     let input = GroupInput::from_fields(&fields);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     if let Some(details) = input.validate(&coordinators, &organisations, &mut errors) {
         match groups::update(&mut tx, group.id, &details).await? {
             Ok(()) => {
@@ -336,7 +335,7 @@ pub(in crate::members) async fn add_note(
     let group = load_group(&mut tx, &user, id).await?;
     let today = local_now(&mut tx).await?.date();
     let input = NoteInput::from_fields(&fields);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     if let Some((met_on, body)) = input.validate(today, &mut errors) {
         match groups::add_note(&mut tx, group.id, met_on, &body, user.id).await? {
             Ok(()) => {
@@ -372,7 +371,7 @@ pub(in crate::members) async fn submit_proposal(
         return Err(AppError::Forbidden);
     }
     let input = ProposalInput::from_fields(&fields);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     if input.validate(&mut errors) {
         let proposal_id = proposals::submit(&mut tx, group.id, &input, user.id).await?;
         audit_change(
@@ -401,7 +400,7 @@ pub(in crate::members) async fn close_group(
     let group = load_group(&mut tx, &user, id).await?;
     let today = local_now(&mut tx).await?.date();
     let input = CloseInput::from_fields(&fields);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     if let Some((closed_on, outcome)) = input.validate(today, &mut errors) {
         match groups::close(&mut tx, group.id, closed_on, &outcome).await? {
             Ok(()) => {

@@ -1,8 +1,8 @@
 //! The register of member organisations: the list, an organisation's page with its
 //! membership status, and the form to add or edit one.
 
+use crate::web::forms::{Fields, Query};
 use askama::Template;
-use axum::extract::Query;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
@@ -22,7 +22,6 @@ use crate::members::{MemberStatus, NameTaken, OrganisationKind, READ_ROLES};
 use crate::shared::clock::local_now;
 use crate::web;
 use crate::web::context::RequestContext;
-use crate::web::forms::Fields;
 use crate::web::ids::PathId;
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::pagination::{Pagination, trim_page};
@@ -159,7 +158,7 @@ pub(in crate::members) async fn create_organisation(
     admin(&user)?;
     let input = OrganisationInput::from_fields(&fields);
     let initial = StatusInput::from_fields(&fields);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     let mut tx = ctx.tx().await?;
     let today = local_now(&mut tx).await?.date();
     let catalogue = services::list(&mut tx).await?;
@@ -233,7 +232,7 @@ pub(in crate::members) async fn update_organisation(
     let offered = register::services_of(&mut tx, organisation.id).await?;
     let input = OrganisationInput::from_fields(&fields);
     let version = fields.get("lock_version").parse().unwrap_or(-1);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     let mut conflict = false;
     if let Some(details) = input.validate(&catalogue, &mut errors) {
         match register::update(&mut tx, &organisation, version, &details).await? {
@@ -391,7 +390,7 @@ pub(in crate::members) async fn change_status(
     let organisation = load_organisation(&mut tx, id).await?;
     let today = local_now(&mut tx).await?.date();
     let input = StatusInput::from_fields(&fields);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     let mut conflict = false;
     if let Some(change) = input.validate(today, &mut errors) {
         match register::change_status(&mut tx, &organisation, &change, Some(user.id)).await? {

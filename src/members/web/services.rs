@@ -1,8 +1,8 @@
 //! The service catalogue: the services member organisations offer, by domain, and the form
 //! to add or edit one.
 
+use crate::web::forms::{Fields, Query};
 use askama::Template;
-use axum::extract::Query;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
@@ -18,7 +18,6 @@ use crate::members::{NameTaken, READ_ROLES};
 use crate::shared::choices::Domain;
 use crate::web;
 use crate::web::context::RequestContext;
-use crate::web::forms::Fields;
 use crate::web::ids::PathId;
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::pagination::{Pagination, trim_page};
@@ -117,6 +116,7 @@ impl ServiceFormPage {
 }
 
 /// The catalogue showing the service just saved.
+/// The catalogue filtered on a service's name: a name is no longer than a search may be.
 fn back_to_catalogue(ctx: &RequestContext, name: &str, flash: &'static str) -> Response {
     web::redirect_with_flash(
         &format!("/{}/services?q={}", ctx.tenant.slug, web::query_encode(name)),
@@ -136,7 +136,7 @@ pub(in crate::members) async fn create_service(
 ) -> AppResult<Response> {
     admin(&user)?;
     let input = ServiceInput::from_fields(&fields);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     if let Some(details) = input.validate(&mut errors) {
         let mut tx = ctx.tx().await?;
         match services::create(&mut tx, &details).await? {
@@ -191,7 +191,7 @@ pub(in crate::members) async fn update_service(
     let service = load_service(&mut tx, id).await?;
     let providers = services::providers(&mut tx, service.id).await?;
     let input = ServiceInput::from_fields(&fields);
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     if let Some(details) = input.validate(&mut errors) {
         match services::update(&mut tx, service.id, &details).await? {
             Ok(()) => {

@@ -98,7 +98,7 @@ pub async fn send(
 ) -> AppResult<Response> {
     let mut tx = ctx.tx().await?;
     let case = case_to_refer(&mut tx, id, &user).await?;
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     let target = Target::parse_value(fields.get("target"));
     if target.is_none() {
         errors.field("target", "referral.error.target");
@@ -223,10 +223,22 @@ struct Shown {
 }
 
 impl Shown {
-    fn error(form: &'static str, fields: Fields, field: &'static str, message_key: &'static str) -> Shown {
-        let mut errors = FormErrors::default();
-        errors.field(field, message_key);
-        Shown { form, fields, errors }
+    /// The form shown again when `field` was left empty or a field was refused on the way in.
+    fn unless_filled(
+        form: &'static str,
+        fields: Fields,
+        field: &'static str,
+        message_key: &'static str,
+    ) -> Result<Fields, Shown> {
+        let mut errors = fields.errors();
+        if fields.get(field).trim().is_empty() {
+            errors.field(field, message_key);
+        }
+        if errors.is_empty() {
+            Ok(fields)
+        } else {
+            Err(Shown { form, fields, errors })
+        }
     }
 }
 
@@ -298,11 +310,11 @@ pub async fn withdraw(
     let mut tx = ctx.tx().await?;
     let case = case_to_refer(&mut tx, id, &user).await?;
     let current = load_case_referral(&mut tx, &case, referral_id).await?;
+    let fields = match Shown::unless_filled("withdraw", fields, "reason", "referral.error.withdraw_reason") {
+        Ok(fields) => fields,
+        Err(shown) => return render_case_referral(tx, &ctx, &user, case, current, shown).await,
+    };
     let reason = fields.get("reason").trim().to_owned();
-    if reason.is_empty() {
-        let shown = Shown::error("withdraw", fields, "reason", "referral.error.withdraw_reason");
-        return render_case_referral(tx, &ctx, &user, case, current, shown).await;
-    }
     if referral::withdraw(&mut tx, case.id, current.id, &reason, user.id)
         .await?
         .is_err()
@@ -340,11 +352,11 @@ pub async fn lead_note(
     let mut tx = ctx.tx().await?;
     let case = case_to_write(&mut tx, id, &user).await?;
     let current = load_case_referral(&mut tx, &case, referral_id).await?;
+    let fields = match Shown::unless_filled("note", fields, "body", "referral.error.note") {
+        Ok(fields) => fields,
+        Err(shown) => return render_case_referral(tx, &ctx, &user, case, current, shown).await,
+    };
     let body = fields.get("body").trim().to_owned();
-    if body.is_empty() {
-        let shown = Shown::error("note", fields, "body", "referral.error.note");
-        return render_case_referral(tx, &ctx, &user, case, current, shown).await;
-    }
     referral::add_note(&mut tx, current.id, None, &body, user.id).await?;
     audit_case(
         &mut tx,

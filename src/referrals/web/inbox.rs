@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 
 use crate::auth::CurrentUser;
@@ -14,6 +14,7 @@ use crate::referrals::inbox::{self, Counts, InboxRow, InboxState, KeptInboxes, T
 use crate::referrals::web::{PageQuery, organisation_of};
 use crate::web;
 use crate::web::context::RequestContext;
+use crate::web::forms::Query;
 use crate::web::layout::Layout;
 use crate::web::pagination::{Pagination, trim_page};
 

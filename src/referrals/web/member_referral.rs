@@ -279,7 +279,7 @@ pub async fn decline(
     PathId(id): PathId,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     let reason = DeclineReason::parse(fields.get("reason"));
     let note = fields.get("note").trim().to_owned();
     if reason.is_none() {
@@ -301,7 +301,7 @@ pub async fn finish(
     PathId(id): PathId,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    let mut errors = FormErrors::default();
+    let mut errors = fields.errors();
     let outcome = Outcome::parse(fields.get("outcome"));
     let reason = fields.get("outcome_reason").trim().to_owned();
     let report = fields.get("report").trim().to_owned();
@@ -363,11 +363,13 @@ fn required(
     message_key: &'static str,
 ) -> Result<String, (&'static str, FormErrors)> {
     let text = fields.get(field).trim();
+    let mut errors = fields.errors();
     if text.is_empty() {
-        let mut errors = FormErrors::default();
         errors.field(field, message_key);
-        Err((form, errors))
-    } else {
+    }
+    if errors.is_empty() {
         Ok(text.to_owned())
+    } else {
+        Err((form, errors))
     }
 }

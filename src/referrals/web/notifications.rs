@@ -1,7 +1,7 @@
 //! Everyone's notifications about referrals, each leading to the referral as the reader sees it.
 
+use crate::web::forms::Query;
 use askama::Template;
-use axum::extract::Query;
 use axum::response::Response;
 
 use crate::auth::{CurrentUser, Role};

@@ -1,8 +1,8 @@
 //! Closing the loop, for process managers: what waits past its answer date, and each
 //! organisation's figures for a year.
 
+use crate::web::forms::Query;
 use askama::Template;
-use axum::extract::Query;
 use axum::response::Response;
 use time::{Date, Month};
 

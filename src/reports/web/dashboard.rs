@@ -1,7 +1,7 @@
 //! The dashboard page, the annual report for the council and the CSV export of one table.
 
 use askama::Template;
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -14,6 +14,7 @@ use crate::reports::{LIST_ROLES, VIEW_ROLES};
 use crate::shared::clock::local_now;
 use crate::web;
 use crate::web::context::RequestContext;
+use crate::web::forms::Query;
 use crate::web::layout::Layout;
 
 #[derive(Deserialize)]

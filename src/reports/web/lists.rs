@@ -1,7 +1,6 @@
 //! The lists behind the numbers: the requests, cases and referrals a count stands for.
 
 use askama::Template;
-use axum::extract::Query;
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -18,6 +17,7 @@ use crate::reports::period::{Period, PeriodKind, PeriodQuery};
 use crate::shared::choices::{Channel, Domain};
 use crate::shared::clock::local_now;
 use crate::web::context::RequestContext;
+use crate::web::forms::Query;
 use crate::web::layout::Layout;
 use crate::web::pagination::{Pagination, trim_page};
 use crate::web::{self, parse_id};
