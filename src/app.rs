@@ -136,7 +136,19 @@ pub fn router(state: AppState) -> Router {
                 .layer(CompressionLayer::new()),
         )
         .with_state(state);
-    web::headers::apply(app)
+    web::headers::apply(app).layer(axum::middleware::from_fn(run_to_completion))
+}
+
+/// Runs each request on a task of its own. When a client goes away in the middle of a request
+/// (a closed tab, a proxy's timeout), the server drops the request's future; on its own task
+/// the request still finishes what it began in the database, and only its answer is lost.
+async fn run_to_completion(request: Request, next: axum::middleware::Next) -> Response {
+    match tokio::spawn(next.run(request)).await {
+        Ok(response) => response,
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        // Only a runtime that is shutting down cancels a task.
+        Err(_) => AppError::Unavailable("shutting down".into()).into_response(),
+    }
 }
 
 /// Serves until `shutdown` resolves, then lets requests in flight finish.

@@ -309,7 +309,7 @@ impl Cluster {
     }
 
     /// The server log sits beside the cluster, where its owner can write.
-    fn log_file(&self) -> PathBuf {
+    pub fn log_file(&self) -> PathBuf {
         self.pgdata.join("server.log")
     }
 

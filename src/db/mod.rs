@@ -12,8 +12,10 @@ use std::ops::{Deref, DerefMut};
 use std::path::Path;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, PgConnection, PgPool, Postgres, Transaction};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgTransactionManager};
+use sqlx::{ConnectOptions, Connection, PgConnection, PgPool, Postgres, SqlSafeStr};
+use sqlx_core::transaction::TransactionManager;
 use uuid::Uuid;
 
 use crate::config::DatabaseConfig;
@@ -158,9 +160,17 @@ pub fn quote_ident(name: &str) -> String {
 /// A transaction scoped to one tenant: the only way handlers and domain functions reach
 /// tenant-owned tables. Domain queries filter on [`TenantTx::tenant_id`] themselves, and
 /// row-level security, set to the same tenant, backs that up.
+///
+/// It is sqlx's `Transaction` made safe against being cut off: a future dropped while BEGIN
+/// or COMMIT is under way (a client that went away, a timeout) would otherwise return the
+/// connection to the pool inside a transaction sqlx does not know of, or queue a ROLLBACK
+/// behind a COMMIT that may have happened. Such a connection is closed instead; PostgreSQL
+/// then rolls back whatever it had not committed.
 pub struct TenantTx {
-    tx: Transaction<'static, Postgres>,
+    conn: PoolConnection<Postgres>,
     tenant_id: Uuid,
+    /// COMMIT has been sent; until its answer is read, its outcome is unknown here.
+    committing: bool,
 }
 
 impl TenantTx {
@@ -168,8 +178,23 @@ impl TenantTx {
         self.tenant_id
     }
 
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        self.committing = true;
+        PgTransactionManager::commit(&mut self.conn).await
+    }
+}
+
+impl Drop for TenantTx {
+    fn drop(&mut self) {
+        if !self.conn.is_in_transaction() {
+            return;
+        }
+        if self.committing {
+            self.conn.close_on_drop();
+        } else {
+            // Sent with the pool's check of the returned connection, before anyone reuses it.
+            PgTransactionManager::start_rollback(&mut self.conn);
+        }
     }
 }
 
@@ -177,13 +202,25 @@ impl Deref for TenantTx {
     type Target = PgConnection;
 
     fn deref(&self) -> &PgConnection {
-        &self.tx
+        &self.conn
     }
 }
 
 impl DerefMut for TenantTx {
     fn deref_mut(&mut self) -> &mut PgConnection {
-        &mut self.tx
+        &mut self.conn
+    }
+}
+
+/// A connection whose BEGIN has been sent but not yet answered: if that is cut off, the
+/// connection is closed rather than returned to the pool in an unknown state.
+struct Beginning(Option<PoolConnection<Postgres>>);
+
+impl Drop for Beginning {
+    fn drop(&mut self) {
+        if let Some(conn) = &mut self.0 {
+            conn.close_on_drop();
+        }
     }
 }
 
@@ -215,6 +252,19 @@ pub async fn tenant_tx_with(pool: &PgPool, tenant_id: Uuid, commit: Commit) -> R
         "BEGIN; SELECT set_config('app.tenant_id', '{tenant_id}', true), \
          set_config('synchronous_commit', '{synchronous}', true)"
     );
-    let tx = pool.begin_with(sqlx::AssertSqlSafe(begin)).await?;
-    Ok(TenantTx { tx, tenant_id })
+    let mut beginning = Beginning(Some(pool.acquire().await?));
+    let conn = beginning
+        .0
+        .as_mut()
+        .expect("the connection is there until BEGIN is answered");
+    PgTransactionManager::begin(conn, Some(sqlx::AssertSqlSafe(begin).into_sql_str())).await?;
+    let conn = beginning
+        .0
+        .take()
+        .expect("the connection is there until BEGIN is answered");
+    Ok(TenantTx {
+        conn,
+        tenant_id,
+        committing: false,
+    })
 }

@@ -30,6 +30,8 @@ struct TestServer {
     admin: PgConnectOptions,
     /// The web role's connection options (database to be filled in).
     app: PgConnectOptions,
+    /// The server's log, when the tests run their own cluster.
+    log: Option<std::path::PathBuf>,
 }
 
 static SERVER: OnceLock<TestServer> = OnceLock::new();
@@ -60,6 +62,7 @@ async fn prepare_server() -> TestServer {
                     .username(embedded::APP_ROLE)
                     .password(EXTERNAL_APP_PASSWORD),
                 admin,
+                log: None,
             }
         }
         Err(_) => {
@@ -67,6 +70,7 @@ async fn prepare_server() -> TestServer {
             let server = TestServer {
                 admin: cluster.connect_options(embedded::SUPERUSER, "postgres"),
                 app: cluster.connect_options(embedded::APP_ROLE, "postgres"),
+                log: Some(cluster.log_file()),
             };
             // The cluster outlives this function; a watchdog stops it when the tests end.
             std::mem::forget(cluster);
@@ -137,6 +141,11 @@ async fn build_template(server: &TestServer) {
     demo::load(&owner).await.expect("demo data loads");
     owner.close().await;
     admin.close().await.unwrap();
+}
+
+/// The log of the tests' own PostgreSQL server (none with DATABASE_URL), shared by every test.
+pub fn server_log() -> Option<&'static std::path::Path> {
+    server().log.as_deref()
 }
 
 /// A fresh database for one test, copied from the template in milliseconds.
