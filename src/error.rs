@@ -6,7 +6,8 @@
 //! - `CsrfRejected`: a state-changing request without the right CSRF token; nothing changed.
 //! - `LoginRequired`: not logged in; the user is sent to the login page and brought back.
 //! - `TenantDisabled`: the platform operator disabled this cooperative; its pages say so.
-//! - `Unavailable`: the database does not answer; the page says to try again shortly.
+//! - `Unavailable`: the database does not answer, or ended the connection (shut down, crashed,
+//!   starting up); the page says to try again shortly.
 //! - `Internal`: anything else. It is logged with the request id; the page shows only that id.
 //!
 //! Form validation is not an error: handlers re-render the form with status 422.
@@ -52,9 +53,19 @@ impl From<sqlx::Error> for AppError {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
                 AppError::Unavailable(error.to_string())
             }
+            sqlx::Error::Database(ref db) if db.code().is_some_and(|code| connection_lost(&code)) => {
+                AppError::Unavailable(error.to_string())
+            }
             other => AppError::Internal(other.into()),
         }
     }
+}
+
+/// The SQLSTATEs of a connection the server ended or refused: its shutdown or crash (also the
+/// one a backend sends when its postmaster was killed), a server still starting up, and the
+/// connection exceptions (class 08). Trying again shortly can succeed.
+fn connection_lost(sqlstate: &str) -> bool {
+    sqlstate.starts_with("08") || matches!(sqlstate, "57P01" | "57P02" | "57P03")
 }
 
 impl From<askama::Error> for AppError {

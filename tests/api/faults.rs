@@ -248,3 +248,51 @@ async fn abandoned_requests_leave_no_connection_in_a_transaction_and_no_half_wri
     let warnings = transaction_warnings_since(log_start);
     assert!(warnings.is_empty(), "PostgreSQL logged:\n{}", warnings.join("\n"));
 }
+
+#[tokio::test]
+async fn a_request_whose_database_connection_is_ended_gets_the_503_page() {
+    let app = TestApp::spawn().await;
+    let desk = crate::common::users::User::login(&app, "demo", "balie@demo.test").await;
+    // The search waits for this lock, so its connection can be ended in the middle of it.
+    let mut owner = app.owner_connection().await;
+    sqlx::raw_sql("BEGIN; LOCK TABLE residents IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut owner)
+        .await
+        .unwrap();
+    let search = tokio::spawn(async move {
+        let answer = desk.page("/demo/residents?q=jansen").await;
+        (desk, answer)
+    });
+    let mut waiting = None;
+    for _ in 0..100 {
+        waiting = sqlx::query_scalar(
+            "SELECT pid FROM pg_stat_activity
+              WHERE datname = current_database() AND usename = 'schakel_app' AND wait_event_type = 'Lock'",
+        )
+        .fetch_optional(&mut owner)
+        .await
+        .unwrap();
+        if waiting.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let pid: i32 = waiting.expect("the search waits for the lock");
+    // What a backend says when its server shuts down or its postmaster dies: 57P01.
+    sqlx::query("SELECT pg_terminate_backend($1)")
+        .bind(pid)
+        .execute(&mut owner)
+        .await
+        .unwrap();
+    sqlx::raw_sql("ROLLBACK").execute(&mut owner).await.unwrap();
+
+    let (desk, (status, body)) = search.await.unwrap();
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("Tijdelijk niet beschikbaar"), "{body}");
+    assert!(body.contains("<nav"), "the layout's page: {body}");
+    assert_eq!(
+        desk.status("/demo/residents?q=jansen").await,
+        200,
+        "the next request is served"
+    );
+}
