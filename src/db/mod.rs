@@ -23,6 +23,9 @@ use embedded::{Cluster, Durability};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// A pooled connection idle this long is checked before use: the server may have restarted.
+const IDLE_CHECK_AFTER: Duration = Duration::from_millis(100);
+
 /// The database name inside the embedded cluster.
 pub const EMBEDDED_DATABASE: &str = "schakel";
 
@@ -93,11 +96,22 @@ impl Database {
     pub async fn app_pool(&self, max_connections: u32) -> anyhow::Result<PgPool> {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(5))
+            // While the server is down the pool keeps trying to connect until this timeout;
+            // the page then says the data is unreachable, well within 5 seconds.
+            .acquire_timeout(Duration::from_secs(3))
             // By default every acquire pings the server first: a round trip on every request, to
             // find a dead connection that the request's own first statement finds as well (and
-            // the pool then drops).
+            // the pool then drops). Only a connection that sat idle for a while is checked, so
+            // that after a restart of the server the first requests do not get the old ones.
             .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= IDLE_CHECK_AFTER {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_with(web_connection(self.app.clone()))
             .await?;
         let bypasses = sqlx::query_scalar!(

@@ -296,3 +296,223 @@ async fn a_request_whose_database_connection_is_ended_gets_the_503_page() {
         "the next request is served"
     );
 }
+
+/// The real `schakel serve --demo`, with a private cluster of its own in a temporary
+/// directory; stopped, with its cluster, when dropped.
+struct Server {
+    child: std::process::Child,
+    base: String,
+    data_dir: std::path::PathBuf,
+    /// What the server logged, for the message of a failing assertion.
+    log: Arc<std::sync::Mutex<String>>,
+}
+
+impl Server {
+    fn start() -> Server {
+        use std::io::BufRead;
+        let data_dir = std::env::temp_dir().join(format!("schakel-crash-{}", uuid::Uuid::new_v4().simple()));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_schakel"))
+            .args(["--data-dir", data_dir.to_str().unwrap()])
+            .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+            .env_remove("DATABASE_URL")
+            .env_remove("SCHAKEL_OWNER_DATABASE_URL")
+            .env("SCHAKEL_LOG", "schakel=info")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let log = Arc::new(std::sync::Mutex::new(String::new()));
+        let (listening, address) = std::sync::mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        let kept = log.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some((_, base)) = line.split_once("listening on ") {
+                    let _ = listening.send(base.trim().to_owned());
+                }
+                let mut log = kept.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let base = address
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("schakel serve did not start:\n{}", log.lock().unwrap()));
+        Server {
+            child,
+            base,
+            data_dir,
+            log,
+        }
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Kills the cluster's postmaster as a crash would: no shutdown, nothing flushed.
+    fn kill_postmaster(&self) {
+        let pid_file = std::fs::read_to_string(self.data_dir.join("postgres/postmaster.pid")).unwrap();
+        let pid: i32 = pid_file.lines().next().unwrap().trim().parse().unwrap();
+        // SAFETY: kill(2) on the postmaster this test's server started.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGKILL) }, 0);
+    }
+
+    /// The superuser's connection to the server's database, over the cluster's socket.
+    async fn owner_connection(&self) -> sqlx::PgConnection {
+        use sqlx::ConnectOptions;
+        sqlx::postgres::PgConnectOptions::new()
+            .socket(self.data_dir.join("run"))
+            .username("postgres")
+            .database("schakel")
+            .connect()
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // SAFETY: SIGTERM to the child this test started; it stops its cluster and exits.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// What a request answered and how long it took.
+struct Timed {
+    status: u16,
+    body: String,
+    took: Duration,
+}
+
+async fn timed(request: reqwest::RequestBuilder) -> Timed {
+    let started = Instant::now();
+    let response = request.send().await.expect("the server answers");
+    let status = response.status().as_u16();
+    let body = response.text().await.unwrap();
+    Timed {
+        status,
+        body,
+        took: started.elapsed(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_private_cluster_is_restarted_after_a_crash_and_no_acknowledged_write_is_lost() {
+    let server = Server::start();
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        // Far longer than any answer may take, so that a hang shows as a slow answer.
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+    let url = |path: &str| format!("{}{path}", server.base);
+    let login = client
+        .get(url("/demo/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = crate::common::hidden_value(&login, "csrf_token").unwrap();
+    let logged_in = client
+        .post(url("/demo/login"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", "balie@demo.test"),
+            ("password", schakel::demo::PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logged_in.status(), 303);
+    let home = client
+        .get(url("/demo/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = crate::common::hidden_value(&home, "csrf_token").unwrap();
+    let mut written = 0;
+    let register = |surname: String| {
+        client.post(url("/demo/residents")).form(&[
+            ("csrf_token", token.clone()),
+            ("first_names", "Kees".to_owned()),
+            ("surname", surname),
+            ("date_of_birth", "07-08-1950".to_owned()),
+            ("confirm_new", "yes".to_owned()),
+        ])
+    };
+    let mut acknowledged = Vec::new();
+    for _ in 0..5 {
+        written += 1;
+        let answer = timed(register(format!("Crash{written}"))).await;
+        assert_eq!(answer.status, 303, "{}", answer.body);
+        acknowledged.push(format!("Crash{written}"));
+    }
+
+    server.kill_postmaster();
+    let killed = Instant::now();
+    loop {
+        written += 1;
+        let answer = timed(register(format!("Crash{written}"))).await;
+        assert!(
+            answer.took < Duration::from_secs(5),
+            "a request took {:?} during the outage:\n{}",
+            answer.took,
+            server.log()
+        );
+        match answer.status {
+            303 => acknowledged.push(format!("Crash{written}")),
+            503 => assert!(
+                answer.body.contains("Tijdelijk niet beschikbaar"),
+                "{}",
+                answer.body
+            ),
+            other => panic!("{other} during the outage: {}\n{}", answer.body, server.log()),
+        }
+        let health = timed(client.get(url("/healthz"))).await;
+        assert!(
+            health.took < Duration::from_secs(5),
+            "/healthz took {:?}",
+            health.took
+        );
+        if health.status == 200 {
+            break;
+        }
+        assert!(
+            killed.elapsed() < Duration::from_secs(15),
+            "/healthz is not 200 15 s after the crash:\n{}",
+            server.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for _ in 0..5 {
+        written += 1;
+        let answer = timed(register(format!("Crash{written}"))).await;
+        assert_eq!(
+            answer.status,
+            303,
+            "after the recovery: {}\n{}",
+            answer.body,
+            server.log()
+        );
+        acknowledged.push(format!("Crash{written}"));
+    }
+
+    let mut owner = server.owner_connection().await;
+    let stored: Vec<String> = sqlx::query_scalar("SELECT surname FROM residents WHERE surname LIKE 'Crash%'")
+        .fetch_all(&mut owner)
+        .await
+        .unwrap();
+    for surname in &acknowledged {
+        assert!(stored.contains(surname), "{surname} was acknowledged but is lost");
+    }
+}
