@@ -84,7 +84,8 @@ const NAVIGATION: &[NavEntry] = &[
     account::NAV,
 ];
 
-/// The largest request body accepted, except where files are uploaded.
+/// The largest request body accepted, except where files are uploaded (journal attachments,
+/// meeting documents: their routes have their own limits).
 const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
@@ -105,9 +106,12 @@ pub fn router(state: AppState) -> Router {
         .merge(reports::router())
         .route_layer(resolve.clone())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
-    let upload_routes = cases::upload_router()
-        .route_layer(resolve)
+    let journal_uploads = cases::upload_router()
+        .route_layer(resolve.clone())
         .layer(RequestBodyLimitLayer::new(cases::UPLOAD_BODY_LIMIT));
+    let document_uploads = assembly::upload_router()
+        .route_layer(resolve)
+        .layer(RequestBodyLimitLayer::new(assembly::UPLOAD_BODY_LIMIT));
 
     let request_id = HeaderName::from_static("x-request-id");
     let app = Router::new()
@@ -115,7 +119,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/static/{*path}", get(web::assets::serve))
         .merge(tenant_routes)
-        .merge(upload_routes)
+        .merge(journal_uploads)
+        .merge(document_uploads)
         .fallback(not_found)
         .layer(axum::middleware::from_fn(web::error_pages::render))
         // A bug in one handler answers that request with the error page, nothing more.

@@ -6,6 +6,7 @@
 //! - `CsrfRejected`: a state-changing request without the right CSRF token; nothing changed.
 //! - `LoginRequired`: not logged in; the user is sent to the login page and brought back.
 //! - `TenantDisabled`: the platform operator disabled this cooperative; its pages say so.
+//! - `TooLarge`: a request body over the route's limit (413); nothing was read further.
 //! - `Unavailable`: the database does not answer, or ended the connection (shut down, crashed,
 //!   starting up); the page says to try again shortly.
 //! - `Internal`: anything else. It is logged with the request id; the page shows only that id.
@@ -15,6 +16,7 @@
 //! An error becomes an empty response carrying an [`ErrorPage`] marker; the `error_pages`
 //! middleware renders the page in the user's language and the normal layout.
 
+use axum::extract::multipart::MultipartError;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -30,6 +32,8 @@ pub enum AppError {
     LoginRequired { login_path: String },
     #[error("this cooperative is disabled")]
     TenantDisabled,
+    #[error("request body too large")]
+    TooLarge,
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -68,6 +72,18 @@ fn connection_lost(sqlstate: &str) -> bool {
     sqlstate.starts_with("08") || matches!(sqlstate, "57P01" | "57P02" | "57P03")
 }
 
+/// An upload that could not be read: too large, or not a form of ours at all (as if the
+/// address were wrong).
+impl From<MultipartError> for AppError {
+    fn from(error: MultipartError) -> Self {
+        if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge
+        } else {
+            AppError::NotFound
+        }
+    }
+}
+
 impl From<askama::Error> for AppError {
     fn from(error: askama::Error) -> Self {
         AppError::Internal(error.into())
@@ -83,6 +99,7 @@ impl IntoResponse for AppError {
                 return Redirect::to(login_path).into_response();
             }
             AppError::TenantDisabled => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unavailable(detail) => {
                 tracing::error!(%detail, "database unavailable");
                 StatusCode::SERVICE_UNAVAILABLE

@@ -364,6 +364,33 @@ pub fn hidden_value(html: &str, name: &str) -> Option<String> {
     Some(html[start..start + end].to_owned())
 }
 
+/// Sends `head` (a request's head and its blank line) and then `body`, as they are, on a
+/// connection of its own, and reads until the server closes it: for requests no ordinary
+/// client sends, such as a head announcing a body that never comes. The status and the rest.
+pub async fn raw_exchange(address: SocketAddr, head: &str, body: &[u8]) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(body).await.unwrap();
+    let mut answer = Vec::new();
+    // The server may reset the connection after its answer: what came before counts.
+    let _ = stream.read_to_end(&mut answer).await;
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no HTTP answer: {answer:?}"));
+    (status, answer)
+}
+
+/// Whether `page` is the layout's error page with `title`.
+pub fn is_error_page(page: &str, title: &str) -> bool {
+    page.contains("text/html")
+        && page.contains("<link rel=\"stylesheet\" href=\"/static/css/schakel.css\">")
+        && page.contains(&format!("<h1>{title}</h1>"))
+}
+
 pub fn location(response: &reqwest::Response) -> &str {
     response
         .headers()
