@@ -84,7 +84,8 @@ const NAVIGATION: &[NavEntry] = &[
     account::NAV,
 ];
 
-/// The largest request body accepted, except where files are uploaded.
+/// The largest request body accepted, except where files are uploaded (journal attachments,
+/// meeting documents: their routes have their own limits).
 const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
@@ -105,9 +106,12 @@ pub fn router(state: AppState) -> Router {
         .merge(reports::router())
         .route_layer(resolve.clone())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
-    let upload_routes = cases::upload_router()
-        .route_layer(resolve)
+    let journal_uploads = cases::upload_router()
+        .route_layer(resolve.clone())
         .layer(RequestBodyLimitLayer::new(cases::UPLOAD_BODY_LIMIT));
+    let document_uploads = assembly::upload_router()
+        .route_layer(resolve)
+        .layer(RequestBodyLimitLayer::new(assembly::UPLOAD_BODY_LIMIT));
 
     let request_id = HeaderName::from_static("x-request-id");
     let app = Router::new()
@@ -115,7 +119,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/static/{*path}", get(web::assets::serve))
         .merge(tenant_routes)
-        .merge(upload_routes)
+        .merge(journal_uploads)
+        .merge(document_uploads)
         .fallback(not_found)
         .layer(axum::middleware::from_fn(web::error_pages::render))
         // A bug in one handler answers that request with the error page, nothing more.
@@ -136,7 +141,19 @@ pub fn router(state: AppState) -> Router {
                 .layer(CompressionLayer::new()),
         )
         .with_state(state);
-    web::headers::apply(app)
+    web::headers::apply(app).layer(axum::middleware::from_fn(run_to_completion))
+}
+
+/// Runs each request on a task of its own. When a client goes away in the middle of a request
+/// (a closed tab, a proxy's timeout), the server drops the request's future; on its own task
+/// the request still finishes what it began in the database, and only its answer is lost.
+async fn run_to_completion(request: Request, next: axum::middleware::Next) -> Response {
+    match tokio::spawn(next.run(request)).await {
+        Ok(response) => response,
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        // Only a runtime that is shutting down cancels a task.
+        Err(_) => AppError::Unavailable("shutting down".into()).into_response(),
+    }
 }
 
 /// Serves until `shutdown` resolves, then lets requests in flight finish.

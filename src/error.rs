@@ -9,7 +9,9 @@
 //! - `InvalidInput`: a query string or a form outside the domains holds a control character
 //!   or an over-long text (the shared checks in `web::forms`), or such a text slipped past
 //!   them to a length constraint of the database; 422, nothing stored.
-//! - `Unavailable`: the database does not answer; the page says to try again shortly.
+//! - `TooLarge`: a request body over the route's limit (413); nothing was read further.
+//! - `Unavailable`: the database does not answer, or ended the connection (shut down, crashed,
+//!   starting up); the page says to try again shortly.
 //! - `Internal`: anything else. It is logged with the request id; the page shows only that id.
 //!
 //! Form validation is not an error: handlers re-render the form with status 422.
@@ -17,6 +19,7 @@
 //! An error becomes an empty response carrying an [`ErrorPage`] marker; the `error_pages`
 //! middleware renders the page in the user's language and the normal layout.
 
+use axum::extract::multipart::MultipartError;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -34,6 +37,8 @@ pub enum AppError {
     TenantDisabled,
     #[error("invalid input: a control character or an over-long text")]
     InvalidInput,
+    #[error("request body too large")]
+    TooLarge,
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -57,9 +62,12 @@ impl From<sqlx::Error> for AppError {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
                 AppError::Unavailable(error.to_string())
             }
+            sqlx::Error::Database(ref db) if db.code().is_some_and(|code| connection_lost(&code)) => {
+                AppError::Unavailable(error.to_string())
+            }
             // The length constraints (migration 0019) back up the form checks; a text that
             // reaches one was typed, not produced by a fault, so the answer is 422, not 500.
-            sqlx::Error::Database(db) if db.constraint().is_some_and(|c| c.ends_with("_length")) => {
+            sqlx::Error::Database(ref db) if db.constraint().is_some_and(|c| c.ends_with("_length")) => {
                 tracing::warn!(
                     constraint = db.constraint(),
                     "a text longer than its column allows reached the database"
@@ -67,6 +75,25 @@ impl From<sqlx::Error> for AppError {
                 AppError::InvalidInput
             }
             other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+/// The SQLSTATEs of a connection the server ended or refused: its shutdown or crash (also the
+/// one a backend sends when its postmaster was killed), a server still starting up, and the
+/// connection exceptions (class 08). Trying again shortly can succeed.
+fn connection_lost(sqlstate: &str) -> bool {
+    sqlstate.starts_with("08") || matches!(sqlstate, "57P01" | "57P02" | "57P03")
+}
+
+/// An upload that could not be read: too large, or not a form of ours at all (as if the
+/// address were wrong).
+impl From<MultipartError> for AppError {
+    fn from(error: MultipartError) -> Self {
+        if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge
+        } else {
+            AppError::NotFound
         }
     }
 }
@@ -87,6 +114,7 @@ impl IntoResponse for AppError {
             }
             AppError::TenantDisabled => StatusCode::SERVICE_UNAVAILABLE,
             AppError::InvalidInput => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unavailable(detail) => {
                 tracing::error!(%detail, "database unavailable");
                 StatusCode::SERVICE_UNAVAILABLE

@@ -1,6 +1,7 @@
 //! The periodic jobs the web server runs beside its requests: purging expired sessions and
 //! sending the notices of overdue referrals, completing expulsions whose term of appeal has
-//! passed, refreshing the kept figures, and emailing notifications from their outbox.
+//! passed, refreshing the kept figures, emailing notifications from their outbox, and
+//! restarting the private database cluster when its server has died.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,6 +9,7 @@ use std::time::Duration;
 use sqlx::PgPool;
 use tokio::task::JoinHandle;
 
+use crate::db::embedded::Cluster;
 use crate::mail::Mailer;
 use crate::{assembly, auth, referrals, reports};
 
@@ -17,7 +19,13 @@ pub struct Jobs(Vec<JoinHandle<()>>);
 impl Jobs {
     /// Starts every job. Notifications are emailed only with `email_base` (email switched on),
     /// which is the public address links in the messages start with, when one is configured.
-    pub fn start(pool: &PgPool, mailer: &Arc<Mailer>, email_base: Option<Option<String>>) -> Jobs {
+    /// `cluster` is the private cluster this process started, if any, to keep running.
+    pub fn start(
+        pool: &PgPool,
+        mailer: &Arc<Mailer>,
+        email_base: Option<Option<String>>,
+        cluster: Option<Cluster>,
+    ) -> Jobs {
         let mut jobs = vec![
             every(pool, Duration::from_secs(600), |pool| async move {
                 if let Err(error) = auth::session::purge_expired(&pool).await {
@@ -50,6 +58,9 @@ impl Jobs {
                 }
             }));
         }
+        if let Some(cluster) = cluster {
+            jobs.push(watch(cluster));
+        }
         Jobs(jobs)
     }
 
@@ -58,6 +69,28 @@ impl Jobs {
             job.abort();
         }
     }
+}
+
+/// Checks every second that the cluster's server runs, and starts it again when it has died
+/// (killed, crashed). Meanwhile pages answer 503; the pool connects again by itself.
+fn watch(cluster: Cluster) -> JoinHandle<()> {
+    let cluster = Arc::new(cluster);
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            ticks.tick().await;
+            if cluster.is_running() {
+                continue;
+            }
+            tracing::error!("the private PostgreSQL server has stopped; starting it again");
+            let cluster = cluster.clone();
+            match tokio::task::spawn_blocking(move || cluster.restart()).await {
+                Ok(Ok(())) => tracing::info!("the private PostgreSQL server runs again"),
+                Ok(Err(error)) => tracing::error!(%error, "could not start the private PostgreSQL server"),
+                Err(error) => tracing::error!(%error, "the restart of the private PostgreSQL server failed"),
+            }
+        }
+    })
 }
 
 /// Runs `job` now and then every `period`, one run at a time.

@@ -265,7 +265,8 @@ async fn serve(database: &Database, listen: SocketAddr, demo: bool, web: WebConf
     let state = AppState::new(pool.clone(), web, mailer);
     let email_base = (state.site.config.notify_by_email && state.mailer.is_enabled())
         .then(|| state.site.config.public_url.clone());
-    let jobs = Jobs::start(&pool, &state.mailer, email_base);
+    let cluster = database.cluster.clone().filter(|cluster| cluster.started_here());
+    let jobs = Jobs::start(&pool, &state.mailer, email_base, cluster);
     schakel::app::serve(listener, state, shutdown_signal()).await?;
     jobs.stop();
     pool.close().await;

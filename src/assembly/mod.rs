@@ -24,6 +24,20 @@ use crate::auth::Role;
 use crate::shared::choices::choice;
 use crate::web::layout::NavEntry;
 
+/// A meeting's document at its largest, and room for the form around it.
+pub const UPLOAD_BODY_LIMIT: usize = agenda::MAX_DOCUMENT_BYTES + 64 * 1024;
+
+/// The route that takes documents: it gets a larger body limit than the other routes.
+pub fn upload_router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    Router::new().route(
+        "/{tenant}/assembly/{id}/documents",
+        post(web::documents::upload_document).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+    )
+}
+
 /// Who may read the assembly's meetings and decisions.
 pub const READ_ROLES: &[Role] = &[Role::Admin, Role::Chair, Role::Member];
 /// Who prepares meetings and keeps the record (the secretary's work).
@@ -131,11 +145,6 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route(
             "/{tenant}/assembly/{id}/items/{item}/notes",
             post(web::agenda::item_notes),
-        )
-        .route(
-            "/{tenant}/assembly/{id}/documents",
-            post(web::documents::upload_document)
-                .layer(DefaultBodyLimit::max(agenda::MAX_DOCUMENT_BYTES + 64 * 1024)),
         )
         .route(
             "/{tenant}/assembly/{id}/documents/{document}",

@@ -68,7 +68,7 @@ pub enum Durability {
 }
 
 /// A running cluster. Dropping it does not stop it: call [`Cluster::stop`].
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Cluster {
     bindir: PathBuf,
     pgdata: PathBuf,
@@ -181,6 +181,18 @@ impl Cluster {
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
         Ok(())
+    }
+
+    /// Whether the cluster's server is running (a crash or `kill -9` leaves its lock file).
+    pub fn is_running(&self) -> bool {
+        self.running_postmaster().is_some()
+    }
+
+    /// Starts the server again after it died. PostgreSQL replays its write-ahead log before it
+    /// accepts connections, so every commit that was acknowledged is there again.
+    pub fn restart(&self) -> Result<(), EmbeddedError> {
+        self.prepare_socket_dir()?;
+        self.pg_ctl_start()
     }
 
     pub fn started_here(&self) -> bool {
@@ -309,7 +321,7 @@ impl Cluster {
     }
 
     /// The server log sits beside the cluster, where its owner can write.
-    fn log_file(&self) -> PathBuf {
+    pub fn log_file(&self) -> PathBuf {
         self.pgdata.join("server.log")
     }
 
@@ -452,7 +464,16 @@ fn read_postmaster_pid(pgdata: &Path) -> Option<PostmasterPid> {
 
 fn process_alive(pid: i32) -> bool {
     // SAFETY: signal 0 only checks that the process exists.
-    pid > 0 && unsafe { libc::kill(pid, 0) } == 0
+    pid > 0 && unsafe { libc::kill(pid, 0) } == 0 && !is_zombie(pid)
+}
+
+/// A process that died keeps its pid until its parent collects it, which an init process in a
+/// container may never do.
+fn is_zombie(pid: i32) -> bool {
+    fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| stat.rsplit_once(") ").map(|(_, rest)| rest.starts_with('Z')))
+        .unwrap_or(false)
 }
 
 /// A pid from a stale lock file may since have been given to an unrelated process.

@@ -12,14 +12,19 @@ use std::ops::{Deref, DerefMut};
 use std::path::Path;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, PgConnection, PgPool, Postgres, Transaction};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgTransactionManager};
+use sqlx::{ConnectOptions, Connection, PgConnection, PgPool, Postgres, SqlSafeStr};
+use sqlx_core::transaction::TransactionManager;
 use uuid::Uuid;
 
 use crate::config::DatabaseConfig;
 use embedded::{Cluster, Durability};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// A pooled connection idle this long is checked before use: the server may have restarted.
+const IDLE_CHECK_AFTER: Duration = Duration::from_millis(100);
 
 /// The database name inside the embedded cluster.
 pub const EMBEDDED_DATABASE: &str = "schakel";
@@ -91,11 +96,22 @@ impl Database {
     pub async fn app_pool(&self, max_connections: u32) -> anyhow::Result<PgPool> {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(5))
+            // While the server is down the pool keeps trying to connect until this timeout;
+            // the page then says the data is unreachable, well within 5 seconds.
+            .acquire_timeout(Duration::from_secs(3))
             // By default every acquire pings the server first: a round trip on every request, to
             // find a dead connection that the request's own first statement finds as well (and
-            // the pool then drops).
+            // the pool then drops). Only a connection that sat idle for a while is checked, so
+            // that after a restart of the server the first requests do not get the old ones.
             .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= IDLE_CHECK_AFTER {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_with(web_connection(self.app.clone()))
             .await?;
         let bypasses = sqlx::query_scalar!(
@@ -158,9 +174,18 @@ pub fn quote_ident(name: &str) -> String {
 /// A transaction scoped to one tenant: the only way handlers and domain functions reach
 /// tenant-owned tables. Domain queries filter on [`TenantTx::tenant_id`] themselves, and
 /// row-level security, set to the same tenant, backs that up.
+///
+/// It is sqlx's `Transaction` made safe against being cut off: a future dropped while BEGIN
+/// or COMMIT is under way (a client that went away, a timeout) would otherwise return the
+/// connection to the pool inside a transaction sqlx does not know of, or queue a ROLLBACK
+/// behind a COMMIT that may have happened. Such a connection is closed instead; PostgreSQL
+/// then rolls back whatever it had not committed.
 pub struct TenantTx {
-    tx: Transaction<'static, Postgres>,
+    conn: PoolConnection<Postgres>,
     tenant_id: Uuid,
+    /// COMMIT or ROLLBACK has been sent; until its answer is read, the connection's state is
+    /// unknown here.
+    ending: bool,
 }
 
 impl TenantTx {
@@ -168,13 +193,29 @@ impl TenantTx {
         self.tenant_id
     }
 
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        self.ending = true;
+        PgTransactionManager::commit(&mut self.conn).await
     }
 
     /// Ends the transaction, keeping nothing it did.
-    pub async fn rollback(self) -> Result<(), sqlx::Error> {
-        self.tx.rollback().await
+    pub async fn rollback(mut self) -> Result<(), sqlx::Error> {
+        self.ending = true;
+        PgTransactionManager::rollback(&mut self.conn).await
+    }
+}
+
+impl Drop for TenantTx {
+    fn drop(&mut self) {
+        if !self.conn.is_in_transaction() {
+            return;
+        }
+        if self.ending {
+            self.conn.close_on_drop();
+        } else {
+            // Sent with the pool's check of the returned connection, before anyone reuses it.
+            PgTransactionManager::start_rollback(&mut self.conn);
+        }
     }
 }
 
@@ -182,13 +223,25 @@ impl Deref for TenantTx {
     type Target = PgConnection;
 
     fn deref(&self) -> &PgConnection {
-        &self.tx
+        &self.conn
     }
 }
 
 impl DerefMut for TenantTx {
     fn deref_mut(&mut self) -> &mut PgConnection {
-        &mut self.tx
+        &mut self.conn
+    }
+}
+
+/// A connection whose BEGIN has been sent but not yet answered: if that is cut off, the
+/// connection is closed rather than returned to the pool in an unknown state.
+struct Beginning(Option<PoolConnection<Postgres>>);
+
+impl Drop for Beginning {
+    fn drop(&mut self) {
+        if let Some(conn) = &mut self.0 {
+            conn.close_on_drop();
+        }
     }
 }
 
@@ -220,6 +273,19 @@ pub async fn tenant_tx_with(pool: &PgPool, tenant_id: Uuid, commit: Commit) -> R
         "BEGIN; SELECT set_config('app.tenant_id', '{tenant_id}', true), \
          set_config('synchronous_commit', '{synchronous}', true)"
     );
-    let tx = pool.begin_with(sqlx::AssertSqlSafe(begin)).await?;
-    Ok(TenantTx { tx, tenant_id })
+    let mut beginning = Beginning(Some(pool.acquire().await?));
+    let conn = beginning
+        .0
+        .as_mut()
+        .expect("the connection is there until BEGIN is answered");
+    PgTransactionManager::begin(conn, Some(sqlx::AssertSqlSafe(begin).into_sql_str())).await?;
+    let conn = beginning
+        .0
+        .take()
+        .expect("the connection is there until BEGIN is answered");
+    Ok(TenantTx {
+        conn,
+        tenant_id,
+        ending: false,
+    })
 }

@@ -13,6 +13,7 @@ use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
+use http_body_util::LengthLimitError;
 use sqlx::PgPool;
 use subtle::ConstantTimeEq;
 use time::Date;
@@ -361,9 +362,13 @@ async fn check_csrf(headers: &HeaderMap, body: Body, expected: &str) -> Result<(
     if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Ok((body, false));
     }
-    let bytes = to_bytes(body, MAX_FORM_BYTES)
-        .await
-        .map_err(|_| AppError::CsrfRejected)?;
+    let bytes = to_bytes(body, MAX_FORM_BYTES).await.map_err(|error| {
+        if too_large(&error) {
+            AppError::TooLarge
+        } else {
+            AppError::CsrfRejected
+        }
+    })?;
     let valid = form_urlencoded::parse(&bytes)
         .find(|(name, _)| name == CSRF_FIELD)
         .is_some_and(|(_, given)| matches(&given));
@@ -508,6 +513,19 @@ impl HttpBody for Prefixed {
         }
         hint
     }
+}
+
+/// Whether reading a body failed at a length limit (this one's or the route's), rather than on
+/// the way.
+fn too_large(error: &axum::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = cause {
+        if error.is::<LengthLimitError>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
 }
 
 fn client_ip(parts: &Parts, trust_proxy: bool) -> Option<IpAddr> {

@@ -1,5 +1,6 @@
 //! Renders error responses (marked by [`ErrorPage`]) as friendly pages in the normal layout,
 //! in the user's language, with the request id as a reference for support. Never internals.
+//! A 413 is rendered so too, whoever answered it: the body limits answer before any handler.
 
 use askama::Template;
 use axum::extract::Request;
@@ -31,16 +32,17 @@ pub async fn render(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let response = next.run(request).await;
-    if response.extensions().get::<ErrorPage>().is_none() {
+    let status = response.status();
+    if response.extensions().get::<ErrorPage>().is_none() && status != StatusCode::PAYLOAD_TOO_LARGE {
         return response;
     }
-    let status = response.status();
     let ctx = response.extensions().get::<RequestContext>();
     let disabled = response.extensions().get::<TenantDisabledPage>().is_some();
     let (title_key, message_key) = match status {
         _ if disabled => ("error.disabled.title", "error.disabled.message"),
         StatusCode::FORBIDDEN => ("error.403.title", "error.403.message"),
         StatusCode::NOT_FOUND => ("error.404.title", "error.404.message"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("error.413.title", "error.413.message"),
         StatusCode::UNPROCESSABLE_ENTITY => ("error.422.title", "error.422.message"),
         StatusCode::SERVICE_UNAVAILABLE => ("error.503.title", "error.503.message"),
         _ => ("error.500.title", "error.500.message"),

@@ -123,3 +123,26 @@ async fn the_cluster_listens_on_a_socket_only_and_the_web_role_is_restricted() {
     pool.close().await;
     database.shutdown().await;
 }
+
+/// As with someone else's server (DATABASE_URL): nothing restarts it, and once it is back the
+/// pool connects again by itself, without handing out the connections the restart ended.
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_restart_of_the_database_server_the_first_requests_are_served() {
+    let dir = private_dir("reconnect");
+    let cluster = Cluster::start(&dir, Durability::Ephemeral).unwrap();
+    watch_and_clean_up(&cluster, &dir);
+    let database = migrated_database(cluster).await;
+    let pool = database.app_pool(2).await.unwrap();
+    let app = TestApp::serve(database.owner.clone(), database.app.clone(), pool.clone()).await;
+    // Both connections open, then back in the pool.
+    let both = (pool.acquire().await.unwrap(), pool.acquire().await.unwrap());
+    drop(both);
+    assert_eq!(app.get("/healthz").await.status(), 200);
+
+    database.shutdown().await;
+    let cluster = Cluster::start(&dir, Durability::Ephemeral).unwrap();
+    for _ in 0..2 {
+        assert_eq!(app.get("/healthz").await.status(), 200, "served at once");
+    }
+    cluster.stop().unwrap();
+}

@@ -6,6 +6,7 @@ mod case_sample;
 mod cases;
 mod cli;
 mod database;
+mod faults;
 mod intake;
 mod kept_pages;
 mod limits;

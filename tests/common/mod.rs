@@ -30,6 +30,8 @@ struct TestServer {
     admin: PgConnectOptions,
     /// The web role's connection options (database to be filled in).
     app: PgConnectOptions,
+    /// The server's log, when the tests run their own cluster.
+    log: Option<std::path::PathBuf>,
 }
 
 static SERVER: OnceLock<TestServer> = OnceLock::new();
@@ -60,6 +62,7 @@ async fn prepare_server() -> TestServer {
                     .username(embedded::APP_ROLE)
                     .password(EXTERNAL_APP_PASSWORD),
                 admin,
+                log: None,
             }
         }
         Err(_) => {
@@ -67,6 +70,7 @@ async fn prepare_server() -> TestServer {
             let server = TestServer {
                 admin: cluster.connect_options(embedded::SUPERUSER, "postgres"),
                 app: cluster.connect_options(embedded::APP_ROLE, "postgres"),
+                log: Some(cluster.log_file()),
             };
             // The cluster outlives this function; a watchdog stops it when the tests end.
             std::mem::forget(cluster);
@@ -137,6 +141,11 @@ async fn build_template(server: &TestServer) {
     demo::load(&owner).await.expect("demo data loads");
     owner.close().await;
     admin.close().await.unwrap();
+}
+
+/// The log of the tests' own PostgreSQL server (none with DATABASE_URL), shared by every test.
+pub fn server_log() -> Option<&'static std::path::Path> {
+    server().log.as_deref()
 }
 
 /// A fresh database for one test, copied from the template in milliseconds.
@@ -353,6 +362,33 @@ pub fn hidden_value(html: &str, name: &str) -> Option<String> {
     let start = html.find(&marker)? + marker.len();
     let end = html[start..].find('"')?;
     Some(html[start..start + end].to_owned())
+}
+
+/// Sends `head` (a request's head and its blank line) and then `body`, as they are, on a
+/// connection of its own, and reads until the server closes it: for requests no ordinary
+/// client sends, such as a head announcing a body that never comes. The status and the rest.
+pub async fn raw_exchange(address: SocketAddr, head: &str, body: &[u8]) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(body).await.unwrap();
+    let mut answer = Vec::new();
+    // The server may reset the connection after its answer: what came before counts.
+    let _ = stream.read_to_end(&mut answer).await;
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no HTTP answer: {answer:?}"));
+    (status, answer)
+}
+
+/// Whether `page` is the layout's error page with `title`.
+pub fn is_error_page(page: &str, title: &str) -> bool {
+    page.contains("text/html")
+        && page.contains("<link rel=\"stylesheet\" href=\"/static/css/schakel.css\">")
+        && page.contains(&format!("<h1>{title}</h1>"))
 }
 
 pub fn location(response: &reqwest::Response) -> &str {

@@ -22,16 +22,16 @@ use crate::web::{self, parse_id};
 async fn read_document_form(mut multipart: Multipart) -> AppResult<(String, Option<(String, Vec<u8>)>)> {
     let mut item = String::new();
     let mut file = None;
-    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::NotFound)? {
+    while let Some(field) = multipart.next_field().await.map_err(AppError::from)? {
         match field.name().unwrap_or_default() {
             "document" => {
                 let filename = field.file_name().unwrap_or_default().to_owned();
-                let bytes = field.bytes().await.map_err(|_| AppError::NotFound)?;
+                let bytes = field.bytes().await.map_err(AppError::from)?;
                 if !bytes.is_empty() {
                     file = Some((filename, bytes.to_vec()));
                 }
             }
-            "item" => item = field.text().await.map_err(|_| AppError::NotFound)?,
+            "item" => item = field.text().await.map_err(AppError::from)?,
             _ => {}
         }
     }

@@ -73,16 +73,16 @@ pub async fn journal_page(
 async fn read_journal_form(mut multipart: Multipart) -> AppResult<(Fields, Vec<(String, Vec<u8>)>)> {
     let mut fields = Vec::new();
     let mut files = Vec::new();
-    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::NotFound)? {
+    while let Some(field) = multipart.next_field().await.map_err(AppError::from)? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "attachment" {
             let filename = field.file_name().unwrap_or_default().to_owned();
-            let bytes = field.bytes().await.map_err(|_| AppError::NotFound)?;
+            let bytes = field.bytes().await.map_err(AppError::from)?;
             if !bytes.is_empty() {
                 files.push((filename, bytes.to_vec()));
             }
         } else {
-            let value = field.text().await.map_err(|_| AppError::NotFound)?;
+            let value = field.text().await.map_err(AppError::from)?;
             fields.push((name, value));
         }
     }

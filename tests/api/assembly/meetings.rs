@@ -3,8 +3,8 @@
 
 use uuid::Uuid;
 
-use crate::common::TestApp;
 use crate::common::users::User;
+use crate::common::{TestApp, is_error_page, raw_exchange};
 
 use super::Assembly;
 
@@ -175,6 +175,51 @@ async fn meeting_documents_must_be_pdfs_and_members_read_them_once_convened() {
     let response = rep.app.get(&path).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/pdf");
+}
+
+#[tokio::test]
+async fn meeting_documents_up_to_20_mb_are_accepted_and_larger_ones_get_the_413_page() {
+    let a = Assembly::new(1).await;
+    let meeting = a.meeting(21).await;
+    let action = format!("/demo/assembly/{meeting}/documents");
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    pdf.resize(3 * 1024 * 1024, b' ');
+    pdf.extend_from_slice(b"\n%%EOF\n");
+    let part = reqwest::multipart::Part::bytes(pdf)
+        .file_name("jaarstukken.pdf")
+        .mime_str("application/pdf")
+        .unwrap();
+    // The CSRF check reads an upload's token from its first field, as the page sends it.
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", a.admin.token.clone())
+        .text("item", "")
+        .part("document", part);
+    let accepted = a
+        .admin
+        .app
+        .client
+        .post(a.app.url(&action))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), 303, "{}", accepted.text().await.unwrap());
+    let mut db = a.db().await;
+    let size: i32 = sqlx::query_scalar("SELECT length(content) FROM agenda_documents")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(size, 3 * 1024 * 1024 + 7);
+
+    let head = format!(
+        "POST {action} HTTP/1.1\r\nHost: {}\r\n\
+         Content-Type: multipart/form-data; boundary=x\r\nContent-Length: {}\r\n\r\n",
+        a.app.address,
+        21 * 1024 * 1024
+    );
+    let (status, page) = raw_exchange(a.app.address, &head, b"").await;
+    assert_eq!(status, 413, "{page}");
+    assert!(is_error_page(&page, "Te groot om te versturen"), "{page}");
 }
 
 #[tokio::test]
