@@ -353,13 +353,10 @@ async fn retention(database: &Database, mode: Mode) -> anyhow::Result<()> {
         }
         println!();
         for case in &due.cases {
-            println!("  case {} {case}", schakel::cases::record::reference(*case));
+            println!("  case {case}");
         }
         for request in &due.requests {
-            println!(
-                "  request {} {request}",
-                schakel::intake::requests::reference(*request)
-            );
+            println!("  request {request}");
         }
     }
     Ok(())

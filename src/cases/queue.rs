@@ -17,7 +17,6 @@ use uuid::Uuid;
 
 use crate::auth::{CurrentUser, Role};
 use crate::calendar::WorkingCalendar;
-use crate::cases::record::reference;
 use crate::cases::{Confidentiality, Escalation, Status, TEAM_ROLES};
 use crate::db::TenantTx;
 use crate::db::kept::KeptCopies;
@@ -99,6 +98,7 @@ impl Sort {
 #[derive(Clone)]
 pub struct QueueRow {
     pub id: Uuid,
+    pub reference: String,
     pub resident_name: Option<String>,
     pub domains: Vec<String>,
     pub urgency: String,
@@ -114,10 +114,6 @@ pub struct QueueRow {
 }
 
 impl QueueRow {
-    pub fn reference(&self) -> String {
-        reference(self.id)
-    }
-
     pub fn domain_keys(&self) -> Vec<String> {
         Domain::label_keys(&self.domains)
     }
@@ -168,6 +164,7 @@ impl QueueRow {
 #[derive(Clone)]
 pub struct AssignmentRow {
     pub id: Uuid,
+    pub reference: String,
     pub urgency: String,
     pub created_at: PrimitiveDateTime,
     pub age_days: i32,
@@ -178,6 +175,7 @@ impl From<QueueRow> for AssignmentRow {
     fn from(row: QueueRow) -> Self {
         AssignmentRow {
             id: row.id,
+            reference: row.reference,
             urgency: row.urgency,
             created_at: row.created_at,
             age_days: row.age_days,
@@ -187,10 +185,6 @@ impl From<QueueRow> for AssignmentRow {
 }
 
 impl AssignmentRow {
-    pub fn reference(&self) -> String {
-        reference(self.id)
-    }
-
     pub fn is_crisis(&self) -> bool {
         self.urgency == "crisis"
     }
@@ -241,7 +235,7 @@ macro_rules! select_rows {
     ($rest:literal $(, $arg:expr)* $(,)?) => {
         sqlx::query_as!(
             QueueRow,
-            r#"SELECT c.id,
+            r#"SELECT c.id, c.reference,
                       CASE WHEN r.id IS NULL THEN NULL ELSE concat_ws(' ', nullif(coalesce(nullif(r.first_names, ''), r.initials), ''), nullif(r.surname_prefix, ''), r.surname) END AS resident_name,
                       q.domains, c.urgency, c.status, c.escalation, c.confidentiality, l.name AS "lead_name?",
                       local_time(c.created_at) AS "created_at!", c.next_deadline,

@@ -10,12 +10,13 @@ use crate::cases::{ClosingResult, Confidentiality, Escalation, Status};
 use crate::db::TenantTx;
 use crate::intake::values::Urgency;
 use crate::shared::choices::Domain;
-use crate::shared::format::{format_date, format_timestamp};
+use crate::shared::format::{ReferenceKind, format_date, format_timestamp};
 
 /// A case as its page shows it, with what the current user's access depends on.
 #[derive(Clone)]
 pub struct CaseView {
     pub id: Uuid,
+    pub reference: String,
     pub request_id: Uuid,
     pub resident_id: Option<Uuid>,
     pub resident_name: Option<String>,
@@ -72,10 +73,6 @@ impl CaseView {
         self.urgency == Urgency::Crisis.code()
     }
 
-    pub fn reference(&self) -> String {
-        reference(self.id)
-    }
-
     pub fn created(&self) -> String {
         format_date(self.created_at.date())
     }
@@ -111,15 +108,11 @@ impl CaseView {
     }
 }
 
-pub fn reference(id: Uuid) -> String {
-    format!("C-{}", &id.simple().to_string()[..8].to_uppercase())
-}
-
 pub async fn find(tx: &mut TenantTx, id: Uuid, viewer: Uuid) -> sqlx::Result<Option<CaseView>> {
     sqlx::query_as!(
         CaseView,
         r#"-- kept: case page
-           SELECT c.id, c.request_id, c.resident_id,
+           SELECT c.id, c.reference, c.request_id, c.resident_id,
                   CASE WHEN r.id IS NULL THEN NULL ELSE concat_ws(' ', nullif(coalesce(nullif(r.first_names, ''), r.initials), ''), nullif(r.surname_prefix, ''), r.surname) END AS resident_name,
                   q.domains, q.question, c.urgency, c.status, c.lead_id, l.name AS "lead_name?",
                   c.coordinator_id, k.name AS "coordinator_name?", c.escalation, c.confidentiality, c.closing_result,
@@ -294,6 +287,7 @@ pub async fn grant_access(tx: &mut TenantTx, case_id: Uuid, user_id: Uuid, reaso
 /// What the desk may know of a case: that it exists, where it stands and who leads it.
 pub struct CaseSummary {
     pub id: Uuid,
+    pub reference: String,
     pub status: String,
     pub lead_name: Option<String>,
     pub created_at: PrimitiveDateTime,
@@ -309,16 +303,12 @@ impl CaseSummary {
     pub fn created(&self) -> String {
         format_date(self.created_at.date())
     }
-
-    pub fn reference(&self) -> String {
-        reference(self.id)
-    }
 }
 
 pub async fn summaries_for_resident(tx: &mut TenantTx, resident_id: Uuid) -> sqlx::Result<Vec<CaseSummary>> {
     sqlx::query_as!(
         CaseSummary,
-        r#"SELECT c.id, c.status, u.name AS "lead_name?", local_time(c.created_at) AS "created_at!"
+        r#"SELECT c.id, c.reference, c.status, u.name AS "lead_name?", local_time(c.created_at) AS "created_at!"
            FROM cases c LEFT JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.lead_id
            WHERE c.tenant_id = $1 AND c.resident_id = $2
            ORDER BY c.created_at DESC LIMIT 50"#,
@@ -332,7 +322,7 @@ pub async fn summaries_for_resident(tx: &mut TenantTx, resident_id: Uuid) -> sql
 pub async fn summary_for_request(tx: &mut TenantTx, request_id: Uuid) -> sqlx::Result<Option<CaseSummary>> {
     sqlx::query_as!(
         CaseSummary,
-        r#"SELECT c.id, c.status, u.name AS "lead_name?", local_time(c.created_at) AS "created_at!"
+        r#"SELECT c.id, c.reference, c.status, u.name AS "lead_name?", local_time(c.created_at) AS "created_at!"
            FROM cases c LEFT JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.lead_id
            WHERE c.tenant_id = $1 AND c.request_id = $2"#,
         tx.tenant_id(),
@@ -349,6 +339,7 @@ impl CaseView {
         let at = time::macros::datetime!(2026-03-02 10:00);
         CaseView {
             id: Uuid::new_v4(),
+            reference: "C-2026-0001".into(),
             request_id: Uuid::new_v4(),
             resident_id: Some(Uuid::new_v4()),
             resident_name: Some("J. de Vries".into()),
@@ -375,6 +366,45 @@ impl CaseView {
             max_extension_weeks: 4,
             revision: 0,
             directory_revision: 0,
+        }
+    }
+}
+
+/// A case found by its reference, or by its request's: its id and its request's.
+pub struct CaseByReference {
+    pub id: Uuid,
+    pub request_id: Uuid,
+}
+
+/// The case a typed reference names (see `shared::format::parse_reference`), read off the
+/// unique index on the reference.
+pub async fn by_reference(
+    tx: &mut TenantTx,
+    kind: ReferenceKind,
+    reference: &str,
+) -> sqlx::Result<Option<CaseByReference>> {
+    match kind {
+        ReferenceKind::Case => {
+            sqlx::query_as!(
+                CaseByReference,
+                "SELECT id, request_id FROM cases WHERE tenant_id = $1 AND reference = $2",
+                tx.tenant_id(),
+                reference
+            )
+            .fetch_optional(&mut **tx)
+            .await
+        }
+        ReferenceKind::Request => {
+            sqlx::query_as!(
+                CaseByReference,
+                "SELECT c.id, c.request_id
+                 FROM requests q JOIN cases c ON c.tenant_id = q.tenant_id AND c.request_id = q.id
+                 WHERE q.tenant_id = $1 AND q.reference = $2",
+                tx.tenant_id(),
+                reference
+            )
+            .fetch_optional(&mut **tx)
+            .await
         }
     }
 }

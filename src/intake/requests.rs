@@ -210,15 +210,34 @@ pub async fn online_limit_reached(tx: &mut TenantTx, client_ip: Option<IpAddr>) 
     Ok(recent >= ONLINE_PER_HOUR)
 }
 
+/// A request just registered: its id and the reference people read out on the phone.
+pub struct Registered {
+    pub id: Uuid,
+    pub reference: String,
+}
+
 /// Registers a request. The same form submitted twice (a refresh, a double click) finds the
-/// request the first submission made: the form token is unique.
+/// request the first submission made: the form token is unique. Its reference is numbered by
+/// a trigger (migration 0023); looking for the first submission before inserting keeps a
+/// resubmission from using up a number.
 pub async fn create(
     tx: &mut TenantTx,
     resident_id: Option<Uuid>,
     request: &NewRequest,
     registered_by: Option<Uuid>,
     contact: (&str, &str, &str),
-) -> sqlx::Result<Uuid> {
+) -> sqlx::Result<Registered> {
+    let earlier = sqlx::query_as!(
+        Registered,
+        "SELECT id, reference FROM requests WHERE tenant_id = $1 AND form_token = $2",
+        tx.tenant_id(),
+        request.form_token
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(earlier) = earlier {
+        return Ok(earlier);
+    }
     let terms = sqlx::query!(
         "SELECT wmo_investigation_weeks, jeugd_decision_weeks FROM tenant_settings WHERE tenant_id = $1",
         tx.tenant_id()
@@ -236,7 +255,8 @@ pub async fn create(
         .then(|| statutory_due(received_on, terms.jeugd_decision_weeks as u32));
     let domains: Vec<String> = request.domains.iter().map(|d| d.code().to_owned()).collect();
     let (contact_name, contact_phone, contact_email) = contact;
-    let inserted = sqlx::query_scalar!(
+    let inserted = sqlx::query_as!(
+        Registered,
         "INSERT INTO requests (tenant_id, resident_id, received_at, channel, domains, question, urgency, referrer,
                                consent_given, consent_recorded_at, consent_recorded_by, registered_by, form_token,
                                wmo_deadline, jeugd_deadline, contact_name, contact_phone, contact_email)
@@ -244,7 +264,7 @@ pub async fn create(
                  CASE WHEN $9 THEN now() END, CASE WHEN $9 THEN $10::uuid END,
                  $10, $11, $12, $13, $14, $15, $16)
          ON CONFLICT (tenant_id, form_token) DO NOTHING
-         RETURNING id",
+         RETURNING id, reference",
         tx.tenant_id(),
         resident_id,
         request.received_at,
@@ -265,10 +285,11 @@ pub async fn create(
     .fetch_optional(&mut **tx)
     .await?;
     match inserted {
-        Some(id) => Ok(id),
+        Some(registered) => Ok(registered),
         None => {
-            sqlx::query_scalar!(
-                "SELECT id FROM requests WHERE tenant_id = $1 AND form_token = $2",
+            sqlx::query_as!(
+                Registered,
+                "SELECT id, reference FROM requests WHERE tenant_id = $1 AND form_token = $2",
                 tx.tenant_id(),
                 request.form_token
             )
@@ -281,6 +302,7 @@ pub async fn create(
 /// A request as its page and the lists show it.
 pub struct RequestView {
     pub id: Uuid,
+    pub reference: String,
     pub resident_id: Option<Uuid>,
     pub resident_name: Option<String>,
     pub received_at: PrimitiveDateTime,
@@ -306,10 +328,6 @@ pub struct RequestView {
 }
 
 impl RequestView {
-    pub fn reference(&self) -> String {
-        reference(self.id)
-    }
-
     pub fn received(&self) -> String {
         format!(
             "{} {:02}:{:02}",
@@ -363,15 +381,11 @@ impl RequestView {
     }
 }
 
-pub fn reference(id: Uuid) -> String {
-    id.simple().to_string()[..8].to_uppercase()
-}
-
 macro_rules! select_requests {
     ($where:literal $(, $arg:expr)* $(,)?) => {
         sqlx::query_as!(
             RequestView,
-            r#"SELECT q.id, q.resident_id,
+            r#"SELECT q.id, q.reference, q.resident_id,
                       CASE WHEN r.id IS NULL THEN NULL ELSE concat_ws(' ', nullif(coalesce(nullif(r.first_names, ''), r.initials), ''), nullif(r.surname_prefix, ''), r.surname) END AS resident_name,
                       local_time(q.received_at) AS "received_at!",
                       q.channel, q.domains, q.question, q.urgency, q.referrer, q.consent_given,
@@ -395,7 +409,7 @@ macro_rules! select_request_rows {
     ($where:literal $(, $arg:expr)* $(,)?) => {
         sqlx::query_as!(
             RequestView,
-            r#"SELECT q.id, q.resident_id,
+            r#"SELECT q.id, q.reference, q.resident_id,
                       CASE WHEN r.id IS NULL THEN NULL ELSE concat_ws(' ', nullif(coalesce(nullif(r.first_names, ''), r.initials), ''), nullif(r.surname_prefix, ''), r.surname) END AS resident_name,
                       local_time(q.received_at) AS "received_at!",
                       q.channel, q.domains, q.question, q.urgency, q.referrer, q.consent_given,
@@ -409,6 +423,17 @@ macro_rules! select_request_rows {
             $(, $arg)*
         )
     };
+}
+
+/// The request with this reference (as stored, `M-2026-0412`), read off its unique index.
+pub async fn by_reference(tx: &mut TenantTx, reference: &str) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!(
+        "SELECT id FROM requests WHERE tenant_id = $1 AND reference = $2",
+        tx.tenant_id(),
+        reference
+    )
+    .fetch_optional(&mut **tx)
+    .await
 }
 
 pub async fn find(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<RequestView>> {

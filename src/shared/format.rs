@@ -1,4 +1,5 @@
-//! How dates and times are written: on pages the Dutch way, in PostgreSQL's JSON as it does.
+//! How dates and times are written: on pages the Dutch way, in PostgreSQL's JSON as it does;
+//! and how a reference people type is read.
 
 use time::{Date, PrimitiveDateTime};
 
@@ -20,6 +21,32 @@ time::serde::format_description!(
     "[year]-[month]-[day]T[hour]:[minute]:[second]"
 );
 
+/// What a reference names, by its letter: a request (melding) or a case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReferenceKind {
+    Request,
+    Case,
+}
+
+/// A reference as people type it, in the form it is stored (`M-2026-0412`, migration 0023):
+/// any case, dashes and spaces or none, leading zeros of the number or none (`m2026412`).
+pub fn parse_reference(raw: &str) -> Option<(ReferenceKind, String)> {
+    let compact: String = raw.chars().filter(|c| *c != '-' && !c.is_whitespace()).collect();
+    let mut chars = compact.chars();
+    let (kind, letter) = match chars.next()?.to_ascii_uppercase() {
+        'M' => (ReferenceKind::Request, 'M'),
+        'C' => (ReferenceKind::Case, 'C'),
+        _ => return None,
+    };
+    let digits = chars.as_str();
+    if !(5..=13).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (year, number) = digits.split_at(4);
+    let number: u32 = number.parse().ok().filter(|n| *n > 0)?;
+    Some((kind, format!("{letter}-{year}-{number:04}")))
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::datetime;
@@ -31,5 +58,29 @@ mod tests {
         let at = datetime!(2026-03-05 14:07);
         assert_eq!(format_date(at.date()), "05-03-2026");
         assert_eq!(format_timestamp(at), "05-03-2026 14:07");
+    }
+
+    #[test]
+    fn references_are_read_as_people_type_them() {
+        let request = |s: &str| Some((ReferenceKind::Request, s.to_owned()));
+        assert_eq!(parse_reference("M-2026-0412"), request("M-2026-0412"));
+        assert_eq!(parse_reference(" m 2026 412 "), request("M-2026-0412"));
+        assert_eq!(parse_reference("m20260412"), request("M-2026-0412"));
+        assert_eq!(parse_reference("M-2026-12345"), request("M-2026-12345"));
+        assert_eq!(
+            parse_reference("c-2026-87"),
+            Some((ReferenceKind::Case, "C-2026-0087".to_owned()))
+        );
+        for other in [
+            "",
+            "Mulder",
+            "M-2026",
+            "M-2026-0",
+            "3931",
+            "X-2026-0001",
+            "C-2026-0x1",
+        ] {
+            assert_eq!(parse_reference(other), None, "{other}");
+        }
     }
 }

@@ -15,6 +15,7 @@ mod members;
 mod notification_mail;
 mod pages;
 mod privacy;
+mod references;
 mod referral_plans;
 pub mod referrals;
 mod reports;

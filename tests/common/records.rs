@@ -21,3 +21,15 @@ pub async fn audit_kinds(app: &TestApp) -> Vec<String> {
         .await
         .unwrap()
 }
+
+/// The reference of a case (`C-2026-0087`) or request (`M-2026-0412`), by its table and id.
+pub async fn reference(app: &TestApp, table: &str, id: &str) -> String {
+    let mut db = app.owner_connection().await;
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT reference FROM {table} WHERE id = $1::uuid"
+    )))
+    .bind(id)
+    .fetch_one(&mut db)
+    .await
+    .unwrap()
+}

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use time::Date;
 
@@ -15,6 +15,7 @@ use crate::cases::queue::{self, KeptQueues, Listed, Sort, Tab};
 use crate::cases::record::{self, Colleague};
 use crate::error::{AppError, AppResult};
 use crate::shared::clock::local_now;
+use crate::shared::format::parse_reference;
 use crate::web;
 use crate::web::context::RequestContext;
 use crate::web::forms::Query;
@@ -26,6 +27,9 @@ pub struct QueueQuery {
     tab: Option<String>,
     sort: Option<String>,
     page: Option<i64>,
+    /// A reference to go to (`C-2026-0087`, or the request's `M-2026-0412`).
+    #[serde(default)]
+    q: String,
 }
 
 #[derive(Template)]
@@ -37,6 +41,9 @@ struct QueuePage {
     sort: Sort,
     rows: Listed,
     pagination: Pagination,
+    q: String,
+    /// Set when `q` named no case of the cooperative.
+    not_found: bool,
 }
 
 impl QueuePage {
@@ -77,6 +84,13 @@ pub async fn queue(
         .unwrap_or(Sort::Deadline);
     let page = query.page.unwrap_or(1).max(1);
     let mut tx = ctx.tx().await?;
+    let q = query.q.trim().to_owned();
+    if let Some((kind, reference)) = parse_reference(&q)
+        && let Some(case) = record::by_reference(&mut tx, kind, &reference).await?
+    {
+        tx.commit().await?;
+        return Ok(Redirect::to(&format!("/{}/cases/{}", ctx.tenant.slug, case.id)).into_response());
+    }
     let mut rows = queues
         .page(&mut tx, tab, sort, user.id, user.has(Role::ProcessManager), page)
         .await?;
@@ -94,6 +108,8 @@ pub async fn queue(
         sort,
         rows: Listed::for_viewer(rows, &user),
         pagination: Pagination::new(base, page, has_next),
+        not_found: !q.is_empty(),
+        q,
         l: ctx.layout(),
     })
 }

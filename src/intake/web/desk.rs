@@ -2,14 +2,16 @@
 
 use crate::web::forms::Query;
 use askama::Template;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::{RequestRow, desk_user, rows};
 use crate::auth::CurrentUser;
+use crate::cases::record;
 use crate::error::AppResult;
 use crate::intake::requests::{self, FollowUp};
 use crate::intake::residents::{self, ResidentSummary};
+use crate::shared::format::{ReferenceKind, parse_reference};
 use crate::web;
 use crate::web::context::RequestContext;
 use crate::web::layout::Layout;
@@ -62,6 +64,20 @@ pub(in crate::intake) async fn search(
     Query(query): Query<SearchQuery>,
 ) -> AppResult<Response> {
     desk_user(user)?;
+    // A reference read out on the phone leads straight to its request.
+    if let Some((kind, reference)) = parse_reference(&query.q) {
+        let mut tx = ctx.tx().await?;
+        let request = match kind {
+            ReferenceKind::Request => requests::by_reference(&mut tx, &reference).await?,
+            ReferenceKind::Case => record::by_reference(&mut tx, kind, &reference)
+                .await?
+                .map(|case| case.request_id),
+        };
+        tx.commit().await?;
+        if let Some(id) = request {
+            return Ok(Redirect::to(&format!("/{}/requests/{id}", ctx.tenant.slug)).into_response());
+        }
+    }
     let page = query.page.unwrap_or(1).max(1);
     let mut results = Vec::new();
     let parsed = residents::Query::parse(&query.q);

@@ -58,21 +58,22 @@ pub(in crate::intake) async fn online_submit(
         return web::render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     // A bot that filled the hidden field gets the same answer, and nothing is stored.
-    let id = if honeypot_filled {
-        Uuid::new_v4()
+    let reference = if honeypot_filled {
+        // A made-up number in the cooperative's form, so the bot learns nothing.
+        format!("M-{}-{:04}", now.year(), Uuid::new_v4().as_u128() % 10_000)
     } else {
-        let id = requests::create(&mut tx, None, &new, None, page.input.contact()).await?;
+        let registered = requests::create(&mut tx, None, &new, None, page.input.contact()).await?;
         audit::record(
             &mut tx,
             &Actor::anonymous(ctx.client_ip),
             AuditKind::OnlineRequestReceived,
             None,
-            json!({ "request": requests::reference(id) }),
+            json!({ "request": registered.reference }),
         )
         .await?;
-        id
+        registered.reference
     };
     tx.commit().await?;
-    page.reference = Some(requests::reference(id));
+    page.reference = Some(reference);
     web::render(&page)
 }

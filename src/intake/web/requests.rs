@@ -109,16 +109,16 @@ async fn register(
     resident_id: Uuid,
     new: &NewRequest,
 ) -> sqlx::Result<Uuid> {
-    let id = requests::create(tx, Some(resident_id), new, Some(user.id), ("", "", "")).await?;
+    let registered = requests::create(tx, Some(resident_id), new, Some(user.id), ("", "", "")).await?;
     audit::record_for_resident(
         tx,
         &actor(ctx, user),
         AuditKind::RequestCreated,
         resident_id,
-        json!({ "request": requests::reference(id) }),
+        json!({ "request": registered.reference }),
     )
     .await?;
-    Ok(id)
+    Ok(registered.id)
 }
 
 #[derive(Template)]
@@ -241,7 +241,7 @@ pub(in crate::intake) async fn request(
         &user,
         &request,
         AuditKind::RequestViewed,
-        json!({ "request": request.reference() }),
+        json!({ "request": request.reference }),
     )
     .await?;
     let outcome_key = match query.outcome.as_deref() {
@@ -303,7 +303,7 @@ pub(in crate::intake) async fn triage(
         &user,
         &request,
         AuditKind::RequestTriaged,
-        json!({ "request": request.reference(), "triage": decision.triage.code(), "unsafe_at_home": decision.unsafe_at_home }),
+        json!({ "request": request.reference, "triage": decision.triage.code(), "unsafe_at_home": decision.unsafe_at_home }),
     )
     .await?;
     tx.commit().await?;
@@ -338,7 +338,7 @@ pub(in crate::intake) async fn link_resident(
         &actor(&ctx, &user),
         AuditKind::RequestLinked,
         resident.id,
-        json!({ "request": request.reference() }),
+        json!({ "request": request.reference }),
     )
     .await?;
     tx.commit().await?;
@@ -386,7 +386,7 @@ pub(in crate::intake) async fn follow_up(
         &user,
         &request,
         AuditKind::FollowUpRecorded,
-        json!({ "request": request.reference() }),
+        json!({ "request": request.reference }),
     )
     .await?;
     tx.commit().await?;

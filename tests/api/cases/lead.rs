@@ -126,7 +126,7 @@ async fn an_administrator_assigns_from_the_monitor_and_the_desk_cannot_assign() 
     let (status, page) = admin.page("/demo/team/monitor").await;
     assert_eq!(status, 200);
     let unassigned = monitor_section(&page, "unassigned");
-    let reference = format!("C-{}", case.replace('-', "")[..8].to_uppercase());
+    let reference = crate::common::records::reference(&app, "cases", &case).await;
     assert!(unassigned.contains(&reference));
     assert!(
         !unassigned.contains("Wachtenaar"),

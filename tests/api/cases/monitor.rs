@@ -110,7 +110,8 @@ async fn administrators_see_only_what_assigning_a_lead_needs_in_the_queue_and_th
         &quiet,
     )
     .await;
-    let reference = |id: &str| format!("C-{}", id.replace('-', "")[..8].to_uppercase());
+    let crisis_reference = crate::common::records::reference(&app, "cases", &crisis).await;
+    let quiet_reference = crate::common::records::reference(&app, "cases", &quiet).await;
     let personal = [
         "Geheimnaam",
         "Stilletjes",
@@ -127,7 +128,7 @@ async fn administrators_see_only_what_assigning_a_lead_needs_in_the_queue_and_th
         let (status, page) = admin.page(path).await;
         assert_eq!(status, 200, "{path}");
         assert!(
-            page.contains(&reference(&crisis)),
+            page.contains(&crisis_reference),
             "{path}: the case reference\n{page}"
         );
         assert!(page.contains("10 dagen (sinds"), "{path}: when it came in");
@@ -141,7 +142,7 @@ async fn administrators_see_only_what_assigning_a_lead_needs_in_the_queue_and_th
         );
     }
     let (_, page) = admin.page("/demo/team/monitor").await;
-    assert!(monitor_section(&page, "quiet").contains(&reference(&quiet)));
+    assert!(monitor_section(&page, "quiet").contains(&quiet_reference));
     assert!(
         monitor_section(&page, "crisis").contains(&format!("action=\"/demo/cases/{crisis}/lead\"")),
         "the administrator assigns a lead from here"
