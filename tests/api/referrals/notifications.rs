@@ -97,7 +97,7 @@ async fn a_new_referral_notifies_the_organisations_staff_and_answers_notify_the_
     let answer = lead.submit("/demo/notifications", &[]).await;
     assert_eq!(answer.status, 303);
     let (_, page) = lead.page("/demo/notifications").await;
-    assert!(page.contains("Alle meldingen zijn als gelezen gemarkeerd."));
+    assert!(page.contains("Alle berichten zijn als gelezen gemarkeerd."));
     assert_eq!(nav_count(&page, "/demo/notifications"), None);
     assert_eq!(
         w.count(
