@@ -1,8 +1,8 @@
-//! Words that say what they mean (issue 21): the navigation, the desk, the queue and the
-//! language anonymous pages are shown in.
+//! Words that say what they mean (issue 21): the navigation, the desk, the language anonymous
+//! pages are shown in, and a desk search turned into a new resident's fields.
 
-use crate::common::TestApp;
 use crate::common::users::User;
+use crate::common::{TestApp, field_value};
 
 async fn page_with_browser_language(app: &TestApp, path: &str, language: &str) -> String {
     let response = app
@@ -59,4 +59,36 @@ async fn anonymous_pages_follow_the_cooperatives_language_before_the_browsers() 
     }
     let login = page_with_browser_language(&app, "/demo/login", "nl").await;
     assert!(login.contains("Email address"), "{login}");
+}
+
+#[tokio::test]
+async fn a_new_resident_from_a_search_gets_the_search_text_spread_over_the_fields() {
+    let app = TestApp::spawn().await;
+    let desk = User::login(&app, "demo", "balie@demo.test").await;
+    let form = |q: &str| {
+        let desk = &desk;
+        let path = format!("/demo/residents/new?q={}", q.replace(' ', "+"));
+        async move {
+            let (status, page) = desk.page(&path).await;
+            assert_eq!(status, 200, "{path}");
+            page
+        }
+    };
+    let value = |page: &str, id: &str| field_value(page, id).unwrap_or_default();
+
+    let page = form("Jan de Vries").await;
+    assert_eq!(value(&page, "first_names"), "Jan", "{page}");
+    assert_eq!(value(&page, "surname_prefix"), "de");
+    assert_eq!(value(&page, "surname"), "Vries");
+
+    let page = form("de Vries 3931AB 12 5-3-1950").await;
+    assert_eq!(value(&page, "surname_prefix"), "de");
+    assert_eq!(value(&page, "surname"), "Vries");
+    assert_eq!(value(&page, "postcode"), "3931 AB");
+    assert_eq!(value(&page, "house_number"), "12");
+    assert_eq!(value(&page, "date_of_birth"), "05-03-1950");
+
+    let page = form("123456782").await;
+    assert_eq!(value(&page, "bsn"), "123456782");
+    assert_eq!(value(&page, "surname"), "");
 }
