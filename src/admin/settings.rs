@@ -27,16 +27,56 @@ use crate::web::{self};
 /// The numeric settings: (form field and column, minimum, maximum, the message that names the
 /// field and its range).
 const NUMBERS: [(&str, i32, i32, &str); 10] = [
-    ("wmo_investigation_weeks", 1, 52, "settings.error.wmo_investigation_weeks"),
+    (
+        "wmo_investigation_weeks",
+        1,
+        52,
+        "settings.error.wmo_investigation_weeks",
+    ),
     ("wmo_decision_weeks", 1, 52, "settings.error.wmo_decision_weeks"),
-    ("jeugd_decision_weeks", 1, 52, "settings.error.jeugd_decision_weeks"),
+    (
+        "jeugd_decision_weeks",
+        1,
+        52,
+        "settings.error.jeugd_decision_weeks",
+    ),
     ("max_extension_weeks", 0, 52, "settings.error.max_extension_weeks"),
-    ("referral_answer_days", 1, 60, "settings.error.referral_answer_days"),
-    ("signpost_follow_up_days", 1, 90, "settings.error.signpost_follow_up_days"),
-    ("retention_request_years", 1, 30, "settings.error.retention_request_years"),
-    ("retention_case_years", 1, 30, "settings.error.retention_case_years"),
-    ("retention_youth_case_years", 1, 30, "settings.error.retention_youth_case_years"),
-    ("retention_audit_years", 1, 30, "settings.error.retention_audit_years"),
+    (
+        "referral_answer_days",
+        1,
+        60,
+        "settings.error.referral_answer_days",
+    ),
+    (
+        "signpost_follow_up_days",
+        1,
+        90,
+        "settings.error.signpost_follow_up_days",
+    ),
+    (
+        "retention_request_years",
+        1,
+        30,
+        "settings.error.retention_request_years",
+    ),
+    (
+        "retention_case_years",
+        1,
+        30,
+        "settings.error.retention_case_years",
+    ),
+    (
+        "retention_youth_case_years",
+        1,
+        30,
+        "settings.error.retention_youth_case_years",
+    ),
+    (
+        "retention_audit_years",
+        1,
+        30,
+        "settings.error.retention_audit_years",
+    ),
 ];
 
 /// Every setting as text, keyed by field name: what the form shows and the audit compares.

@@ -47,26 +47,23 @@ pub fn from_search(text: &str) -> ResidentInput {
         }
         // "3931AB" or "3931 AB", perhaps followed by the house number ("12", "12a").
         let postcode = if starts_with_digit && input.postcode.is_empty() {
-            parse_postcode(word)
-                .map(|postcode| (postcode, 1))
-                .or_else(|| {
-                    let next = words.get(i + 1)?;
-                    parse_postcode(&format!("{word}{next}")).map(|postcode| (postcode, 2))
-                })
+            parse_postcode(word).map(|postcode| (postcode, 1)).or_else(|| {
+                let next = words.get(i + 1)?;
+                parse_postcode(&format!("{word}{next}")).map(|postcode| (postcode, 2))
+            })
         } else {
             None
         };
         if let Some((postcode, used)) = postcode {
             input.postcode = postcode;
             i += used;
-            if let Some(number) = words.get(i).filter(|w| w.starts_with(|c: char| c.is_ascii_digit())) {
-                let split = number
-                    .find(|c: char| !c.is_ascii_digit())
-                    .unwrap_or(number.len());
+            if let Some(number) = words
+                .get(i)
+                .filter(|w| w.starts_with(|c: char| c.is_ascii_digit()))
+            {
+                let split = number.find(|c: char| !c.is_ascii_digit()).unwrap_or(number.len());
                 input.house_number = number[..split].to_owned();
-                input.house_number_addition = number[split..]
-                    .trim_start_matches(['-', ' '])
-                    .to_owned();
+                input.house_number_addition = number[split..].trim_start_matches(['-', ' ']).to_owned();
                 i += 1;
             }
             continue;
@@ -103,11 +100,7 @@ fn split_name(name: &str, input: &mut ResidentInput) {
                 .filter(|&start| words[start..].iter().any(|w| !is_prefix_word(w)));
             match start {
                 Some(start) => {
-                    let end = start
-                        + words[start..]
-                            .iter()
-                            .take_while(|w| is_prefix_word(w))
-                            .count();
+                    let end = start + words[start..].iter().take_while(|w| is_prefix_word(w)).count();
                     (
                         words[..start].to_vec(),
                         words[start..end].to_vec(),

@@ -365,14 +365,17 @@ async fn every_settings_error_names_its_field_stands_beside_it_and_is_linked_fro
         ("retention_case_years", "afgesloten casussen"),
     ];
     for (field, names) in expected {
-        let message = field_error(&body, field)
-            .unwrap_or_else(|| panic!("no message beside {field}: {body}"));
+        let message =
+            field_error(&body, field).unwrap_or_else(|| panic!("no message beside {field}: {body}"));
         assert!(message.contains(names), "{field}: {message}");
         assert!(
             body.contains(&format!(r##"<a href="#{field}">{message}</a>"##)),
             "the summary links {field} with the same words: {body}"
         );
-        assert!(body.contains(&format!(r#"id="{field}""#)), "{field} is there to link to");
+        assert!(
+            body.contains(&format!(r#"id="{field}""#)),
+            "{field} is there to link to"
+        );
     }
     let summary = &body[body.find("error-summary__list").unwrap()..];
     let summary = &summary[..summary.find("</ul>").unwrap()];

@@ -30,7 +30,10 @@ async fn in_app_notifications_are_messages_not_requests_and_the_desk_says_what_r
         .find(r#"<a href="/demo/notifications""#)
         .expect("the navigation links the messages");
     let item = &page[start..start + page[start..].find("</a>").unwrap()];
-    assert!(item.contains("Berichten") && !item.contains("Meldingen"), "{item}");
+    assert!(
+        item.contains("Berichten") && !item.contains("Meldingen"),
+        "{item}"
+    );
 
     let (_, page) = desk.page("/demo/notifications").await;
     assert!(page.contains("<title>Berichten"), "{page}");

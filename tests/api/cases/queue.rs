@@ -266,7 +266,10 @@ async fn the_queue_says_since_when_a_case_is_open_not_its_age() {
     assert_eq!(status, 200);
     assert!(page.contains(r#"<th scope="col">Open sinds</th>"#), "{page}");
     assert!(!page.contains("Leeftijd") && !page.contains("leeftijd"), "{page}");
-    assert!(page.contains("open sinds (oudste eerst)"), "the sort option: {page}");
+    assert!(
+        page.contains("open sinds (oudste eerst)"),
+        "the sort option: {page}"
+    );
     let opened: String = sqlx::query_scalar(
         "SELECT to_char(local_time(created_at), 'DD-MM-YYYY') FROM cases WHERE id = $1::uuid",
     )

@@ -282,7 +282,9 @@ async fn opening_a_referral_marks_its_notifications_read_and_the_count_drops() {
     w.consent(&lead, &format!("org:{}", w.org_a), "01-01-2026", "")
         .await;
     let first = w.refer(&lead, &w.target(w.own, Some(w.org_a)), "Maatje").await;
-    let second = w.refer(&lead, &w.target(w.shared, Some(w.org_a)), "Boodschappen").await;
+    let second = w
+        .refer(&lead, &w.target(w.shared, Some(w.org_a)), "Boodschappen")
+        .await;
     let new_badge = r#"<span class="badge badge--warning">Nieuw</span>"#;
 
     let lid = w.login("lid@demo.test").await;
@@ -297,7 +299,11 @@ async fn opening_a_referral_marks_its_notifications_read_and_the_count_drops() {
         "the page that read it counts it read already"
     );
     let (_, page) = lid.page("/demo/notifications").await;
-    assert_eq!(page.matches(new_badge).count(), 1, "only the unopened one is new: {page}");
+    assert_eq!(
+        page.matches(new_badge).count(),
+        1,
+        "only the unopened one is new: {page}"
+    );
     assert_eq!(nav_count(&page, "/demo/notifications"), Some(1));
     let link = page
         .find(&format!(r#"href="/demo/referrals/{second}""#))
