@@ -24,18 +24,59 @@ use crate::web::ids::PathId;
 use crate::web::layout::{FormErrors, Layout};
 use crate::web::{self};
 
-/// The numeric settings: (form field and column, minimum, maximum).
-const NUMBERS: [(&str, i32, i32); 10] = [
-    ("wmo_investigation_weeks", 1, 52),
-    ("wmo_decision_weeks", 1, 52),
-    ("jeugd_decision_weeks", 1, 52),
-    ("max_extension_weeks", 0, 52),
-    ("referral_answer_days", 1, 60),
-    ("signpost_follow_up_days", 1, 90),
-    ("retention_request_years", 1, 30),
-    ("retention_case_years", 1, 30),
-    ("retention_youth_case_years", 1, 30),
-    ("retention_audit_years", 1, 30),
+/// The numeric settings: (form field and column, minimum, maximum, the message that names the
+/// field and its range).
+const NUMBERS: [(&str, i32, i32, &str); 10] = [
+    (
+        "wmo_investigation_weeks",
+        1,
+        52,
+        "settings.error.wmo_investigation_weeks",
+    ),
+    ("wmo_decision_weeks", 1, 52, "settings.error.wmo_decision_weeks"),
+    (
+        "jeugd_decision_weeks",
+        1,
+        52,
+        "settings.error.jeugd_decision_weeks",
+    ),
+    ("max_extension_weeks", 0, 52, "settings.error.max_extension_weeks"),
+    (
+        "referral_answer_days",
+        1,
+        60,
+        "settings.error.referral_answer_days",
+    ),
+    (
+        "signpost_follow_up_days",
+        1,
+        90,
+        "settings.error.signpost_follow_up_days",
+    ),
+    (
+        "retention_request_years",
+        1,
+        30,
+        "settings.error.retention_request_years",
+    ),
+    (
+        "retention_case_years",
+        1,
+        30,
+        "settings.error.retention_case_years",
+    ),
+    (
+        "retention_youth_case_years",
+        1,
+        30,
+        "settings.error.retention_youth_case_years",
+    ),
+    (
+        "retention_audit_years",
+        1,
+        30,
+        "settings.error.retention_audit_years",
+    ),
 ];
 
 /// Every setting as text, keyed by field name: what the form shows and the audit compares.
@@ -257,14 +298,14 @@ pub async fn save(
     new.insert("name", name.to_owned());
     let email = fields.get("contact_email").trim();
     if !email.is_empty() && crate::auth::users::Email::parse(email).is_none() {
-        errors.field("contact_email", "users.error.email");
+        errors.field("contact_email", "settings.error.contact_email");
     }
     new.insert("contact_email", email.to_owned());
     new.insert("contact_phone", fields.get("contact_phone").trim().to_owned());
     new.insert("contact_address", fields.get("contact_address").trim().to_owned());
     let language = fields.get("default_language");
     if crate::web::i18n::Lang::from_code(language).is_none() {
-        errors.field("default_language", "account.error.language");
+        errors.field("default_language", "settings.error.default_language");
     }
     new.insert("default_language", language.to_owned());
     let requirement = fields.get("second_factor");
@@ -272,10 +313,10 @@ pub async fn save(
         errors.field("second_factor", "settings.error.second_factor");
     }
     new.insert("second_factor", requirement.to_owned());
-    for (field, min, max) in NUMBERS {
+    for (field, min, max, message) in NUMBERS {
         let raw = fields.get(field);
         if forms::parse_in_range(raw, min, max).is_none() {
-            errors.field(field, "settings.error.number");
+            errors.field(field, message);
         }
         new.insert(field, raw.trim().to_owned());
     }

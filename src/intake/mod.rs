@@ -3,6 +3,7 @@
 //! Every read of a resident's file and every change is written to the audit log.
 
 pub mod household;
+mod prefill;
 pub mod requests;
 pub mod residents;
 pub mod triage;

@@ -181,6 +181,21 @@ pub async fn mark_all_read(tx: &mut TenantTx, user_id: Uuid) -> sqlx::Result<()>
     Ok(())
 }
 
+/// Marks the user's notifications about `referral_id` read: opening the referral is reading
+/// them. Returns how many were unread.
+pub async fn mark_referral_read(tx: &mut TenantTx, user_id: Uuid, referral_id: Uuid) -> sqlx::Result<i64> {
+    let done = sqlx::query!(
+        "UPDATE notifications SET read_at = now()
+         WHERE tenant_id = $1 AND user_id = $2 AND referral_id = $3 AND read_at IS NULL",
+        tx.tenant_id(),
+        user_id,
+        referral_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(i64::try_from(done.rows_affected()).unwrap_or_default())
+}
+
 /// How long an unsent notice is still worth an email.
 const EMAIL_WITHIN_HOURS: i32 = 24;
 const EMAIL_BATCH: i64 = 200;

@@ -281,9 +281,9 @@ pub async fn resolve(State(site): State<Site>, request: Request, next: Next) -> 
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
         pending,
-        lang: language
-            .or_else(|| Lang::from_accept_language(&parts.headers))
-            .unwrap_or(tenant.default_language),
+        // The cooperative's language, not the browser's: its residents and staff share one
+        // language, and a login page in English for a Dutch desk only confuses.
+        lang: language.unwrap_or(tenant.default_language),
         client_ip: client_ip(&parts, site.config.trust_proxy),
         session_hash: session.map(|s| s.token_hash),
         path: uri.path().to_owned(),

@@ -68,7 +68,7 @@ impl Lang {
     }
 
     /// The supported language the browser prefers most, if it names one.
-    pub fn from_accept_language(headers: &HeaderMap) -> Option<Lang> {
+    fn from_accept_language(headers: &HeaderMap) -> Option<Lang> {
         let value = headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok())?;
         let mut best: Option<(f32, Lang)> = None;
         for part in value.split(',') {

@@ -1,5 +1,6 @@
 //! "Mijn account" and the cooperative's settings.
 
+use crate::common::pages::field_error;
 use crate::common::{TestApp, actions_ending_with, link_path, location};
 
 #[tokio::test]
@@ -161,7 +162,10 @@ async fn settings_are_saved_validated_and_audited_with_old_and_new_values() {
     assert_eq!(refused.status(), 422);
     let body = refused.text().await.unwrap();
     assert!(body.contains(r#"value="zes""#), "what was typed stays");
-    assert!(body.contains("Vul een geldig aantal in.") && body.contains("Vul de naam van de coöperatie in."));
+    assert!(
+        body.contains("Vul bij Wmo: onderzoekstermijn een aantal weken in van 1 tot en met 52.")
+            && body.contains("Vul de naam van de coöperatie in.")
+    );
     let name: String = sqlx::query_scalar("SELECT name FROM tenants WHERE slug = 'demo'")
         .fetch_one(&mut db)
         .await
@@ -321,4 +325,59 @@ async fn every_account_event_is_in_the_audit_log() {
         .await
         .unwrap();
     assert!(ips > 0, "the address is recorded");
+}
+
+#[tokio::test]
+async fn every_settings_error_names_its_field_stands_beside_it_and_is_linked_from_the_summary() {
+    let app = TestApp::spawn().await;
+    app.login("demo", "beheer@demo.test").await;
+    let form = [
+        ("name", "Coöperatie Demo"),
+        ("contact_email", "geen-adres"),
+        ("contact_phone", ""),
+        ("contact_address", ""),
+        ("default_language", "fr"),
+        ("second_factor", "soms"),
+        ("wmo_investigation_weeks", "zes"),
+        ("wmo_decision_weeks", "0"),
+        ("jeugd_decision_weeks", "8"),
+        ("max_extension_weeks", "6"),
+        ("referral_answer_days", "61"),
+        ("signpost_follow_up_days", "14"),
+        ("retention_request_years", "2"),
+        ("retention_case_years", ""),
+        ("retention_youth_case_years", "20"),
+        ("retention_audit_years", "7"),
+    ];
+    let refused = app
+        .post_form("/demo/admin/settings", "/demo/admin/settings", &form)
+        .await;
+    assert_eq!(refused.status(), 422);
+    let body = refused.text().await.unwrap();
+    // Each field with the words in its message that say which field it is.
+    let expected = [
+        ("contact_email", "E-mailadres voor inwoners"),
+        ("default_language", "Standaardtaal"),
+        ("second_factor", "tweestapsverificatie"),
+        ("wmo_investigation_weeks", "Wmo: onderzoekstermijn"),
+        ("wmo_decision_weeks", "Wmo: beslistermijn"),
+        ("referral_answer_days", "Antwoordtermijn voor doorverwijzingen"),
+        ("retention_case_years", "afgesloten casussen"),
+    ];
+    for (field, names) in expected {
+        let message =
+            field_error(&body, field).unwrap_or_else(|| panic!("no message beside {field}: {body}"));
+        assert!(message.contains(names), "{field}: {message}");
+        assert!(
+            body.contains(&format!(r##"<a href="#{field}">{message}</a>"##)),
+            "the summary links {field} with the same words: {body}"
+        );
+        assert!(
+            body.contains(&format!(r#"id="{field}""#)),
+            "{field} is there to link to"
+        );
+    }
+    let summary = &body[body.find("error-summary__list").unwrap()..];
+    let summary = &summary[..summary.find("</ul>").unwrap()];
+    assert_eq!(summary.matches("<li>").count(), expected.len(), "{summary}");
 }

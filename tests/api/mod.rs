@@ -21,3 +21,4 @@ pub mod referrals;
 mod reports;
 mod tenancy;
 pub mod two_factor;
+mod words;

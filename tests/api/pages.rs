@@ -49,23 +49,6 @@ async fn the_layout_has_a_skip_link_labels_and_a_language() {
 }
 
 #[tokio::test]
-async fn english_is_chosen_from_accept_language() {
-    let app = TestApp::spawn().await;
-    let body = app
-        .client
-        .get(app.url("/demo/login"))
-        .header("accept-language", "en-GB,en;q=0.9")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(body.contains(r#"<html lang="en">"#));
-    assert!(body.contains("Email address"));
-}
-
-#[tokio::test]
 async fn the_users_language_preference_wins_over_the_browser() {
     let app = TestApp::spawn().await;
     let mut db = app.owner_connection().await;

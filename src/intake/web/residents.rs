@@ -15,11 +15,11 @@ use crate::cases::record::CaseSummary;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::intake::household::{self, HouseholdMember};
+use crate::intake::prefill;
 use crate::intake::requests;
 use crate::intake::residents::{self, Resident, ResidentInput, ResidentSummary};
 use crate::intake::values::Relation;
 use crate::shared::clock::local_now;
-use crate::shared::format::format_date;
 use crate::web;
 use crate::web::context::RequestContext;
 use crate::web::ids::PathId;
@@ -49,20 +49,7 @@ pub(in crate::intake) async fn new_resident(
     Query(query): Query<NewResidentQuery>,
 ) -> AppResult<Response> {
     desk_user(user)?;
-    let mut input = ResidentInput::default();
-    match residents::Query::parse(&query.q) {
-        Some(residents::Query::Bsn(bsn)) => input.bsn = bsn,
-        Some(residents::Query::DateOfBirth(date)) => input.date_of_birth = format_date(date),
-        Some(residents::Query::Postcode {
-            postcode,
-            house_number,
-        }) => {
-            input.postcode = postcode;
-            input.house_number = house_number.unwrap_or_default();
-        }
-        Some(residents::Query::Name(_)) => input.surname = query.q.trim().to_owned(),
-        None => {}
-    }
+    let input = prefill::from_search(&query.q);
     web::render(&ResidentFormPage {
         action: format!("/{}/residents", ctx.tenant.slug),
         heading_key: "resident.new",

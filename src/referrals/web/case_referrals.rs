@@ -282,13 +282,14 @@ async fn load_case_referral(tx: &mut TenantTx, case: &CaseView, referral_id: Uui
 }
 
 pub async fn case_referral(
-    ctx: RequestContext,
+    mut ctx: RequestContext,
     user: CurrentUser,
     PathIds(id, referral_id): PathIds,
 ) -> AppResult<Response> {
     let mut tx = ctx.tx().await?;
     let case = open_case(&mut tx, id, &user).await?;
     let referral = load_case_referral(&mut tx, &case, referral_id).await?;
+    super::notifications::opened(&mut tx, &mut ctx, &user, referral.id).await?;
     audit_case(
         &mut tx,
         &ctx,

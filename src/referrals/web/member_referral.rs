@@ -118,13 +118,14 @@ async fn render_member_referral(
 }
 
 pub async fn member_referral(
-    ctx: RequestContext,
+    mut ctx: RequestContext,
     user: CurrentUser,
     PathId(id): PathId,
 ) -> AppResult<Response> {
     let organisation_id = organisation_of(&user)?;
     let mut tx = ctx.tx().await?;
     let referral = load_for_member(&mut tx, id, organisation_id).await?;
+    super::notifications::opened(&mut tx, &mut ctx, &user, referral.id).await?;
     audit_referral(
         &mut tx,
         &ctx,

@@ -4,9 +4,13 @@ use crate::web::forms::Query;
 use askama::Template;
 use axum::response::Response;
 
+use uuid::Uuid;
+
 use crate::auth::{CurrentUser, Role};
+use crate::db::TenantTx;
 use crate::error::AppResult;
 use crate::referrals::notifications::{self, Notification};
+use crate::referrals::waiting::NOTIFICATIONS_PATH;
 use crate::referrals::web::PageQuery;
 use crate::web;
 use crate::web::context::RequestContext;
@@ -61,4 +65,17 @@ pub async fn notifications_read(ctx: RequestContext, user: CurrentUser) -> AppRe
         &format!("/{}/notifications", ctx.tenant.slug),
         "flash.notifications_read",
     ))
+}
+
+/// Opening a referral reads what the user was notified about it: those notifications are
+/// marked read, and this page's navigation already counts them so.
+pub async fn opened(
+    tx: &mut TenantTx,
+    ctx: &mut RequestContext,
+    user: &CurrentUser,
+    referral_id: Uuid,
+) -> AppResult<()> {
+    let read = notifications::mark_referral_read(tx, user.id, referral_id).await?;
+    ctx.waiting.add(NOTIFICATIONS_PATH, -read);
+    Ok(())
 }

@@ -255,3 +255,30 @@ async fn team_queries_use_their_indexes_under_a_generic_plan() {
     assert!(journal.contains("journal_entries_case"), "{journal}");
     assert!(!journal.contains("Seq Scan on journal_entries"), "{journal}");
 }
+
+#[tokio::test]
+async fn the_queue_says_since_when_a_case_is_open_not_its_age() {
+    let app = TestApp::spawn().await;
+    let team = User::login(&app, "demo", "team@demo.test").await;
+    let mut db = app.owner_connection().await;
+    let case = insert_case(&mut db, "Wachtend", "normal", 12).await;
+    let (status, page) = team.page("/demo/team?tab=open").await;
+    assert_eq!(status, 200);
+    assert!(page.contains(r#"<th scope="col">Open sinds</th>"#), "{page}");
+    assert!(!page.contains("Leeftijd") && !page.contains("leeftijd"), "{page}");
+    assert!(
+        page.contains("open sinds (oudste eerst)"),
+        "the sort option: {page}"
+    );
+    let opened: String = sqlx::query_scalar(
+        "SELECT to_char(local_time(created_at), 'DD-MM-YYYY') FROM cases WHERE id = $1::uuid",
+    )
+    .bind(&case)
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert!(
+        page.contains(&format!("<td>{opened} (12 dagen)</td>")),
+        "the date it opened, then how long ago: {page}"
+    );
+}

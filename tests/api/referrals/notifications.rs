@@ -97,7 +97,7 @@ async fn a_new_referral_notifies_the_organisations_staff_and_answers_notify_the_
     let answer = lead.submit("/demo/notifications", &[]).await;
     assert_eq!(answer.status, 303);
     let (_, page) = lead.page("/demo/notifications").await;
-    assert!(page.contains("Alle meldingen zijn als gelezen gemarkeerd."));
+    assert!(page.contains("Alle berichten zijn als gelezen gemarkeerd."));
     assert_eq!(nav_count(&page, "/demo/notifications"), None);
     assert_eq!(
         w.count(
@@ -273,4 +273,59 @@ async fn a_case_whose_referrals_were_declined_twice_shows_in_the_stall_monitor()
     assert!(declined.contains(RESIDENT), "declined twice: {declined}");
     assert!(declined.contains(&format!("/demo/cases/{}#referrals", w.case)));
     assert!(!declined.contains("Greetje Gansevoort"), "declined once");
+}
+
+#[tokio::test]
+async fn opening_a_referral_marks_its_notifications_read_and_the_count_drops() {
+    let w = World::new().await;
+    let lead = w.login("team@demo.test").await;
+    w.consent(&lead, &format!("org:{}", w.org_a), "01-01-2026", "")
+        .await;
+    let first = w.refer(&lead, &w.target(w.own, Some(w.org_a)), "Maatje").await;
+    let second = w
+        .refer(&lead, &w.target(w.shared, Some(w.org_a)), "Boodschappen")
+        .await;
+    let new_badge = r#"<span class="badge badge--warning">Nieuw</span>"#;
+
+    let lid = w.login("lid@demo.test").await;
+    let (_, page) = lid.page("/demo/notifications").await;
+    assert_eq!(page.matches(new_badge).count(), 2, "{page}");
+    assert_eq!(nav_count(&page, "/demo/notifications"), Some(2));
+    let (status, page) = lid.page(&format!("/demo/referrals/{first}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        nav_count(&page, "/demo/notifications"),
+        Some(1),
+        "the page that read it counts it read already"
+    );
+    let (_, page) = lid.page("/demo/notifications").await;
+    assert_eq!(
+        page.matches(new_badge).count(),
+        1,
+        "only the unopened one is new: {page}"
+    );
+    assert_eq!(nav_count(&page, "/demo/notifications"), Some(1));
+    let link = page
+        .find(&format!(r#"href="/demo/referrals/{second}""#))
+        .expect("the unopened referral is listed");
+    let item = &page[page[..link].rfind("<li>").unwrap()..link];
+    assert!(item.contains(new_badge), "{item}");
+
+    // The lead, told of an answer, reads it on the case's referral page.
+    assert_eq!(lid.step(first, "accept", &[]).await.status, 303);
+    let (_, page) = lead.page("/demo/notifications").await;
+    assert_eq!(nav_count(&page, "/demo/notifications"), Some(1));
+    let (status, page) = lead.page(&format!("{}/referrals/{first}", w.case_path())).await;
+    assert_eq!(status, 200);
+    assert_eq!(nav_count(&page, "/demo/notifications"), None, "{page}");
+    let (_, page) = lead.page("/demo/notifications").await;
+    assert!(!page.contains(new_badge), "{page}");
+    assert_eq!(
+        w.count(
+            "SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
+            lead.id
+        )
+        .await,
+        0
+    );
 }
