@@ -1,7 +1,8 @@
 //! The inbox of a member organisation's staff: new referrals for the organisation (including
 //! open offers for a service it offers that it has not passed on), the ones this person accepted
-//! and has still to start, and the ones started that wait for their report. Each tab is read
-//! off its own index in its own order.
+//! and has still to start, the ones started that wait for their report, and the organisation's
+//! finished ones (newest first, to find one again). Each tab is read off its own index in its
+//! own order.
 //!
 //! The counts and the pages are kept by the web server between views ([`KeptInboxes`]): staff
 //! look at their inbox far more often than the cooperative's referrals change. A kept copy is
@@ -27,16 +28,18 @@ pub enum Tab {
     New,
     Mine,
     Report,
+    Done,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 3] = [Tab::New, Tab::Mine, Tab::Report];
+    pub const ALL: [Tab; 4] = [Tab::New, Tab::Mine, Tab::Report, Tab::Done];
 
     pub fn code(self) -> &'static str {
         match self {
             Tab::New => "new",
             Tab::Mine => "mine",
             Tab::Report => "report",
+            Tab::Done => "done",
         }
     }
 
@@ -79,7 +82,7 @@ impl InboxRow {
 pub const PAGE_SIZE: i64 = 25;
 
 macro_rules! inbox_rows {
-    ($from:literal, $where:literal, $paging:literal $(, $arg:expr)* $(,)?) => {
+    ($from:literal, $where:literal, $order:literal, $paging:literal $(, $arg:expr)* $(,)?) => {
         sqlx::query_as!(
             InboxRow,
             r#"-- kept: member inbox
@@ -93,7 +96,7 @@ macro_rules! inbox_rows {
                JOIN cases c ON c.tenant_id = r.tenant_id AND c.id = r.case_id
                LEFT JOIN residents p ON p.tenant_id = c.tenant_id AND p.id = c.resident_id
                WHERE "# + $where + r#"
-               ORDER BY r.sent_at, r.id "# + $paging
+               ORDER BY "# + $order + " " + $paging
             $(, $arg)*
         )
     };
@@ -128,6 +131,7 @@ pub async fn page(
                       ORDER BY r.sent_at, r.id LIMIT $3::bigint + $4::bigint) r
                   WHERE os.tenant_id = $1 AND os.organisation_id = $2) r",
                 "TRUE",
+                "r.sent_at, r.id",
                 "LIMIT $3 OFFSET $4",
                 tenant,
                 organisation_id,
@@ -146,6 +150,7 @@ pub async fn page(
                 "referrals r",
                 "r.tenant_id = $1 AND r.handled_by = $3 AND r.status = $6
                  AND r.organisation_id = $2 AND r.access_revoked_at IS NULL",
+                "r.sent_at, r.id",
                 "LIMIT $4 OFFSET $5",
                 tenant,
                 organisation_id,
@@ -153,6 +158,21 @@ pub async fn page(
                 limit,
                 offset,
                 status.code()
+            )
+            .fetch_all(&mut **tx)
+            .await
+        }
+        Tab::Done => {
+            inbox_rows!(
+                "referrals r",
+                "r.tenant_id = $1 AND r.organisation_id = $2 AND r.status = 'afgerond'
+                 AND r.access_revoked_at IS NULL",
+                "r.sent_at DESC, r.id DESC",
+                "LIMIT $3 OFFSET $4",
+                tenant,
+                organisation_id,
+                limit,
+                offset
             )
             .fetch_all(&mut **tx)
             .await
@@ -170,11 +190,13 @@ pub struct Counts {
 }
 
 impl Counts {
-    pub fn of(&self, tab: &Tab) -> i64 {
+    /// None for the finished tab: it only grows, and is not work waiting.
+    pub fn of(&self, tab: &Tab) -> Option<i64> {
         match tab {
-            Tab::New => self.new,
-            Tab::Mine => self.mine,
-            Tab::Report => self.report,
+            Tab::New => Some(self.new),
+            Tab::Mine => Some(self.mine),
+            Tab::Report => Some(self.report),
+            Tab::Done => None,
         }
     }
 }

@@ -68,7 +68,7 @@ const KEPT_PAGES: &[KeptPage] = &[
 
 /// The committed query cache holds every query's text: the kept pages' queries are the ones
 /// with the page's marker.
-fn queries_marked(marker: &str) -> Vec<String> {
+pub fn queries_marked(marker: &str) -> Vec<String> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".sqlx");
     let mut queries = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {

@@ -8,7 +8,7 @@ mod cli;
 mod database;
 mod faults;
 mod intake;
-mod kept_pages;
+pub mod kept_pages;
 mod limits;
 mod login_throttle;
 mod members;

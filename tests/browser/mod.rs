@@ -1,3 +1,4 @@
+mod accessibility;
 mod assembly;
 mod case;
 mod desk;

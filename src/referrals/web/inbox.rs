@@ -1,5 +1,5 @@
-//! The member organisation's inbox: new referrals, the ones this person took on, and the ones
-//! waiting for their report.
+//! The member organisation's inbox: new referrals, the ones this person took on, the ones
+//! waiting for their report, and the organisation's finished ones.
 
 use std::sync::Arc;
 
@@ -22,7 +22,7 @@ use crate::web::pagination::{Pagination, trim_page};
 #[template(path = "referrals/inbox.html")]
 struct InboxPage {
     l: Layout,
-    tabs: [Tab; 3],
+    tabs: [Tab; 4],
     tab: Tab,
     counts: Counts,
     rows: Vec<InboxRow>,

@@ -189,3 +189,47 @@ async fn the_inbox_tabs_count_new_accepted_and_waiting_for_a_report() {
     assert_eq!(tabs(&inbox), (1, 1, 0));
     assert!(inbox.contains("Hier staat niets."));
 }
+
+#[tokio::test]
+async fn a_finished_referral_stays_findable_under_afgerond_for_the_whole_organisation() {
+    let w = World::new().await;
+    let lead = w.login("team@demo.test").await;
+    w.consent(&lead, &format!("org:{}", w.org_a), "01-01-2026", "")
+        .await;
+    let one = w
+        .refer(&lead, &w.target(w.own, Some(w.org_a)), "Afgerond verzoek")
+        .await;
+    let lid = w.login("lid@demo.test").await;
+    for step in ["accept", "start"] {
+        assert_eq!(lid.step(one, step, &[]).await.status, 303);
+    }
+    let (_, done) = lid.page("/demo/inbox?tab=done").await;
+    assert!(done.contains("Afgerond</a>"), "the tab is offered");
+    assert!(!done[done.find("<h2").unwrap()..].contains("Afgerond verzoek"));
+
+    assert_eq!(lid.step(one, "finish", REPORT).await.status, 303);
+    for member in ["lid@demo.test", "collega@demo.test"] {
+        let (status, done) = w.login(member).await.page("/demo/inbox?tab=done").await;
+        assert_eq!(status, 200);
+        let list = &done[done.find("<h2").unwrap()..];
+        assert!(list.contains("Afgerond verzoek"), "{member} finds it again");
+        assert!(list.contains(&format!("/demo/referrals/{one}")));
+    }
+    let (_, other) = w.login("hulp@demo.test").await.page("/demo/inbox?tab=done").await;
+    assert!(!other.contains("Afgerond verzoek"), "another organisation does not");
+
+    // The tab reads its index in its order, also under a generic plan.
+    let sql = crate::api::kept_pages::queries_marked("-- kept: member inbox")
+        .into_iter()
+        .find(|query| query.contains("'afgerond'"))
+        .expect("the finished tab's query");
+    let plan = crate::common::generic_plan(
+        &w.app,
+        w.tenant,
+        &sql,
+        &format!("'{}', '{}', 26, 0", w.tenant, w.org_a),
+    )
+    .await;
+    assert!(plan.contains("referrals_organisation_status"), "{plan}");
+    assert!(!plan.contains("Sort"), "{plan}");
+}

@@ -192,6 +192,19 @@ async fn a_referral_goes_from_sent_to_finished_and_every_step_shows_on_the_case(
     ] {
         assert!(page.contains(shown), "the case's referral page shows {shown}");
     }
+    assert_eq!(
+        page.matches("Wim wandelt nu elke dinsdag met een vrijwilliger.")
+            .count(),
+        1,
+        "the report shows once, with the outcome, not again in the history"
+    );
+    // The member's page shows the report in the history, its only place there.
+    let (_, page) = lid.page(&format!("/demo/referrals/{referral}")).await;
+    assert_eq!(
+        page.matches("Wim wandelt nu elke dinsdag met een vrijwilliger.")
+            .count(),
+        1
+    );
     let (_, case_page) = lead.page(&w.case_path()).await;
     assert!(section(&case_page, "referrals").contains("Afgerond"));
 }
