@@ -60,9 +60,11 @@ impl From<sqlx::Error> for AppError {
         match error {
             sqlx::Error::RowNotFound => AppError::NotFound,
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                crate::db::suspect_connections();
                 AppError::Unavailable(error.to_string())
             }
             sqlx::Error::Database(ref db) if db.code().is_some_and(|code| connection_lost(&code)) => {
+                crate::db::suspect_connections();
                 AppError::Unavailable(error.to_string())
             }
             // The length constraints (migration 0019) back up the form checks; a text that

@@ -83,6 +83,7 @@ fn watch(cluster: Cluster) -> JoinHandle<()> {
                 continue;
             }
             tracing::error!("the private PostgreSQL server has stopped; starting it again");
+            crate::db::suspect_connections();
             let cluster = cluster.clone();
             match tokio::task::spawn_blocking(move || cluster.restart()).await {
                 Ok(Ok(())) => tracing::info!("the private PostgreSQL server runs again"),

@@ -10,7 +10,8 @@ pub mod kept;
 
 use std::ops::{Deref, DerefMut};
 use std::path::Path;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgTransactionManager};
@@ -25,6 +26,48 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// A pooled connection idle this long is checked before use: the server may have restarted.
 const IDLE_CHECK_AFTER: Duration = Duration::from_millis(100);
+
+/// After the server was unreachable, every pooled connection is checked before use for this
+/// long: one that was handed back just before the server died would fail its next request.
+const SUSPECT_FOR: Duration = Duration::from_secs(30);
+
+/// Until when (milliseconds since the epoch) pooled connections are suspect.
+static SUSPECT_UNTIL: AtomicU64 = AtomicU64::new(0);
+
+fn now_millis() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_millis() as u64)
+}
+
+/// Notes that the database server was unreachable or restarted: pooled connections may be
+/// dead (or talk to a server process whose postmaster died), so each is pinged before use.
+pub fn suspect_connections() {
+    SUSPECT_UNTIL.fetch_max(now_millis() + SUSPECT_FOR.as_millis() as u64, Ordering::Relaxed);
+}
+
+fn connections_suspect() -> bool {
+    now_millis() < SUSPECT_UNTIL.load(Ordering::Relaxed)
+}
+
+/// Whether the server accepts a new connection and answers on it. A pooled connection is not
+/// proof: after the postmaster was killed its server processes answer for a moment longer.
+pub async fn server_answers(pool: &PgPool) -> bool {
+    let options = pool.connect_options();
+    let answered = async {
+        let mut conn = PgConnection::connect_with(&options).await?;
+        sqlx::query("SELECT 1").execute(&mut conn).await?;
+        conn.close().await
+    };
+    let answers = matches!(
+        tokio::time::timeout(Duration::from_secs(3), answered).await,
+        Ok(Ok(()))
+    );
+    if !answers {
+        suspect_connections();
+    }
+    answers
+}
 
 /// The database name inside the embedded cluster.
 pub const EMBEDDED_DATABASE: &str = "schakel";
@@ -101,12 +144,13 @@ impl Database {
             .acquire_timeout(Duration::from_secs(3))
             // By default every acquire pings the server first: a round trip on every request, to
             // find a dead connection that the request's own first statement finds as well (and
-            // the pool then drops). Only a connection that sat idle for a while is checked, so
-            // that after a restart of the server the first requests do not get the old ones.
+            // the pool then drops). Only a connection that sat idle for a while is checked, and
+            // every one for a while after the server was unreachable, so that after a restart
+            // of the server the first requests do not get the old ones.
             .test_before_acquire(false)
             .before_acquire(|conn, meta| {
                 Box::pin(async move {
-                    if meta.idle_for >= IDLE_CHECK_AFTER {
+                    if meta.idle_for >= IDLE_CHECK_AFTER || connections_suspect() {
                         conn.ping().await?;
                     }
                     Ok(true)

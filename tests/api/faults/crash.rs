@@ -98,11 +98,13 @@ impl Server {
         pid_file.lines().next()?.trim().parse().ok()
     }
 
-    /// Kills the cluster's postmaster as a crash would: no shutdown, nothing flushed.
-    fn kill_postmaster(&self) {
+    /// Kills the cluster's postmaster as a crash would: no shutdown, nothing flushed. Its
+    /// server processes live on for a moment, as they do after a real crash.
+    fn kill_postmaster(&self) -> i32 {
         let pid = self.postmaster().expect("the postmaster runs");
         // SAFETY: kill(2) on the postmaster this test's server started.
         assert_eq!(unsafe { libc::kill(pid, libc::SIGKILL) }, 0);
+        pid
     }
 
     /// The superuser's connection to the server's database, over the cluster's socket.
@@ -282,7 +284,7 @@ async fn the_private_cluster_is_restarted_after_a_crash_and_no_acknowledged_writ
         acknowledged.push(format!("Crash{written}"));
     }
 
-    server.kill_postmaster();
+    let dead_postmaster = server.kill_postmaster();
     let killed = Instant::now();
     loop {
         written += 1;
@@ -309,6 +311,12 @@ async fn the_private_cluster_is_restarted_after_a_crash_and_no_acknowledged_writ
             health.took
         );
         if health.status == 200 {
+            // Not a server process left over from the killed postmaster answering.
+            let postmaster = server.postmaster();
+            assert!(
+                postmaster.is_some() && postmaster != Some(dead_postmaster),
+                "/healthz said 200 while no new postmaster ran"
+            );
             break;
         }
         assert!(
