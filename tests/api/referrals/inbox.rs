@@ -216,7 +216,10 @@ async fn a_finished_referral_stays_findable_under_afgerond_for_the_whole_organis
         assert!(list.contains(&format!("/demo/referrals/{one}")));
     }
     let (_, other) = w.login("hulp@demo.test").await.page("/demo/inbox?tab=done").await;
-    assert!(!other.contains("Afgerond verzoek"), "another organisation does not");
+    assert!(
+        !other.contains("Afgerond verzoek"),
+        "another organisation does not"
+    );
 
     // The tab reads its index in its order, also under a generic plan.
     let sql = crate::api::kept_pages::queries_marked("-- kept: member inbox")
