@@ -72,7 +72,9 @@ async fn a_professional_takes_a_case_records_the_conversation_writes_a_plan_and_
         browser.goto(&app.url("/demo/team?tab=unassigned")).await?;
         expect_heading(&browser, "Casussen van het sociaal team").await?;
         browser
-            .find(Locator::LinkText("Gerrit Hoogland"))
+            .find(Locator::XPath(
+                "//a[starts-with(normalize-space(.), 'Gerrit Hoogland')]",
+            ))
             .await?
             .send_keys(ENTER)
             .await?;
