@@ -126,7 +126,7 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/{tenant}/assembly/{id}/edit", get(web::meetings::edit_meeting))
         .route(
             "/{tenant}/assembly/{id}/status",
-            post(web::meetings::change_meeting_status),
+            get(web::confirm::confirm_meeting_step).post(web::meetings::change_meeting_status),
         )
         .route("/{tenant}/assembly/{id}/copy", post(web::agenda::copy_agenda))
         .route("/{tenant}/assembly/{id}/items", post(web::agenda::add_item))
@@ -164,7 +164,7 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
         )
         .route(
             "/{tenant}/assembly/{id}/polls/{poll}/close",
-            post(web::polls::close_poll),
+            get(web::confirm::confirm_close_poll).post(web::polls::close_poll),
         )
         .route(
             "/{tenant}/assembly/{id}/polls/{poll}/declare",

@@ -63,6 +63,8 @@ async fn a_meeting_is_prepared_convened_held_and_its_vote_becomes_a_decision() {
         submit(&browser, "/items").await?;
         wait_for_text(&browser, "Het agendapunt is toegevoegd.").await?;
         submit(&browser, "/status").await?;
+        expect_heading(&browser, "Vergadering uitschrijven?").await?;
+        submit(&browser, "/status").await?;
         wait_for_text(&browser, "De vergadering is uitgeschreven").await?;
         let meeting = browser.current_url().await?.path().to_owned();
 
@@ -76,6 +78,8 @@ async fn a_meeting_is_prepared_convened_held_and_its_vote_becomes_a_decision() {
         )
         .await?;
         browser.goto(&a.app.url(&meeting)).await?;
+        submit(&browser, "/status").await?;
+        expect_heading(&browser, "Vergadering openen?").await?;
         submit(&browser, "/status").await?;
         wait_for_text(&browser, "De vergadering is geopend.").await?;
         for member in &a.members {
@@ -121,6 +125,8 @@ async fn a_meeting_is_prepared_convened_held_and_its_vote_becomes_a_decision() {
         )
         .await?;
         browser.goto(&a.app.url(poll)).await?;
+        submit(&browser, "/close").await?;
+        expect_heading(&browser, "Stemming sluiten?").await?;
         submit(&browser, "/close").await?;
         wait_for_text(&browser, "De stemming is gesloten.").await?;
         let outcome = browser.find(Locator::Id("poll-outcome")).await?.text().await?;

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 
+use super::confirm;
 use super::page::{Submitted, render_meeting};
 use super::{
     PageQuery, audit_change, load_meeting, lock_meeting, meeting_path, offices, represented, status_for,
@@ -242,6 +243,10 @@ pub async fn change_meeting_status(
             .errors
             .field("reason", "meeting.error.reschedule_reason");
         return render_meeting(tx, &ctx, &user, meeting, submitted).await;
+    }
+    if !confirm::confirmed(&fields) {
+        drop(tx);
+        return confirm::meeting_step_page(&ctx, &meeting, step, reschedule_reason);
     }
     let mut moved = false;
     let result = match step {

@@ -3,6 +3,7 @@
 
 pub(super) mod agenda;
 pub(super) mod attendance;
+pub(super) mod confirm;
 pub(super) mod decisions;
 pub(super) mod documents;
 pub(super) mod meetings;

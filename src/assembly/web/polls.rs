@@ -353,8 +353,16 @@ async fn chair_step(
     Ok(web::redirect_with_flash(&poll_path(ctx, meeting.id, next), flash))
 }
 
-pub async fn close_poll(ctx: RequestContext, user: CurrentUser, ids: PathIds) -> AppResult<Response> {
-    chair_step(&ctx, &user, ids, ChairStep::Close, FormErrors::default()).await
+pub async fn close_poll(
+    ctx: RequestContext,
+    user: CurrentUser,
+    ids: PathIds,
+    axum::Form(fields): axum::Form<Fields>,
+) -> AppResult<Response> {
+    if !super::confirm::confirmed(&fields) {
+        return super::confirm::confirm_close_poll(ctx, user, ids).await;
+    }
+    chair_step(&ctx, &user, ids, ChairStep::Close, fields.errors()).await
 }
 
 pub async fn declare_result(ctx: RequestContext, user: CurrentUser, ids: PathIds) -> AppResult<Response> {

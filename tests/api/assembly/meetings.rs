@@ -475,7 +475,12 @@ async fn a_meeting_opens_only_on_its_date_unless_the_chair_records_why_it_was_mo
         .chair
         .send(
             &path,
-            &[("to", "geopend"), ("reschedule", "on"), ("reason", reason)],
+            &[
+                ("to", "geopend"),
+                ("reschedule", "on"),
+                ("reason", reason),
+                ("confirmed", "ja"),
+            ],
         )
         .await;
     assert_eq!(status, 303, "{body}");

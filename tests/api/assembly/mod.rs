@@ -4,6 +4,7 @@
 //!
 //! This module holds the arranged cooperative the assembly tests share.
 
+mod confirmation;
 mod decisions;
 mod electorate;
 mod meetings;
@@ -119,8 +120,11 @@ impl Assembly {
     }
 
     async fn set_status(&self, user: &User, meeting: &str, to: &str) -> (u16, String) {
-        user.send(&format!("/demo/assembly/{meeting}/status"), &[("to", to)])
-            .await
+        user.send(
+            &format!("/demo/assembly/{meeting}/status"),
+            &[("to", to), ("confirmed", "ja")],
+        )
+        .await
     }
 
     /// Convenes the meeting (three weeks ahead, within the notice period), lets its day come
@@ -234,8 +238,13 @@ impl Assembly {
         step: &str,
         fields: &[(&str, &str)],
     ) -> (u16, String) {
+        // Closing is only taken from its confirmation page, which sends `confirmed`.
+        let mut fields = fields.to_vec();
+        if step == "close" {
+            fields.push(("confirmed", "ja"));
+        }
         self.chair
-            .send(&format!("/demo/assembly/{meeting}/polls/{poll}/{step}"), fields)
+            .send(&format!("/demo/assembly/{meeting}/polls/{poll}/{step}"), &fields)
             .await
     }
 
