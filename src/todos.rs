@@ -16,6 +16,10 @@ pub struct Task {
     pub case_id: Option<Uuid>,
     pub request_id: Option<Uuid>,
     pub assignee: Option<String>,
+    /// Whom the task is about: the resident of the case or request, for a list of tasks
+    /// across cases. Left out where the page is already about that resident.
+    #[serde(default)]
+    pub resident: Option<String>,
     #[serde(with = "crate::shared::format::json_date")]
     pub due_on: Date,
     pub done: bool,
@@ -47,9 +51,16 @@ pub const START_PAGE_LIMIT: i64 = 50;
 pub async fn open_for(tx: &mut TenantTx, user_id: Uuid) -> sqlx::Result<Vec<Task>> {
     sqlx::query_as!(
         Task,
-        r#"SELECT t.id, t.kind, t.title, t.case_id, t.request_id, u.name AS "assignee?", t.due_on,
-                  t.done_at IS NOT NULL AS "done!", t.due_on - local_now()::date AS "days_left!"
-           FROM tasks t LEFT JOIN users u ON u.tenant_id = t.tenant_id AND u.id = t.assignee_id
+        r#"SELECT t.id, t.kind, t.title, t.case_id, t.request_id, u.name AS "assignee?",
+                  CASE WHEN r.id IS NOT NULL THEN
+                      concat_ws(' ', nullif(coalesce(nullif(r.first_names, ''), r.initials), ''),
+                                nullif(r.surname_prefix, ''), r.surname) END AS "resident?",
+                  t.due_on, t.done_at IS NOT NULL AS "done!", t.due_on - local_now()::date AS "days_left!"
+           FROM tasks t
+           LEFT JOIN users u ON u.tenant_id = t.tenant_id AND u.id = t.assignee_id
+           LEFT JOIN cases c ON c.tenant_id = t.tenant_id AND c.id = t.case_id
+           LEFT JOIN requests q ON q.tenant_id = t.tenant_id AND q.id = t.request_id
+           LEFT JOIN residents r ON r.tenant_id = t.tenant_id AND r.id = coalesce(c.resident_id, q.resident_id)
            WHERE t.tenant_id = $1 AND t.assignee_id = $2 AND t.done_at IS NULL
            ORDER BY t.due_on LIMIT $3"#,
         tx.tenant_id(),

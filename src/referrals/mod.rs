@@ -5,6 +5,7 @@
 
 pub mod consent;
 pub mod inbox;
+pub mod lead_contact;
 pub mod notifications;
 pub mod referral;
 pub mod stats;

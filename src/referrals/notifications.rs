@@ -129,9 +129,14 @@ pub struct Notification {
     pub id: Uuid,
     pub kind: String,
     pub referral_id: Option<Uuid>,
+    /// The referral's reference: all a member organisation's notice says of whom it is about.
+    pub reference: Option<String>,
     pub case_id: Option<Uuid>,
     pub service: Option<String>,
     pub organisation: Option<String>,
+    /// The resident the referral is about; only on the social team's own notifications, as a
+    /// member organisation's notice may be read before (or after) it may see the resident.
+    pub resident: Option<String>,
     pub created_at: PrimitiveDateTime,
     pub unread: bool,
 }
@@ -149,22 +154,33 @@ impl Notification {
 pub const PAGE_SIZE: i64 = 25;
 
 /// One page of the user's notifications, newest first; one row more tells whether there is a
-/// next page.
-pub async fn page(tx: &mut TenantTx, user_id: Uuid, page: i64) -> sqlx::Result<Vec<Notification>> {
+/// next page. `with_resident` names the resident, for the social team.
+pub async fn page(
+    tx: &mut TenantTx,
+    user_id: Uuid,
+    with_resident: bool,
+    page: i64,
+) -> sqlx::Result<Vec<Notification>> {
     sqlx::query_as!(
         Notification,
-        r#"SELECT n.id, n.kind, n.referral_id, r.case_id AS "case_id?", s.name AS "service?", o.name AS "organisation?",
+        r#"SELECT n.id, n.kind, n.referral_id, r.reference AS "reference?", r.case_id AS "case_id?", s.name AS "service?", o.name AS "organisation?",
+                  CASE WHEN p.id IS NOT NULL THEN
+                      concat_ws(' ', nullif(coalesce(nullif(p.first_names, ''), p.initials), ''),
+                                nullif(p.surname_prefix, ''), p.surname) END AS "resident?",
                   local_time(n.created_at) AS "created_at!", n.read_at IS NULL AS "unread!"
            FROM notifications n
            LEFT JOIN referrals r ON r.tenant_id = n.tenant_id AND r.id = n.referral_id
            LEFT JOIN services s ON s.tenant_id = r.tenant_id AND s.id = r.service_id
            LEFT JOIN organisations o ON o.tenant_id = r.tenant_id AND o.id = r.organisation_id
+           LEFT JOIN cases c ON $5 AND c.tenant_id = r.tenant_id AND c.id = r.case_id
+           LEFT JOIN residents p ON p.tenant_id = c.tenant_id AND p.id = c.resident_id
            WHERE n.tenant_id = $1 AND n.user_id = $2
            ORDER BY n.created_at DESC, n.id DESC LIMIT $3 OFFSET $4"#,
         tx.tenant_id(),
         user_id,
         PAGE_SIZE + 1,
-        (page - 1) * PAGE_SIZE
+        (page - 1) * PAGE_SIZE,
+        with_resident
     )
     .fetch_all(&mut **tx)
     .await

@@ -574,6 +574,8 @@ fn status_key(code: &str) -> String {
 /// view leaves out nothing here that it may not see: the summary was written for it.
 pub struct Referral {
     pub id: Uuid,
+    /// "V-2026-0012": what people read out on the phone.
+    pub reference: String,
     pub case_id: Uuid,
     pub resident_id: Option<Uuid>,
     pub status: String,
@@ -660,7 +662,7 @@ pub async fn find(tx: &mut TenantTx, id: Uuid, viewer: Viewer) -> sqlx::Result<O
     };
     sqlx::query_as!(
         Referral,
-        r#"SELECT r.id, r.case_id, c.resident_id, r.status, s.name AS service, r.organisation_id, o.name AS "organisation?",
+        r#"SELECT r.id, r.reference, r.case_id, c.resident_id, r.status, s.name AS service, r.organisation_id, o.name AS "organisation?",
                   r.open_offer, r.purpose, r.summary, r.expected_start, r.answer_due_on,
                   (r.status = 'verstuurd' AND r.answer_due_on < local_now()::date) AS "overdue!",
                   sb.name AS sent_by, local_time(r.sent_at) AS "sent_at!", h.name AS "handled_by?",
@@ -700,6 +702,7 @@ pub async fn find(tx: &mut TenantTx, id: Uuid, viewer: Viewer) -> sqlx::Result<O
 /// One step or note in a referral's history.
 pub struct Event {
     pub kind: String,
+    /// The actor's own member organisation; none for the cooperative's social team.
     pub organisation: Option<String>,
     pub actor: String,
     pub note: String,
@@ -725,7 +728,8 @@ pub async fn events(tx: &mut TenantTx, referral_id: Uuid) -> sqlx::Result<Vec<Ev
                   local_time(e.occurred_at) AS "occurred_at!"
            FROM referral_events e
            JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.actor_id
-           LEFT JOIN organisations o ON o.tenant_id = e.tenant_id AND o.id = e.organisation_id
+           -- The actor's own organisation: a sent or withdrawn step stores the one it went to.
+           LEFT JOIN organisations o ON o.tenant_id = u.tenant_id AND o.id = u.organisation_id
            WHERE e.tenant_id = $1 AND e.referral_id = $2
            ORDER BY e.occurred_at, e.id LIMIT $3"#,
         tx.tenant_id(),

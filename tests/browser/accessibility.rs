@@ -10,7 +10,7 @@ use crate::common::browser::{log_in, with_browser};
 const AXE: &str = include_str!("vendor/axe.min.js");
 
 /// Runs axe-core on the page the browser shows and fails with the rules it reports.
-async fn expect_no_violations(browser: &fantoccini::Client, path: &str) -> anyhow::Result<()> {
+pub(super) async fn expect_no_violations(browser: &fantoccini::Client, path: &str) -> anyhow::Result<()> {
     browser.execute(AXE, vec![]).await?;
     let result = browser
         .execute_async(

@@ -1,6 +1,7 @@
 use anyhow::ensure;
 use fantoccini::Locator;
 
+use super::accessibility::expect_no_violations;
 use crate::api::referrals::{RESIDENT, World};
 use crate::common::browser::{expect_heading, log_in, submit, type_into, wait_for_text, with_browser};
 
@@ -57,13 +58,22 @@ async fn a_lead_refers_a_member_accepts_and_reports_and_the_lead_sees_the_outcom
         .await?;
         browser.goto(&world.app.url("/demo/inbox")).await?;
         expect_heading(&browser, "Doorverwijzingen").await?;
+        expect_no_violations(&browser, "/demo/inbox").await?;
         browser.find(Locator::LinkText(RESIDENT)).await?.click().await?;
         expect_heading(&browser, "Doorverwijzing: Maatjescontact").await?;
         wait_for_text(&browser, "Wim (82) woont alleen en komt weinig buiten.").await?;
+        expect_no_violations(&browser, "the new referral").await?;
+        let contact = browser.find(Locator::Id("lead-contact")).await?.text().await?;
+        ensure!(
+            contact.contains("Tom Teamlid") && contact.contains("team@demo.test"),
+            "how to reach the lead: {contact}"
+        );
         submit(&browser, "/accept").await?;
         wait_for_text(&browser, "Je hebt de doorverwijzing geaccepteerd.").await?;
+        expect_no_violations(&browser, "the accepted referral").await?;
         submit(&browser, "/start").await?;
         wait_for_text(&browser, "De ondersteuning is gestart.").await?;
+        expect_no_violations(&browser, "the started referral").await?;
         browser
             .find(Locator::Id("outcome-geslaagd"))
             .await?
@@ -77,6 +87,20 @@ async fn a_lead_refers_a_member_accepts_and_reports_and_the_lead_sees_the_outcom
             "Het verslag is verstuurd en de doorverwijzing is afgerond.",
         )
         .await?;
+        expect_no_violations(&browser, "the finished referral").await?;
+
+        // He finds it again under "Afgerond".
+        browser.goto(&world.app.url("/demo/inbox")).await?;
+        browser
+            .find(Locator::XPath("//a[contains(., 'Afgerond')]"))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&browser, "aria-current=\"page\">Afgerond").await?;
+        expect_no_violations(&browser, "/demo/inbox?tab=done").await?;
+        browser.find(Locator::LinkText(RESIDENT)).await?.click().await?;
+        expect_heading(&browser, "Doorverwijzing: Maatjescontact").await?;
+        wait_for_text(&browser, report).await?;
 
         // Tom sees the outcome on the case.
         log_in(&browser, &world.app, "team@demo.test", "Welkom, Tom Teamlid").await?;
@@ -93,14 +117,15 @@ async fn a_lead_refers_a_member_accepts_and_reports_and_the_lead_sees_the_outcom
             .click()
             .await?;
         expect_heading(&browser, &format!("Doorverwijzing: Maatjescontact — {RESIDENT}")).await?;
-        let details = browser
-            .find(Locator::Css("dl.summary-list"))
-            .await?
-            .text()
-            .await?;
+        let details = browser.find(Locator::Css("dl.summary")).await?.text().await?;
         for shown in ["Afgerond", "Geslaagd", report, "Lars Lidorganisatie"] {
             ensure!(details.contains(shown), "the lead sees {shown:?}: {details}");
         }
+        let page = browser.find(Locator::Css("main")).await?.text().await?;
+        ensure!(
+            page.matches(report).count() == 1,
+            "the lead sees the report once: {page}"
+        );
         Ok(())
     })
     .await;

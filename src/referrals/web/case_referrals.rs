@@ -17,7 +17,7 @@ use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::referrals::ReferralStatus;
 use crate::referrals::referral::{self, Event, NewReferral, Referral, SendRefused, Viewer};
-use crate::referrals::target::{self, Target};
+use crate::referrals::target::{self, ServiceTargets, Target};
 use crate::web;
 use crate::web::context::RequestContext;
 use crate::web::forms::{Fields, parse_optional_date};
@@ -29,7 +29,9 @@ use crate::web::layout::{FormErrors, Layout};
 struct NewReferralPage {
     l: Layout,
     case: CaseView,
-    targets: Vec<Target>,
+    targets: Vec<ServiceTargets>,
+    /// No valid consent covers any target yet: the form says so before it is filled.
+    consent_first: bool,
     goals: Vec<Goal>,
     /// Process managers may send without consent, stating why.
     may_override: bool,
@@ -46,11 +48,20 @@ async fn render_referral_form(
     fields: Fields,
     errors: FormErrors,
 ) -> AppResult<Response> {
-    let targets = target::offered(&mut tx).await?;
+    let targets = target::offered(&mut tx, case.id).await?;
+    let consent_first = !targets.is_empty() && !targets.iter().any(|t| t.consented);
     let goals = plan::find(&mut tx, case.id)
         .await?
         .map(|plan| plan.goals)
         .unwrap_or_default();
+    // A form not yet sent (the only one without messages) proposes the plan's first goal: a
+    // referral mostly serves a goal already agreed.
+    let fields = match goals.first() {
+        Some(goal) if errors.is_empty() => {
+            Fields::from_pairs(vec![("goal_id".to_owned(), goal.id.to_string())])
+        }
+        _ => fields,
+    };
     let answer_days = referral::answer_days(&mut tx).await?;
     tx.commit().await?;
     let status = if errors.is_empty() {
@@ -62,7 +73,8 @@ async fn render_referral_form(
         status,
         &NewReferralPage {
             case,
-            targets,
+            targets: target::by_service(targets),
+            consent_first,
             goals,
             may_override: user.has(Role::ProcessManager),
             answer_days,

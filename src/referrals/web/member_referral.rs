@@ -11,6 +11,7 @@ use crate::audit::{self, Actor, AuditKind};
 use crate::auth::CurrentUser;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::referrals::lead_contact::{self, LeadContact};
 use crate::referrals::referral::{self, Event, NotNow, OrganisationStep, Referral, Report, Viewer};
 use crate::referrals::web::organisation_of;
 use crate::referrals::{DeclineReason, Outcome};
@@ -26,6 +27,7 @@ struct MemberReferralPage {
     l: Layout,
     referral: Referral,
     events: Vec<Event>,
+    lead: Option<LeadContact>,
     reasons: &'static [DeclineReason],
     outcomes: &'static [Outcome],
     form: &'static str,
@@ -93,6 +95,7 @@ async fn render_member_referral(
     not_now: bool,
 ) -> AppResult<Response> {
     let events = referral::events(&mut tx, referral.id).await?;
+    let lead = lead_contact::of_referral(&mut tx, referral.id).await?;
     tx.commit().await?;
     let status = if not_now {
         StatusCode::CONFLICT
@@ -106,6 +109,7 @@ async fn render_member_referral(
         &MemberReferralPage {
             referral,
             events,
+            lead,
             reasons: DeclineReason::ALL,
             outcomes: Outcome::ALL,
             form,

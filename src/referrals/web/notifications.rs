@@ -45,13 +45,14 @@ pub async fn notifications(
     Query(query): Query<PageQuery>,
 ) -> AppResult<Response> {
     let page = query.page();
+    let is_member = user.has(Role::Member) && user.organisation_id.is_some();
     let mut tx = ctx.tx().await?;
-    let mut found = notifications::page(&mut tx, user.id, page).await?;
+    let mut found = notifications::page(&mut tx, user.id, !is_member, page).await?;
     tx.commit().await?;
     let has_next = trim_page(&mut found, notifications::PAGE_SIZE);
     web::render(&NotificationsPage {
         notifications: found,
-        is_member: user.has(Role::Member) && user.organisation_id.is_some(),
+        is_member,
         pagination: Pagination::new(format!("/{}/notifications?", ctx.tenant.slug), page, has_next),
         l: ctx.layout(),
     })

@@ -70,6 +70,10 @@ async fn a_case_task_is_on_the_assignees_start_page_until_it_is_done() {
     assert!(list.contains(&format!("te laat, was {}", nl(late))));
     assert!(list.contains(&format!("uiterlijk {}", nl(soon))));
     assert!(list.contains(&format!("/demo/cases/{case}#tasks")));
+    assert!(
+        list.contains("Huisarts terugbellen — Taken</a>"),
+        "the task names the resident it is about: {list}"
+    );
     let (_, start) = anna.page("/demo/").await;
     assert!(my_tasks(&start).contains("Buurvrouw spreken"));
 

@@ -311,3 +311,74 @@ async fn withdrawing_consent_closes_the_organisation_out_at_once_and_stops_runni
         .await;
     assert_eq!(answer.status, 422, "no consent any more");
 }
+
+#[tokio::test]
+async fn the_referral_form_asks_for_consent_first_groups_organisations_by_service_and_proposes_the_goal() {
+    let w = World::new().await;
+    let lead = w.login("team@demo.test").await;
+    let form = format!("{}/referrals", w.case_path());
+
+    let (status, page) = lead.page(&form).await;
+    assert_eq!(status, 200);
+    let notice = section_of(&page, "consent-first");
+    assert!(notice.contains("Leg eerst de toestemming vast"), "{notice}");
+    assert!(
+        notice.contains(&format!("href=\"{}/consents\"", w.case_path())),
+        "{notice}"
+    );
+    // Each service a group, each organisation by its full name beneath it.
+    let shared = &page[page
+        .find("<optgroup label=\"Boodschappenhulp\">")
+        .expect("a group per service")..];
+    let shared = &shared[..shared.find("</optgroup>").unwrap()];
+    assert!(
+        shared.contains("Zorgcirkel Testdorp (nog geen toestemming)"),
+        "{shared}"
+    );
+    assert!(
+        shared.contains("Hulp Dichtbij Testdorp (nog geen toestemming)"),
+        "{shared}"
+    );
+    assert!(page.contains("<optgroup label=\"Maatjescontact\">"));
+
+    w.consent(&lead, &format!("org:{}", w.org_a), "01-01-2026", "")
+        .await;
+    let goal: Uuid = {
+        let mut db = w.app.owner_connection().await;
+        sqlx::query_scalar(
+            "WITH p AS (INSERT INTO support_plans (tenant_id, case_id) VALUES ($1, $2) RETURNING tenant_id, id)
+             INSERT INTO plan_goals (tenant_id, plan_id, position, description)
+             SELECT tenant_id, id, 1, 'Rust in de financiën.' FROM p RETURNING id",
+        )
+        .bind(w.tenant)
+        .bind(w.case)
+        .fetch_one(&mut db)
+        .await
+        .unwrap()
+    };
+    let (_, page) = lead.page(&form).await;
+    assert!(
+        !page.contains("id=\"consent-first\""),
+        "consent covers Zorgcirkel now"
+    );
+    let to_a = w.target(w.own, Some(w.org_a));
+    assert!(
+        page.contains(&format!("<option value=\"{to_a}\">Zorgcirkel Testdorp</option>")),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(
+            "<option value=\"{goal}\" selected>Rust in de financiën.</option>"
+        )),
+        "the plan's goal is proposed: {page}"
+    );
+}
+
+/// The element with `id` up to its closing `</div>`.
+fn section_of<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no element {id} on the page"));
+    let rest = &html[start..];
+    &rest[..rest.find("</div>").unwrap_or(rest.len())]
+}

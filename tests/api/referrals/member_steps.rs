@@ -308,3 +308,45 @@ async fn the_organisation_gives_back_and_the_case_withdraws_with_a_reason() {
     let (_, page) = lid.page(&format!("/demo/referrals/{noted}")).await;
     assert!(page.contains("Let op: Wim hoort slecht."));
 }
+
+#[tokio::test]
+async fn the_member_sees_who_sent_it_and_how_to_reach_the_lead() {
+    let w = World::new().await;
+    {
+        let mut db = w.app.owner_connection().await;
+        sqlx::query("UPDATE tenant_settings SET contact_phone = '033 123 45 67' WHERE tenant_id = $1")
+            .bind(w.tenant)
+            .execute(&mut db)
+            .await
+            .unwrap();
+    }
+    let lead = w.login("team@demo.test").await;
+    w.consent(&lead, &format!("org:{}", w.org_a), "01-01-2026", "")
+        .await;
+    let referral = w.refer(&lead, &w.target(w.own, Some(w.org_a)), "Maatje").await;
+    let lid = w.login("lid@demo.test").await;
+    assert_eq!(lid.step(referral, "accept", &[]).await.status, 303);
+    let (_, page) = lid.page(&format!("/demo/referrals/{referral}")).await;
+
+    // The lead sent it from the cooperative's social team, not from the organisation it went to.
+    let history = super::section(&page, "history");
+    assert!(history.contains("Tom Teamlid (sociaal team)"), "{history}");
+    assert!(
+        !history.contains("Tom Teamlid (Zorgcirkel Testdorp)"),
+        "{history}"
+    );
+    assert!(
+        history.contains("Lars Lidorganisatie (Zorgcirkel Testdorp)"),
+        "{history}"
+    );
+
+    // Styled like the other pages: the summary and timeline of the house style.
+    assert!(page.contains("<dl class=\"summary\">"), "{page}");
+    assert!(history.contains("class=\"timeline__entry\""), "{history}");
+
+    // How to reach the lead.
+    let contact = super::section(&page, "lead-contact");
+    assert!(contact.contains("Tom Teamlid"), "{contact}");
+    assert!(contact.contains("mailto:team@demo.test"), "{contact}");
+    assert!(contact.contains("tel:033 123 45 67"), "{contact}");
+}

@@ -58,6 +58,32 @@ async fn a_new_referral_notifies_the_organisations_staff_and_answers_notify_the_
     let (_, page) = lid.page("/demo/notifications").await;
     assert!(page.contains("Nieuwe doorverwijzing voor je organisatie"));
     assert!(page.contains(&format!("href=\"/demo/referrals/{direct}\"")));
+    assert!(
+        !page.contains(RESIDENT),
+        "an organisation's notice names no resident before it opens the referral"
+    );
+    let (reference, next): (String, String) = {
+        let mut db = w.app.owner_connection().await;
+        sqlx::query_as(
+            "SELECT a.reference, b.reference FROM referrals a, referrals b WHERE a.id = $1 AND b.id = $2",
+        )
+        .bind(direct)
+        .bind(open)
+        .fetch_one(&mut db)
+        .await
+        .unwrap()
+    };
+    let year = today(&w.app).await.year();
+    assert_eq!(
+        reference,
+        format!("V-{year}-0001"),
+        "numbered per cooperative and year"
+    );
+    assert_eq!(next, format!("V-{year}-0002"));
+    assert!(
+        page.contains(&format!("— {reference} —")),
+        "it carries the referral's reference: {page}"
+    );
     assert_eq!(nav_count(&page, "/demo/notifications"), Some(2));
 
     assert_eq!(lid.step(direct, "accept", &[]).await.status, 303);
@@ -93,6 +119,10 @@ async fn a_new_referral_notifies_the_organisations_staff_and_answers_notify_the_
         assert!(page.contains(text), "{text}");
     }
     assert!(page.contains(&format!("href=\"{}/referrals/{direct}\"", w.case_path())));
+    assert!(
+        page.contains(&format!("— {RESIDENT} — ")),
+        "the lead's notice names the resident: {page}"
+    );
     assert!(nav_count(&page, "/demo/notifications").is_some());
     let answer = lead.submit("/demo/notifications", &[]).await;
     assert_eq!(answer.status, 303);
@@ -149,7 +179,7 @@ async fn an_unanswered_referral_past_its_date_is_overdue_everywhere_and_notified
     let late_row = &late_row[..late_row.find("</tr>").unwrap()];
     assert!(late_row.contains("Te laat beantwoord"));
     let (_, page) = lid.page(&format!("/demo/referrals/{late}")).await;
-    assert!(page.contains("<strong class=\"overdue\">Te laat beantwoord</strong>"));
+    assert!(page.contains("<strong class=\"badge badge--danger\">Te laat beantwoord</strong>"));
 
     // The administrator's overview lists it.
     let admin = w.login("beheer@demo.test").await;
