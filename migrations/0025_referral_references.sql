@@ -63,4 +63,4 @@ CREATE TRIGGER referrals_number BEFORE INSERT ON referrals
 ALTER TABLE referrals
     ALTER COLUMN reference SET NOT NULL,
     ADD CONSTRAINT referrals_reference_length CHECK (char_length(reference) <= 20),
-    ADD CONSTRAINT referrals_reference_key UNIQUE (tenant_id, reference);
+    ADD CONSTRAINT referrals_reference_key UNIQUE (reference, tenant_id);

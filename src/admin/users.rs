@@ -54,6 +54,7 @@ pub async fn list(
     let page = query.page.unwrap_or(1).max(1);
     let mut tx = ctx.tx().await?;
     let mut found = users::list(&mut tx, &query.q, page).await?;
+    let total = users::count(&mut tx, &query.q).await?;
     tx.commit().await?;
     let has_next = trim_page(&mut found, users::PAGE_SIZE);
     let base = format!(
@@ -64,7 +65,7 @@ pub async fn list(
     web::render(&UsersPage {
         users: found,
         q: query.q,
-        pagination: Pagination::new(base, page, has_next),
+        pagination: Pagination::new(base, page, users::PAGE_SIZE, has_next, total),
         l: ctx.layout(),
     })
 }

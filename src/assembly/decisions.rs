@@ -143,6 +143,16 @@ pub async fn list(tx: &mut TenantTx, meeting: Option<Uuid>, page: i64) -> sqlx::
     .await
 }
 
+/// How many decisions the cooperative has taken.
+pub async fn count(tx: &mut TenantTx) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM decisions WHERE tenant_id = $1"#,
+        tx.tenant_id()
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
 pub async fn find(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Decision>> {
     sqlx::query_as!(
         Decision,

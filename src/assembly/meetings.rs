@@ -75,6 +75,17 @@ pub async fn list(tx: &mut TenantTx, with_drafts: bool, page: i64) -> sqlx::Resu
     .await
 }
 
+/// How many meetings [`list`] holds in all.
+pub async fn count(tx: &mut TenantTx, with_drafts: bool) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM meetings WHERE tenant_id = $1 AND ($2 OR status <> 'concept')"#,
+        tx.tenant_id(),
+        with_drafts
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
 #[derive(Debug, Clone)]
 pub struct Meeting {
     pub id: Uuid,

@@ -58,6 +58,16 @@ pub async fn list(tx: &mut TenantTx, page: i64) -> sqlx::Result<Vec<Representati
     .await
 }
 
+/// How many mandates the cooperative holds, current and past.
+pub async fn count(tx: &mut TenantTx) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM representatives WHERE tenant_id = $1"#,
+        tx.tenant_id()
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
 /// A member user who could be given a mandate: staff of a member organisation.
 pub struct Candidate {
     pub user_id: Uuid,

@@ -58,6 +58,7 @@ pub async fn browse(
     let page = query.page.unwrap_or(1).max(1);
     let mut tx = ctx.tx().await?;
     let mut entries = audit::search(&mut tx, &filter, page).await?;
+    let total = audit::count(&mut tx, &filter).await?;
     let users = crate::auth::users::names(&mut tx).await?;
     tx.commit().await?;
 
@@ -83,7 +84,7 @@ pub async fn browse(
         resident: query.resident,
         from: query.from,
         to: query.to,
-        pagination: Pagination::new(base, page, has_next),
+        pagination: Pagination::new(base, page, audit::PAGE_SIZE, has_next, total),
         l: ctx.layout(),
     };
     web::render(&page)

@@ -399,3 +399,29 @@ pub async fn search(tx: &mut TenantTx, filter: &AuditFilter, page: i64) -> sqlx:
     .fetch_all(&mut **tx)
     .await
 }
+
+/// How many events [`search`] finds in all, counted up to the limit of a list's count: the log
+/// grows without end.
+pub async fn count(tx: &mut TenantTx, filter: &AuditFilter) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM (
+               SELECT 1 FROM audit_events
+               WHERE tenant_id = $1
+                 AND ($2::uuid IS NULL OR actor_id = $2 OR subject_user_id = $2)
+                 AND ($3::text IS NULL OR kind = $3)
+                 AND ($4::date IS NULL OR occurred_at >= (local_moment($4::date::timestamp)))
+                 AND ($5::date IS NULL OR occurred_at < (local_moment(($5::date + 1)::timestamp)))
+                 AND ($7::uuid IS NULL OR resident_id = $7)
+               LIMIT $6
+           ) AS counted"#,
+        tx.tenant_id(),
+        filter.user_id,
+        filter.kind.map(AuditKind::as_str),
+        filter.from,
+        filter.to,
+        crate::web::pagination::COUNT_LIMIT + 1,
+        filter.resident_id,
+    )
+    .fetch_one(&mut **tx)
+    .await
+}

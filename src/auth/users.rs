@@ -174,6 +174,19 @@ pub async fn list(tx: &mut TenantTx, search: &str, page: i64) -> sqlx::Result<Ve
     .await
 }
 
+/// How many users [`list`] finds in all.
+pub async fn count(tx: &mut TenantTx, search: &str) -> sqlx::Result<i64> {
+    let pattern = format!("%{}%", search.trim().to_lowercase().replace(['%', '_'], ""));
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM users
+           WHERE tenant_id = $1 AND (lower(name) LIKE $2 OR email LIKE $2)"#,
+        tx.tenant_id(),
+        pattern,
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
 pub async fn find(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<UserSummary>> {
     sqlx::query_as!(
         UserSummary,

@@ -56,6 +56,17 @@ impl AttachmentInfo {
     }
 }
 
+/// How many entries the case's journal holds.
+pub async fn count(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM journal_entries WHERE tenant_id = $1 AND case_id = $2"#,
+        tx.tenant_id(),
+        case_id
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
 /// One page of the timeline, newest first, each entry with its attachments: one statement
 /// whatever the length of the journal. One row more than a page tells whether there is a next.
 pub async fn page(tx: &mut TenantTx, case_id: Uuid, page: i64) -> sqlx::Result<Vec<Entry>> {

@@ -257,6 +257,21 @@ macro_rules! select_rows {
     };
 }
 
+/// How many cases a tab holds, with the same visibility filter and parameters as `select_rows`.
+macro_rules! count_rows {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_scalar!(
+            r#"SELECT count(*) AS "count!"
+               FROM cases c
+               WHERE c.tenant_id = $1
+                 AND (c.confidentiality <> 'zeer_vertrouwelijk' OR $3 OR c.lead_id = $2 OR c.coordinator_id = $2
+                      OR (SELECT true FROM case_members m WHERE m.tenant_id = c.tenant_id AND m.case_id = c.id AND m.user_id = $2))
+                 AND "# + $rest
+            $(, $arg)*
+        )
+    };
+}
+
 /// What a kept page must have been read at to be shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Version {
@@ -278,9 +293,16 @@ struct PageKey {
 /// How many pages are kept (a few kilobytes each).
 const KEPT_PAGES: NonZeroUsize = NonZeroUsize::new(2_000).expect("not zero");
 
+/// One page of a tab and how many cases the tab holds in all.
+#[derive(Clone)]
+pub struct TabPage {
+    pub rows: Vec<QueueRow>,
+    pub total: i64,
+}
+
 /// The team's queue pages kept between views.
 pub struct KeptQueues {
-    pages: KeptCopies<PageKey, Version, Vec<QueueRow>>,
+    pages: KeptCopies<PageKey, Version, TabPage>,
 }
 
 impl Default for KeptQueues {
@@ -302,7 +324,7 @@ impl KeptQueues {
         viewer: Uuid,
         viewer_is_process_manager: bool,
         number: i64,
-    ) -> sqlx::Result<Vec<QueueRow>> {
+    ) -> sqlx::Result<TabPage> {
         let tenant = tx.tenant_id();
         let version = sqlx::query_as!(
             Version,
@@ -321,12 +343,73 @@ impl KeptQueues {
             sort,
             page: number,
         };
-        if let Some(rows) = self.pages.get(&key, &version) {
-            return Ok(rows);
+        if let Some(kept) = self.pages.get(&key, &version) {
+            return Ok(kept);
         }
-        let rows = page(tx, tab, sort, viewer, viewer_is_process_manager, number).await?;
-        self.pages.keep(key, version, rows.clone());
-        Ok(rows)
+        let read = TabPage {
+            rows: page(tx, tab, sort, viewer, viewer_is_process_manager, number).await?,
+            total: count(tx, tab, viewer, viewer_is_process_manager).await?,
+        };
+        self.pages.keep(key, version, read.clone());
+        Ok(read)
+    }
+}
+
+/// How many cases a tab holds, as the viewer may see them.
+pub async fn count(
+    tx: &mut TenantTx,
+    tab: Tab,
+    viewer: Uuid,
+    viewer_is_process_manager: bool,
+) -> sqlx::Result<i64> {
+    let tenant = tx.tenant_id();
+    let pm = viewer_is_process_manager;
+    match tab {
+        Tab::Unassigned => {
+            count_rows!(
+                "c.lead_id IS NULL AND c.status <> 'afgesloten' -- kept: team queue",
+                tenant,
+                viewer,
+                pm
+            )
+            .fetch_one(&mut **tx)
+            .await
+        }
+        Tab::Mine => {
+            count_rows!(
+                "(c.lead_id = $2 OR c.coordinator_id = $2) AND c.status <> 'afgesloten' -- kept: team queue",
+                tenant,
+                viewer,
+                pm
+            )
+            .fetch_one(&mut **tx)
+            .await
+        }
+        Tab::Open => {
+            count_rows!("c.status <> 'afgesloten' -- kept: team queue", tenant, viewer, pm)
+                .fetch_one(&mut **tx)
+                .await
+        }
+        Tab::Overdue => {
+            count_rows!(
+                "c.status <> 'afgesloten' AND c.next_deadline < local_now()::date -- kept: team queue",
+                tenant,
+                viewer,
+                pm
+            )
+            .fetch_one(&mut **tx)
+            .await
+        }
+        Tab::Escalated => {
+            count_rows!(
+                "c.escalation <> 'normaal' AND c.status <> 'afgesloten' -- kept: team queue",
+                tenant,
+                viewer,
+                pm
+            )
+            .fetch_one(&mut **tx)
+            .await
+        }
     }
 }
 

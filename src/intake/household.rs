@@ -54,6 +54,48 @@ pub async fn of_resident(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Vec<Househ
         .collect())
 }
 
+/// A grown-up of the household who can be called: the contact card lists them as helpers.
+pub struct HouseholdHelper {
+    pub name: String,
+    pub relation: String,
+    pub phone: String,
+}
+
+impl HouseholdHelper {
+    pub fn relation_key(&self) -> String {
+        Relation::parse(&self.relation)
+            .map(Relation::label_key)
+            .unwrap_or_default()
+    }
+}
+
+/// The adults of the resident's household, eldest first. Children are no helpers; whoever has
+/// no date of birth counts as an adult unless they are the resident's child.
+pub async fn helpers_of_resident(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Vec<HouseholdHelper>> {
+    let rows = sqlx::query!(
+        "SELECT r.first_names, r.initials, r.surname_prefix, r.surname, r.phone, h.relation
+         FROM household_members h
+         JOIN residents r ON r.tenant_id = h.tenant_id AND r.id = h.member_id
+         WHERE h.tenant_id = $1 AND h.resident_id = $2
+           AND CASE WHEN r.date_of_birth IS NULL THEN h.relation <> 'child'
+                    ELSE r.date_of_birth <= (local_now()::date - interval '18 years')::date END
+         ORDER BY r.date_of_birth NULLS LAST
+         LIMIT 50",
+        tx.tenant_id(),
+        id
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| HouseholdHelper {
+            name: display_name(&r.first_names, &r.initials, &r.surname_prefix, &r.surname),
+            relation: r.relation,
+            phone: r.phone,
+        })
+        .collect())
+}
+
 /// Links two residents as one household, both ways (a child's parent is the parent's child).
 pub async fn link(tx: &mut TenantTx, resident: Uuid, member: Uuid, relation: Relation) -> sqlx::Result<()> {
     for (from, to, rel) in [

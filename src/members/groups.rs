@@ -91,6 +91,21 @@ pub async fn list(tx: &mut TenantTx, viewer: Viewer, page: i64) -> sqlx::Result<
     .await
 }
 
+/// How many working groups [`list`] shows the viewer in all.
+pub async fn count(tx: &mut TenantTx, viewer: Viewer) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM working_groups g
+           WHERE g.tenant_id = $1
+             AND ($2::uuid IS NULL OR EXISTS (
+                     SELECT FROM working_group_members m
+                     WHERE m.tenant_id = g.tenant_id AND m.working_group_id = g.id AND m.organisation_id = $2))"#,
+        tx.tenant_id(),
+        viewer.organisation(),
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
 /// One working group.
 pub struct WorkingGroup {
     pub id: Uuid,

@@ -79,6 +79,20 @@ pub async fn list(
     .await
 }
 
+/// How many organisations [`list`] finds in all.
+pub async fn count(tx: &mut TenantTx, search: &str, status: Option<MemberStatus>) -> sqlx::Result<i64> {
+    let pattern = format!("%{}%", search.trim().to_lowercase().replace(['%', '_'], ""));
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM organisations WHERE tenant_id = $1
+           AND (lower(name) LIKE $2 OR lower(contact_name) LIKE $2) AND ($3::text IS NULL OR status = $3)"#,
+        tx.tenant_id(),
+        pattern,
+        status.map(MemberStatus::code),
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
 /// One member organisation as its page shows it.
 pub struct Organisation {
     pub id: Uuid,

@@ -122,6 +122,22 @@ pub async fn catalogue(
         .collect())
 }
 
+/// How many services [`catalogue`] finds in all.
+pub async fn count(tx: &mut TenantTx, search: &str, domain: Option<Domain>) -> sqlx::Result<i64> {
+    let pattern = format!("%{}%", search.trim().to_lowercase().replace(['%', '_'], ""));
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM services s
+           WHERE s.tenant_id = $1
+             AND lower(s.name || ' ' || s.description || ' ' || array_to_string(s.areas, ' ')) LIKE $2
+             AND ($3::text IS NULL OR $3 = ANY (s.domains))"#,
+        tx.tenant_id(),
+        pattern,
+        domain.map(Domain::code),
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
 /// One service as stored.
 pub struct Service {
     pub id: Uuid,

@@ -180,6 +180,24 @@ pub async fn page(
     }
 }
 
+/// How many finished referrals the organisation has, counted up to the limit of a list's count;
+/// the other tabs' counts come with the session ([`Counts`]).
+pub async fn count_done(tx: &mut TenantTx, organisation_id: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM (
+               SELECT 1 FROM referrals
+               WHERE tenant_id = $1 AND organisation_id = $2 AND status = 'afgerond'
+                 AND access_revoked_at IS NULL
+               LIMIT $3
+           ) AS counted"#,
+        tx.tenant_id(),
+        organisation_id,
+        crate::web::pagination::COUNT_LIMIT + 1
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
 /// How many referrals each tab holds, for the tabs and the navigation; read with the session
 /// (`auth::session::load_at`), so no page of a member's staff spends a round trip on it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

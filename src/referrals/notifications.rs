@@ -10,6 +10,7 @@ use crate::db::{self, TenantTx};
 use crate::mail::Mailer;
 use crate::shared::format::format_timestamp;
 use crate::web::i18n::Lang;
+use crate::web::pagination::COUNT_LIMIT;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -183,6 +184,20 @@ pub async fn page(
         with_resident
     )
     .fetch_all(&mut **tx)
+    .await
+}
+
+/// How many notifications the user has in all, counted up to the limit of a list's count.
+pub async fn count(tx: &mut TenantTx, user_id: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM (
+               SELECT 1 FROM notifications WHERE tenant_id = $1 AND user_id = $2 LIMIT $3
+           ) AS counted"#,
+        tx.tenant_id(),
+        user_id,
+        COUNT_LIMIT + 1
+    )
+    .fetch_one(&mut **tx)
     .await
 }
 

@@ -150,6 +150,17 @@ impl OverdueReferral {
 pub const PAGE_SIZE: i64 = 50;
 
 /// Unanswered referrals past their answer date, longest waiting first.
+/// How many referrals are past their answer date in all.
+pub async fn count_overdue(tx: &mut TenantTx) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM referrals
+           WHERE tenant_id = $1 AND status = 'verstuurd' AND answer_due_on < local_now()::date"#,
+        tx.tenant_id()
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
 pub async fn overdue(tx: &mut TenantTx, page: i64) -> sqlx::Result<Vec<OverdueReferral>> {
     sqlx::query_as!(
         OverdueReferral,

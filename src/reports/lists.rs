@@ -8,6 +8,7 @@ use crate::db::TenantTx;
 use crate::reports::period::Period;
 use crate::shared::format::format_date;
 use crate::shared::format::format_timestamp;
+use crate::web::pagination::COUNT_LIMIT;
 
 pub const PAGE_SIZE: i64 = 50;
 
@@ -335,5 +336,158 @@ pub async fn referrals(
         offset(page)
     )
     .fetch_all(&mut **tx)
+    .await
+}
+
+// The counts of the lists above, with their filters and without their joins: "1–50 van 312".
+
+/// How many requests [`requests`] lists in all, counted up to the limit of a list's count.
+pub async fn count_requests(tx: &mut TenantTx, period: Period, filter: &RequestFilter) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM (
+               SELECT 1 FROM requests
+               WHERE tenant_id = $1
+                 AND received_at >= local_moment($2::date::timestamp)
+                 AND received_at < local_moment(($3::date + 1)::timestamp)
+                 AND ($4::text IS NULL OR $4 = ANY (domains))
+                 AND ($5::text IS NULL OR channel = $5)
+                 AND ($6::text IS NULL OR coalesce(triage, 'open') = $6)
+               LIMIT $7
+           ) AS counted"#,
+        tx.tenant_id(),
+        period.from,
+        period.to,
+        filter.domain,
+        filter.channel,
+        filter.triage,
+        COUNT_LIMIT + 1
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// How many cases [`cases`] lists in all.
+pub async fn count_cases(tx: &mut TenantTx, filter: &CaseFilter) -> sqlx::Result<i64> {
+    let tenant = tx.tenant_id();
+    match filter {
+        CaseFilter::Open { status, escalation } => {
+            sqlx::query_scalar!(
+                r#"SELECT count(*) AS "count!" FROM cases c
+                   WHERE c.tenant_id = $1 AND c.status <> 'afgesloten'
+                     AND ($2::text IS NULL OR c.status = $2) AND ($3::text IS NULL OR c.escalation = $3)"#,
+                tenant,
+                status.as_deref(),
+                escalation.as_deref()
+            )
+            .fetch_one(&mut **tx)
+            .await
+        }
+        CaseFilter::Opened(period) => {
+            sqlx::query_scalar!(
+                r#"SELECT count(*) AS "count!" FROM cases c
+                   WHERE c.tenant_id = $1
+                     AND c.created_at >= local_moment($2::date::timestamp)
+                     AND c.created_at < local_moment(($3::date + 1)::timestamp)"#,
+                tenant,
+                period.from,
+                period.to
+            )
+            .fetch_one(&mut **tx)
+            .await
+        }
+        CaseFilter::Closed(period) => {
+            sqlx::query_scalar!(
+                r#"SELECT count(*) AS "count!" FROM cases c
+                   WHERE c.tenant_id = $1 AND c.closed_at IS NOT NULL
+                     AND c.closed_at >= local_moment($2::date::timestamp)
+                     AND c.closed_at < local_moment(($3::date + 1)::timestamp)"#,
+                tenant,
+                period.from,
+                period.to
+            )
+            .fetch_one(&mut **tx)
+            .await
+        }
+        CaseFilter::Overdue(kind) => {
+            sqlx::query_scalar!(
+                r#"SELECT count(*) AS "count!"
+                   FROM case_clocks k
+                   JOIN cases c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
+                   WHERE k.tenant_id = $1 AND k.kind = $2 AND k.completed_on IS NULL AND c.status <> 'afgesloten'
+                     AND k.due_on < local_now()::date
+                     AND (k.paused_on IS NULL OR k.resumed_on IS NOT NULL)"#,
+                tenant,
+                kind
+            )
+            .fetch_one(&mut **tx)
+            .await
+        }
+        CaseFilter::Decided { kind, period, on_time } => {
+            sqlx::query_scalar!(
+                r#"SELECT count(*) AS "count!"
+                   FROM case_clocks k
+                   WHERE k.tenant_id = $1 AND k.kind = $2 AND k.completed_on BETWEEN $3 AND $4
+                     AND (k.completed_on <= k.due_on) = $5"#,
+                tenant,
+                kind,
+                period.from,
+                period.to,
+                on_time
+            )
+            .fetch_one(&mut **tx)
+            .await
+        }
+        CaseFilter::Youth(year) => {
+            sqlx::query_scalar!(
+                r#"SELECT count(*) AS "count!"
+                   FROM cases c
+                   WHERE c.tenant_id = $1 AND 'jeugd' = ANY (c.domains)
+                     AND c.created_at < local_moment(make_date($2 + 1, 1, 1)::timestamp)
+                     AND (c.closed_at IS NULL
+                          OR c.closed_at >= local_moment(make_date($2, 1, 1)::timestamp))
+                     AND local_time(c.created_at)::date
+                         < coalesce((c.resident_born_on + interval '18 years')::date, make_date(c.resident_birth_year + 18, 12, 31))
+                     AND coalesce((c.resident_born_on + interval '18 years')::date, make_date(c.resident_birth_year + 18, 12, 31))
+                         > make_date($2, 1, 1)"#,
+                tenant,
+                year
+            )
+            .fetch_one(&mut **tx)
+            .await
+        }
+    }
+}
+
+/// How many referrals [`referrals`] lists in all, counted up to the limit of a list's count.
+pub async fn count_referrals(
+    tx: &mut TenantTx,
+    period: Period,
+    filter: &ReferralFilter,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM (
+               SELECT 1 FROM referrals r
+               WHERE r.tenant_id = $1
+                 AND ($4::uuid IS NULL OR r.organisation_id = $4)
+                 AND CASE $5
+                     WHEN 'overdue' THEN r.status = 'verstuurd'
+                                         AND r.answer_due_on < local_now()::date
+                     ELSE r.sent_at >= local_moment($2::date::timestamp)
+                          AND r.sent_at < local_moment(($3::date + 1)::timestamp)
+                          AND ($5 <> 'accepted' OR (r.answered_at IS NOT NULL AND r.decline_reason IS NULL))
+                          AND ($5 <> 'declined' OR r.status = 'afgewezen')
+                          AND ($6::text IS NULL OR r.decline_reason = $6)
+                     END
+               LIMIT $7
+           ) AS counted"#,
+        tx.tenant_id(),
+        period.from,
+        period.to,
+        filter.organisation,
+        filter.state.code(),
+        filter.reason,
+        COUNT_LIMIT + 1
+    )
+    .fetch_one(&mut **tx)
     .await
 }

@@ -130,14 +130,21 @@ impl Period {
         Period { kind, from, to }
     }
 
-    /// The period asked for, or the current month when nothing was asked (the figures at a
-    /// glance); errors only for a custom period that is not one.
+    /// The last whole month, quarter or year before the one `today` is in: the figures of a
+    /// period a few days old would look like a collapse.
+    pub fn last_complete(kind: PeriodKind, today: Date) -> Period {
+        let current = Period::around(kind, today);
+        Period::around(kind, current.from.previous_day().expect("a day before exists"))
+    }
+
+    /// The period asked for, or the last complete one of the kind when no day was given (the
+    /// last month when nothing was asked); errors only for a custom period that is not one.
     pub fn from_query(query: &PeriodQuery, today: Date) -> Result<Period, PeriodErrors> {
         let kind = PeriodKind::parse(&query.period).unwrap_or(PeriodKind::Month);
         let mut errors = PeriodErrors::default();
         if kind != PeriodKind::Custom {
             return match query.at.trim() {
-                "" => Ok(Period::around(kind, today)),
+                "" => Ok(Period::last_complete(kind, today)),
                 at => match parse_date(at) {
                     Some(at) => Ok(Period::around(kind, at)),
                     None => {
@@ -356,7 +363,7 @@ mod tests {
         let today = date!(2026 - 11 - 23);
         assert_eq!(
             Period::from_query(&PeriodQuery::default(), today).unwrap(),
-            Period::around(PeriodKind::Month, today)
+            Period::around(PeriodKind::Month, date!(2026 - 10 - 01))
         );
         let custom = Period::from_query(&query("custom", "", "1-3-2026", "2026-05-31"), today).unwrap();
         assert_eq!(
@@ -378,5 +385,24 @@ mod tests {
         assert_eq!(errors.to, Some("reports.error.to_before_from"));
         let errors = Period::from_query(&query("custom", "", "01-01-2000", "01-01-2026"), today).unwrap_err();
         assert_eq!(errors.to, Some("reports.error.too_long"));
+    }
+
+    #[test]
+    fn without_a_day_the_last_complete_period_is_shown() {
+        let today = date!(2026 - 01 - 05);
+        let month = Period::from_query(&query("", "", "", ""), today).unwrap();
+        assert_eq!(
+            (month.from, month.to),
+            (date!(2025 - 12 - 01), date!(2025 - 12 - 31))
+        );
+        let quarter = Period::from_query(&query("quarter", "", "", ""), today).unwrap();
+        assert_eq!(
+            (quarter.from, quarter.to),
+            (date!(2025 - 10 - 01), date!(2025 - 12 - 31))
+        );
+        let year = Period::from_query(&query("year", "", "", ""), today).unwrap();
+        assert_eq!(year.from, date!(2025 - 01 - 01));
+        let chosen = Period::from_query(&query("month", "2026-01-02", "", ""), today).unwrap();
+        assert_eq!(chosen.from, date!(2026 - 01 - 01), "a chosen day is kept");
     }
 }

@@ -127,6 +127,62 @@
     clearTimeout(unlockTimers.get(form));
     unlockTimers.set(form, setTimeout(function () { lock(form, false); }, LOCK_MS));
   });
+  // Figures: show only the fields of the period kind chosen. Without this the page shows them
+  // after the button is pressed.
+  var periodKind = document.querySelector('[data-period-kind]');
+  function syncPeriodFields() {
+    var custom = periodKind.value === 'custom';
+    Array.from(document.querySelectorAll('[data-period-fields]')).forEach(function (group) {
+      group.hidden = (group.getAttribute('data-period-fields') === 'custom') !== custom;
+    });
+  }
+  if (periodKind) {
+    // The browser may restore another choice than the page was drawn for (back, reload).
+    syncPeriodFields();
+    periodKind.addEventListener('change', syncPeriodFields);
+  }
+
+  // The menu folds away on a phone only. Browsers that cannot keep a closed disclosure's content
+  // visible by CSS (no ::details-content) get it opened here on wider screens.
+  var menu = document.querySelector('[data-nav-menu]');
+  var wide = window.matchMedia('(min-width: 37.5625rem)');
+  function syncMenu() { if (menu) menu.open = wide.matches; }
+  syncMenu();
+  wide.addEventListener('change', syncMenu);
+
+  // Tables wider than their column scroll sideways: say so above them, and let the keyboard reach
+  // the region (a named, focusable region scrolls with the arrow keys).
+  var scrollHint = document.body.getAttribute('data-scroll-hint');
+  var tableWraps = Array.from(document.querySelectorAll('.table-wrap'));
+  function markScrollingTables() {
+    tableWraps.forEach(function (wrap, i) {
+      var before = wrap.previousElementSibling;
+      var note = before && before.classList.contains('table-hint') ? before : null;
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (scrolls && !note) {
+        note = document.createElement('p');
+        note.className = 'table-hint';
+        note.id = 'table-hint-' + i;
+        note.textContent = scrollHint;
+        wrap.parentNode.insertBefore(note, wrap);
+        var caption = wrap.querySelector('caption');
+        wrap.setAttribute('role', 'region');
+        wrap.setAttribute('aria-label', caption && caption.textContent.trim() ? caption.textContent.trim() : scrollHint);
+        wrap.setAttribute('aria-describedby', note.id);
+        wrap.tabIndex = 0;
+      } else if (!scrolls && note) {
+        note.remove();
+        ['role', 'aria-label', 'aria-describedby', 'tabindex'].forEach(function (name) { wrap.removeAttribute(name); });
+      }
+    });
+  }
+  markScrollingTables();
+  var resizeTimer = null;
+  window.addEventListener('resize', function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(markScrollingTables, 150);
+  });
+
   // Back/forward cache restores the page still locked: unlock straight away.
   window.addEventListener('pageshow', function (e) {
     if (e.persisted) Array.from(document.querySelectorAll('form[data-submitting]')).forEach(function (form) { lock(form, false); });

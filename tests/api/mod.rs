@@ -10,6 +10,7 @@ mod faults;
 mod intake;
 pub mod kept_pages;
 mod limits;
+mod list_counts;
 mod login_throttle;
 mod members;
 mod notification_mail;

@@ -631,6 +631,48 @@ async fn a_custom_period_is_checked_and_only_the_right_roles_see_figures() {
 }
 
 #[tokio::test]
+async fn the_dashboard_opens_on_the_last_whole_month_and_shows_only_its_fields() {
+    let app = fixture().await;
+    let mut db = app.owner_connection().await;
+    // The first and last day of the last whole month and quarter, as the form writes them.
+    let days: Vec<String> = sqlx::query_scalar(
+        "SELECT to_char(d, 'DD-MM-YYYY') FROM unnest(ARRAY[
+             date_trunc('month', local_now()) - interval '1 month',
+             date_trunc('month', local_now()) - interval '1 day',
+             date_trunc('quarter', local_now()) - interval '3 months',
+             date_trunc('quarter', local_now()) - interval '1 day']) AS d",
+    )
+    .fetch_all(&mut db)
+    .await
+    .unwrap();
+    let html = page(&app, "/demo2/reports").await;
+    assert!(
+        html.contains(&format!(r#"id="at" name="at" value="{}""#, days[0])),
+        "the last whole month"
+    );
+    assert!(html.contains(&format!(r#"id="to" name="to" value="{}""#, days[1])));
+    // The dates of a custom period wait, filled in with the month, until that kind is chosen.
+    assert!(html.contains(r#"<div data-period-fields="custom" hidden>"#));
+    assert!(!html.contains(r#"data-period-fields="day" hidden"#));
+    assert!(html.contains(r#"<button type="submit" class="button button--primary">"#));
+    let quarter = page(&app, "/demo2/reports?period=quarter").await;
+    assert!(quarter.contains(&format!(r#"id="at" name="at" value="{}""#, days[2])));
+    assert!(quarter.contains(&format!(r#"id="to" name="to" value="{}""#, days[3])));
+    // Choosing "custom" without a script sends the month's dates along: the same period, now
+    // with its own dates to change.
+    let custom = page(
+        &app,
+        &format!(
+            "/demo2/reports?period=custom&at={0}&from={0}&to={1}",
+            days[0], days[1]
+        ),
+    )
+    .await;
+    assert!(custom.contains(r#"data-period-fields="day" hidden"#));
+    assert!(!custom.contains(r#"<div data-period-fields="custom" hidden>"#));
+}
+
+#[tokio::test]
 async fn dashboard_queries_read_indexes_under_a_generic_plan() {
     let app = TestApp::spawn().await;
     let tenant = app.tenant_id("demo").await;

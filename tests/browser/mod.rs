@@ -6,3 +6,4 @@ mod invitation;
 mod login;
 mod referral;
 mod reports;
+mod screens;

@@ -38,6 +38,7 @@ pub async fn decisions(
     let page = query.number();
     let mut tx = ctx.tx().await?;
     let mut rows = decisions::list(&mut tx, None, page).await?;
+    let total = decisions::count(&mut tx).await?;
     tx.commit().await?;
     let has_next = trim_page(&mut rows, decisions::PAGE_SIZE);
     web::render(&DecisionsPage {
@@ -45,7 +46,9 @@ pub async fn decisions(
         pagination: Pagination::new(
             format!("/{}/assembly/decisions?", ctx.tenant.slug),
             page,
+            decisions::PAGE_SIZE,
             has_next,
+            total,
         ),
         l: ctx.layout(),
     })

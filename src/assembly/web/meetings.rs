@@ -46,13 +46,20 @@ pub async fn meetings(
     let offices = offices(&user);
     let mut tx = ctx.tx().await?;
     let mut rows = meetings::list(&mut tx, offices.sees_drafts(), page).await?;
+    let total = meetings::count(&mut tx, offices.sees_drafts()).await?;
     let represents = represented(&mut tx, &user).await?;
     let names = register::choices(&mut tx, &represents).await?;
     tx.commit().await?;
     let has_next = trim_page(&mut rows, meetings::PAGE_SIZE);
     web::render(&MeetingsPage {
         rows,
-        pagination: Pagination::new(format!("/{}/assembly?", ctx.tenant.slug), page, has_next),
+        pagination: Pagination::new(
+            format!("/{}/assembly?", ctx.tenant.slug),
+            page,
+            meetings::PAGE_SIZE,
+            has_next,
+            total,
+        ),
         may_prepare: offices.secretary,
         representing: names
             .into_iter()

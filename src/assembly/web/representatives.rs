@@ -40,6 +40,7 @@ async fn render_representatives(
 ) -> AppResult<Response> {
     let today = local_now(&mut tx).await?.date();
     let mut rows = representatives::list(&mut tx, page).await?;
+    let total = representatives::count(&mut tx).await?;
     let candidates = representatives::candidates(&mut tx).await?;
     tx.commit().await?;
     let has_next = trim_page(&mut rows, representatives::PAGE_SIZE);
@@ -50,7 +51,9 @@ async fn render_representatives(
             pagination: Pagination::new(
                 format!("/{}/assembly/representatives?", ctx.tenant.slug),
                 page,
+                representatives::PAGE_SIZE,
                 has_next,
+                total,
             ),
             candidates,
             input: input.unwrap_or_else(|| MandateInput::starting(today)),

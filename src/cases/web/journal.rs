@@ -58,13 +58,14 @@ pub async fn journal_page(
     )
     .await?;
     let mut journal = journal::page(&mut tx, case.id, page).await?;
+    let total = journal::count(&mut tx, case.id).await?;
     tx.commit().await?;
     let has_next = trim_page(&mut journal, journal::PAGE_SIZE);
     let base = format!("/{}/cases/{}/journal", ctx.tenant.slug, case.id);
     web::render(&JournalPage {
         case,
         journal,
-        pagination: Pagination::new(base, page, has_next),
+        pagination: Pagination::new(base, page, journal::PAGE_SIZE, has_next, total),
         l: ctx.layout(),
     })
 }

@@ -91,7 +91,7 @@ pub async fn queue(
         tx.commit().await?;
         return Ok(Redirect::to(&format!("/{}/cases/{}", ctx.tenant.slug, case.id)).into_response());
     }
-    let mut rows = queues
+    let queue::TabPage { mut rows, total } = queues
         .page(&mut tx, tab, sort, user.id, user.has(Role::ProcessManager), page)
         .await?;
     tx.commit().await?;
@@ -107,7 +107,7 @@ pub async fn queue(
         tab,
         sort,
         rows: Listed::for_viewer(rows, &user),
-        pagination: Pagination::new(base, page, has_next),
+        pagination: Pagination::new(base, page, queue::PAGE_SIZE, has_next, total),
         not_found: !q.is_empty(),
         q,
         l: ctx.layout(),

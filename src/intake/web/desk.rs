@@ -11,6 +11,7 @@ use crate::cases::record;
 use crate::error::AppResult;
 use crate::intake::requests::{self, FollowUp};
 use crate::intake::residents::{self, ResidentSummary};
+use crate::intake::search_count;
 use crate::shared::format::{ReferenceKind, parse_reference};
 use crate::web;
 use crate::web::context::RequestContext;
@@ -80,10 +81,12 @@ pub(in crate::intake) async fn search(
     }
     let page = query.page.unwrap_or(1).max(1);
     let mut results = Vec::new();
+    let mut total = 0;
     let parsed = residents::Query::parse(&query.q);
     if let Some(parsed) = &parsed {
         let mut tx = ctx.tx().await?;
         results = residents::search(&mut tx, parsed, page).await?;
+        total = search_count::count(&mut tx, parsed).await?;
         tx.commit().await?;
     }
     let has_next = trim_page(&mut results, residents::PAGE_SIZE);
@@ -92,7 +95,8 @@ pub(in crate::intake) async fn search(
         searched: parsed.is_some(),
         q: query.q,
         results,
-        pagination: Pagination::new(base, page, has_next),
+        pagination: Pagination::new(base, page, residents::PAGE_SIZE, has_next, total)
+            .counted_up_to(search_count::COUNT_LIMIT),
         l: ctx.layout(),
     })
 }

@@ -198,7 +198,7 @@ pub(in crate::intake) async fn show_bsn(
 struct ContactCardPage {
     l: Layout,
     resident: Resident,
-    household: Vec<HouseholdMember>,
+    household: Vec<household::HouseholdHelper>,
     tenant_name: String,
     contact: crate::tenancy::Contact,
     network: Vec<crate::cases::network::Contact>,
@@ -221,7 +221,7 @@ pub(in crate::intake) async fn contact_card(
         json!({ "contact_card": true }),
     )
     .await?;
-    let household = household::of_resident(&mut tx, resident.id).await?;
+    let household = household::helpers_of_resident(&mut tx, resident.id).await?;
     let contact = crate::tenancy::contact(&mut tx).await?;
     let network = crate::cases::network::of_resident(&mut tx, resident.id).await?;
     tx.commit().await?;

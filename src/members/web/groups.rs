@@ -48,19 +48,26 @@ pub(in crate::members) async fn groups(
 ) -> AppResult<Response> {
     let viewer = Viewer::of(&user)?;
     let page = page_number(query.page);
-    let mut rows = match viewer {
+    let (mut rows, total) = match viewer {
         Some(viewer) => {
             let mut tx = ctx.tx().await?;
             let rows = groups::list(&mut tx, viewer, page).await?;
+            let total = groups::count(&mut tx, viewer).await?;
             tx.commit().await?;
-            rows
+            (rows, total)
         }
-        None => Vec::new(),
+        None => (Vec::new(), 0),
     };
     let has_next = trim_page(&mut rows, groups::PAGE_SIZE);
     web::render(&GroupsPage {
         rows,
-        pagination: Pagination::new(format!("/{}/groups", ctx.tenant.slug), page, has_next),
+        pagination: Pagination::new(
+            format!("/{}/groups", ctx.tenant.slug),
+            page,
+            groups::PAGE_SIZE,
+            has_next,
+            total,
+        ),
         may_edit: user.has(Role::Admin),
         l: ctx.layout(),
     })

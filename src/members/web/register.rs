@@ -57,6 +57,7 @@ pub(in crate::members) async fn organisations(
     let status = MemberStatus::parse(&query.status);
     let mut tx = ctx.tx().await?;
     let mut rows = register::list(&mut tx, &query.q, status, page).await?;
+    let total = register::count(&mut tx, &query.q, status).await?;
     tx.commit().await?;
     let has_next = trim_page(&mut rows, register::PAGE_SIZE);
     let base = format!(
@@ -70,7 +71,7 @@ pub(in crate::members) async fn organisations(
         q: query.q,
         status: status.map(MemberStatus::code).unwrap_or_default().to_owned(),
         statuses: MemberStatus::ALL,
-        pagination: Pagination::new(base, page, has_next),
+        pagination: Pagination::new(base, page, register::PAGE_SIZE, has_next, total),
         may_edit: user.has(Role::Admin),
         l: ctx.layout(),
     })

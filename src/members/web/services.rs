@@ -53,6 +53,7 @@ pub(in crate::members) async fn catalogue(
     let domain = Domain::parse(&query.domain);
     let mut tx = ctx.tx().await?;
     let mut entries = services::catalogue(&mut tx, &query.q, domain, page).await?;
+    let total = services::count(&mut tx, &query.q, domain).await?;
     tx.commit().await?;
     let has_next = trim_page(&mut entries, services::PAGE_SIZE);
     let domain = domain.map(Domain::code).unwrap_or_default();
@@ -66,7 +67,7 @@ pub(in crate::members) async fn catalogue(
         q: query.q,
         domain: domain.to_owned(),
         domains: Domain::ALL,
-        pagination: Pagination::new(base, page, has_next),
+        pagination: Pagination::new(base, page, services::PAGE_SIZE, has_next, total),
         may_edit: user.has(Role::Admin),
         l: ctx.layout(),
     })

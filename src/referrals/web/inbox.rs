@@ -45,8 +45,13 @@ pub async fn inbox(
     let mut rows = inboxes
         .page(&mut tx, inbox_state.version, tab, organisation_id, user.id, page)
         .await?;
-    tx.commit().await?;
     let counts = inbox_state.counts;
+    // The tab's count was read with the session, as the tabs show it; the finished tab is not.
+    let total = match counts.of(&tab) {
+        Some(total) => total,
+        None => inbox::count_done(&mut tx, organisation_id).await?,
+    };
+    tx.commit().await?;
     let has_next = trim_page(&mut rows, inbox::PAGE_SIZE);
     let base = format!("/{}/inbox?tab={}", ctx.tenant.slug, tab.code());
     web::render(&InboxPage {
@@ -54,7 +59,7 @@ pub async fn inbox(
         tab,
         counts,
         rows,
-        pagination: Pagination::new(base, page, has_next),
+        pagination: Pagination::new(base, page, inbox::PAGE_SIZE, has_next, total),
         l: ctx.layout(),
     })
 }

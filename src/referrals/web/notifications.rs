@@ -48,12 +48,19 @@ pub async fn notifications(
     let is_member = user.has(Role::Member) && user.organisation_id.is_some();
     let mut tx = ctx.tx().await?;
     let mut found = notifications::page(&mut tx, user.id, !is_member, page).await?;
+    let total = notifications::count(&mut tx, user.id).await?;
     tx.commit().await?;
     let has_next = trim_page(&mut found, notifications::PAGE_SIZE);
     web::render(&NotificationsPage {
         notifications: found,
         is_member,
-        pagination: Pagination::new(format!("/{}/notifications?", ctx.tenant.slug), page, has_next),
+        pagination: Pagination::new(
+            format!("/{}/notifications?", ctx.tenant.slug),
+            page,
+            notifications::PAGE_SIZE,
+            has_next,
+            total,
+        ),
         l: ctx.layout(),
     })
 }

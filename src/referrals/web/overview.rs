@@ -42,13 +42,16 @@ pub async fn overview(
     let to = Date::from_calendar_date(year, Month::December, 31).map_err(|_| AppError::NotFound)?;
     let figures = stats::per_organisation(&mut tx, from, to).await?;
     let mut overdue = stats::overdue(&mut tx, page).await?;
+    let total = stats::count_overdue(&mut tx).await?;
     tx.commit().await?;
     let has_next = trim_page(&mut overdue, stats::PAGE_SIZE);
     web::render(&OverviewPage {
         pagination: Pagination::new(
             format!("/{}/referrals/overview?year={year}", ctx.tenant.slug),
             page,
+            stats::PAGE_SIZE,
             has_next,
+            total,
         ),
         year,
         figures,

@@ -9,6 +9,7 @@ use crate::reports::figures::Tally;
 use crate::reports::period::Period;
 use crate::shared::format::format_date;
 use crate::web::i18n::Lang;
+use crate::web::pagination::format_count as thousands;
 
 /// Everything that decides how the numbers are shown.
 pub struct Viewpoint {
@@ -23,19 +24,6 @@ pub struct Viewpoint {
 
 /// Below this, a count of residents is not shown to the municipality.
 const SMALL: i64 = 5;
-
-/// 1234 → "1.234".
-fn thousands(value: i64) -> String {
-    let digits = value.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    if value < 0 { format!("-{out}") } else { out }
-}
 
 fn decimal(value: f64) -> String {
     format!("{value:.1}").replace('.', ",")

@@ -93,25 +93,31 @@ impl DashboardPage {
         )
     }
 
+    // The fields of the kinds not chosen carry the period shown, so that choosing another kind
+    // and pressing the button (no script needed) starts from it.
     fn at_value(&self) -> String {
         match self.period {
-            Some(period) if period.kind != PeriodKind::Custom => period.start_text(),
-            _ => self.query.at.clone(),
+            Some(period) => period.start_text(),
+            None => self.query.at.clone(),
         }
     }
 
     fn start_value(&self) -> String {
         match self.period {
-            Some(period) if period.kind == PeriodKind::Custom => period.start_text(),
-            _ => self.query.from.clone(),
+            Some(period) => period.start_text(),
+            None => self.query.from.clone(),
         }
     }
 
     fn end_value(&self) -> String {
         match self.period {
-            Some(period) if period.kind == PeriodKind::Custom => period.end_text(),
-            _ => self.query.to.clone(),
+            Some(period) => period.end_text(),
+            None => self.query.to.clone(),
         }
+    }
+
+    fn custom_chosen(&self) -> bool {
+        self.kind_code() == PeriodKind::Custom.code()
     }
 }
 

@@ -93,6 +93,7 @@ pub async fn requests(
     let today = local_now(&mut tx).await?.date();
     let period = list_period(&query, today)?;
     let mut rows = lists::requests(&mut tx, period, &filter, page).await?;
+    let total = lists::count_requests(&mut tx, period, &filter).await?;
     tx.commit().await?;
     let has_next = trim_page(&mut rows, lists::PAGE_SIZE);
     let lang = ctx.lang;
@@ -112,7 +113,13 @@ pub async fn requests(
         ),
         back: format!("/{}/reports?{}", ctx.tenant.slug, period.query()),
         rows,
-        pagination: Pagination::new(list_base(&ctx, "requests"), page, has_next),
+        pagination: Pagination::new(
+            list_base(&ctx, "requests"),
+            page,
+            lists::PAGE_SIZE,
+            has_next,
+            total,
+        ),
         l: ctx.layout(),
     })
 }
@@ -229,6 +236,7 @@ pub async fn cases(
     };
     let with_due = matches!(filter, CaseFilter::Decided { .. } | CaseFilter::Overdue(_));
     let mut rows = lists::cases(&mut tx, &filter, page).await?;
+    let total = lists::count_cases(&mut tx, &filter).await?;
     tx.commit().await?;
     let has_next = trim_page(&mut rows, lists::PAGE_SIZE);
     let back = match back_period {
@@ -248,7 +256,7 @@ pub async fn cases(
         back,
         with_due,
         rows,
-        pagination: Pagination::new(list_base(&ctx, "cases"), page, has_next),
+        pagination: Pagination::new(list_base(&ctx, "cases"), page, lists::PAGE_SIZE, has_next, total),
         l: ctx.layout(),
     })
 }
@@ -294,6 +302,7 @@ pub async fn referrals(
         None => None,
     };
     let mut rows = lists::referrals(&mut tx, period, &filter, page).await?;
+    let total = lists::count_referrals(&mut tx, period, &filter).await?;
     tx.commit().await?;
     let has_next = trim_page(&mut rows, lists::PAGE_SIZE);
     let mut heading = lang.tf(
@@ -310,7 +319,13 @@ pub async fn referrals(
         heading,
         back: format!("/{}/reports?{}", ctx.tenant.slug, period.query()),
         rows,
-        pagination: Pagination::new(list_base(&ctx, "referrals"), page, has_next),
+        pagination: Pagination::new(
+            list_base(&ctx, "referrals"),
+            page,
+            lists::PAGE_SIZE,
+            has_next,
+            total,
+        ),
         l: ctx.layout(),
     })
 }

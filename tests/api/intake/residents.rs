@@ -350,6 +350,68 @@ async fn the_contact_card_lists_who_helps_and_prints_on_a6() {
     assert_eq!(viewed, 1);
 }
 
+#[tokio::test]
+async fn the_contact_card_names_adults_with_their_phone_and_prints_no_instructions() {
+    let app = TestApp::spawn().await;
+    desk(&app).await;
+    let mother = register(&app, &oz()).await;
+    let household = [
+        ("Elif", "01-06-2012", "06 11111111", "child"),
+        ("Deniz", "02-02-1985", "06 22222222", "child"),
+        ("Mehmet", "", "06 33333333", "partner"),
+        ("Can", "", "06 44444444", "child"),
+    ];
+    for (first_names, born, phone, relation) in household {
+        let member = register(
+            &app,
+            &[
+                ("first_names", first_names),
+                ("surname", "Öztürk"),
+                ("date_of_birth", born),
+                ("phone", phone),
+                ("house_number", "12"),
+                ("postcode", "3931 AB"),
+            ],
+        )
+        .await;
+        let response = app
+            .post_form(
+                &mother,
+                &format!("{mother}/household"),
+                &[
+                    ("member", member.rsplit('/').next().unwrap()),
+                    ("relation", relation),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 303);
+    }
+    let card = app.get(&format!("{mother}/card")).await.text().await.unwrap();
+    let helpers = &card[card.find(r#"class="contact-card""#).unwrap()..];
+    assert!(
+        helpers.contains("Deniz Öztürk") && helpers.contains("06 22222222"),
+        "an adult child helps"
+    );
+    assert!(
+        helpers.contains("Mehmet Öztürk") && helpers.contains("06 33333333"),
+        "a partner helps"
+    );
+    assert!(
+        !card.contains("Elif Öztürk") && !card.contains("06 11111111"),
+        "a child does not"
+    );
+    assert!(
+        !card.contains("Can Öztürk"),
+        "nor a child whose birth date is unknown"
+    );
+    // The instructions sit outside the card, in what print leaves out.
+    let hint = card.find("Druk deze pagina af").unwrap();
+    let paragraph = card[..hint].rfind("<p").unwrap();
+    assert!(card[paragraph..hint].starts_with(r#"<p class="no-print">"#));
+    let css = app.get("/static/css/schakel.css").await.text().await.unwrap();
+    assert!(css.contains(".no-print, .actions, form, .table-hint { display: none !important; }"));
+}
+
 /// The plan PostgreSQL uses for `sql` with the given parameters when it plans once for all
 /// values, as it may for statements sqlx prepares.
 #[tokio::test]
