@@ -80,6 +80,7 @@ const NAVIGATION: &[NavEntry] = &[
     reports::NAV,
     referrals::NOTIFICATIONS_NAV,
     admin::USERS_NAV,
+    admin::PRIVACY_NAV,
     admin::SETTINGS_NAV,
     audit::NAV,
     account::NAV,

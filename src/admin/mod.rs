@@ -3,6 +3,7 @@
 //! Every page here is for administrators only.
 
 mod privacy;
+mod privacy_search;
 pub mod retention;
 mod settings;
 mod users;
@@ -22,6 +23,12 @@ pub use settings::working_calendar;
 pub const USERS_NAV: NavEntry = NavEntry {
     path: "/admin/users",
     label_key: "nav.users",
+    roles: &[Role::Admin],
+};
+
+pub const PRIVACY_NAV: NavEntry = NavEntry {
+    path: "/admin/privacy",
+    label_key: "nav.privacy",
     roles: &[Role::Admin],
 };
 
@@ -71,6 +78,7 @@ where
             "/{tenant}/admin/settings/destinations/{id}/toggle",
             post(settings::toggle_destination),
         )
+        .route("/{tenant}/admin/privacy", get(privacy_search::search))
         .route("/{tenant}/admin/residents/{id}/privacy", get(privacy::page))
         .route(
             "/{tenant}/admin/residents/{id}/privacy.json",

@@ -22,6 +22,7 @@ use crate::audit::{self, Actor, AuditKind};
 use crate::auth::{CurrentUser, Role};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::shared::format;
 use crate::web;
 use crate::web::context::RequestContext;
 use crate::web::i18n::Lang;
@@ -34,6 +35,14 @@ use crate::web::layout::Layout;
 pub struct StoredRow(Vec<(String, Value)>);
 
 impl StoredRow {
+    /// The value of field `name`, if the row has it.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0
+            .iter()
+            .find(|(field, _)| field == name)
+            .map(|(_, value)| value)
+    }
+
     /// The fields that hold something; the download lists the empty ones too.
     pub fn filled(&self) -> impl Iterator<Item = &(String, Value)> {
         self.0.iter().filter(|(_, value)| match value {
@@ -129,7 +138,7 @@ pub async fn read(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Export>> {
                 FROM household_members h JOIN residents o ON o.tenant_id = h.tenant_id AND o.id = h.member_id
                 WHERE h.tenant_id = $1 AND h.resident_id = $2) x) AS "household!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.received_at), '[]') FROM (
-                SELECT upper(left(q.id::text, 8)) AS reference,
+                SELECT q.reference,
                        to_char(local_time(q.received_at), 'YYYY-MM-DD HH24:MI') AS received_at,
                        q.channel, q.domains, q.question, q.urgency, q.referrer, q.consent_given,
                        to_char(local_time(q.consent_recorded_at), 'YYYY-MM-DD HH24:MI') AS consent_recorded_at,
@@ -143,7 +152,7 @@ pub async fn read(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Export>> {
                        q.wmo_deadline, q.jeugd_deadline
                 FROM requests q WHERE q.tenant_id = $1 AND q.id IN (SELECT id FROM asked)) x) AS "requests!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.created_at), '[]') FROM (
-                SELECT 'C-' || upper(left(c.id::text, 8)) AS reference, upper(left(c.request_id::text, 8)) AS request,
+                SELECT c.reference, (SELECT reference FROM requests WHERE tenant_id = $1 AND id = c.request_id) AS request,
                        c.status, c.urgency, c.escalation, c.confidentiality,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = c.lead_id) AS lead,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = c.coordinator_id) AS coordinator,
@@ -153,7 +162,7 @@ pub async fn read(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Export>> {
                        c.next_deadline
                 FROM cases c WHERE c.tenant_id = $1 AND c.id IN (SELECT id FROM mine)) x) AS "cases!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.case, x.started_at), '[]') FROM (
-                SELECT 'C-' || upper(left(l.case_id::text, 8)) AS case,
+                SELECT (SELECT reference FROM cases WHERE tenant_id = $1 AND id = l.case_id) AS case,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = l.user_id) AS lead,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = l.assigned_by) AS assigned_by,
                        to_char(local_time(l.started_at), 'YYYY-MM-DD HH24:MI') AS started_at,
@@ -161,24 +170,24 @@ pub async fn read(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Export>> {
                        l.handover_note
                 FROM case_leads l WHERE l.tenant_id = $1 AND l.case_id IN (SELECT id FROM mine)) x) AS "case_leads!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.case, x.added_at), '[]') FROM (
-                SELECT 'C-' || upper(left(m.case_id::text, 8)) AS case,
+                SELECT (SELECT reference FROM cases WHERE tenant_id = $1 AND id = m.case_id) AS case,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = m.user_id) AS user,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = m.added_by) AS added_by,
                        to_char(local_time(m.added_at), 'YYYY-MM-DD HH24:MI') AS added_at
                 FROM case_members m WHERE m.tenant_id = $1 AND m.case_id IN (SELECT id FROM mine)) x) AS "case_members!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.case, x.occurred_at), '[]') FROM (
-                SELECT 'C-' || upper(left(e.case_id::text, 8)) AS case, e.kind, e.from_value, e.to_value, e.reason,
+                SELECT (SELECT reference FROM cases WHERE tenant_id = $1 AND id = e.case_id) AS case, e.kind, e.from_value, e.to_value, e.reason,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = e.actor_id) AS actor,
                        to_char(local_time(e.occurred_at), 'YYYY-MM-DD HH24:MI') AS occurred_at
                 FROM case_events e WHERE e.tenant_id = $1 AND e.case_id IN (SELECT id FROM mine)) x) AS "case_events!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.case, x.granted_at), '[]') FROM (
-                SELECT 'C-' || upper(left(g.case_id::text, 8)) AS case,
+                SELECT (SELECT reference FROM cases WHERE tenant_id = $1 AND id = g.case_id) AS case,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = g.user_id) AS user, g.reason,
                        to_char(local_time(g.granted_at), 'YYYY-MM-DD HH24:MI') AS granted_at,
                        to_char(local_time(g.expires_at), 'YYYY-MM-DD HH24:MI') AS expires_at
                 FROM case_access_grants g WHERE g.tenant_id = $1 AND g.case_id IN (SELECT id FROM mine)) x) AS "case_access_grants!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.case, x.planned_at), '[]') FROM (
-                SELECT 'C-' || upper(left(v.case_id::text, 8)) AS case,
+                SELECT (SELECT reference FROM cases WHERE tenant_id = $1 AND id = v.case_id) AS case,
                        to_char(local_time(v.planned_at), 'YYYY-MM-DD HH24:MI') AS planned_at,
                        v.place, v.participants, v.report_on, v.housing, v.finances, v.health, v.social_network,
                        v.daytime, v.parenting, v.safety, v.wishes,
@@ -186,15 +195,15 @@ pub async fn read(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Export>> {
                        to_char(local_time(v.recorded_at), 'YYYY-MM-DD HH24:MI') AS recorded_at
                 FROM conversations v WHERE v.tenant_id = $1 AND v.case_id IN (SELECT id FROM mine)) x) AS "conversations!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.case), '[]') FROM (
-                SELECT 'C-' || upper(left(p.case_id::text, 8)) AS case, p.version, p.agreed_on, p.evaluation_on
+                SELECT (SELECT reference FROM cases WHERE tenant_id = $1 AND id = p.case_id) AS case, p.version, p.agreed_on, p.evaluation_on
                 FROM support_plans p WHERE p.tenant_id = $1 AND p.case_id IN (SELECT id FROM mine)) x) AS "support_plans!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.case, x.position), '[]') FROM (
-                SELECT 'C-' || upper(left(p.case_id::text, 8)) AS case, g.position + 1 AS position, g.description,
+                SELECT (SELECT reference FROM cases WHERE tenant_id = $1 AND id = p.case_id) AS case, g.position + 1 AS position, g.description,
                        g.result, g.result_note
                 FROM plan_goals g JOIN support_plans p ON p.tenant_id = g.tenant_id AND p.id = g.plan_id
                 WHERE g.tenant_id = $1 AND p.case_id IN (SELECT id FROM mine)) x) AS "plan_goals!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.case, x.goal), '[]') FROM (
-                SELECT 'C-' || upper(left(p.case_id::text, 8)) AS case, g.position + 1 AS goal, a.description,
+                SELECT (SELECT reference FROM cases WHERE tenant_id = $1 AND id = p.case_id) AS case, g.position + 1 AS goal, a.description,
                        a.performer, a.performer_name, a.target_on
                 FROM plan_actions a
                 JOIN plan_goals g ON g.tenant_id = a.tenant_id AND g.id = a.goal_id
@@ -207,18 +216,18 @@ pub async fn read(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Export>> {
                        to_char(local_time(n.removed_at), 'YYYY-MM-DD HH24:MI') AS removed_at
                 FROM network_contacts n WHERE n.tenant_id = $1 AND n.resident_id = $2) x) AS "network_contacts!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.case, x.occurred_at), '[]') FROM (
-                SELECT 'C-' || upper(left(j.case_id::text, 8)) AS case, upper(left(j.id::text, 8)) AS reference,
+                SELECT (SELECT reference FROM cases WHERE tenant_id = $1 AND id = j.case_id) AS case, upper(left(j.id::text, 8)) AS reference,
                        to_char(local_time(j.occurred_at), 'YYYY-MM-DD HH24:MI') AS occurred_at,
                        j.kind, (SELECT name FROM users WHERE tenant_id = $1 AND id = j.author_id) AS author, j.body,
                        upper(left(j.corrects_id::text, 8)) AS corrects
                 FROM journal_entries j WHERE j.tenant_id = $1 AND j.case_id IN (SELECT id FROM mine)) x) AS "journal_entries!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.case, x.entry), '[]') FROM (
-                SELECT 'C-' || upper(left(j.case_id::text, 8)) AS case, upper(left(a.entry_id::text, 8)) AS entry,
+                SELECT (SELECT reference FROM cases WHERE tenant_id = $1 AND id = j.case_id) AS case, upper(left(a.entry_id::text, 8)) AS entry,
                        a.filename, a.content_type, a.size_bytes AS size
                 FROM journal_attachments a JOIN journal_entries j ON j.tenant_id = a.tenant_id AND j.id = a.entry_id
                 WHERE a.tenant_id = $1 AND j.case_id IN (SELECT id FROM mine)) x) AS "journal_attachments!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.due_on), '[]') FROM (
-                SELECT t.kind, 'C-' || upper(left(t.case_id::text, 8)) AS case, upper(left(t.request_id::text, 8)) AS request,
+                SELECT t.kind, (SELECT reference FROM cases WHERE tenant_id = $1 AND id = t.case_id) AS case, (SELECT reference FROM requests WHERE tenant_id = $1 AND id = t.request_id) AS request,
                        t.title, (SELECT name FROM users WHERE tenant_id = $1 AND id = t.assignee_id) AS assignee, t.due_on,
                        to_char(local_time(t.done_at), 'YYYY-MM-DD HH24:MI') AS done_at,
                        (SELECT name FROM users WHERE tenant_id = $1 AND id = t.done_by) AS done_by, t.outcome
@@ -226,11 +235,11 @@ pub async fn read(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Export>> {
                 WHERE t.tenant_id = $1
                   AND (t.case_id IN (SELECT id FROM mine) OR t.request_id IN (SELECT id FROM asked))) x) AS "tasks!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.case, x.started_on), '[]') FROM (
-                SELECT 'C-' || upper(left(k.case_id::text, 8)) AS case, k.kind, k.started_on, k.statutory_due_on, k.due_on,
+                SELECT (SELECT reference FROM cases WHERE tenant_id = $1 AND id = k.case_id) AS case, k.kind, k.started_on, k.statutory_due_on, k.due_on,
                        k.paused_on, k.pause_reason, k.resumed_on, k.extended_weeks, k.extension_reason, k.completed_on
                 FROM case_clocks k WHERE k.tenant_id = $1 AND k.case_id IN (SELECT id FROM mine)) x) AS "case_clocks!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.case, x.recorded_at), '[]') FROM (
-                SELECT 'C-' || upper(left(k.case_id::text, 8)) AS case,
+                SELECT (SELECT reference FROM cases WHERE tenant_id = $1 AND id = k.case_id) AS case,
                        (SELECT name FROM organisations WHERE tenant_id = $1 AND id = k.organisation_id) AS organisation,
                        (SELECT name FROM services WHERE tenant_id = $1 AND id = k.service_id) AS service,
                        k.purpose, k.given_on, k.expires_on,
@@ -241,7 +250,7 @@ pub async fn read(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Export>> {
                        k.withdrawal_note
                 FROM consents k WHERE k.tenant_id = $1 AND k.case_id IN (SELECT id FROM mine)) x) AS "consents!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.case, x.sent_at), '[]') FROM (
-                SELECT 'C-' || upper(left(f.case_id::text, 8)) AS case, upper(left(f.id::text, 8)) AS reference,
+                SELECT (SELECT reference FROM cases WHERE tenant_id = $1 AND id = f.case_id) AS case, upper(left(f.id::text, 8)) AS reference,
                        (SELECT name FROM services WHERE tenant_id = $1 AND id = f.service_id) AS service,
                        (SELECT name FROM organisations WHERE tenant_id = $1 AND id = f.organisation_id) AS organisation,
                        f.open_offer, f.status, f.purpose, f.summary, f.expected_start, f.override_reason, f.answer_due_on,
@@ -277,7 +286,8 @@ pub async fn read(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Export>> {
                 FROM notifications n WHERE n.tenant_id = $1 AND n.referral_id IN (SELECT id FROM sent)) x) AS "notifications!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.occurred_at), '[]') FROM (
                 SELECT to_char(local_time(a.occurred_at), 'YYYY-MM-DD HH24:MI:SS') AS occurred_at,
-                       a.actor_name AS actor, a.kind, 'C-' || upper(left(a.case_id::text, 8)) AS case, a.details,
+                       a.actor_name AS actor, a.kind, (SELECT reference FROM cases WHERE tenant_id = $1 AND id = a.case_id) AS case,
+                       audit_named_details($1, a.details) AS details,
                        host(a.client_ip) AS client_ip
                 FROM audit_events a
                 WHERE a.tenant_id = $1 AND (a.resident_id = $2 OR a.case_id IN (SELECT id FROM mine))) x) AS "audit_events!: Json<Vec<StoredRow>>"
@@ -357,27 +367,89 @@ impl PrivacyPage {
         format!("privacy.field.{name}")
     }
 
-    /// A value as the page shows it; what happened in the audit trail in words, as the audit
-    /// log names it.
-    fn show(&self, section: &Section, field: &str, value: &Value) -> String {
-        let kind = (section.name == "audit_events" && field == "kind")
-            .then(|| value.as_str().and_then(AuditKind::parse))
-            .flatten();
-        match kind {
-            Some(kind) => self.l.t(&kind.label_key()).to_owned(),
-            None => text(value, self.l.lang),
+    /// A value as the resident reads it: stored codes in words, dates the Dutch way, what
+    /// happened in the audit trail as the audit log names it.
+    fn show(&self, section: &Section, record: &StoredRow, field: &str, value: &Value) -> String {
+        let lang = self.l.lang;
+        if section.name == "audit_events" {
+            match field {
+                "kind" => {
+                    if let Some(kind) = value.as_str().and_then(AuditKind::parse) {
+                        return lang.t(&kind.label_key()).to_owned();
+                    }
+                }
+                "details" => return audit::describe(value, lang),
+                _ => {}
+            }
+        }
+        match code_prefix(section.name, record, field) {
+            Some(prefix) => words(value, prefix, lang),
+            None => text(value, lang),
         }
     }
 }
 
-/// A stored value as the page shows it: lists joined, yes and no in words, anything nested
-/// (an audit event's details) as compact JSON.
+/// Where the catalogue keeps the words of a field that stores a code (`phone`, `child`,
+/// `with_team`, `nl`): the label of code `c` is `<prefix>.c`.
+fn code_prefix(section: &str, record: &StoredRow, field: &str) -> Option<&'static str> {
+    Some(match (section, field) {
+        ("resident", "preferred_language") => "language",
+        ("household", "relation") => "relation",
+        (_, "channel") => "channel",
+        (_, "domains") => "domain",
+        (_, "urgency") => "urgency",
+        ("requests", "status") => "privacy.request_status",
+        ("requests", "triage") => "triage",
+        ("cases", "status") => "status",
+        ("cases", "escalation") => "escalation",
+        ("cases", "confidentiality") => "confidentiality",
+        ("cases", "closing_result") => "closingresult",
+        ("case_events", "kind") => "case.event",
+        // A change's values are codes of what changed: a status, a level, a referral step.
+        ("case_events", "from_value" | "to_value") => match record.get("kind")?.as_str()? {
+            "status" => "status",
+            "escalation" => "escalation",
+            "referral" => "referralstatus",
+            _ => "confidentiality",
+        },
+        ("case_clocks", "kind") => "clockkind",
+        ("plan_goals", "result") => "goalresult",
+        ("plan_actions", "performer") => "performer",
+        ("network_contacts", "relation") => "networkrelation",
+        ("journal_entries", "kind") => "entrykind",
+        ("tasks", "kind") => "privacy.task_kind",
+        ("referrals", "status") => "referralstatus",
+        ("referrals", "decline_reason") => "declinereason",
+        ("referrals", "outcome") => "outcome",
+        ("referral_events", "kind") => "referralevent",
+        ("notifications", "kind") => "notification",
+        _ => return None,
+    })
+}
+
+/// A stored code (or a list of them) in words; a code without a label shows as it is stored.
+fn words(value: &Value, prefix: &str, lang: Lang) -> String {
+    match value {
+        Value::String(code) => lang
+            .find(&format!("{prefix}.{code}"))
+            .map_or_else(|| code.clone(), str::to_owned),
+        Value::Array(codes) => codes
+            .iter()
+            .map(|code| words(code, prefix, lang))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => text(other, lang),
+    }
+}
+
+/// A stored value as the page shows it: lists joined, yes and no in words, dates and times
+/// as dd-mm-jjjj, anything nested as compact JSON.
 fn text(value: &Value, lang: Lang) -> String {
     match value {
         Value::Null => String::new(),
         Value::Bool(true) => lang.t("privacy.yes").to_owned(),
         Value::Bool(false) => lang.t("privacy.no").to_owned(),
-        Value::String(text) => text.clone(),
+        Value::String(text) => format::dutch_date(text).unwrap_or_else(|| text.clone()),
         Value::Array(items) => items
             .iter()
             .map(|item| text(item, lang))

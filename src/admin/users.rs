@@ -16,6 +16,7 @@ use crate::auth::{CurrentUser, Role, second_factor};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::mail::Mailer;
+use crate::members::register::{self, OrganisationOption};
 use crate::web;
 use crate::web::context::RequestContext;
 use crate::web::forms::{Fields, Query};
@@ -78,16 +79,24 @@ struct InvitePage {
     name: String,
     roles: Vec<Role>,
     all_roles: [Role; 6],
+    /// The member organisations staff can be invited for, and the one chosen (as typed).
+    organisations: Vec<OrganisationOption>,
+    organisation: String,
     errors: FormErrors,
 }
 
 pub async fn invite_form(ctx: RequestContext, user: CurrentUser) -> AppResult<Response> {
     admin(user)?;
+    let mut tx = ctx.tx().await?;
+    let organisations = register::choices(&mut tx, &[]).await?;
+    tx.commit().await?;
     web::render(&InvitePage {
         email: String::new(),
         name: String::new(),
         roles: Vec::new(),
         all_roles: Role::ALL,
+        organisations,
+        organisation: String::new(),
         errors: FormErrors::default(),
         l: ctx.layout(),
     })
@@ -132,8 +141,23 @@ pub async fn invite(
         errors.field("roles", "users.error.roles");
     }
     let mut tx = ctx.tx().await?;
+    let organisations = register::choices(&mut tx, &[]).await?;
+    // Staff of a member organisation see only what their organisation receives: without one
+    // they could do nothing, so the organisation is part of their invitation.
+    let chosen = organisations
+        .iter()
+        .find(|o| o.id.to_string() == fields.get("organisation"));
+    match (
+        roles.contains(&Role::Member),
+        chosen,
+        fields.get("organisation").is_empty(),
+    ) {
+        (true, None, _) => errors.field("organisation", "users.error.organisation"),
+        (false, _, false) => errors.field("organisation", "users.error.organisation_role"),
+        _ => {}
+    }
     if let (Some(email), true) = (&email, errors.is_empty()) {
-        match users::create_invited(&mut tx, email, &name, &roles).await? {
+        match users::create_invited(&mut tx, email, &name, &roles, chosen.map(|o| o.id)).await? {
             Ok(id) => {
                 let token = tokens::issue(&mut tx, id, Purpose::Invitation).await?;
                 let roles_text: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
@@ -142,7 +166,7 @@ pub async fn invite(
                     &Actor::user(&admin, ctx.client_ip),
                     AuditKind::UserInvited,
                     Some(Subject { id, name: &name }),
-                    json!({ "email": email.as_str(), "roles": roles_text }),
+                    json!({ "email": email.as_str(), "roles": roles_text, "organisation": chosen.map(|o| &o.name) }),
                 )
                 .await?;
                 tx.commit().await?;
@@ -165,6 +189,8 @@ pub async fn invite(
         name,
         roles,
         all_roles: Role::ALL,
+        organisation: fields.get("organisation").to_owned(),
+        organisations,
         errors,
         l: ctx.layout(),
     };

@@ -1,6 +1,7 @@
 //! The audit log: who did what, when, from where. Rows are only ever added (the web role
 //! cannot change or delete them). Administrators browse it under `/{tenant}/admin/audit`.
 
+mod describe;
 mod handlers;
 
 use std::net::IpAddr;
@@ -14,7 +15,10 @@ use uuid::Uuid;
 use crate::auth::CurrentUser;
 use crate::auth::Role;
 use crate::db::TenantTx;
+use crate::web::i18n::Lang;
 use crate::web::layout::NavEntry;
+
+pub use describe::describe;
 
 pub const NAV: NavEntry = NavEntry {
     path: "/admin/audit",
@@ -93,11 +97,12 @@ pub enum AuditKind {
     DecisionChanged,
     MinutesChanged,
     PrivacyExport,
+    PrivacySearch,
     RetentionApplied,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 65] = [
+    pub const ALL: [AuditKind; 66] = [
         AuditKind::LoginSucceeded,
         AuditKind::LoginFailed,
         AuditKind::LoginThrottled,
@@ -162,6 +167,7 @@ impl AuditKind {
         AuditKind::DecisionChanged,
         AuditKind::MinutesChanged,
         AuditKind::PrivacyExport,
+        AuditKind::PrivacySearch,
         AuditKind::RetentionApplied,
     ];
 
@@ -231,6 +237,7 @@ impl AuditKind {
             AuditKind::DecisionChanged => "decision_changed",
             AuditKind::MinutesChanged => "minutes_changed",
             AuditKind::PrivacyExport => "privacy_export",
+            AuditKind::PrivacySearch => "privacy_search",
             AuditKind::RetentionApplied => "retention_applied",
         }
     }
@@ -340,10 +347,13 @@ async fn insert(
     Ok(())
 }
 
-/// One line of the log as the browse page shows it.
+/// One line of the log as the browse page shows it: the resident by name and the case by its
+/// reference, the ids in the details by what they name.
 pub struct AuditEntry {
     pub occurred_at: String,
     pub resident_id: Option<Uuid>,
+    pub resident_name: Option<String>,
+    pub case_reference: Option<String>,
     pub actor_name: String,
     pub kind: String,
     pub subject_name: String,
@@ -352,13 +362,14 @@ pub struct AuditEntry {
 }
 
 impl AuditEntry {
-    /// The details as compact JSON, or nothing when there are none.
-    pub fn details_text(&self) -> String {
-        match &self.details {
-            Value::Object(map) if map.is_empty() => String::new(),
-            Value::Null => String::new(),
-            other => other.to_string(),
-        }
+    /// What happened, in the words of the catalogue.
+    pub fn kind_key(&self) -> String {
+        AuditKind::parse(&self.kind).map_or_else(|| format!("audit.kind.{}", self.kind), AuditKind::label_key)
+    }
+
+    /// The details as a line of text, or nothing when there are none.
+    pub fn details_text(&self, lang: Lang) -> String {
+        describe(&self.details, lang)
     }
 }
 
@@ -376,17 +387,24 @@ pub const PAGE_SIZE: i64 = 50;
 pub async fn search(tx: &mut TenantTx, filter: &AuditFilter, page: i64) -> sqlx::Result<Vec<AuditEntry>> {
     sqlx::query_as!(
         AuditEntry,
-        r#"SELECT to_char(local_time(occurred_at), 'DD-MM-YYYY HH24:MI:SS') AS "occurred_at!", resident_id,
-                  actor_name, kind, subject_name, details, host(client_ip) AS client_ip
-           FROM audit_events
-           WHERE tenant_id = $1
-             AND ($2::uuid IS NULL OR actor_id = $2 OR subject_user_id = $2)
-             AND ($3::text IS NULL OR kind = $3)
-             AND ($4::date IS NULL OR occurred_at >= (local_moment($4::date::timestamp)))
-             AND ($5::date IS NULL OR occurred_at < (local_moment(($5::date + 1)::timestamp)))
-             AND ($8::uuid IS NULL OR resident_id = $8)
-           ORDER BY occurred_at DESC, id DESC
-           LIMIT $6 OFFSET $7"#,
+        r#"SELECT to_char(local_time(a.occurred_at), 'DD-MM-YYYY HH24:MI:SS') AS "occurred_at!", a.resident_id AS "resident_id?",
+                  (SELECT concat_ws(' ', nullif(coalesce(nullif(r.first_names, ''), r.initials), ''),
+                                    nullif(r.surname_prefix, ''), r.surname)
+                   FROM residents r WHERE r.tenant_id = $1 AND r.id = a.resident_id) AS resident_name,
+                  (SELECT c.reference FROM cases c WHERE c.tenant_id = $1 AND c.id = a.case_id) AS case_reference,
+                  a.actor_name AS "actor_name!", a.kind AS "kind!", a.subject_name AS "subject_name!",
+                  audit_named_details($1, a.details) AS "details!",
+                  host(a.client_ip) AS client_ip
+           FROM (SELECT * FROM audit_events
+                 WHERE tenant_id = $1
+                   AND ($2::uuid IS NULL OR actor_id = $2 OR subject_user_id = $2)
+                   AND ($3::text IS NULL OR kind = $3)
+                   AND ($4::date IS NULL OR occurred_at >= (local_moment($4::date::timestamp)))
+                   AND ($5::date IS NULL OR occurred_at < (local_moment(($5::date + 1)::timestamp)))
+                   AND ($8::uuid IS NULL OR resident_id = $8)
+                 ORDER BY occurred_at DESC, id DESC
+                 LIMIT $6 OFFSET $7) a
+           ORDER BY a.occurred_at DESC, a.id DESC"#,
         tx.tenant_id(),
         filter.user_id,
         filter.kind.map(AuditKind::as_str),

@@ -330,20 +330,23 @@ pub async fn set_active(
     Ok(Ok(()))
 }
 
-/// Adds an invited user: no password until they follow their invitation link.
+/// Adds an invited user: no password until they follow their invitation link. Staff of a
+/// member organisation (role `member`) belong to `organisation_id`.
 pub async fn create_invited(
     tx: &mut TenantTx,
     email: &Email,
     name: &str,
     roles: &[Role],
+    organisation_id: Option<Uuid>,
 ) -> Result<Result<Uuid, CreateUserError>, sqlx::Error> {
     let names: Vec<String> = roles.iter().map(|r| r.as_str().to_owned()).collect();
     sqlx::query_scalar!(
-        "INSERT INTO users (tenant_id, email, name, roles) VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO users (tenant_id, email, name, roles, organisation_id) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         tx.tenant_id(),
         email.as_str(),
         name.trim(),
         &names,
+        organisation_id,
     )
     .fetch_one(&mut **tx)
     .await

@@ -6,7 +6,7 @@ pub mod household;
 mod prefill;
 pub mod requests;
 pub mod residents;
-mod search_count;
+pub mod search_count;
 pub mod triage;
 pub mod values;
 mod web;

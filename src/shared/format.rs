@@ -21,6 +21,19 @@ time::serde::format_description!(
     "[year]-[month]-[day]T[hour]:[minute]:[second]"
 );
 
+/// A date as PostgreSQL's JSON writes it (`2026-03-05`, a time after it kept) the Dutch way
+/// (`05-03-2026`); `None` for any other text.
+pub fn dutch_date(value: &str) -> Option<String> {
+    let (date, rest) = value.split_at_checked(10)?;
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    let mut parts = date.split('-');
+    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+    let well_formed = year.len() == 4 && month.len() == 2 && day.len() == 2;
+    let time_follows = rest.is_empty() || rest.starts_with(' ') || rest.starts_with('T');
+    (well_formed && digits(year) && digits(month) && digits(day) && time_follows)
+        .then(|| format!("{day}-{month}-{year}{}", rest.replacen('T', " ", 1)))
+}
+
 /// What a reference names, by its letter: a request (melding) or a case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReferenceKind {
@@ -58,6 +71,22 @@ mod tests {
         let at = datetime!(2026-03-05 14:07);
         assert_eq!(format_date(at.date()), "05-03-2026");
         assert_eq!(format_timestamp(at), "05-03-2026 14:07");
+    }
+
+    #[test]
+    fn stored_dates_are_written_the_dutch_way() {
+        assert_eq!(dutch_date("2026-03-05").as_deref(), Some("05-03-2026"));
+        assert_eq!(
+            dutch_date("2026-03-05 14:07").as_deref(),
+            Some("05-03-2026 14:07")
+        );
+        assert_eq!(
+            dutch_date("2026-03-05T14:07:00").as_deref(),
+            Some("05-03-2026 14:07:00")
+        );
+        for other in ["2026-3-5", "06-12345678", "C-2026-0087", "2026-03-05x", "3931 AB"] {
+            assert_eq!(dutch_date(other), None, "{other}");
+        }
     }
 
     #[test]

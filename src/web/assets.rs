@@ -17,6 +17,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         "text/javascript; charset=utf-8",
         include_bytes!("../../static/js/schakel.js"),
     ),
+    (
+        "js/copy.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/js/copy.js"),
+    ),
 ];
 
 pub async fn serve(Path(path): Path<String>) -> Result<Response, AppError> {

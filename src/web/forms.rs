@@ -114,6 +114,7 @@ const FIELD_LIMITS: &[(&str, Limit)] = &[
     ("performer_name", Limit::Name),
     ("place", Limit::Name),
     ("referrer", Limit::Name),
+    ("resident_name", Limit::Name),
     ("role", Limit::Name),
     ("street", Limit::Name),
     ("surname", Limit::Name),

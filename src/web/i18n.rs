@@ -55,6 +55,11 @@ impl Lang {
         }
     }
 
+    /// The text for `key` when the catalogue has it: for stored codes that may have a label.
+    pub fn find(self, key: &str) -> Option<&'static str> {
+        self.catalogue().get(key).copied()
+    }
+
     /// The text for `key` with `{name}` placeholders filled in.
     pub fn tf(self, key: &str, args: &[(&str, &str)]) -> String {
         args.iter().fold(self.t(key).to_owned(), |text, (name, value)| {

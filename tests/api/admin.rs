@@ -473,7 +473,7 @@ async fn with_smtp_configured_invitations_and_reset_links_are_emailed() {
             &[
                 ("name", "Mila Mail"),
                 ("email", "mila@demo.test"),
-                ("roles", "member"),
+                ("roles", "desk"),
             ],
         )
         .await

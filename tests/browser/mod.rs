@@ -1,4 +1,5 @@
 mod accessibility;
+mod administrator;
 mod assembly;
 mod case;
 mod desk;

@@ -325,13 +325,15 @@ fn new_client() -> reqwest::Client {
         .unwrap()
 }
 
-/// The path of the one-time link shown on an administrator's page (in the `#link` field).
+/// The path of the one-time link shown on an administrator's page (in full, in the `#link`
+/// field).
 pub fn link_path(page: &str, marker: &str) -> String {
-    let link = page
-        .split("value=\"")
-        .find_map(|part| part.split('"').next().filter(|value| value.contains(marker)))
+    let at = page
+        .find(marker)
         .unwrap_or_else(|| panic!("no link with {marker} on the page"));
-    let (_, path) = link
+    let start = page[..at].rfind("http").unwrap();
+    let end = at + page[at..].find(['"', '<']).unwrap();
+    let (_, path) = page[start..end]
         .split_once("://")
         .and_then(|(_, rest)| rest.split_once('/'))
         .unwrap();

@@ -15,6 +15,13 @@ const PAGES: &[(&str, &str, &[&str])] = &[
     ("beheer@demo.test", "/demo/services", &["q", "domain", "page"]),
     ("beheer@demo.test", "/demo/groups", &["page"]),
     ("beheer@demo.test", "/demo/admin/users", &["q", "page"]),
+    // The purpose of a privacy search may be a longer text over lines; the form says what is
+    // missing beside its field (tests/api/administrators.rs).
+    (
+        "beheer@demo.test",
+        "/demo/admin/privacy",
+        &["resident_name", "page"],
+    ),
     (
         "beheer@demo.test",
         "/demo/admin/audit",
