@@ -27,6 +27,7 @@ use std::sync::Arc;
 use time::Date;
 use uuid::Uuid;
 
+use crate::cases::CasePart;
 use crate::cases::journal::{self, Entry};
 use crate::cases::overview::{self, CaseLists};
 use crate::cases::plan::{self, Plan};
@@ -38,8 +39,9 @@ use crate::web::i18n::Lang;
 /// How many cases' pages are kept (a few tens of kilobytes each).
 const KEPT_CASES: NonZeroUsize = NonZeroUsize::new(2_000).expect("not zero");
 
-/// How many rendered bodies are kept (some 32 kB each).
-const KEPT_BODIES: NonZeroUsize = NonZeroUsize::new(500).expect("not zero");
+/// How many rendered bodies are kept (a few kilobytes to some 15 kB each, one per part of a
+/// page viewed).
+const KEPT_BODIES: NonZeroUsize = NonZeroUsize::new(1_500).expect("not zero");
 
 #[derive(Clone)]
 pub struct CaseDocument {
@@ -91,7 +93,8 @@ pub struct CaseDocuments {
     /// The case rows, under the case's revision and the directory's.
     cases: KeptCopies<(Uuid, Uuid), (i64, i64), CaseView>,
     documents: KeptCopies<(Uuid, Uuid), Version, Arc<CaseDocument>>,
-    bodies: KeptCopies<(Uuid, Uuid), BodyVersion, Arc<str>>,
+    /// One body per part of the page (`CasePart`'s code).
+    bodies: KeptCopies<(Uuid, Uuid, &'static str), BodyVersion, Arc<str>>,
 }
 
 impl Default for CaseDocuments {
@@ -139,16 +142,18 @@ impl CaseDocuments {
         Ok(document)
     }
 
-    /// The body of `case`'s page in `shape`: the kept one while it holds, else made by
-    /// `render` (with `Layout::shared`) and kept.
+    /// The body of one part of `case`'s page in `shape`: the kept one while it holds, else
+    /// made by `render` (with `Layout::shared`) and kept. Every part is rendered from the
+    /// same document, so one revision holds for all of them.
     pub fn body<E>(
         &self,
         tenant_id: Uuid,
         case: &CaseView,
+        part: CasePart,
         shape: BodyShape,
         render: impl FnOnce() -> Result<String, E>,
     ) -> Result<Arc<str>, E> {
-        let key = (tenant_id, case.id);
+        let key = (tenant_id, case.id, part.code());
         let version = BodyVersion {
             revision: case.revision,
             directory: case.directory_revision,

@@ -77,6 +77,7 @@ where
         .route("/{tenant}/team/monitor", get(web::queue::monitor))
         .route("/{tenant}/team/terms", get(web::queue::terms))
         .route("/{tenant}/cases/{id}", get(web::page::case_page))
+        .route("/{tenant}/cases/{id}/tab/{part}", get(web::page::case_part))
         .route("/{tenant}/cases/{id}/access", post(web::page::request_access))
         .route("/{tenant}/cases/{id}/lead", post(web::steer::change_lead))
         .route("/{tenant}/cases/{id}/members", post(web::steer::add_member))
@@ -165,6 +166,41 @@ impl Status {
 
     pub fn allows(self, to: Status) -> bool {
         self.next().contains(&to)
+    }
+
+    /// The step the case is ready for, offered as one click on its overview: into
+    /// investigation once a conversation report is recorded, to "plan vastgesteld" once a
+    /// plan is agreed. The workflow still checks the step when it is taken.
+    pub fn suggested(self, conversation_reported: bool, plan_agreed: bool) -> Option<Status> {
+        match self {
+            Status::Registered if conversation_reported => Some(Status::Investigating),
+            Status::Investigating if plan_agreed => Some(Status::PlanAgreed),
+            _ => None,
+        }
+    }
+}
+
+choice!(
+    /// The parts of a case page, each its own URL: the overview with the next step first,
+    /// then one tab per part of the work.
+    CasePart {
+        Overview => "overview",
+        Conversations => "conversations",
+        Plan => "plan",
+        Journal => "journal",
+        Referrals => "referrals",
+        Terms => "terms",
+        Network => "network",
+    }
+);
+
+impl CasePart {
+    /// The address of this part of a case page; the overview is the case's own address.
+    pub fn path(self, tenant_slug: &str, case_id: uuid::Uuid) -> String {
+        match self {
+            CasePart::Overview => format!("/{tenant_slug}/cases/{case_id}"),
+            part => format!("/{tenant_slug}/cases/{case_id}/tab/{}", part.code()),
+        }
     }
 }
 
@@ -265,5 +301,25 @@ mod tests {
             assert_eq!(status.allows(Status::Closed), *status != Status::Closed);
         }
         assert_eq!(Status::Closed.next(), &[Status::Investigating]);
+    }
+
+    #[test]
+    fn the_next_status_is_suggested_once_its_conditions_are_met() {
+        assert_eq!(Status::Registered.suggested(false, false), None);
+        assert_eq!(
+            Status::Registered.suggested(true, false),
+            Some(Status::Investigating)
+        );
+        assert_eq!(Status::Investigating.suggested(true, false), None);
+        assert_eq!(
+            Status::Investigating.suggested(true, true),
+            Some(Status::PlanAgreed)
+        );
+        for status in Status::ALL {
+            if let Some(next) = status.suggested(true, true) {
+                assert!(status.allows(next));
+            }
+        }
+        assert_eq!(Status::PlanAgreed.suggested(true, true), None);
     }
 }

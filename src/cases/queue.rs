@@ -122,6 +122,11 @@ impl QueueRow {
         self.urgency == "crisis"
     }
 
+    /// Marked "spoed" at the desk; sorted after crises and before normal cases without a lead.
+    pub fn is_urgent(&self) -> bool {
+        self.urgency == Urgency::Urgent.code()
+    }
+
     pub fn status_key(&self) -> String {
         Status::parse(&self.status)
             .map(Status::label_key)
@@ -429,7 +434,7 @@ pub async fn page(
         (Tab::Unassigned, Sort::Age) => {
             select_rows!(
                 "c.lead_id IS NULL AND c.status <> 'afgesloten'
-             ORDER BY c.urgency = 'crisis' DESC, c.created_at LIMIT $4 OFFSET $5 -- kept: team queue",
+             ORDER BY c.urgency = 'crisis' DESC, c.urgency = 'urgent' DESC, c.created_at LIMIT $4 OFFSET $5 -- kept: team queue",
                 tenant,
                 viewer,
                 pm,
@@ -442,7 +447,7 @@ pub async fn page(
         (Tab::Unassigned, Sort::Deadline) => {
             select_rows!(
                 "c.lead_id IS NULL AND c.status <> 'afgesloten'
-             ORDER BY c.urgency = 'crisis' DESC, c.next_deadline NULLS LAST, c.created_at LIMIT $4 OFFSET $5 -- kept: team queue",
+             ORDER BY c.urgency = 'crisis' DESC, c.urgency = 'urgent' DESC, c.next_deadline NULLS LAST, c.created_at LIMIT $4 OFFSET $5 -- kept: team queue",
                 tenant,
                 viewer,
                 pm,

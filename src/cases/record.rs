@@ -73,6 +73,11 @@ impl CaseView {
         self.urgency == Urgency::Crisis.code()
     }
 
+    /// Marked "spoed" at the desk: shown in the header and sorted above normal cases.
+    pub fn is_urgent(&self) -> bool {
+        self.urgency == Urgency::Urgent.code()
+    }
+
     pub fn created(&self) -> String {
         format_date(self.created_at.date())
     }

@@ -20,7 +20,9 @@ async fn a_lead_refers_a_member_accepts_and_reports_and_the_lead_sees_the_outcom
     with_browser("referral_flow", |browser| async move {
         // The lead refers from the case.
         log_in(&browser, &world.app, "team@demo.test", "Welkom, Tom Teamlid").await?;
-        browser.goto(&world.app.url(&case)).await?;
+        browser
+            .goto(&world.app.url(&format!("{case}/tab/referrals")))
+            .await?;
         expect_heading(&browser, RESIDENT).await?;
         browser
             .find(Locator::LinkText("Nieuwe doorverwijzing"))
@@ -104,7 +106,9 @@ async fn a_lead_refers_a_member_accepts_and_reports_and_the_lead_sees_the_outcom
 
         // Tom sees the outcome on the case.
         log_in(&browser, &world.app, "team@demo.test", "Welkom, Tom Teamlid").await?;
-        browser.goto(&world.app.url(&case)).await?;
+        browser
+            .goto(&world.app.url(&format!("{case}/tab/referrals")))
+            .await?;
         expect_heading(&browser, RESIDENT).await?;
         let listed = browser.find(Locator::Id("referrals")).await?.text().await?;
         ensure!(

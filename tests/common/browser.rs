@@ -210,3 +210,25 @@ pub async fn log_in(
     .await?;
     expect_heading(browser, welcome).await
 }
+
+/// Waits for the confirmation `text` after a save and checks that it is where the person who
+/// saved looks: inside the window without scrolling, and holding the keyboard focus.
+pub async fn expect_confirmation_in_view(browser: &Client, text: &str) -> anyhow::Result<()> {
+    wait_for_text(browser, text).await?;
+    let seen = browser
+        .execute(
+            "const flash = document.getElementById('flash');
+             if (!flash) return 'no confirmation';
+             const box = flash.getBoundingClientRect();
+             if (box.top < 0 || box.bottom > window.innerHeight) return 'out of view at ' + box.top;
+             if (document.activeElement !== flash) return 'not focused';
+             return flash.textContent.trim();",
+            vec![],
+        )
+        .await?;
+    anyhow::ensure!(
+        seen.as_str() == Some(text),
+        "the confirmation {text:?} in view and focused: {seen}"
+    );
+    Ok(())
+}

@@ -8,6 +8,7 @@ use super::page::case_form_failed;
 use super::{Submitted, done};
 use crate::audit::AuditKind;
 use crate::auth::CurrentUser;
+use crate::cases::CasePart;
 use crate::cases::ClockKind;
 use crate::cases::access::{audit_case, case_to_write};
 use crate::cases::clocks::{self, ClockStep};
@@ -56,7 +57,7 @@ pub async fn clock_action(
             )
             .await?;
             tx.commit().await?;
-            Ok(done(&ctx, case.id, "clocks", "flash.clock_changed"))
+            Ok(done(&ctx, case.id, CasePart::Terms, "flash.clock_changed"))
         }
         Err((field, message)) => {
             submitted.errors.field(field, message);

@@ -9,6 +9,7 @@ use super::page::case_form_failed;
 use super::{Submitted, done};
 use crate::audit::AuditKind;
 use crate::auth::CurrentUser;
+use crate::cases::CasePart;
 use crate::cases::access::{audit_case, case_to_write};
 use crate::cases::record::CaseView;
 use crate::db::TenantTx;
@@ -146,7 +147,7 @@ pub async fn record_consent(
     )
     .await?;
     tx.commit().await?;
-    Ok(done(&ctx, case.id, "consents", "flash.consent_recorded"))
+    Ok(done(&ctx, case.id, CasePart::Referrals, "flash.consent_recorded"))
 }
 
 /// Withdrawing consent ends the access of the organisations that received referrals under it.
@@ -176,5 +177,10 @@ pub async fn withdraw_consent(
     )
     .await?;
     tx.commit().await?;
-    Ok(done(&ctx, case.id, "consents", "flash.consent_withdrawn"))
+    Ok(done(
+        &ctx,
+        case.id,
+        CasePart::Referrals,
+        "flash.consent_withdrawn",
+    ))
 }

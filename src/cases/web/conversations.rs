@@ -10,6 +10,7 @@ use super::page::case_form_failed;
 use super::{Submitted, done};
 use crate::audit::AuditKind;
 use crate::auth::CurrentUser;
+use crate::cases::CasePart;
 use crate::cases::access::{audit_case, case_to_write, open_case};
 use crate::cases::conversations::{self, Conversation, ReportInput};
 use crate::cases::record::CaseView;
@@ -53,7 +54,7 @@ pub async fn schedule_conversation(
     Ok(done(
         &ctx,
         case.id,
-        "conversations",
+        CasePart::Conversations,
         "flash.conversation_scheduled",
     ))
 }
@@ -142,7 +143,7 @@ pub async fn record_conversation(
     Ok(done(
         &ctx,
         case.id,
-        "conversations",
+        CasePart::Conversations,
         "flash.conversation_recorded",
     ))
 }

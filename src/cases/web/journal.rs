@@ -8,10 +8,11 @@ use serde::Deserialize;
 use serde_json::json;
 use time::PrimitiveDateTime;
 
-use super::page::render_case;
+use super::page::{Showing, render_case};
 use super::{Submitted, done};
 use crate::audit::AuditKind;
 use crate::auth::CurrentUser;
+use crate::cases::CasePart;
 use crate::cases::EntryKind;
 use crate::cases::access::{audit_case, case_to_write, open_case};
 use crate::cases::journal::{self, Entry, NewEntry, Upload};
@@ -151,7 +152,7 @@ pub async fn add_journal_entry(
         raw => Some(parse_id(raw)?),
     };
     let (Some(kind), Some(occurred_at), true) = (kind, occurred_at, errors.is_empty()) else {
-        return render_case(tx, &ctx, &user, case, None, corrects, submitted).await;
+        return render_case(tx, &ctx, &user, case, Showing::Form { corrects }, submitted).await;
     };
     let entry = NewEntry {
         kind,
@@ -173,7 +174,7 @@ pub async fn add_journal_entry(
     )
     .await?;
     tx.commit().await?;
-    Ok(done(&ctx, case.id, "journal", "flash.journal_added"))
+    Ok(done(&ctx, case.id, CasePart::Journal, "flash.journal_added"))
 }
 
 pub async fn attachment(

@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use uuid::Uuid;
 
+use crate::cases::CasePart;
 use crate::cases::record::{self, Colleague};
 use crate::db::TenantTx;
 use crate::web;
@@ -68,6 +69,18 @@ impl Submitted {
         }
     }
 
+    /// The part of the case page the form is on, where it is shown again.
+    fn part(&self) -> CasePart {
+        match self.form {
+            "conversation" => CasePart::Conversations,
+            "clock" => CasePart::Terms,
+            "network" => CasePart::Network,
+            "journal" => CasePart::Journal,
+            "withdraw" => CasePart::Referrals,
+            _ => CasePart::Overview,
+        }
+    }
+
     /// 409 for a conflict, 422 for a form with errors.
     fn status(&self) -> StatusCode {
         if self.conflict {
@@ -84,9 +97,10 @@ fn case_path(ctx: &RequestContext, case_id: Uuid) -> String {
     format!("/{}/cases/{case_id}", ctx.tenant.slug)
 }
 
-/// Back to the part of the case page a form was on.
-fn done(ctx: &RequestContext, case_id: Uuid, anchor: &str, flash: &'static str) -> Response {
-    web::redirect_with_flash(&format!("{}#{anchor}", case_path(ctx, case_id)), flash)
+/// Back to the part of the case page a form was on, scrolled to the confirmation at its top
+/// (`#flash`, which the layout gives the message), so it is in view and focused.
+fn done(ctx: &RequestContext, case_id: Uuid, part: CasePart, flash: &'static str) -> Response {
+    web::redirect_with_flash(&format!("{}#flash", part.path(&ctx.tenant.slug, case_id)), flash)
 }
 
 /// The version of the case (or plan) the form was shown with; none matches a missing one.

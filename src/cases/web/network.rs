@@ -7,6 +7,7 @@ use super::page::case_form_failed;
 use super::{Submitted, done};
 use crate::audit::AuditKind;
 use crate::auth::CurrentUser;
+use crate::cases::CasePart;
 use crate::cases::access::{audit_case, case_to_write};
 use crate::cases::network::{self, ContactInput};
 use crate::error::{AppError, AppResult};
@@ -41,7 +42,7 @@ pub async fn add_contact(
     )
     .await?;
     tx.commit().await?;
-    Ok(done(&ctx, case.id, "network", "flash.contact_added"))
+    Ok(done(&ctx, case.id, CasePart::Network, "flash.contact_added"))
 }
 
 pub async fn remove_contact(
@@ -65,5 +66,5 @@ pub async fn remove_contact(
     )
     .await?;
     tx.commit().await?;
-    Ok(done(&ctx, case.id, "network", "flash.contact_removed"))
+    Ok(done(&ctx, case.id, CasePart::Network, "flash.contact_removed"))
 }

@@ -1,9 +1,10 @@
-//! The case page, "inzage met reden" for a professional not involved, and the case's history.
+//! The case page — its overview and one tab per part of the work, each its own address —,
+//! "inzage met reden" for a professional not involved, and the case's history.
 
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -25,7 +26,8 @@ use crate::cases::plan::Plan;
 use crate::cases::record::{self, CaseView, Colleague};
 use crate::cases::workflow::{self, CaseEvent};
 use crate::cases::{
-    ClockKind, ClosingResult, Confidentiality, EntryKind, Escalation, NetworkRelation, TEAM_ROLES,
+    CasePart, ClockKind, ClosingResult, Confidentiality, EntryKind, Escalation, NetworkRelation, Status,
+    TEAM_ROLES,
 };
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
@@ -45,6 +47,7 @@ use crate::web::layout::{FormErrors, Layout};
 struct CasePage<'a> {
     l: Layout,
     case: &'a CaseView,
+    part: CasePart,
     body: &'a str,
 }
 
@@ -55,6 +58,8 @@ struct CasePage<'a> {
 struct CaseBody<'a> {
     l: &'a Layout,
     case: &'a CaseView,
+    part: CasePart,
+    parts: &'static [CasePart],
     steer: bool,
     may_take: bool,
     may_assign: bool,
@@ -186,20 +191,71 @@ impl CaseBody<'_> {
     fn process_managers(&self) -> Vec<&Colleague> {
         self.colleagues.iter().filter(|c| c.is_process_manager).collect()
     }
+
+    /// The status the case is ready for, offered as one click on the overview to whoever
+    /// steers it.
+    fn suggested_status(&self) -> Option<Status> {
+        // Investigation needs a lead: the lead is taken first, as the next step.
+        self.case.lead_id?;
+        if !self.steer {
+            return None;
+        }
+        let reported = self.conversations.iter().any(|c| c.report_on.is_some());
+        let agreed = self.plan.is_some_and(|p| p.agreed_on.is_some());
+        self.case.status().suggested(reported, agreed)
+    }
+
+    /// Why the suggested status is offered.
+    fn suggestion_reason_key(&self) -> &'static str {
+        match self.case.status() {
+            Status::Registered => "case.next_step.reported",
+            _ => "case.next_step.agreed",
+        }
+    }
+
+    /// Where the work goes on when no status is suggested yet: the conversation before the
+    /// investigation, the plan before it is agreed.
+    fn next_part(&self) -> Option<(&'static str, &'static CasePart)> {
+        self.case.lead_id?;
+        match self.case.status() {
+            Status::Registered => Some(("case.next_step.conversation", &CasePart::Conversations)),
+            Status::Investigating => Some(("case.next_step.plan", &CasePart::Plan)),
+            _ => None,
+        }
+    }
+
+    fn part_href(&self, part: &CasePart) -> String {
+        part.path(self.l.tenant_slug(), self.case.id)
+    }
 }
 
-/// Shows the case. A plain view may use (and keep) the kept copy of the page's lists; a form
-/// shown again with its errors reads them afresh, since its transaction may have written.
+/// What a case page shows.
+pub(super) enum Showing<'a> {
+    /// A plain view of one part, which may use (and keep) the kept copies.
+    Part {
+        kept: &'a CaseDocuments,
+        part: CasePart,
+        corrects: Option<Uuid>,
+    },
+    /// A form shown again with its errors, on the part it belongs to. Read afresh, since its
+    /// transaction may have written.
+    Form { corrects: Option<Uuid> },
+}
+
+/// Shows one part of the case.
 pub(super) async fn render_case(
     mut tx: TenantTx,
     ctx: &RequestContext,
     user: &CurrentUser,
     case: CaseView,
-    kept: Option<&CaseDocuments>,
-    corrects: Option<Uuid>,
+    showing: Showing<'_>,
     submitted: Submitted,
 ) -> AppResult<Response> {
     let now = case.now;
+    let (kept, part, corrects) = match showing {
+        Showing::Part { kept, part, corrects } => (Some(kept), part, corrects),
+        Showing::Form { corrects } => (None, submitted.part(), corrects),
+    };
     let document = match kept {
         Some(kept) => kept.get(&mut tx, &case).await?,
         None => Arc::new(document::read(&mut tx, &case).await?),
@@ -221,6 +277,8 @@ pub(super) async fn render_case(
         CaseBody {
             l,
             case: &case,
+            part,
+            parts: CasePart::ALL,
             steer: shape.steer,
             may_take: shape.may_take,
             may_assign: shape.may_assign,
@@ -251,7 +309,7 @@ pub(super) async fn render_case(
     // A plain view shows the body kept for its shape; a form shown again holds what was typed.
     let body = match kept {
         Some(kept) if submitted.form.is_empty() && corrects.is_none() => {
-            l.personal(&kept.body(ctx.tenant.id, &case, shape, || render(&l.shared()))?)
+            l.personal(&kept.body(ctx.tenant.id, &case, part, shape, || render(&l.shared()))?)
         }
         _ => render(&l)?,
     };
@@ -260,12 +318,13 @@ pub(super) async fn render_case(
         &CasePage {
             l,
             case: &case,
+            part,
             body: &body,
         },
     )
 }
 
-/// Re-shows the case page with the errors of one of its forms (status 422, or 409 for a
+/// Re-shows the part of the case page a form is on with its errors (status 422, or 409 for a
 /// conflict), keeping what was typed.
 pub(super) async fn case_form_failed(
     tx: TenantTx,
@@ -274,7 +333,7 @@ pub(super) async fn case_form_failed(
     case: CaseView,
     submitted: Submitted,
 ) -> AppResult<Response> {
-    render_case(tx, ctx, user, case, None, None, submitted).await
+    render_case(tx, ctx, user, case, Showing::Form { corrects: None }, submitted).await
 }
 
 #[derive(Template)]
@@ -291,12 +350,44 @@ pub struct CaseQuery {
     corrects: Option<String>,
 }
 
+/// The case's overview: where it stands and the next step first.
 pub async fn case_page(
     State(documents): State<Arc<CaseDocuments>>,
     ctx: RequestContext,
     user: CurrentUser,
     PathId(id): PathId,
+) -> AppResult<Response> {
+    show_part(&documents, ctx, user, id, CasePart::Overview, None).await
+}
+
+/// One tab of the case page; the journal's may hold the entry being corrected.
+pub async fn case_part(
+    State(documents): State<Arc<CaseDocuments>>,
+    ctx: RequestContext,
+    user: CurrentUser,
+    Path((_, id, part)): Path<(String, String, String)>,
     Query(query): Query<CaseQuery>,
+) -> AppResult<Response> {
+    let id = id.parse().map_err(|_| AppError::NotFound)?;
+    let part = match CasePart::parse(&part) {
+        Some(CasePart::Overview) | None => return Err(AppError::NotFound),
+        Some(part) => part,
+    };
+    let corrects = query
+        .corrects
+        .filter(|_| part == CasePart::Journal)
+        .and_then(|c| c.parse().ok());
+    show_part(&documents, ctx, user, id, part, corrects).await
+}
+
+/// Every part of the case page checks access and audits the view the same way.
+async fn show_part(
+    documents: &CaseDocuments,
+    ctx: RequestContext,
+    user: CurrentUser,
+    id: Uuid,
+    part: CasePart,
+    corrects: Option<Uuid>,
 ) -> AppResult<Response> {
     user.require_any_hiding(TEAM_ROLES)?;
     let mut tx = ctx.tx().await?;
@@ -320,18 +411,17 @@ pub async fn case_page(
             );
         }
     }
-    audit_case(&mut tx, &ctx, &user, AuditKind::CaseViewed, &case, json!({})).await?;
-    let corrects = query.corrects.and_then(|c| c.parse().ok());
-    render_case(
-        tx,
-        &ctx,
-        &user,
-        case,
-        Some(&documents),
+    let details = match part {
+        CasePart::Overview => json!({}),
+        part => json!({ "part": part.code() }),
+    };
+    audit_case(&mut tx, &ctx, &user, AuditKind::CaseViewed, &case, details).await?;
+    let showing = Showing::Part {
+        kept: documents,
+        part,
         corrects,
-        Submitted::default(),
-    )
-    .await
+    };
+    render_case(tx, &ctx, &user, case, showing, Submitted::default()).await
 }
 
 /// "Inzage met reden": a professional not involved states why they open the case.

@@ -164,7 +164,7 @@ where
             .await?;
             tx.commit().await?;
             Ok(web::redirect_with_flash(
-                &plan_path(ctx, case.id),
+                &format!("{}#flash", plan_path(ctx, case.id)),
                 "flash.plan_saved",
             ))
         }

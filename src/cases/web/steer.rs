@@ -9,6 +9,7 @@ use super::page::case_form_failed;
 use super::{Submitted, done, lock_version, named_colleague};
 use crate::audit::AuditKind;
 use crate::auth::{CurrentUser, Role};
+use crate::cases::CasePart;
 use crate::cases::access::{self, Access, audit_case, load_case, open_case, require_steer};
 use crate::cases::lead::{self, LeadError};
 use crate::cases::record;
@@ -75,7 +76,7 @@ pub async fn change_lead(
                     "flash.lead_changed",
                 ))
             } else {
-                Ok(done(&ctx, case.id, "lead", "flash.lead_changed"))
+                Ok(done(&ctx, case.id, CasePart::Overview, "flash.lead_changed"))
             }
         }
         (error, _) => {
@@ -127,7 +128,7 @@ pub async fn add_member(
     )
     .await?;
     tx.commit().await?;
-    Ok(done(&ctx, case.id, "people", "flash.member_added"))
+    Ok(done(&ctx, case.id, CasePart::Overview, "flash.member_added"))
 }
 
 pub async fn change_status(
@@ -179,7 +180,7 @@ pub async fn change_status(
             )
             .await?;
             tx.commit().await?;
-            Ok(done(&ctx, case.id, "status", "flash.status_changed"))
+            Ok(done(&ctx, case.id, CasePart::Overview, "flash.status_changed"))
         }
         Err(error) => {
             let (field, message) = error.field_and_message();
@@ -232,7 +233,12 @@ pub async fn change_escalation(
             )
             .await?;
             tx.commit().await?;
-            Ok(done(&ctx, case.id, "escalation", "flash.escalation_changed"))
+            Ok(done(
+                &ctx,
+                case.id,
+                CasePart::Overview,
+                "flash.escalation_changed",
+            ))
         }
         Err(error) => {
             match error {
@@ -286,7 +292,7 @@ pub async fn change_confidentiality(
     Ok(done(
         &ctx,
         case.id,
-        "confidentiality",
+        CasePart::Overview,
         "flash.confidentiality_changed",
     ))
 }

@@ -7,6 +7,7 @@ use super::page::case_form_failed;
 use super::{Submitted, done, named_colleague};
 use crate::audit::AuditKind;
 use crate::auth::CurrentUser;
+use crate::cases::CasePart;
 use crate::cases::access::{audit_case, case_to_write};
 use crate::error::{AppError, AppResult};
 use crate::shared::format::format_date;
@@ -54,7 +55,7 @@ pub async fn add_task(
     )
     .await?;
     tx.commit().await?;
-    Ok(done(&ctx, case.id, "tasks", "flash.task_added"))
+    Ok(done(&ctx, case.id, CasePart::Overview, "flash.task_added"))
 }
 
 pub async fn finish_task(
@@ -77,5 +78,5 @@ pub async fn finish_task(
     )
     .await?;
     tx.commit().await?;
-    Ok(done(&ctx, case.id, "tasks", "flash.task_done"))
+    Ok(done(&ctx, case.id, CasePart::Overview, "flash.task_done"))
 }

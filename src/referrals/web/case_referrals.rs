@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::audit::AuditKind;
 use crate::auth::{CurrentUser, Role};
+use crate::cases::CasePart;
 use crate::cases::access::{self, audit_case, case_to_write, open_case, require_steer};
 use crate::cases::plan;
 use crate::cases::plan::Goal;
@@ -180,7 +181,7 @@ pub async fn send(
             .await?;
             tx.commit().await?;
             Ok(web::redirect_with_flash(
-                &format!("/{}/cases/{}#referrals", ctx.tenant.slug, case.id),
+                &format!("{}#flash", CasePart::Referrals.path(&ctx.tenant.slug, case.id)),
                 "flash.referral_sent",
             ))
         }

@@ -61,9 +61,9 @@ async fn statutory_terms_move_past_weekends_and_new_years_day() {
         .unwrap();
     assert_eq!(next, Some(date("2025-12-18")), "the nearest running term");
 
-    let (_, page) = team.page(&format!("/demo/cases/{saturday}")).await;
+    let (_, page) = team.page(&format!("/demo/cases/{saturday}/tab/terms")).await;
     assert!(page.contains("17-11-2025"));
-    let (_, page) = team.page(&format!("/demo/cases/{new_year}")).await;
+    let (_, page) = team.page(&format!("/demo/cases/{new_year}/tab/terms")).await;
     assert!(page.contains("02-01-2026") && page.contains("Jeugd: beschikking"));
 }
 
@@ -147,7 +147,7 @@ async fn the_conversation_report_stops_the_investigation_clock_on_its_date() {
         clock_dates(&mut db, &case, "wmo_investigation").await.3,
         Some(date("2025-11-12"))
     );
-    let (_, page) = team.page(&format!("/demo/cases/{case}")).await;
+    let (_, page) = team.whole_case(&case).await;
     assert!(page.contains("Op tijd afgerond"));
     assert!(page.contains("Ik wil thuis blijven wonen."));
 }
@@ -201,7 +201,7 @@ async fn a_clock_pauses_once_and_extends_once_within_the_cooperatives_maximum() 
         .await
         .unwrap();
     assert_eq!(next, None, "a paused clock is not a running deadline");
-    let (_, page) = team.page(&format!("/demo/cases/{case}")).await;
+    let (_, page) = team.page(&format!("/demo/cases/{case}/tab/terms")).await;
     assert!(page.contains("Opgeschort"));
     let (status, body) = clock(
         &team,
@@ -317,7 +317,7 @@ async fn a_clock_pauses_once_and_extends_once_within_the_cooperatives_maximum() 
     .await
     .unwrap();
     assert_eq!(actions, ["pause", "resume", "extend"]);
-    let (_, page) = team.page(&format!("/demo/cases/{case}")).await;
+    let (_, page) = team.page(&format!("/demo/cases/{case}/tab/terms")).await;
     assert!(page.contains("09-02-2026") && page.contains("wettelijk: 02-01-2026"));
 }
 
@@ -386,7 +386,7 @@ async fn the_application_starts_the_decision_clock_and_the_terms_report_counts_d
     )
     .await;
     assert_eq!(status, 303);
-    let (_, page) = team.page(&format!("/demo/cases/{late}")).await;
+    let (_, page) = team.page(&format!("/demo/cases/{late}/tab/terms")).await;
     assert!(page.contains("3 dagen te laat afgerond"), "{page}");
 
     let (status, report) = team.page("/demo/team/terms?year=2025").await;
@@ -426,6 +426,47 @@ async fn a_case_whose_term_has_passed_is_listed_under_overdue_terms() {
     assert!(page.contains("dagen over de termijn"));
     let (_, page) = team.page("/demo/team?tab=open").await;
     assert!(lists(&page, &overdue) && lists(&page, &running));
-    let (_, page) = team.page(&format!("/demo/cases/{overdue}")).await;
+    let (_, page) = team.page(&format!("/demo/cases/{overdue}/tab/terms")).await;
     assert!(page.contains("dagen over de termijn") && page.contains("badge--danger"));
+}
+
+#[tokio::test]
+async fn the_application_date_is_typed_deliberately_never_offered_as_today() {
+    let app = TestApp::spawn().await;
+    let desk = User::login(&app, "demo", "balie@demo.test").await;
+    let team = User::login(&app, "demo", "team@demo.test").await;
+    let mut db = app.owner_connection().await;
+    let (case, _) = desk_case(&desk, "Aanvraag", &["wmo"], Some("2025-10-20")).await;
+    take(&team, &mut db, &case).await;
+
+    let (status, page) = team.page(&format!("/demo/cases/{case}/tab/terms")).await;
+    assert_eq!(status, 200);
+    let field = &page[page
+        .find("id=\"application-date\"")
+        .expect("the application form")..];
+    let field = &field[..field.find('>').unwrap()];
+    assert!(
+        field.contains("value=\"\"") && field.contains(" required"),
+        "an empty, required date: {field}"
+    );
+
+    // Sent without a date it is refused next to the field, and no decision term starts.
+    let (status, body) = clock(&team, &case, &[("action", "application"), ("date", "")]).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        field_error(&body, "application-date").as_deref(),
+        Some("Vul een geldige datum in (dd-mm-jjjj).")
+    );
+    assert!(
+        body.contains("aria-current=\"page\">Termijnen<"),
+        "shown again on its tab"
+    );
+    let decision: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM case_clocks WHERE case_id = $1::uuid AND kind = 'wmo_decision'",
+    )
+    .bind(&case)
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(decision, 0);
 }

@@ -64,7 +64,9 @@ async fn a_journal_correction_is_a_new_entry_and_the_old_one_stays_unchanged() {
     .unwrap();
     assert!(last_journal, "the stall monitor sees the lead wrote something");
 
-    let (status, form) = team.page(&format!("/demo/cases/{case}?corrects={old}")).await;
+    let (status, form) = team
+        .page(&format!("/demo/cases/{case}/tab/journal?corrects={old}"))
+        .await;
     assert_eq!(status, 200);
     assert_eq!(hidden_value(&form, "corrects").as_deref(), Some(old.as_str()));
     let (status, _) = team
@@ -100,7 +102,7 @@ async fn a_journal_correction_is_a_new_entry_and_the_old_one_stays_unchanged() {
     );
     assert_eq!(entries[1].2.as_deref(), Some(old.as_str()));
 
-    let (_, page) = team.page(&format!("/demo/cases/{case}")).await;
+    let (_, page) = team.page(&format!("/demo/cases/{case}/tab/journal")).await;
     let old_entry = &page[page.find(&format!("id=\"entry-{old}\"")).unwrap()..];
     let old_entry = &old_entry[..old_entry.find("</li>").unwrap()];
     assert!(old_entry.contains("Gecorrigeerd") && old_entry.contains("Dochter gebeld: zij komt dinsdag."));
@@ -229,7 +231,7 @@ async fn journal_attachments_are_accepted_by_content_downloadable_and_audited() 
         ("application/pdf", pdf.len())
     );
     let download = format!("/demo/cases/{case}/attachments/{attachment}");
-    let (_, page) = team.page(&format!("/demo/cases/{case}")).await;
+    let (_, page) = team.page(&format!("/demo/cases/{case}/tab/journal")).await;
     assert!(page.contains(&format!("href=\"{download}\">brief huisarts.pdf</a>")));
 
     let response = team.get(&download).await;

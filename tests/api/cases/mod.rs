@@ -15,6 +15,7 @@ mod journal;
 mod kept;
 mod lead;
 mod monitor;
+mod parts;
 mod queue;
 mod tasks;
 mod workflow;
@@ -25,8 +26,36 @@ use time::Date;
 use crate::common::users::{Upload, User};
 use crate::common::{TestApp, field_value, hidden_value, location};
 
-/// The journal form of the case page.
+/// The parts of a case page after its overview, as in their addresses.
+const CASE_TABS: [&str; 6] = [
+    "conversations",
+    "plan",
+    "journal",
+    "referrals",
+    "terms",
+    "network",
+];
+
+/// The journal form of the case page, and the case page as a whole.
 impl User {
+    /// Every part of a case page — the overview and each tab — one after the other, and the
+    /// status of each view (all the same when the case may be seen at all).
+    async fn whole_case(&self, case: &str) -> (Vec<u16>, String) {
+        let mut statuses = Vec::new();
+        let mut whole = String::new();
+        let paths = std::iter::once(format!("/demo/cases/{case}")).chain(
+            CASE_TABS
+                .iter()
+                .map(|tab| format!("/demo/cases/{case}/tab/{tab}")),
+        );
+        for path in paths {
+            let (status, page) = self.page(&path).await;
+            statuses.push(status);
+            whole.push_str(&page);
+        }
+        (statuses, whole)
+    }
+
     /// Posts the journal form as a browser does: multipart, to the action of the form on the
     /// case page, with the form's own CSRF token as its first field.
     async fn journal(&self, case: &str, fields: &[(&str, &str)], files: &[Upload<'_>]) -> (u16, String) {
@@ -36,9 +65,10 @@ impl User {
         self.multipart(&path, &form, files).await
     }
 
-    /// The action of the journal form on the case page, and the CSRF token the form carries.
+    /// The action of the journal form on the case's journal tab, and the CSRF token the form
+    /// carries.
     async fn journal_form(&self, case: &str) -> (String, String) {
-        let (status, page) = self.page(&format!("/demo/cases/{case}")).await;
+        let (status, page) = self.page(&format!("/demo/cases/{case}/tab/journal")).await;
         assert_eq!(status, 200, "{page}");
         let form = page
             .split("<form ")

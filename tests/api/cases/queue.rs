@@ -212,7 +212,8 @@ async fn team_queries_use_their_indexes_under_a_generic_plan() {
             "cases_open_deadline",
         ),
         (
-            "c.lead_id IS NULL AND c.status <> 'afgesloten' ORDER BY c.urgency = 'crisis' DESC, c.created_at",
+            "c.lead_id IS NULL AND c.status <> 'afgesloten'
+             ORDER BY c.urgency = 'crisis' DESC, c.urgency = 'urgent' DESC, c.created_at",
             "cases_unassigned",
         ),
         (

@@ -18,7 +18,7 @@ fn input_value(html: &str, id: &str) -> Option<String> {
 }
 
 /// Adds a goal to the case's plan and agrees the plan today.
-async fn agree_plan(user: &User, case: &str) {
+pub(super) async fn agree_plan(user: &User, case: &str) {
     let plan = format!("/demo/cases/{case}/plan");
     let (status, page) = user.page(&plan).await;
     assert_eq!(status, 200);
@@ -299,7 +299,7 @@ async fn closing_a_case_stops_its_clocks_and_reopening_lets_them_run_again() {
         .await
         .unwrap();
     assert_eq!(next, None, "no term runs for the queue");
-    let (_, page) = team.page(&path).await;
+    let (_, page) = team.page(&format!("{path}/tab/terms")).await;
     assert!(!page.contains("Eerstvolgende termijn"), "{page}");
     assert_eq!(page.matches("Gestopt: de casus is afgesloten").count(), 2);
     assert!(

@@ -21,9 +21,9 @@ async fn versions(app: &TestApp, case: uuid::Uuid) -> (String, String) {
     .unwrap()
 }
 
-/// The action of the journal form on the case page.
+/// The action of the journal form on the case's journal.
 async fn journal_action(team: &User, case: &str) -> String {
-    let (_, page) = team.page(case).await;
+    let (_, page) = team.page(&format!("{case}/tab/journal")).await;
     let form = page
         .split("<form ")
         .find(|form| form.contains("id=\"journal-form\""))

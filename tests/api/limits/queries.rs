@@ -60,7 +60,7 @@ const PAGES: &[(&str, &str, &[&str])] = &[
     ("beheer@demo.test", "/demo/assembly/decisions", &["page"]),
     ("team@demo.test", "/demo/team", &["tab", "sort", "page"]),
     ("team@demo.test", "/demo/team/terms", &["year"]),
-    ("team@demo.test", "/demo/cases/{case}", &["corrects"]),
+    ("team@demo.test", "/demo/cases/{case}/tab/journal", &["corrects"]),
     ("team@demo.test", "/demo/cases/{case}/journal", &["page"]),
     ("lid@demo.test", "/demo/inbox", &["tab", "page"]),
     ("lid@demo.test", "/demo/notifications", &["page"]),

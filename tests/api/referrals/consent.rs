@@ -58,7 +58,7 @@ async fn without_valid_consent_nothing_is_sent() {
         .try_refer(&lead, &w.target(w.shared, Some(w.org_b)), "Verlopen", &[])
         .await;
     assert_eq!(answer.status, 422, "expired consent");
-    let (_, page) = lead.page(&w.case_path()).await;
+    let (_, page) = lead.page(&format!("{}/tab/referrals", w.case_path())).await;
     assert!(section(&page, "consents").contains("Verlopen"));
     let withdrawn = w
         .consent(&lead, &format!("org:{}", w.org_b), "01-01-2026", "")
@@ -302,7 +302,7 @@ async fn withdrawing_consent_closes_the_organisation_out_at_once_and_stops_runni
     expected.sort();
     assert_eq!(stopped_ids, expected);
 
-    let (_, page) = lead.page(&w.case_path()).await;
+    let (_, page) = lead.page(&format!("{}/tab/referrals", w.case_path())).await;
     let listed = section(&page, "referrals");
     assert!(listed.contains("Ingetrokken") && listed.contains("(toegang ingetrokken)"));
     assert!(section(&page, "consents").contains("Inwoner wil niet meer dat Zorgcirkel meekijkt"));

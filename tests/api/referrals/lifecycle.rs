@@ -61,7 +61,7 @@ async fn a_referral_goes_from_sent_to_finished_and_every_step_shows_on_the_case(
         schakel::calendar::WorkingCalendar::dutch_default().add_working_days(today, 5),
         "the organisation has five working days to answer"
     );
-    let (status, case_page) = lead.page(&w.case_path()).await;
+    let (status, case_page) = lead.page(&format!("{}/tab/referrals", w.case_path())).await;
     assert_eq!(status, 200);
     let listed = section(&case_page, "referrals");
     assert!(listed.contains("Maatjescontact") && listed.contains("Zorgcirkel Testdorp"));
@@ -205,7 +205,7 @@ async fn a_referral_goes_from_sent_to_finished_and_every_step_shows_on_the_case(
             .count(),
         1
     );
-    let (_, case_page) = lead.page(&w.case_path()).await;
+    let (_, case_page) = lead.page(&format!("{}/tab/referrals", w.case_path())).await;
     assert!(section(&case_page, "referrals").contains("Afgerond"));
 }
 

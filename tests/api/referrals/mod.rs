@@ -154,7 +154,10 @@ impl World {
     pub async fn refer(&self, by: &User, target: &str, purpose: &str) -> Uuid {
         let answer = self.try_refer(by, target, purpose, &[]).await;
         assert_eq!(answer.status, 303, "{}", answer.body);
-        assert_eq!(answer.location, format!("{}#referrals", self.case_path()));
+        assert_eq!(
+            answer.location,
+            format!("{}/tab/referrals#flash", self.case_path())
+        );
         self.referral(purpose).await
     }
 

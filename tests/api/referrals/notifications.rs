@@ -161,7 +161,7 @@ async fn an_unanswered_referral_past_its_date_is_overdue_everywhere_and_notified
     let overdue_text = format!("Antwoord was uiterlijk {yesterday}");
 
     // The lead sees it on the case and on the referral.
-    let (_, page) = lead.page(&w.case_path()).await;
+    let (_, page) = lead.page(&format!("{}/tab/referrals", w.case_path())).await;
     let listed = section(&page, "referrals");
     assert_eq!(listed.matches("class=\"overdue\"").count(), 1, "{listed}");
     assert!(listed.contains(&overdue_text));
@@ -301,7 +301,7 @@ async fn a_case_whose_referrals_were_declined_twice_shows_in_the_stall_monitor()
     assert_eq!(hulp.step(second, "decline", &decline).await.status, 303);
     let declined = declined_section(&pm).await;
     assert!(declined.contains(RESIDENT), "declined twice: {declined}");
-    assert!(declined.contains(&format!("/demo/cases/{}#referrals", w.case)));
+    assert!(declined.contains(&format!("/demo/cases/{}/tab/referrals", w.case)));
     assert!(!declined.contains("Greetje Gansevoort"), "declined once");
 }
 
