@@ -86,6 +86,23 @@ pub async fn count(tx: &mut TenantTx, with_drafts: bool) -> sqlx::Result<i64> {
     .await
 }
 
+/// The next convened meeting still ahead, with its number of agenda items, for the start page.
+pub async fn next_convened(tx: &mut TenantTx) -> sqlx::Result<Option<MeetingRow>> {
+    sqlx::query_as!(
+        MeetingRow,
+        r#"SELECT m.id, m.title, local_time(m.starts_at) AS "starts_at!", m.place, m.status,
+                  (SELECT count(*) FROM agenda_items i WHERE i.tenant_id = m.tenant_id AND i.meeting_id = m.id) AS "items!",
+                  0::bigint AS "decisions!"
+           FROM meetings m
+           WHERE m.tenant_id = $1 AND m.status = 'uitgeschreven' AND m.starts_at >= now()
+           ORDER BY m.starts_at
+           LIMIT 1"#,
+        tx.tenant_id()
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
 #[derive(Debug, Clone)]
 pub struct Meeting {
     pub id: Uuid,

@@ -561,6 +561,26 @@ pub async fn page(
     }
 }
 
+/// What waits for the team, for the start page: open cases without a lead, and open cases
+/// past a term (the counts of the queue's tabs of those names).
+pub struct TeamWaiting {
+    pub unassigned: i64,
+    pub overdue: i64,
+}
+
+pub async fn team_waiting(tx: &mut TenantTx) -> sqlx::Result<TeamWaiting> {
+    sqlx::query_as!(
+        TeamWaiting,
+        r#"SELECT (SELECT count(*) FROM cases
+                   WHERE tenant_id = $1 AND lead_id IS NULL AND status <> 'afgesloten') AS "unassigned!",
+                  (SELECT count(*) FROM cases
+                   WHERE tenant_id = $1 AND status <> 'afgesloten' AND next_deadline < local_now()::date) AS "overdue!""#,
+        tx.tenant_id()
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
 /// The last day on which a case must have come in to have waited more than `days` working
 /// days by `today`.
 pub fn waited_since(calendar: &WorkingCalendar, today: Date, days: i64) -> Date {

@@ -5,6 +5,7 @@
 mod assembly;
 pub mod generate;
 mod members;
+mod working_day;
 
 use sqlx::PgPool;
 
@@ -71,7 +72,9 @@ pub async fn load(owner: &PgPool) -> anyhow::Result<()> {
 }
 
 /// A desk and a team with a history: about 200 residents and 400 requests over two years, half
-/// of them cases in every state with about six journal entries each, added once.
+/// of them cases in every state with about six journal entries each, member organisations
+/// with referrals, the assembly, and today's work at the desk; added once, from a fixed seed
+/// with dates relative to today, so that a guide can refer to it.
 pub async fn load_history(owner: &PgPool) -> anyhow::Result<()> {
     let tenant = tenancy::find_by_slug(owner, "demo")
         .await?
@@ -100,6 +103,7 @@ pub async fn load_history(owner: &PgPool) -> anyhow::Result<()> {
     }
     let today = crate::shared::clock::local_now(&mut tx).await?.date();
     assembly::load(&mut tx, today).await?;
+    working_day::load(&mut tx, today).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,13 +1,18 @@
-//! The start page after login: one section per role the user holds, each pointing to the
-//! work waiting for that role.
+//! The start page after login: what waits for the user (counts from the areas, each a link to
+//! where the work is done), then one section per role the user holds.
 
 use askama::Template;
 use axum::Router;
 use axum::response::{Redirect, Response};
 use axum::routing::get;
 
+use crate::assembly::{self, meetings};
 use crate::auth::{CurrentUser, Role};
+use crate::cases::queue;
+use crate::db::TenantTx;
 use crate::error::AppResult;
+use crate::intake::requests;
+use crate::referrals;
 use crate::todos::{self, Task};
 use crate::web;
 use crate::web::context::RequestContext;
@@ -67,6 +72,14 @@ impl RoleSection {
     }
 }
 
+/// One line of what waits for the user: a count or a date, linked to where the work is.
+struct WaitingLine {
+    /// The element id, so that a guide (and a test) can point at it.
+    id: &'static str,
+    text: String,
+    href: String,
+}
+
 #[derive(Template)]
 #[template(path = "home/start.html")]
 struct StartPage {
@@ -75,8 +88,7 @@ struct StartPage {
     sections: Vec<RoleSection>,
     /// Open tasks assigned to the user, the most urgent first.
     tasks: Vec<Task>,
-    /// The desk's follow-up calls that are due (for desk staff).
-    follow_ups_due: Option<i64>,
+    waiting: Vec<WaitingLine>,
 }
 
 async fn to_start_page(ctx: RequestContext) -> Redirect {
@@ -86,17 +98,97 @@ async fn to_start_page(ctx: RequestContext) -> Redirect {
 async fn start_page(ctx: RequestContext, user: CurrentUser) -> AppResult<Response> {
     let mut tx = ctx.tx().await?;
     let tasks = todos::open_for(&mut tx, user.id).await?;
-    let follow_ups_due = match user.has(Role::Desk) {
-        true => Some(todos::desk_due_count(&mut tx).await?),
-        false => None,
-    };
+    let l = ctx.layout();
+    let waiting = waiting_for(&mut tx, &ctx, &l, &user).await?;
     tx.commit().await?;
     let page = StartPage {
         tasks,
-        follow_ups_due,
+        waiting,
         welcome: ctx.lang.tf("home.welcome", &[("name", &user.name)]),
         sections: user.roles.iter().copied().map(RoleSection::for_role).collect(),
-        l: ctx.layout(),
+        l,
     };
     web::render(&page)
+}
+
+/// What waits for the user's roles; nothing is listed that counts zero.
+async fn waiting_for(
+    tx: &mut TenantTx,
+    ctx: &RequestContext,
+    l: &Layout,
+    user: &CurrentUser,
+) -> AppResult<Vec<WaitingLine>> {
+    let slug = &ctx.tenant.slug;
+    let mut lines = Vec::new();
+    let mut add = |id, key: &str, count: i64, href: String| {
+        if count > 0 {
+            let text = ctx.lang.tf(key, &[("count", &count.to_string())]);
+            lines.push(WaitingLine { id, text, href });
+        }
+    };
+    if user.has(Role::Desk) {
+        let untriaged = requests::untriaged_count(tx).await?;
+        add(
+            "waiting-untriaged",
+            "home.waiting.untriaged",
+            untriaged,
+            format!("/{slug}/desk"),
+        );
+        let due = todos::desk_due_count(tx).await?;
+        add(
+            "waiting-follow-ups",
+            "home.follow_ups_due",
+            due,
+            format!("/{slug}/desk#follow-ups"),
+        );
+    }
+    if user.has(Role::Professional) || user.has(Role::ProcessManager) {
+        let team = queue::team_waiting(tx).await?;
+        let tab = |tab: &str| format!("/{slug}/team?tab={tab}");
+        add(
+            "waiting-unassigned",
+            "home.waiting.unassigned",
+            team.unassigned,
+            tab("unassigned"),
+        );
+        add(
+            "waiting-overdue-terms",
+            "home.waiting.overdue",
+            team.overdue,
+            tab("overdue"),
+        );
+    }
+    if user.has(Role::Member) {
+        // The inbox's count as the navigation shows it: the session check has read it already.
+        let inbox = format!("/{slug}{}", referrals::waiting::INBOX_PATH);
+        let new = l
+            .nav
+            .iter()
+            .find(|item| item.href == inbox)
+            .and_then(|item| item.count);
+        add(
+            "waiting-new-referrals",
+            "home.waiting.new_referrals",
+            new.unwrap_or(0),
+            inbox,
+        );
+    }
+    if user.roles.iter().any(|role| assembly::READ_ROLES.contains(role))
+        && let Some(meeting) = meetings::next_convened(tx).await?
+    {
+        let text = ctx.lang.tf(
+            "home.waiting.meeting",
+            &[
+                ("title", &meeting.title),
+                ("date", &meeting.starts()),
+                ("items", &meeting.items.to_string()),
+            ],
+        );
+        lines.push(WaitingLine {
+            id: "waiting-meeting",
+            text,
+            href: format!("/{slug}/assembly/{}", meeting.id),
+        });
+    }
+    Ok(lines)
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::auth::users::Email;
 use crate::calendar::statutory_due;
 use crate::db::TenantTx;
-use crate::intake::values::{Triage, Urgency};
+use crate::intake::values::{FollowUpResult, Triage, Urgency};
 use crate::shared::choices::{Channel, Domain};
 use crate::shared::format::format_date;
 use crate::web::forms::{Fields, parse_date};
@@ -473,6 +473,16 @@ pub async fn untriaged(tx: &mut TenantTx) -> sqlx::Result<Vec<RequestView>> {
     .await
 }
 
+/// How many requests wait for triage, for the start page.
+pub async fn untriaged_count(tx: &mut TenantTx) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM requests WHERE tenant_id = $1 AND triage IS NULL"#,
+        tx.tenant_id()
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
 /// Requests still at the desk whose statutory deadline is within `days` days or has passed,
 /// nearest first. Requests with the team are followed by their case's clocks.
 pub async fn nearing_deadline(tx: &mut TenantTx, days: i32) -> sqlx::Result<Vec<RequestView>> {
@@ -492,6 +502,8 @@ pub struct FollowUp {
     pub id: Uuid,
     pub request_id: Uuid,
     pub due_on: Date,
+    /// Days until the call is due: 0 today, negative when late.
+    pub days_left: i32,
     pub resident_name: Option<String>,
     pub destination: Option<String>,
 }
@@ -502,11 +514,14 @@ impl FollowUp {
     }
 }
 
-/// Open follow-up calls due today or earlier, earliest first.
-pub async fn follow_ups_due(tx: &mut TenantTx) -> sqlx::Result<Vec<FollowUp>> {
+/// How many open follow-up calls the desk page lists.
+pub const FOLLOW_UPS_SHOWN: i64 = 50;
+
+/// Open follow-up calls, due or not yet, earliest first: the desk sees what is coming.
+pub async fn open_follow_ups(tx: &mut TenantTx) -> sqlx::Result<Vec<FollowUp>> {
     sqlx::query_as!(
         FollowUp,
-        r#"SELECT f.id, f.request_id AS "request_id!", f.due_on,
+        r#"SELECT f.id, f.request_id AS "request_id!", f.due_on, f.due_on - local_now()::date AS "days_left!",
                   CASE WHEN r.id IS NULL THEN NULL ELSE concat_ws(' ', nullif(coalesce(nullif(r.first_names, ''), r.initials), ''), nullif(r.surname_prefix, ''), r.surname) END AS resident_name,
                   d.name AS "destination?"
            FROM tasks f
@@ -514,9 +529,9 @@ pub async fn follow_ups_due(tx: &mut TenantTx) -> sqlx::Result<Vec<FollowUp>> {
            LEFT JOIN residents r ON r.tenant_id = q.tenant_id AND r.id = q.resident_id
            LEFT JOIN signpost_destinations d ON d.tenant_id = q.tenant_id AND d.id = q.signpost_destination_id
            WHERE f.tenant_id = $1 AND f.kind = 'follow_up' AND f.done_at IS NULL
-             AND f.due_on <= local_now()::date
-           ORDER BY f.due_on LIMIT 50"#,
-        tx.tenant_id()
+           ORDER BY f.due_on LIMIT $2"#,
+        tx.tenant_id(),
+        FOLLOW_UPS_SHOWN
     )
     .fetch_all(&mut **tx)
     .await
@@ -525,6 +540,7 @@ pub async fn follow_ups_due(tx: &mut TenantTx) -> sqlx::Result<Vec<FollowUp>> {
 /// The follow-up call of a signposted request, as its page shows it.
 pub struct FollowUpState {
     pub due_on: Date,
+    pub result: Option<String>,
     pub outcome: String,
     pub done: bool,
 }
@@ -533,12 +549,19 @@ impl FollowUpState {
     pub fn due(&self) -> String {
         format_date(self.due_on)
     }
+
+    pub fn result_key(&self) -> Option<String> {
+        self.result
+            .as_deref()
+            .and_then(FollowUpResult::parse)
+            .map(FollowUpResult::label_key)
+    }
 }
 
 pub async fn follow_up_of(tx: &mut TenantTx, request_id: Uuid) -> sqlx::Result<Option<FollowUpState>> {
     sqlx::query_as!(
         FollowUpState,
-        r#"SELECT due_on, outcome, done_at IS NOT NULL AS "done!"
+        r#"SELECT due_on, follow_up_result AS result, outcome, done_at IS NOT NULL AS "done!"
            FROM tasks WHERE tenant_id = $1 AND kind = 'follow_up' AND request_id = $2"#,
         tx.tenant_id(),
         request_id
@@ -547,20 +570,23 @@ pub async fn follow_up_of(tx: &mut TenantTx, request_id: Uuid) -> sqlx::Result<O
     .await
 }
 
-/// Records how the follow-up call went; false when there was no open call for the request.
+/// Records how the follow-up call went and what the resident said; false when there was no
+/// open call for the request.
 pub async fn record_follow_up(
     tx: &mut TenantTx,
     request_id: Uuid,
-    outcome: &str,
+    result: FollowUpResult,
+    note: &str,
     by: Uuid,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
-        "UPDATE tasks SET done_at = now(), done_by = $3, outcome = $4
+        "UPDATE tasks SET done_at = now(), done_by = $3, follow_up_result = $4, outcome = $5
          WHERE tenant_id = $1 AND kind = 'follow_up' AND request_id = $2 AND done_at IS NULL",
         tx.tenant_id(),
         request_id,
         by,
-        outcome
+        result.code(),
+        note
     )
     .execute(&mut **tx)
     .await?;

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::db::TenantTx;
 use crate::intake::requests::RequestView;
 use crate::intake::values::{Triage, Urgency};
-use crate::web::forms::Fields;
+use crate::web::forms::{Fields, NotADate, parse_optional_date};
 use crate::web::layout::FormErrors;
 
 /// The triage form as typed, kept for re-display.
@@ -17,6 +17,8 @@ pub struct TriageInput {
     pub note: String,
     pub destination: String,
     pub unsafe_at_home: String,
+    /// When to call back after signposting; empty for the default.
+    pub follow_up_on: String,
 }
 
 /// What the desk decided, checked.
@@ -26,7 +28,12 @@ pub struct TriageDecision {
     pub note: String,
     pub destination: Option<Uuid>,
     pub unsafe_at_home: bool,
+    /// The day the desk chose to call back; `None` for the cooperative's default.
+    pub follow_up_on: Option<Date>,
 }
+
+/// How far ahead the desk may plan a follow-up call.
+const FOLLOW_UP_WITHIN_DAYS: i64 = 366;
 
 impl TriageInput {
     pub fn from_fields(fields: &Fields) -> TriageInput {
@@ -35,13 +42,20 @@ impl TriageInput {
             note: fields.get("note").trim().to_owned(),
             destination: fields.get("destination").to_owned(),
             unsafe_at_home: fields.get("unsafe_at_home").to_owned(),
+            follow_up_on: fields.get("follow_up_on").trim().to_owned(),
         }
     }
 
     /// Checks the form; a signposted request goes to one of the `destinations` the desk may
     /// choose. The safety question must be answered, and someone unsafe at home goes to the
-    /// team whatever else was chosen. Closing a request at the desk takes a note.
-    pub fn decide(&self, destinations: &[(Uuid, String)], errors: &mut FormErrors) -> Option<TriageDecision> {
+    /// team whatever else was chosen. Closing a request at the desk takes a note. A chosen
+    /// follow-up day lies between `today` and a year ahead.
+    pub fn decide(
+        &self,
+        destinations: &[(Uuid, String)],
+        today: Date,
+        errors: &mut FormErrors,
+    ) -> Option<TriageDecision> {
         let unsafe_at_home = match self.unsafe_at_home.as_str() {
             "yes" => Some(true),
             "no" => Some(false),
@@ -69,6 +83,21 @@ impl TriageInput {
         if matches!(triage, Some(Triage::HandledAtDesk | Triage::Signposted)) && self.note.is_empty() {
             errors.field("note", "triage.error.note");
         }
+        let follow_up_on = match parse_optional_date(&self.follow_up_on) {
+            Ok(day) if triage == Some(Triage::Signposted) => day,
+            Ok(_) => None,
+            Err(NotADate) => {
+                if triage == Some(Triage::Signposted) {
+                    errors.field("follow_up_on", "triage.error.follow_up_on");
+                }
+                None
+            }
+        };
+        if let Some(day) = follow_up_on
+            && (day < today || day > today + time::Duration::days(FOLLOW_UP_WITHIN_DAYS))
+        {
+            errors.field("follow_up_on", "triage.error.follow_up_range");
+        }
         if !errors.is_empty() {
             return None;
         }
@@ -77,6 +106,7 @@ impl TriageInput {
             note: self.note.clone(),
             destination,
             unsafe_at_home: unsafe_at_home?,
+            follow_up_on,
         })
     }
 }
@@ -102,6 +132,19 @@ pub async fn active_destinations(tx: &mut TenantTx) -> sqlx::Result<Vec<(Uuid, S
     .fetch_all(&mut **tx)
     .await?;
     Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
+}
+
+/// The day the desk calls back after signposting unless it chooses another: the cooperative's
+/// number of working days ahead, like every other term.
+pub async fn default_follow_up(tx: &mut TenantTx, today: Date) -> sqlx::Result<Date> {
+    let days = sqlx::query_scalar!(
+        "SELECT signpost_follow_up_days FROM tenant_settings WHERE tenant_id = $1",
+        tx.tenant_id()
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    let calendar = crate::admin::working_calendar(tx).await?;
+    Ok(calendar.add_working_days(today, days.unsigned_abs()))
 }
 
 /// The outcome of triage, for the page that follows.
@@ -145,15 +188,10 @@ pub async fn apply(
     Ok(match triage {
         Triage::HandledAtDesk => TriageOutcome::Closed,
         Triage::Signposted => {
-            let days = sqlx::query_scalar!(
-                "SELECT signpost_follow_up_days FROM tenant_settings WHERE tenant_id = $1",
-                tx.tenant_id()
-            )
-            .fetch_one(&mut **tx)
-            .await?;
-            // In working days, like every other term.
-            let calendar = crate::admin::working_calendar(tx).await?;
-            let due = calendar.add_working_days(today, days.unsigned_abs());
+            let due = match decision.follow_up_on {
+                Some(day) => day,
+                None => default_follow_up(tx, today).await?,
+            };
             sqlx::query!(
                 "INSERT INTO tasks (tenant_id, kind, request_id, due_on) VALUES ($1, 'follow_up', $2, $3)",
                 tx.tenant_id(),
@@ -190,12 +228,15 @@ mod tests {
             note: note.to_owned(),
             destination: destination.to_owned(),
             unsafe_at_home: unsafe_at_home.to_owned(),
+            follow_up_on: String::new(),
         }
     }
 
+    const TODAY: Date = time::macros::date!(2026 - 03 - 12);
+
     fn decide(input: &TriageInput, destinations: &[(Uuid, String)]) -> (Option<TriageDecision>, FormErrors) {
         let mut errors = FormErrors::default();
-        let decision = input.decide(destinations, &mut errors);
+        let decision = input.decide(destinations, TODAY, &mut errors);
         (decision, errors)
     }
 
@@ -222,6 +263,7 @@ mod tests {
             note: String::new(),
             destination: None,
             unsafe_at_home: true,
+            follow_up_on: None,
         };
         assert_eq!(decision.routing("normal"), (Triage::ToTeam, "crisis"));
         let safe = TriageDecision {
@@ -279,8 +321,45 @@ mod tests {
                 note: "Gebeld".to_owned(),
                 destination: Some(active),
                 unsafe_at_home: false,
+                follow_up_on: None,
             })
         );
+    }
+
+    #[test]
+    fn the_desk_may_choose_the_follow_up_day_from_today_to_a_year_ahead() {
+        let destination = Uuid::new_v4();
+        let destinations = [(destination, "UWV".to_owned())];
+        let chosen = |day: &str| TriageInput {
+            follow_up_on: day.to_owned(),
+            ..form(Triage::Signposted, "no", "Gebeld", &destination.to_string())
+        };
+        let (decision, errors) = decide(&chosen("20-3-2026"), &destinations);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            decision.and_then(|d| d.follow_up_on),
+            Some(time::macros::date!(2026 - 03 - 20))
+        );
+        let (decision, errors) = decide(&chosen(""), &destinations);
+        assert!(errors.is_empty());
+        assert_eq!(decision.map(|d| d.follow_up_on), Some(None), "the default");
+        for (day, message) in [
+            ("morgen", "triage.error.follow_up_on"),
+            ("11-03-2026", "triage.error.follow_up_range"),
+            ("13-03-2027", "triage.error.follow_up_range"),
+        ] {
+            let (decision, errors) = decide(&chosen(day), &destinations);
+            assert!(decision.is_none(), "{day}");
+            assert_eq!(errors.for_field("follow_up_on"), Some(message), "{day}");
+        }
+        // A day typed for another choice is not asked about.
+        let handled = TriageInput {
+            follow_up_on: "morgen".to_owned(),
+            ..form(Triage::HandledAtDesk, "no", "Uitgelegd", "")
+        };
+        let (decision, errors) = decide(&handled, &destinations);
+        assert!(errors.is_empty());
+        assert_eq!(decision.map(|d| d.follow_up_on), Some(None));
     }
 
     #[test]

@@ -61,6 +61,11 @@ choice!(
 );
 
 choice!(
+    /// How the follow-up call after signposting went: the figures count these.
+    FollowUpResult { Worked => "gelukt", DidNotWork => "niet_gelukt", NotReached => "niet_bereikt" }
+);
+
+choice!(
     /// What a household member is to the resident.
     Relation { Partner => "partner", Child => "child", Parent => "parent", Sibling => "sibling", Other => "other" }
 );

@@ -51,6 +51,26 @@ pub async fn requests(tx: &mut TenantTx, period: Period) -> sqlx::Result<Vec<Tal
     .await
 }
 
+/// Follow-up calls after signposting recorded in a period, per result (`follow_up`
+/// dimension): whether the signposting worked. Only follow-up calls have a result (migration
+/// 0029), so the condition on it alone selects them, off the index with that condition.
+pub async fn follow_ups(tx: &mut TenantTx, period: Period) -> sqlx::Result<Vec<Tally>> {
+    sqlx::query_as!(
+        Tally,
+        r#"SELECT 'follow_up' AS "dimension!", follow_up_result AS "key!", count(*) AS "count!"
+           FROM tasks
+           WHERE tenant_id = $1 AND follow_up_result IS NOT NULL
+             AND done_at >= local_moment($2::date::timestamp)
+             AND done_at < local_moment(($3::date + 1)::timestamp)
+           GROUP BY follow_up_result"#,
+        tx.tenant_id(),
+        period.from,
+        period.to
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
 /// Open cases now, by `status` and by `escalation` level: one pass over `cases_open_levels`.
 pub async fn open_cases(tx: &mut TenantTx) -> sqlx::Result<Vec<Tally>> {
     let pairs = sqlx::query!(

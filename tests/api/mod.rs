@@ -7,6 +7,7 @@ mod case_sample;
 mod cases;
 mod cli;
 mod database;
+mod demo;
 mod faults;
 mod intake;
 pub mod kept_pages;

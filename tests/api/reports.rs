@@ -263,6 +263,31 @@ async fn requests_count_per_domain_channel_and_outcome_with_amsterdam_day_bounda
 }
 
 #[tokio::test]
+async fn the_figures_count_how_the_follow_up_calls_after_signposting_went() {
+    let app = fixture().await;
+    let tenant = app.tenant_id("demo2").await;
+    let mut db = app.owner_connection().await;
+    sqlx::query(
+        "INSERT INTO tasks (tenant_id, kind, request_id, due_on, done_at, follow_up_result)
+         SELECT $1, 'follow_up', v.request::uuid, v.done::date, v.done::timestamp AT TIME ZONE 'Europe/Amsterdam', v.result
+         FROM (VALUES ('00000000-0000-0000-0000-000000000c05', '2025-03-24 10:00', 'gelukt'),
+                      ('00000000-0000-0000-0000-000000000c06', '2025-04-14 10:00', 'niet_bereikt'),
+                      ('00000000-0000-0000-0000-000000000c07', '2024-05-20 10:00', 'niet_gelukt'),
+                      ('00000000-0000-0000-0000-000000000c10', '2026-01-01 00:10', 'gelukt'))
+              AS v(request, done, result)",
+    )
+    .bind(tenant)
+    .execute(&mut db)
+    .await
+    .unwrap();
+    let html = page(&app, YEAR_2025).await;
+    assert_eq!(row(&html, "requests-follow-up", "Gelukt"), ["1", "0"]);
+    assert_eq!(row(&html, "requests-follow-up", "Niet gelukt"), ["0", "1"]);
+    assert_eq!(row(&html, "requests-follow-up", "Niet bereikt"), ["1", "0"]);
+    assert_eq!(row(&html, "requests-follow-up", "Totaal"), ["2", "1"]);
+}
+
+#[tokio::test]
 async fn cases_terms_referrals_youth_and_assembly_figures_match_the_fixture() {
     let app = fixture().await;
     let html = page(&app, YEAR_2025).await;
@@ -705,6 +730,12 @@ async fn dashboard_queries_read_indexes_under_a_generic_plan() {
         (
             "SELECT figures FROM kept_figures WHERE tenant_id = $1 AND period_from = $2 AND period_to = $3",
             "kept_figures_pkey",
+        ),
+        (
+            "SELECT follow_up_result, count(*) FROM tasks WHERE tenant_id = $1 AND follow_up_result IS NOT NULL
+             AND done_at >= $2::date::timestamp AND done_at < $3::date::timestamp
+             GROUP BY follow_up_result",
+            "tasks_follow_up_done",
         ),
         (
             "SELECT count(*) FROM cases WHERE tenant_id = $1 AND 'jeugd' = ANY (domains)

@@ -3,6 +3,7 @@ mod administrator;
 mod assembly;
 mod case;
 mod desk;
+mod every_page;
 mod invitation;
 mod login;
 mod referral;

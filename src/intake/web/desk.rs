@@ -35,7 +35,7 @@ pub(in crate::intake) async fn desk(ctx: RequestContext, user: CurrentUser) -> A
         today: rows(requests::registered_today(&mut tx).await?),
         untriaged: rows(requests::untriaged(&mut tx).await?),
         deadlines: rows(requests::nearing_deadline(&mut tx, 7).await?),
-        follow_ups: requests::follow_ups_due(&mut tx).await?,
+        follow_ups: requests::open_follow_ups(&mut tx).await?,
         l: ctx.layout(),
     };
     tx.commit().await?;

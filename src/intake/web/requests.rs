@@ -1,5 +1,5 @@
 //! A request's pages: registering one for a resident, the request with its triage, the
-//! follow-up call after signposting, and linking an online request to its resident.
+//! follow-up call after signposting (how it went, and what the resident said), and linking an online request to its resident.
 
 use crate::web::forms::{Fields, Query};
 use askama::Template;
@@ -18,9 +18,10 @@ use crate::error::{AppError, AppResult};
 use crate::intake::requests::{self, FollowUpState, NewRequest, RequestInput, RequestView};
 use crate::intake::residents::{self, Resident, ResidentSummary};
 use crate::intake::triage::{self, TriageInput, TriageOutcome};
-use crate::intake::values::{Triage, Urgency};
+use crate::intake::values::{FollowUpResult, Triage, Urgency};
 use crate::shared::choices::{Channel, Domain};
 use crate::shared::clock::local_now;
+use crate::shared::format::format_date;
 use crate::web;
 use crate::web::context::RequestContext;
 use crate::web::ids::PathId;
@@ -132,8 +133,12 @@ struct RequestPage {
     errors: FormErrors,
     outcome_key: Option<&'static str>,
     follow_up: Option<FollowUpState>,
-    /// What was typed as the follow-up's outcome, shown again with its error.
+    /// What was chosen and typed as the follow-up's result and note, shown again with an error.
+    follow_up_result: String,
     follow_up_outcome: String,
+    follow_up_results: &'static [FollowUpResult],
+    /// The follow-up day the triage form proposes when the desk signposts.
+    follow_up_default: String,
     q: String,
     candidates: Vec<ResidentSummary>,
     /// The team's case for the request: the desk sees that it exists and who leads it.
@@ -169,6 +174,7 @@ async fn record_for_request(
 #[derive(Default)]
 struct RequestPageState<'a> {
     form: TriageInput,
+    follow_up_result: String,
     follow_up_outcome: String,
     errors: FormErrors,
     outcome_key: Option<&'static str>,
@@ -184,6 +190,7 @@ async fn render_request(
 ) -> AppResult<Response> {
     let RequestPageState {
         form,
+        follow_up_result,
         follow_up_outcome,
         errors,
         outcome_key,
@@ -191,6 +198,8 @@ async fn render_request(
     } = page;
     let destinations = triage::active_destinations(&mut tx).await?;
     let follow_up = requests::follow_up_of(&mut tx, request.id).await?;
+    let today = local_now(&mut tx).await?.date();
+    let follow_up_default = format_date(triage::default_follow_up(&mut tx, today).await?);
     // An online request has no resident yet: the desk finds and links one.
     let candidates = match residents::Query::parse(q) {
         Some(query) if request.resident_id.is_none() => residents::search(&mut tx, &query, 1).await?,
@@ -208,7 +217,10 @@ async fn render_request(
             errors,
             outcome_key,
             follow_up,
+            follow_up_result,
             follow_up_outcome,
+            follow_up_results: FollowUpResult::ALL,
+            follow_up_default,
             q: q.to_owned(),
             candidates,
             case,
@@ -281,7 +293,8 @@ pub(in crate::intake) async fn triage(
     }
     let mut errors = fields.errors();
     let destinations = triage::active_destinations(&mut tx).await?;
-    let Some(decision) = form.decide(&destinations, &mut errors) else {
+    let today = local_now(&mut tx).await?.date();
+    let Some(decision) = form.decide(&destinations, today, &mut errors) else {
         return render_request(
             tx,
             &ctx,
@@ -295,7 +308,6 @@ pub(in crate::intake) async fn triage(
         )
         .await;
     };
-    let today = local_now(&mut tx).await?.date();
     let outcome = triage::apply(&mut tx, &request, &decision, user.id, today).await?;
     record_for_request(
         &mut tx,
@@ -358,26 +370,29 @@ pub(in crate::intake) async fn follow_up(
     let user = desk_user(user)?;
     let mut tx = ctx.tx().await?;
     let request = load_request(&mut tx, id).await?;
-    let outcome = fields.get("follow_up_outcome").trim().to_owned();
+    let chosen = fields.get("follow_up_result").to_owned();
+    let note = fields.get("follow_up_outcome").trim().to_owned();
     let mut errors = fields.errors();
-    if outcome.is_empty() {
-        errors.field("follow_up_outcome", "follow_up.error.outcome");
+    let result = FollowUpResult::parse(&chosen);
+    if result.is_none() {
+        errors.field("follow_up_result", "follow_up.error.result");
     }
-    if !errors.is_empty() {
+    let (Some(result), true) = (result, errors.is_empty()) else {
         return render_request(
             tx,
             &ctx,
             &user,
             request,
             RequestPageState {
-                follow_up_outcome: outcome,
+                follow_up_result: chosen,
+                follow_up_outcome: note,
                 errors,
                 ..RequestPageState::default()
             },
         )
         .await;
-    }
-    if !requests::record_follow_up(&mut tx, request.id, &outcome, user.id).await? {
+    };
+    if !requests::record_follow_up(&mut tx, request.id, result, &note, user.id).await? {
         return Err(AppError::NotFound);
     }
     record_for_request(
@@ -386,7 +401,7 @@ pub(in crate::intake) async fn follow_up(
         &user,
         &request,
         AuditKind::FollowUpRecorded,
-        json!({ "request": request.reference }),
+        json!({ "request": request.reference, "result": result.code() }),
     )
     .await?;
     tx.commit().await?;

@@ -134,6 +134,8 @@ pub async fn build(
     let earlier = period.year_earlier();
     let requests_now = figures::requests(tx, period).await?;
     let requests_before = figures::requests(tx, earlier).await?;
+    let follow_ups_now = figures::follow_ups(tx, period).await?;
+    let follow_ups_before = figures::follow_ups(tx, earlier).await?;
     let open = figures::open_cases(tx).await?;
     let (now, kept_at) = PeriodFigures::read(tx, period, today, Use::Shown).await?;
     let (before, _) = PeriodFigures::read(tx, earlier, today, Use::Compared).await?;
@@ -143,7 +145,12 @@ pub async fn build(
     let attendance = figures::attendance(tx, period).await?;
     let decisions = figures::decisions_per_year(tx, period.to.year().min(today.year())).await?;
 
-    let requests_section = requests_section(view, period, &requests_now, &requests_before);
+    let requests_section = requests_section(
+        view,
+        period,
+        (&requests_now, &requests_before),
+        (&follow_ups_now, &follow_ups_before),
+    );
 
     let cases_section = cases_section(
         view,

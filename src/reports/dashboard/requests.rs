@@ -1,7 +1,9 @@
-//! The requests at the desk: per domain, per channel, and how the desk handled them.
+//! The requests at the desk: per domain, per channel, how the desk handled them, and whether
+//! signposting worked as the follow-up calls found.
 
+use crate::intake::values::FollowUpResult;
 use crate::reports::dashboard::view::{Compared, Viewpoint, compared, count_of};
-use crate::reports::dashboard::{Section, codes};
+use crate::reports::dashboard::{Section, Table, codes};
 use crate::reports::figures::Tally;
 use crate::reports::period::Period;
 use crate::shared::choices::{Channel, Domain};
@@ -9,11 +11,12 @@ use crate::shared::choices::{Channel, Domain};
 /// Open requests have no triage yet: '' in the summary, `open` in links and labels.
 const TRIAGE: [&str; 4] = ["handled_at_desk", "signposted", "to_team", ""];
 
+/// `requests` and `follow_ups` each hold the period's tallies and those of the year before.
 pub(super) fn requests_section(
     view: &Viewpoint,
     period: Period,
-    requests_now: &[Tally],
-    requests_before: &[Tally],
+    (requests_now, requests_before): (&[Tally], &[Tally]),
+    follow_ups: (&[Tally], &[Tally]),
 ) -> Section {
     let q = period.query();
     let qe = period.year_earlier().query();
@@ -94,6 +97,36 @@ pub(super) fn requests_section(
                 ),
             ),
             triage,
+            follow_up_table(view, period, follow_ups),
         ],
     }
+}
+
+/// The follow-up calls recorded, per result, with their total.
+fn follow_up_table(view: &Viewpoint, period: Period, (now, before): (&[Tally], &[Tally])) -> Table {
+    let mut rows: Vec<Compared> = FollowUpResult::ALL
+        .iter()
+        .map(|result| Compared {
+            label: view.t(&result.label_key()),
+            now: count_of(now, "follow_up", result.code()),
+            before: count_of(before, "follow_up", result.code()),
+            list_now: None,
+            list_before: None,
+        })
+        .collect();
+    rows.push(Compared {
+        label: view.t("reports.total"),
+        now: now.iter().map(|t| t.count).sum(),
+        before: before.iter().map(|t| t.count).sum(),
+        list_now: None,
+        list_before: None,
+    });
+    compared(
+        view,
+        "requests-follow-up",
+        view.t("reports.requests.follow_up"),
+        view.t("reports.column.follow_up"),
+        period,
+        rows,
+    )
 }

@@ -324,29 +324,51 @@ async fn the_desk_records_how_the_follow_up_call_went() {
     .await;
     let body = app.get(&signposted).await.text().await.unwrap();
     assert!(body.contains("Nabellen: is het gelukt?"));
-    let empty = app
+    // The call is on the desk page before it is due, marked as coming.
+    let desk_page = app.get("/demo/desk").await.text().await.unwrap();
+    assert!(
+        desk_page.contains("(Huisarts)</a> <span class=\"muted\">Komt nog</span>"),
+        "{desk_page}"
+    );
+    let unchosen = app
         .post_form(
             "/demo/desk",
             &format!("{signposted}/follow-up"),
-            &[("follow_up_outcome", " ")],
+            &[("follow_up_outcome", "Geen idee")],
         )
         .await;
-    assert_eq!(empty.status(), 422);
+    assert_eq!(unchosen.status(), 422);
+    let body = unchosen.text().await.unwrap();
+    assert!(
+        body.contains("id=\"follow_up_result-error\""),
+        "the message is beside the choice"
+    );
+    assert!(body.contains(">Geen idee</textarea>"), "the note is kept");
     let done = app
         .post_form(
             "/demo/desk",
             &format!("{signposted}/follow-up"),
-            &[("follow_up_outcome", "Afspraak gemaakt, gaat goed.")],
+            &[
+                ("follow_up_result", "niet_bereikt"),
+                ("follow_up_outcome", "Twee keer gebeld, geen gehoor."),
+            ],
         )
         .await;
     assert_eq!(done.status(), 303);
     let body = app.get(&signposted).await.text().await.unwrap();
-    assert!(body.contains("Afspraak gemaakt, gaat goed.") && !body.contains("Nabellen vastleggen"));
+    assert!(body.contains("Twee keer gebeld, geen gehoor.") && !body.contains("Nabellen vastleggen"));
+    assert!(body.contains("<strong>Niet bereikt</strong>"));
+    let result: Option<String> =
+        sqlx::query_scalar("SELECT follow_up_result FROM tasks WHERE kind = 'follow_up'")
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
+    assert_eq!(result.as_deref(), Some("niet_bereikt"));
     let again = app
         .post_form(
             "/demo/desk",
             &format!("{signposted}/follow-up"),
-            &[("follow_up_outcome", "nogmaals")],
+            &[("follow_up_result", "gelukt")],
         )
         .await;
     assert_eq!(again.status(), 404, "a call is recorded once");
@@ -417,4 +439,65 @@ async fn the_follow_up_call_after_signposting_counts_working_days() {
         shown.contains(&crate::common::pages::nl(due)),
         "the desk is told when: {shown}"
     );
+}
+
+#[tokio::test]
+async fn the_desk_chooses_when_to_call_back_after_signposting() {
+    let app = TestApp::spawn().await;
+    desk(&app).await;
+    let page = register(&app, &oz()).await;
+    let signposted = request(&app, &page, &[("domains", "wonen")]).await;
+    let mut db = app.owner_connection().await;
+    let destination: String = sqlx::query_scalar(
+        "SELECT id::text FROM signpost_destinations WHERE name = 'UWV'
+           AND tenant_id = (SELECT id FROM tenants WHERE slug = 'demo')",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    let today = crate::common::records::today(&app).await;
+    let form = app.get(&signposted).await.text().await.unwrap();
+    let proposed = WorkingCalendar::dutch_default().add_working_days(today, 10);
+    assert_eq!(
+        crate::common::field_value(&form, "follow_up_on").as_deref(),
+        Some(crate::common::pages::nl(proposed).as_str()),
+        "the default is proposed"
+    );
+    let triage = |day: String| {
+        let destination = destination.clone();
+        let app = &app;
+        let signposted = &signposted;
+        async move {
+            app.post_form(
+                signposted,
+                &format!("{signposted}/triage"),
+                &[
+                    ("unsafe_at_home", "no"),
+                    ("triage", "signposted"),
+                    ("destination", &destination),
+                    ("note", "Zelf bellen met UWV."),
+                    ("follow_up_on", &day),
+                ],
+            )
+            .await
+        }
+    };
+    let past = triage(crate::common::pages::nl(today - time::Duration::days(1))).await;
+    assert_eq!(past.status(), 422);
+    let body = past.text().await.unwrap();
+    assert!(body.contains("Kies een datum vanaf vandaag en binnen een jaar."));
+    let nonsense = triage("volgende week".to_owned()).await;
+    assert_eq!(nonsense.status(), 422);
+    assert!(
+        nonsense.text().await.unwrap().contains("value=\"volgende week\""),
+        "what was typed is kept"
+    );
+    let chosen = today + time::Duration::days(3);
+    let done = triage(crate::common::pages::nl(chosen)).await;
+    assert_eq!(done.status(), 303);
+    let due: time::Date = sqlx::query_scalar("SELECT due_on FROM tasks WHERE kind = 'follow_up'")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(due, chosen);
 }

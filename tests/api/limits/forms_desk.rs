@@ -103,7 +103,10 @@ async fn the_desks_forms_refuse_control_characters_and_long_texts_beside_the_fie
         Form::new(
             "follow-up",
             format!("{signposted}/follow-up"),
-            &[("follow_up_outcome", "Het is gelukt")],
+            &[
+                ("follow_up_result", "gelukt"),
+                ("follow_up_outcome", "Het is gelukt"),
+            ],
         )
         .texts(&["follow_up_outcome"]),
     ];
