@@ -99,11 +99,19 @@ impl MeetingPage {
             .collect()
     }
 
-    fn meeting_documents(&self) -> Vec<&Document> {
-        self.documents
+    /// Every document of the meeting for "Stukken": the whole meeting's first, then each agenda
+    /// item's in agenda order, with the item it belongs to.
+    fn all_documents(&self) -> Vec<(Option<&AgendaItem>, &Document)> {
+        let general = self
+            .documents
             .iter()
             .filter(|d| d.agenda_item_id.is_none())
-            .collect()
+            .map(|d| (None, d));
+        let of_items = self
+            .items
+            .iter()
+            .flat_map(|item| self.documents_of(item).into_iter().map(move |d| (Some(item), d)));
+        general.chain(of_items).collect()
     }
 
     fn polls_of(&self, item: &AgendaItem) -> Vec<&Poll> {

@@ -544,3 +544,43 @@ async fn new_agenda_items_come_before_the_closing_items() {
     .collect();
     assert!(order.is_sorted(), "{order:?}");
 }
+
+#[tokio::test]
+async fn an_agenda_items_documents_are_listed_under_stukken_with_their_item() {
+    let a = Assembly::new(1).await;
+    let meeting = a.meeting(21).await;
+    let mut db = a.db().await;
+    let (item, title): (Uuid, String) = sqlx::query_as(
+        "SELECT id, title FROM agenda_items WHERE meeting_id = $1::uuid ORDER BY position LIMIT 1",
+    )
+    .bind(meeting.to_string())
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    let part = reqwest::multipart::Part::bytes(&b"%PDF-1.7\n%%EOF\n"[..])
+        .file_name("jaarverslag.pdf")
+        .mime_str("application/pdf")
+        .unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", a.admin.token.clone())
+        .text("item", item.to_string())
+        .part("document", part);
+    let response = a
+        .admin
+        .app
+        .client
+        .post(a.app.url(&format!("/demo/assembly/{meeting}/documents")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let (_, page) = a.admin.page(&format!("/demo/assembly/{meeting}")).await;
+    let start = page.find("id=\"documents\"").expect("the Stukken section");
+    let stukken = &page[start..start + page[start..].find("</section>").unwrap()];
+    assert!(!stukken.contains("Er zijn geen stukken"), "{stukken}");
+    assert!(
+        stukken.contains(&format!("Bij agendapunt 1 ({title}): <a")) && stukken.contains("jaarverslag.pdf"),
+        "{stukken}"
+    );
+}
