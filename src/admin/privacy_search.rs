@@ -11,8 +11,8 @@ use serde_json::json;
 use crate::audit::{self, Actor, AuditKind};
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppResult;
-use crate::intake::residents::{self, ResidentSummary};
-use crate::intake::search_count;
+use crate::intake::residents::ResidentSummary;
+use crate::intake::search;
 use crate::web;
 use crate::web::context::RequestContext;
 use crate::web::forms::Query;
@@ -50,7 +50,7 @@ pub async fn search(
     let name = query.resident_name.trim();
     let purpose = query.purpose.trim();
     let submitted = !name.is_empty() || !purpose.is_empty();
-    let parsed = residents::Query::parse(name);
+    let parsed = search::Query::parse(name);
     let mut errors = FormErrors::default();
     if submitted && parsed.is_none() {
         errors.field("resident_name", "privacy.search.error.name");
@@ -63,19 +63,19 @@ pub async fn search(
     let searched = submitted && errors.is_empty();
     if let (Some(parsed), true) = (parsed, searched) {
         let mut tx = ctx.tx().await?;
-        found = residents::search(&mut tx, &parsed, page).await?;
-        total = search_count::count(&mut tx, &parsed).await?;
+        found = search::search(&mut tx, &parsed, page).await?;
+        total = search::count(&mut tx, &parsed).await?;
         audit::record(
             &mut tx,
             &Actor::user(&user, ctx.client_ip),
             AuditKind::PrivacySearch,
             None,
-            json!({ "search": name, "purpose": purpose, "found": found.len().min(residents::PAGE_SIZE as usize) }),
+            json!({ "search": name, "purpose": purpose, "found": found.len().min(search::PAGE_SIZE as usize) }),
         )
         .await?;
         tx.commit().await?;
     }
-    let has_next = trim_page(&mut found, residents::PAGE_SIZE);
+    let has_next = trim_page(&mut found, search::PAGE_SIZE);
     let base = format!(
         "/{}/admin/privacy?resident_name={}&purpose={}",
         ctx.tenant.slug,
@@ -95,8 +95,8 @@ pub async fn search(
             errors,
             searched,
             found,
-            pagination: Pagination::new(base, page, residents::PAGE_SIZE, has_next, total)
-                .counted_up_to(search_count::COUNT_LIMIT),
+            pagination: Pagination::new(base, page, search::PAGE_SIZE, has_next, total)
+                .counted_up_to(search::COUNT_LIMIT),
             l: ctx.layout(),
         },
     )

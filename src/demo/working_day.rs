@@ -166,7 +166,15 @@ pub(super) async fn load(tx: &mut TenantTx, today: Date) -> anyhow::Result<()> {
             unsafe_at_home: false,
             follow_up_on: Some(call_on),
         };
-        triage::apply(tx, &request, &decision, desk, received_on).await?;
+        triage::apply(
+            tx,
+            &request,
+            &decision,
+            desk,
+            received_on,
+            &consent_purpose(&request.reference),
+        )
+        .await?;
         if let Some((result, outcome)) = signposted.made {
             requests::record_follow_up(tx, id, result, outcome, desk).await?;
         }
@@ -192,7 +200,15 @@ pub(super) async fn load(tx: &mut TenantTx, today: Date) -> anyhow::Result<()> {
         unsafe_at_home: false,
         follow_up_on: None,
     };
-    triage::apply(tx, &request, &decision, desk, received_on).await?;
+    triage::apply(
+        tx,
+        &request,
+        &decision,
+        desk,
+        received_on,
+        &consent_purpose(&request.reference),
+    )
+    .await?;
     refer_to_the_demo_member(tx, &calendar, today).await?;
     sqlx::query!(
         "UPDATE tenant_settings
@@ -256,6 +272,11 @@ async fn refer_to_the_demo_member(
     Ok(())
 }
 
+/// The consent a request's "ja" carries into the case, in the words the desk's page uses.
+fn consent_purpose(reference: &str) -> String {
+    crate::web::i18n::Lang::Nl.tf("consent.from_request.purpose", &[("request", reference)])
+}
+
 fn working_days_from(calendar: &WorkingCalendar, from: Date, days: i64) -> Date {
     if days >= 0 {
         return calendar.add_working_days(from, u32::try_from(days).expect("a few days"));
@@ -287,6 +308,7 @@ async fn register(
         urgency,
         referrer: String::new(),
         consent: true,
+        about_member: None,
         form_token: Uuid::new_v4(),
     };
     let registered = requests::create(tx, Some(resident), &request, Some(desk), ("", "", "")).await?;

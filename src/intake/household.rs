@@ -22,6 +22,13 @@ impl HouseholdMember {
             .unwrap_or_default()
     }
 
+    /// What the member is to the resident, in words: "is kind van {resident}".
+    pub fn phrase_key(&self) -> String {
+        Relation::parse(&self.relation)
+            .map(Relation::phrase_key)
+            .unwrap_or_default()
+    }
+
     pub fn birth(&self) -> String {
         self.date_of_birth
             .map(crate::shared::format::format_date)

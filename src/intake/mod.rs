@@ -6,7 +6,7 @@ pub mod household;
 mod prefill;
 pub mod requests;
 pub mod residents;
-pub mod search_count;
+pub mod search;
 pub mod triage;
 pub mod values;
 mod web;
@@ -74,7 +74,12 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
         )
 }
 
-/// The words of a search, lower-cased; accents are folded by the database.
+/// The words of a search, lower-cased, split at spaces and punctuation as the database splits
+/// a resident's words (`search_words`, migration 0027): "Müller-Çelik" is "müller" and "çelik".
+/// Accents are folded by the database.
 pub fn search_words(raw: &str) -> Vec<String> {
-    raw.split_whitespace().map(str::to_lowercase).collect()
+    raw.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
 }

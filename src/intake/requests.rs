@@ -25,6 +25,8 @@ pub struct RequestInput {
     pub urgency: String,
     pub referrer: String,
     pub consent: bool,
+    /// Whom the question is about: a household member's id, or "" for the resident.
+    pub about: String,
     pub form_token: String,
 }
 
@@ -37,6 +39,8 @@ pub struct NewRequest {
     pub urgency: Urgency,
     pub referrer: String,
     pub consent: bool,
+    /// The household member the question is about; `None`: the resident.
+    pub about_member: Option<Uuid>,
     pub form_token: Uuid,
 }
 
@@ -62,6 +66,7 @@ impl RequestInput {
             urgency: fields.get("urgency").to_owned(),
             referrer: fields.get("referrer").trim().to_owned(),
             consent: fields.get("consent") == "yes",
+            about: fields.get("about").to_owned(),
             form_token: fields.get("form_token").to_owned(),
         }
     }
@@ -71,7 +76,13 @@ impl RequestInput {
     }
 
     /// Checks the form; `now` is the current local time (a request is never in the future).
-    pub fn validate(&self, now: PrimitiveDateTime, errors: &mut FormErrors) -> Option<NewRequest> {
+    /// The question is about the resident or one of their household `members`.
+    pub fn validate(
+        &self,
+        now: PrimitiveDateTime,
+        members: &[Uuid],
+        errors: &mut FormErrors,
+    ) -> Option<NewRequest> {
         let date = parse_date(&self.received_date);
         if date.is_none() {
             errors.field("received_date", "request.error.date");
@@ -103,6 +114,16 @@ impl RequestInput {
         if urgency.is_none() {
             errors.field("urgency", "request.error.urgency");
         }
+        let about_member = match self.about.as_str() {
+            "" => None,
+            id => {
+                let member = id.parse::<Uuid>().ok().filter(|m| members.contains(m));
+                if member.is_none() {
+                    errors.field("about", "request.error.about");
+                }
+                member
+            }
+        };
         let form_token = self.form_token.parse::<Uuid>().ok();
         if form_token.is_none() {
             errors.form("request.error.form_token");
@@ -118,6 +139,7 @@ impl RequestInput {
             urgency: urgency?,
             referrer: self.referrer.clone(),
             consent: self.consent,
+            about_member,
             form_token: form_token?,
         })
     }
@@ -183,6 +205,7 @@ impl OnlineInput {
             urgency: Urgency::Normal,
             referrer: String::new(),
             consent: self.consent,
+            about_member: None,
             form_token: form_token?,
         })
     }
@@ -259,10 +282,10 @@ pub async fn create(
         Registered,
         "INSERT INTO requests (tenant_id, resident_id, received_at, channel, domains, question, urgency, referrer,
                                consent_given, consent_recorded_at, consent_recorded_by, registered_by, form_token,
-                               wmo_deadline, jeugd_deadline, contact_name, contact_phone, contact_email)
+                               wmo_deadline, jeugd_deadline, contact_name, contact_phone, contact_email, about_member_id)
          VALUES ($1, $2, local_moment($3::timestamp), $4, $5, $6, $7, $8, $9,
                  CASE WHEN $9 THEN now() END, CASE WHEN $9 THEN $10::uuid END,
-                 $10, $11, $12, $13, $14, $15, $16)
+                 $10, $11, $12, $13, $14, $15, $16, $17)
          ON CONFLICT (tenant_id, form_token) DO NOTHING
          RETURNING id, reference",
         tx.tenant_id(),
@@ -280,7 +303,8 @@ pub async fn create(
         jeugd_deadline,
         contact_name,
         contact_phone,
-        contact_email
+        contact_email,
+        request.about_member
     )
     .fetch_optional(&mut **tx)
     .await?;
@@ -312,6 +336,9 @@ pub struct RequestView {
     pub urgency: String,
     pub referrer: String,
     pub consent_given: bool,
+    /// The household member the question is about, when it is not the resident.
+    pub about_member_id: Option<Uuid>,
+    pub about_name: Option<String>,
     pub contact_name: String,
     pub contact_phone: String,
     pub contact_email: String,
@@ -389,6 +416,9 @@ macro_rules! select_requests {
                       CASE WHEN r.id IS NULL THEN NULL ELSE concat_ws(' ', nullif(coalesce(nullif(r.first_names, ''), r.initials), ''), nullif(r.surname_prefix, ''), r.surname) END AS resident_name,
                       local_time(q.received_at) AS "received_at!",
                       q.channel, q.domains, q.question, q.urgency, q.referrer, q.consent_given,
+                      q.about_member_id,
+                      (SELECT concat_ws(' ', nullif(coalesce(nullif(m.first_names, ''), m.initials), ''), nullif(m.surname_prefix, ''), m.surname)
+                       FROM residents m WHERE m.tenant_id = q.tenant_id AND m.id = q.about_member_id) AS "about_name?",
                       q.contact_name, q.contact_phone, q.contact_email, q.status, q.triage, q.triage_note,
                       d.name AS "destination?", q.unsafe_at_home, q.wmo_deadline, q.jeugd_deadline,
                       u.name AS "registered_by?",
@@ -413,6 +443,7 @@ macro_rules! select_request_rows {
                       CASE WHEN r.id IS NULL THEN NULL ELSE concat_ws(' ', nullif(coalesce(nullif(r.first_names, ''), r.initials), ''), nullif(r.surname_prefix, ''), r.surname) END AS resident_name,
                       local_time(q.received_at) AS "received_at!",
                       q.channel, q.domains, q.question, q.urgency, q.referrer, q.consent_given,
+                      q.about_member_id, NULL::text AS "about_name?",
                       q.contact_name, q.contact_phone, q.contact_email, q.status, q.triage, q.triage_note,
                       NULL::text AS "destination?", q.unsafe_at_home, q.wmo_deadline, q.jeugd_deadline,
                       NULL::text AS "registered_by?",

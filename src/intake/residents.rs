@@ -69,6 +69,27 @@ impl ResidentInput {
         }
     }
 
+    /// Every field by its name in the form, to send again as typed.
+    pub fn fields(&self) -> [(&'static str, &str); 15] {
+        [
+            ("first_names", &self.first_names),
+            ("initials", &self.initials),
+            ("surname_prefix", &self.surname_prefix),
+            ("surname", &self.surname),
+            ("date_of_birth", &self.date_of_birth),
+            ("bsn", &self.bsn),
+            ("street", &self.street),
+            ("house_number", &self.house_number),
+            ("house_number_addition", &self.house_number_addition),
+            ("postcode", &self.postcode),
+            ("place", &self.place),
+            ("phone", &self.phone),
+            ("email", &self.email),
+            ("preferred_language", &self.preferred_language),
+            ("remarks", &self.remarks),
+        ]
+    }
+
     /// Checks every field; on mistakes, each gets its message and nothing is returned.
     pub fn validate(&self, today: Date, errors: &mut FormErrors) -> Option<ResidentDetails> {
         if self.surname.is_empty() {
@@ -280,183 +301,13 @@ pub fn address_line(
         .join(", ")
 }
 
-/// What one search box can mean.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Query {
-    Bsn(String),
-    DateOfBirth(Date),
-    Postcode {
-        postcode: String,
-        house_number: Option<String>,
-    },
-    Name(Vec<String>),
-}
-
-impl Query {
-    pub fn parse(raw: &str) -> Option<Query> {
-        let raw = raw.trim();
-        if raw.is_empty() {
-            return None;
-        }
-        if let Some(bsn) = Bsn::parse(raw) {
-            return Some(Query::Bsn(bsn.as_str().to_owned()));
-        }
-        if raw.chars().next().is_some_and(|c| c.is_ascii_digit())
-            && let Some(date) = parse_date(raw)
-        {
-            return Some(Query::DateOfBirth(date));
-        }
-        // "3931ab", "3931 AB 12", "3931AB12a"
-        let compact: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
-        if let Some(start) = compact.get(..6)
-            && let Some(postcode) = parse_postcode(start)
-        {
-            let rest = compact[6..].to_owned();
-            return Some(Query::Postcode {
-                postcode,
-                house_number: (!rest.is_empty())
-                    .then(|| rest.trim_end_matches(|c: char| c.is_alphabetic()).to_owned()),
-            });
-        }
-        let words: Vec<String> = crate::intake::search_words(raw);
-        (!words.is_empty()).then_some(Query::Name(words))
-    }
-}
-
-pub const PAGE_SIZE: i64 = 25;
-
-/// Residents matching the query, a page at a time (one more row than a page tells whether
-/// there is a next). Every form of query is one index range or equality scan.
-pub async fn search(tx: &mut TenantTx, query: &Query, page: i64) -> sqlx::Result<Vec<ResidentSummary>> {
-    let offset = (page - 1) * PAGE_SIZE;
-    let limit = PAGE_SIZE + 1;
-    match query {
-        Query::Bsn(bsn) => {
-            sqlx::query_as!(
-            ResidentSummary,
-            "SELECT id, first_names, initials, surname_prefix, surname, date_of_birth, street, house_number,
-                        house_number_addition, postcode, place
-                 FROM residents WHERE tenant_id = $1 AND bsn = $2",
-            tx.tenant_id(),
-            bsn
-        )
-            .fetch_all(&mut **tx)
-            .await
-        }
-        Query::DateOfBirth(date) => {
-            sqlx::query_as!(
-            ResidentSummary,
-            "SELECT id, first_names, initials, surname_prefix, surname, date_of_birth, street, house_number,
-                        house_number_addition, postcode, place
-                 FROM residents WHERE tenant_id = $1 AND date_of_birth = $2
-                 ORDER BY search_surname, id LIMIT $3 OFFSET $4",
-            tx.tenant_id(),
-            date,
-            limit,
-            offset
-        )
-            .fetch_all(&mut **tx)
-            .await
-        }
-        Query::Postcode {
-            postcode,
-            house_number,
-        } => {
-            sqlx::query_as!(
-            ResidentSummary,
-            "SELECT id, first_names, initials, surname_prefix, surname, date_of_birth, street, house_number,
-                        house_number_addition, postcode, place
-                 FROM residents
-                 WHERE tenant_id = $1 AND postcode = $2 AND ($3::text IS NULL OR house_number = $3)
-                 ORDER BY house_number, search_surname, id LIMIT $4 OFFSET $5",
-            tx.tenant_id(),
-            postcode,
-            house_number.as_deref(),
-            limit,
-            offset
-        )
-            .fetch_all(&mut **tx)
-            .await
-        }
-        Query::Name(words) => search_by_name(tx, words, offset, limit).await,
-    }
-}
-
-/// Residents whose surname starts with the first word come first (by surname), then those
-/// whose first names do (by first name); every word must appear somewhere in the full name.
-/// Each part is read in index order and stops at the page, so a common name costs no more
-/// than a rare one: one range scan per part, and a count only when a page spans both.
-async fn search_by_name(
-    tx: &mut TenantTx,
-    words: &[String],
-    offset: i64,
-    limit: i64,
-) -> sqlx::Result<Vec<ResidentSummary>> {
-    let first = &words[0];
-    let mut found = sqlx::query_as!(
-        ResidentSummary,
-        r#"SELECT id, first_names, initials, surname_prefix, surname, date_of_birth, street, house_number,
-                  house_number_addition, postcode, place
-           FROM residents
-           WHERE tenant_id = $1
-             AND search_surname >= search_text($2) AND search_surname < search_text($2) || chr(1114111)
-             AND search_full_name LIKE ALL (ARRAY(SELECT '%' || search_text(w) || '%' FROM unnest($3::text[]) w))
-           ORDER BY search_surname, search_first_names, id
-           LIMIT $4 OFFSET $5"#,
-        tx.tenant_id(),
-        first,
-        words,
-        limit,
-        offset
-    )
-    .fetch_all(&mut **tx)
-    .await?;
-    if found.len() as i64 == limit {
-        return Ok(found);
-    }
-    let by_surname = if found.is_empty() {
-        sqlx::query_scalar!(
-            r#"SELECT count(*) AS "count!" FROM residents
-               WHERE tenant_id = $1
-                 AND search_surname >= search_text($2) AND search_surname < search_text($2) || chr(1114111)
-                 AND search_full_name LIKE ALL (ARRAY(SELECT '%' || search_text(w) || '%' FROM unnest($3::text[]) w))"#,
-            tx.tenant_id(),
-            first,
-            words
-        )
-        .fetch_one(&mut **tx)
-        .await?
-    } else {
-        offset + found.len() as i64
-    };
-    let by_first_name = sqlx::query_as!(
-        ResidentSummary,
-        r#"SELECT id, first_names, initials, surname_prefix, surname, date_of_birth, street, house_number,
-                  house_number_addition, postcode, place
-           FROM residents
-           WHERE tenant_id = $1
-             AND search_first_names >= search_text($2) AND search_first_names < search_text($2) || chr(1114111)
-             AND NOT (search_surname >= search_text($2) AND search_surname < search_text($2) || chr(1114111))
-             AND search_full_name LIKE ALL (ARRAY(SELECT '%' || search_text(w) || '%' FROM unnest($3::text[]) w))
-           ORDER BY search_first_names, search_surname, id
-           LIMIT $4 OFFSET $5"#,
-        tx.tenant_id(),
-        first,
-        words,
-        limit - found.len() as i64,
-        (offset - by_surname).max(0)
-    )
-    .fetch_all(&mut **tx)
-    .await?;
-    found.extend(by_first_name);
-    Ok(found)
-}
-
 /// Residents who may be the same person: same date of birth and a similar name, or the
-/// same address.
+/// same address. Someone joining a household (`household_of`) shares the address of that
+/// resident and of those already living with them, so these do not count.
 pub async fn possible_duplicates(
     tx: &mut TenantTx,
     details: &ResidentDetails,
+    household_of: Option<Uuid>,
 ) -> sqlx::Result<Vec<ResidentSummary>> {
     let full_name = format!(
         "{} {} {}",
@@ -466,17 +317,21 @@ pub async fn possible_duplicates(
         ResidentSummary,
         "SELECT id, first_names, initials, surname_prefix, surname, date_of_birth, street, house_number,
                 house_number_addition, postcode, place
-         FROM residents
+         FROM residents r
          WHERE tenant_id = $1
            AND ((date_of_birth = $2 AND (similarity(search_full_name, search_text($3)) > 0.3 OR search_surname = search_text($4)))
-                OR (postcode = $5 AND house_number = $6))
+                OR (postcode = $5 AND house_number = $6
+                    AND id IS DISTINCT FROM $7
+                    AND NOT EXISTS (SELECT FROM household_members h
+                                    WHERE h.tenant_id = r.tenant_id AND h.resident_id = $7 AND h.member_id = r.id)))
          ORDER BY search_surname LIMIT 10",
         tx.tenant_id(),
         details.date_of_birth,
         full_name,
         details.surname,
         details.postcode,
-        details.house_number
+        details.house_number,
+        household_of
     )
     .fetch_all(&mut **tx)
     .await
@@ -652,34 +507,6 @@ pub async fn find(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Resident>>
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn one_search_box_understands_what_is_typed() {
-        assert_eq!(Query::parse("111222333"), Some(Query::Bsn("111222333".into())));
-        assert_eq!(
-            Query::parse("12-03-1957"),
-            Some(Query::DateOfBirth(time::macros::date!(1957 - 03 - 12)))
-        );
-        assert_eq!(
-            Query::parse("3931ab"),
-            Some(Query::Postcode {
-                postcode: "3931 AB".into(),
-                house_number: None
-            })
-        );
-        assert_eq!(
-            Query::parse("3931 AB 12a"),
-            Some(Query::Postcode {
-                postcode: "3931 AB".into(),
-                house_number: Some("12".into())
-            })
-        );
-        assert_eq!(
-            Query::parse("Jan  de Vries"),
-            Some(Query::Name(vec!["jan".into(), "de".into(), "vries".into()]))
-        );
-        assert_eq!(Query::parse("  "), None);
-    }
 
     #[test]
     fn an_edit_names_only_the_fields_it_really_changed() {

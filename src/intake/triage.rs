@@ -33,7 +33,7 @@ pub struct TriageDecision {
 }
 
 /// How far ahead the desk may plan a follow-up call.
-const FOLLOW_UP_WITHIN_DAYS: i64 = 366;
+const FOLLOW_UP_WITHIN_DAYS: i64 = 365;
 
 impl TriageInput {
     pub fn from_fields(fields: &Fields) -> TriageInput {
@@ -49,7 +49,8 @@ impl TriageInput {
     /// Checks the form; a signposted request goes to one of the `destinations` the desk may
     /// choose. The safety question must be answered, and someone unsafe at home goes to the
     /// team whatever else was chosen. Closing a request at the desk takes a note. A chosen
-    /// follow-up day lies between `today` and a year ahead.
+    /// follow-up day lies between `today` and a year ahead. Every missing answer is reported
+    /// at once.
     pub fn decide(
         &self,
         destinations: &[(Uuid, String)],
@@ -69,7 +70,7 @@ impl TriageInput {
         } else {
             Triage::parse(&self.triage)
         };
-        if triage.is_none() && unsafe_at_home.is_some() {
+        if triage.is_none() {
             errors.field("triage", "triage.error.choice");
         }
         let destination = self
@@ -156,12 +157,16 @@ pub enum TriageOutcome {
 
 /// Triage in one transaction: closes the request, or closes it with a follow-up call, or
 /// opens a case for the team. Someone unsafe at home always goes to the team, as a crisis.
+/// The case is about the household member the question is about (else the resident), and
+/// the consent given with the request enters its consent ledger, described as
+/// `consent_purpose`, so that the team need not ask again.
 pub async fn apply(
     tx: &mut TenantTx,
     request: &RequestView,
     decision: &TriageDecision,
     by: Uuid,
     today: Date,
+    consent_purpose: &str,
 ) -> sqlx::Result<TriageOutcome> {
     let (triage, urgency) = decision.routing(&request.urgency);
     let status = if triage == Triage::ToTeam {
@@ -207,10 +212,23 @@ pub async fn apply(
                 "INSERT INTO cases (tenant_id, request_id, resident_id, urgency) VALUES ($1, $2, $3, $4) RETURNING id",
                 tx.tenant_id(),
                 request.id,
-                request.resident_id,
+                request.about_member_id.or(request.resident_id),
                 urgency
             )
             .fetch_one(&mut **tx)
+            .await?;
+            // Given at the desk (or in the online form), recorded by whoever registered it.
+            sqlx::query!(
+                "INSERT INTO consents (tenant_id, case_id, request_id, purpose, given_on, recorded_by)
+                 SELECT q.tenant_id, $2, q.id, $4, local_time(q.consent_recorded_at)::date, coalesce(q.consent_recorded_by, $5)
+                 FROM requests q WHERE q.tenant_id = $1 AND q.id = $3 AND q.consent_given",
+                tx.tenant_id(),
+                case,
+                request.id,
+                consent_purpose,
+                by
+            )
+            .execute(&mut **tx)
             .await?;
             crate::cases::clocks::start_for_request(tx, case, request.id).await?;
             TriageOutcome::CaseOpened(case)
@@ -279,8 +297,24 @@ mod tests {
         let (decision, errors) = decide(&input, &[]);
         assert!(decision.is_none());
         assert_eq!(errors.for_field("unsafe_at_home"), Some("triage.error.safety"));
-        // Without the answer the choice is not asked about yet.
         assert!(!errors.has("triage"));
+    }
+
+    #[test]
+    fn every_missing_answer_is_reported_at_once() {
+        let (decision, errors) = decide(&TriageInput::default(), &[]);
+        assert!(decision.is_none());
+        assert_eq!(errors.for_field("unsafe_at_home"), Some("triage.error.safety"));
+        assert_eq!(errors.for_field("triage"), Some("triage.error.choice"));
+
+        let (_, errors) = decide(&form(Triage::Signposted, "", "", ""), &[]);
+        assert_eq!(
+            errors
+                .iter()
+                .map(|e| e.field.unwrap_or_default())
+                .collect::<Vec<_>>(),
+            ["unsafe_at_home", "destination", "note"]
+        );
     }
 
     #[test]

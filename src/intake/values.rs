@@ -55,6 +55,13 @@ choice!(
     Urgency { Normal => "normal", Urgent => "urgent", Crisis => "crisis" }
 );
 
+impl Urgency {
+    /// What choosing this urgency sets in motion, as the request form explains it.
+    pub fn explanation_key(self) -> String {
+        format!("request.urgency_means.{}", self.code())
+    }
+}
+
 choice!(
     /// What the desk decided to do with a request.
     Triage { HandledAtDesk => "handled_at_desk", Signposted => "signposted", ToTeam => "to_team" }
@@ -78,6 +85,12 @@ impl Relation {
             Relation::Parent => Relation::Child,
             other => other,
         }
+    }
+
+    /// The relation as words that follow the member's name and take the resident's name:
+    /// "(Sem) is kind van {resident}".
+    pub fn phrase_key(self) -> String {
+        format!("household.is.{}", self.code())
     }
 }
 

@@ -1,5 +1,6 @@
-//! The consent ledger of a case: per organisation, or per service (whoever offers it), what the
-//! resident agreed may be shared and for what, from when, until when. Nothing is deleted: a
+//! The consent ledger of a case: per organisation, or per service (whoever offers it), or
+//! carried from the request (everyone the team refers to), what the resident agreed may be
+//! shared and for what, from when, until when. Nothing is deleted: a
 //! withdrawal is recorded on the entry, and at once ends the access of the organisations that
 //! received referrals under it.
 
@@ -90,7 +91,8 @@ pub async fn record(tx: &mut TenantTx, case_id: Uuid, consent: &NewConsent, by: 
 }
 
 /// The valid consent under which this case may share with `organisation` (or, for an open
-/// offer, with whoever offers `service`) today.
+/// offer, with whoever offers `service`) today. The consent given with the request covers
+/// every organisation the team refers to.
 pub async fn covering(
     tx: &mut TenantTx,
     case_id: Uuid,
@@ -101,7 +103,7 @@ pub async fn covering(
         r#"SELECT id FROM consents
            WHERE tenant_id = $1 AND case_id = $2 AND withdrawn_at IS NULL
              AND (expires_on IS NULL OR expires_on >= local_now()::date)
-             AND (service_id = $4 OR ($3::uuid IS NOT NULL AND organisation_id = $3))
+             AND (service_id = $4 OR ($3::uuid IS NOT NULL AND organisation_id = $3) OR request_id IS NOT NULL)
            ORDER BY recorded_at DESC LIMIT 1"#,
         tx.tenant_id(),
         case_id,

@@ -157,6 +157,7 @@ pub const FLASHES: &[(&str, &str)] = &[
     ("flash.resident_created", "success"),
     ("flash.resident_updated", "success"),
     ("flash.household_linked", "success"),
+    ("flash.household_member_added", "success"),
     ("flash.request_created", "success"),
     ("flash.follow_up_recorded", "success"),
     ("flash.request_linked", "success"),

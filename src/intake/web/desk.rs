@@ -10,8 +10,8 @@ use crate::auth::CurrentUser;
 use crate::cases::record;
 use crate::error::AppResult;
 use crate::intake::requests::{self, FollowUp};
-use crate::intake::residents::{self, ResidentSummary};
-use crate::intake::search_count;
+use crate::intake::residents::ResidentSummary;
+use crate::intake::search;
 use crate::shared::format::{ReferenceKind, parse_reference};
 use crate::web;
 use crate::web::context::RequestContext;
@@ -82,21 +82,21 @@ pub(in crate::intake) async fn search(
     let page = query.page.unwrap_or(1).max(1);
     let mut results = Vec::new();
     let mut total = 0;
-    let parsed = residents::Query::parse(&query.q);
+    let parsed = search::Query::parse(&query.q);
     if let Some(parsed) = &parsed {
         let mut tx = ctx.tx().await?;
-        results = residents::search(&mut tx, parsed, page).await?;
-        total = search_count::count(&mut tx, parsed).await?;
+        results = search::search(&mut tx, parsed, page).await?;
+        total = search::count(&mut tx, parsed).await?;
         tx.commit().await?;
     }
-    let has_next = trim_page(&mut results, residents::PAGE_SIZE);
+    let has_next = trim_page(&mut results, search::PAGE_SIZE);
     let base = format!("/{}/residents?q={}", ctx.tenant.slug, web::query_encode(&query.q));
     web::render(&SearchPage {
         searched: parsed.is_some(),
         q: query.q,
         results,
-        pagination: Pagination::new(base, page, residents::PAGE_SIZE, has_next, total)
-            .counted_up_to(search_count::COUNT_LIMIT),
+        pagination: Pagination::new(base, page, search::PAGE_SIZE, has_next, total)
+            .counted_up_to(search::COUNT_LIMIT),
         l: ctx.layout(),
     })
 }

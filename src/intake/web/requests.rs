@@ -15,8 +15,10 @@ use crate::auth::CurrentUser;
 use crate::cases::record::CaseSummary;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::intake::household::{self, HouseholdMember};
 use crate::intake::requests::{self, FollowUpState, NewRequest, RequestInput, RequestView};
-use crate::intake::residents::{self, Resident, ResidentSummary};
+use crate::intake::residents::{Resident, ResidentSummary};
+use crate::intake::search;
 use crate::intake::triage::{self, TriageInput, TriageOutcome};
 use crate::intake::values::{FollowUpResult, Triage, Urgency};
 use crate::shared::choices::{Channel, Domain};
@@ -32,6 +34,8 @@ use crate::web::layout::{FormErrors, Layout};
 struct RequestFormPage {
     l: Layout,
     resident: Resident,
+    /// Whom the question can be about besides the resident.
+    household: Vec<HouseholdMember>,
     input: RequestInput,
     channels: &'static [Channel],
     domains: &'static [Domain],
@@ -43,11 +47,13 @@ impl RequestFormPage {
     fn new(
         ctx: &RequestContext,
         resident: Resident,
+        household: Vec<HouseholdMember>,
         input: RequestInput,
         errors: FormErrors,
     ) -> RequestFormPage {
         RequestFormPage {
             resident,
+            household,
             input,
             channels: Channel::ALL,
             domains: Domain::ALL,
@@ -66,11 +72,13 @@ pub(in crate::intake) async fn new_request(
     let user = desk_user(user)?;
     let mut tx = ctx.tx().await?;
     let resident = open_file(&mut tx, &ctx, &user, id, AuditKind::ResidentViewed, json!({})).await?;
+    let household = household::of_resident(&mut tx, resident.id).await?;
     let now = local_now(&mut tx).await?;
     tx.commit().await?;
     web::render(&RequestFormPage::new(
         &ctx,
         resident,
+        household,
         RequestInput::fresh(now),
         FormErrors::default(),
     ))
@@ -88,7 +96,9 @@ pub(in crate::intake) async fn create_request(
     let input = RequestInput::from_fields(&fields);
     let mut errors = fields.errors();
     let now = local_now(&mut tx).await?;
-    if let Some(new) = input.validate(now, &mut errors) {
+    let household = household::of_resident(&mut tx, resident.id).await?;
+    let members: Vec<Uuid> = household.iter().map(|m| m.id).collect();
+    if let Some(new) = input.validate(now, &members, &mut errors) {
         let request_id = register(&mut tx, &ctx, &user, resident.id, &new).await?;
         tx.commit().await?;
         return Ok(web::redirect_with_flash(
@@ -99,7 +109,7 @@ pub(in crate::intake) async fn create_request(
     tx.commit().await?;
     web::render_with_status(
         StatusCode::UNPROCESSABLE_ENTITY,
-        &RequestFormPage::new(&ctx, resident, input, errors),
+        &RequestFormPage::new(&ctx, resident, household, input, errors),
     )
 }
 
@@ -201,8 +211,8 @@ async fn render_request(
     let today = local_now(&mut tx).await?.date();
     let follow_up_default = format_date(triage::default_follow_up(&mut tx, today).await?);
     // An online request has no resident yet: the desk finds and links one.
-    let candidates = match residents::Query::parse(q) {
-        Some(query) if request.resident_id.is_none() => residents::search(&mut tx, &query, 1).await?,
+    let candidates = match search::Query::parse(q) {
+        Some(query) if request.resident_id.is_none() => search::search(&mut tx, &query, 1).await?,
         _ => Vec::new(),
     };
     let case = crate::cases::record::summary_for_request(&mut tx, request.id).await?;
@@ -308,14 +318,23 @@ pub(in crate::intake) async fn triage(
         )
         .await;
     };
-    let outcome = triage::apply(&mut tx, &request, &decision, user.id, today).await?;
+    let consent_purpose = ctx.lang.tf(
+        "consent.from_request.purpose",
+        &[("request", request.reference.as_str())],
+    );
+    let outcome = triage::apply(&mut tx, &request, &decision, user.id, today, &consent_purpose).await?;
     record_for_request(
         &mut tx,
         &ctx,
         &user,
         &request,
         AuditKind::RequestTriaged,
-        json!({ "request": request.reference, "triage": decision.triage.code(), "unsafe_at_home": decision.unsafe_at_home }),
+        json!({
+            "request": request.reference,
+            "triage": decision.triage.code(),
+            "unsafe_at_home": decision.unsafe_at_home,
+            "consent_carried": matches!(outcome, TriageOutcome::CaseOpened(_)) && request.consent_given,
+        }),
     )
     .await?;
     tx.commit().await?;

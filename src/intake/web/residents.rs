@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
+use uuid::Uuid;
 
 use super::{RequestRow, actor, desk_user, form_status, load_resident, may_open_case, open_file, rows};
 use crate::audit::{self, AuditKind};
@@ -18,6 +19,7 @@ use crate::intake::household::{self, HouseholdMember};
 use crate::intake::prefill;
 use crate::intake::requests;
 use crate::intake::residents::{self, Resident, ResidentInput, ResidentSummary};
+use crate::intake::search;
 use crate::intake::values::Relation;
 use crate::shared::clock::local_now;
 use crate::web;
@@ -32,28 +34,77 @@ struct ResidentFormPage {
     action: String,
     heading_key: &'static str,
     input: ResidentInput,
+    /// Registering someone who lives with this resident, and what they are to them.
+    household: Option<NewHouseholdMember>,
     duplicates: Vec<ResidentSummary>,
     errors: FormErrors,
+}
+
+/// A new resident who joins a registered resident's household.
+struct NewHouseholdMember {
+    of: Resident,
+    /// The relation as chosen (a code), kept for re-display.
+    relation: String,
+    relations: &'static [Relation],
+}
+
+impl NewHouseholdMember {
+    fn new(of: Resident, relation: &str) -> NewHouseholdMember {
+        NewHouseholdMember {
+            of,
+            relation: relation.to_owned(),
+            relations: Relation::ALL,
+        }
+    }
 }
 
 #[derive(Deserialize)]
 pub(in crate::intake) struct NewResidentQuery {
     #[serde(default)]
     q: String,
+    household_of: Option<String>,
 }
 
-/// A new resident; what was searched for fills in the form where it can.
+/// A new resident; what was searched for fills in the form where it can. A household member
+/// ("Huisgenoot toevoegen") starts with the address of the resident they live with.
 pub(in crate::intake) async fn new_resident(
     ctx: RequestContext,
     user: CurrentUser,
     Query(query): Query<NewResidentQuery>,
 ) -> AppResult<Response> {
-    desk_user(user)?;
-    let input = prefill::from_search(&query.q);
+    let user = desk_user(user)?;
+    let mut input = prefill::from_search(&query.q);
+    let household = match query.household_of.as_deref() {
+        Some(id) => {
+            let mut tx = ctx.tx().await?;
+            let of = open_file(
+                &mut tx,
+                &ctx,
+                &user,
+                web::parse_id(id)?,
+                AuditKind::ResidentViewed,
+                json!({ "household_member_form": true }),
+            )
+            .await?;
+            tx.commit().await?;
+            input.street = of.street.clone();
+            input.house_number = of.house_number.clone();
+            input.house_number_addition = of.house_number_addition.clone();
+            input.postcode = of.postcode.clone().unwrap_or_default();
+            input.place = of.place.clone();
+            Some(NewHouseholdMember::new(of, ""))
+        }
+        None => None,
+    };
     web::render(&ResidentFormPage {
         action: format!("/{}/residents", ctx.tenant.slug),
-        heading_key: "resident.new",
+        heading_key: if household.is_some() {
+            "household.add"
+        } else {
+            "resident.new"
+        },
         input,
+        household,
         duplicates: Vec::new(),
         errors: FormErrors::default(),
         l: ctx.layout(),
@@ -69,10 +120,22 @@ pub(in crate::intake) async fn create_resident(
     let input = ResidentInput::from_fields(&fields);
     let mut errors = fields.errors();
     let mut tx = ctx.tx().await?;
+    let household = match fields.get("household_of") {
+        "" => None,
+        id => Some(NewHouseholdMember::new(
+            load_resident(&mut tx, web::parse_id(id)?).await?,
+            fields.get("relation"),
+        )),
+    };
+    let relation = household.as_ref().map(|h| Relation::parse(&h.relation));
+    if relation == Some(None) {
+        errors.field("relation", "household.error.relation");
+    }
     let today = local_now(&mut tx).await?.date();
     let mut duplicates = Vec::new();
     if let Some(details) = input.validate(today, &mut errors) {
-        duplicates = residents::possible_duplicates(&mut tx, &details).await?;
+        let household_of = household.as_ref().map(|h| h.of.id);
+        duplicates = residents::possible_duplicates(&mut tx, &details, household_of).await?;
         // Possible duplicates are shown first; registering anyway takes a confirmation.
         if duplicates.is_empty() || fields.get("confirm_new") == "yes" {
             match residents::create(&mut tx, &details, user.id).await? {
@@ -85,10 +148,17 @@ pub(in crate::intake) async fn create_resident(
                         json!({}),
                     )
                     .await?;
+                    let next = match (&household, relation.flatten()) {
+                        (Some(household), Some(relation)) => {
+                            link_members(&mut tx, &ctx, &user, household.of.id, id, relation).await?;
+                            (household.of.id, "flash.household_member_added")
+                        }
+                        _ => (id, "flash.resident_created"),
+                    };
                     tx.commit().await?;
                     return Ok(web::redirect_with_flash(
-                        &format!("/{}/residents/{id}", ctx.tenant.slug),
-                        "flash.resident_created",
+                        &format!("/{}/residents/{}", ctx.tenant.slug, next.0),
+                        next.1,
                     ));
                 }
                 Err(()) => errors.field("bsn", "resident.error.bsn_taken"),
@@ -100,13 +170,41 @@ pub(in crate::intake) async fn create_resident(
         form_status(&errors),
         &ResidentFormPage {
             action: format!("/{}/residents", ctx.tenant.slug),
-            heading_key: "resident.new",
+            heading_key: if household.is_some() {
+                "household.add"
+            } else {
+                "resident.new"
+            },
             input,
+            household,
             duplicates,
             errors,
             l: ctx.layout(),
         },
     )
+}
+
+/// Links two residents as one household and records it in both files.
+async fn link_members(
+    tx: &mut TenantTx,
+    ctx: &RequestContext,
+    user: &CurrentUser,
+    resident: Uuid,
+    member: Uuid,
+    relation: Relation,
+) -> AppResult<()> {
+    household::link(tx, resident, member, relation).await?;
+    for subject in [resident, member] {
+        audit::record_for_resident(
+            tx,
+            &actor(ctx, user),
+            AuditKind::HouseholdLinked,
+            subject,
+            json!({ "relation": relation.code() }),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 #[derive(Template)]
@@ -141,11 +239,11 @@ async fn render_resident(
     let household = household::of_resident(&mut tx, resident.id).await?;
     let same_address = match &resident.postcode {
         Some(postcode) if !resident.house_number.is_empty() => {
-            let query = residents::Query::Postcode {
+            let query = search::Query::Postcode {
                 postcode: postcode.clone(),
                 house_number: Some(resident.house_number.clone()),
             };
-            residents::search(&mut tx, &query, 1)
+            search::search(&mut tx, &query, 1)
                 .await?
                 .into_iter()
                 .filter(|r| r.id != resident.id && !household.iter().any(|m| m.id == r.id))
@@ -249,6 +347,7 @@ pub(in crate::intake) async fn edit_resident(
         action: format!("/{}/residents/{}", ctx.tenant.slug, resident.id),
         heading_key: "resident.edit",
         input: resident.input(),
+        household: None,
         duplicates: Vec::new(),
         errors: FormErrors::default(),
         l: ctx.layout(),
@@ -294,6 +393,7 @@ pub(in crate::intake) async fn update_resident(
             action: format!("/{}/residents/{}", ctx.tenant.slug, resident.id),
             heading_key: "resident.edit",
             input,
+            household: None,
             duplicates: Vec::new(),
             errors,
             l: ctx.layout(),
@@ -315,17 +415,7 @@ pub(in crate::intake) async fn link_household(
     if member.id == resident.id {
         return Err(AppError::NotFound);
     }
-    household::link(&mut tx, resident.id, member.id, relation).await?;
-    for subject in [resident.id, member.id] {
-        audit::record_for_resident(
-            &mut tx,
-            &actor(&ctx, &user),
-            AuditKind::HouseholdLinked,
-            subject,
-            json!({ "relation": relation.code() }),
-        )
-        .await?;
-    }
+    link_members(&mut tx, &ctx, &user, resident.id, member.id, relation).await?;
     tx.commit().await?;
     Ok(web::redirect_with_flash(
         &format!("/{}/residents/{}", ctx.tenant.slug, resident.id),

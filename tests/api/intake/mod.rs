@@ -3,6 +3,7 @@
 //! This module holds the fixtures the intake tests share.
 
 mod access;
+mod household;
 mod online;
 mod requests;
 mod residents;
