@@ -33,6 +33,7 @@ struct MeetingsPage {
     rows: Vec<MeetingRow>,
     pagination: Pagination,
     may_prepare: bool,
+    may_read_representatives: bool,
     representing: Vec<String>,
 }
 
@@ -61,6 +62,7 @@ pub async fn meetings(
             total,
         ),
         may_prepare: offices.secretary,
+        may_read_representatives: offices.secretary || offices.chair,
         representing: names
             .into_iter()
             .filter(|o| represents.contains(&o.id))

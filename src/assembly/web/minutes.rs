@@ -81,7 +81,8 @@ pub async fn draft_minutes(
     user: CurrentUser,
     PathId(id): PathId,
 ) -> AppResult<Response> {
-    user.require_any(SECRETARY_ROLES)?;
+    // The chair may draft the minutes too, e.g. when the meeting has no secretary.
+    user.require_any(&[Role::Admin, Role::Chair])?;
     let mut tx = ctx.tx().await?;
     let meeting = lock_meeting(&mut tx, id, &user).await?;
     if meeting.status() != MeetingStatus::Closed {

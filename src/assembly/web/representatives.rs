@@ -9,7 +9,7 @@ use super::{PageQuery, audit_change, status_for};
 use crate::assembly::SECRETARY_ROLES;
 use crate::assembly::representatives::{self, Candidate, MandateInput, Representative};
 use crate::audit::AuditKind;
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Role};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::shared::clock::local_now;
@@ -29,6 +29,8 @@ struct RepresentativesPage {
     candidates: Vec<Candidate>,
     input: MandateInput,
     errors: FormErrors,
+    /// The secretary keeps the mandates; the chair reads who represents whom.
+    may_edit: bool,
 }
 
 async fn render_representatives(
@@ -37,6 +39,7 @@ async fn render_representatives(
     page: i64,
     input: Option<MandateInput>,
     errors: FormErrors,
+    may_edit: bool,
 ) -> AppResult<Response> {
     let today = local_now(&mut tx).await?.date();
     let mut rows = representatives::list(&mut tx, page).await?;
@@ -58,6 +61,7 @@ async fn render_representatives(
             candidates,
             input: input.unwrap_or_else(|| MandateInput::starting(today)),
             errors,
+            may_edit,
             l: ctx.layout(),
         },
     )
@@ -72,9 +76,10 @@ pub async fn representatives(
     user: CurrentUser,
     Query(query): Query<PageQuery>,
 ) -> AppResult<Response> {
-    user.require_any(SECRETARY_ROLES)?;
+    user.require_any(&[Role::Admin, Role::Chair])?;
+    let may_edit = SECRETARY_ROLES.iter().any(|role| user.has(*role));
     let tx = ctx.tx().await?;
-    render_representatives(tx, &ctx, query.number(), None, FormErrors::default()).await
+    render_representatives(tx, &ctx, query.number(), None, FormErrors::default(), may_edit).await
 }
 
 pub async fn add_representative(
@@ -100,7 +105,7 @@ pub async fn add_representative(
         tx.commit().await?;
         return Ok(to_representatives(&ctx, "flash.representative_added"));
     }
-    render_representatives(tx, &ctx, 1, Some(input), errors).await
+    render_representatives(tx, &ctx, 1, Some(input), errors, true).await
 }
 
 pub async fn end_representative(

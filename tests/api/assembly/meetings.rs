@@ -279,6 +279,16 @@ async fn minutes_are_drafted_approved_by_chair_and_secretary_and_adopted_by_the_
     a.set_status(&a.chair, &meeting, "gesloten").await;
     let minutes = format!("/demo/assembly/{meeting}/minutes");
     assert_eq!(a.admin.send(&minutes, &[]).await.0, 303);
+    let (_, chair_view) = a.chair.page(&minutes).await;
+    assert!(
+        chair_view.contains("action=\"/demo/assembly/"),
+        "the chair is offered the draft"
+    );
+    assert_eq!(
+        a.chair.send(&minutes, &[]).await.0,
+        303,
+        "the chair drafts the minutes too"
+    );
     let (_, page) = a.admin.page(&minutes).await;
     assert!(
         page.contains("Unaniem zonder discussie.") && page.contains("1 voor, 0 tegen"),
@@ -294,7 +304,7 @@ async fn minutes_are_drafted_approved_by_chair_and_secretary_and_adopted_by_the_
     let approve = format!("{minutes}/approve");
     assert_eq!(
         a.admin
-            .send(&approve, &[("version", "1"), ("as", "chair")])
+            .send(&approve, &[("version", "2"), ("as", "chair")])
             .await
             .0,
         403,
@@ -302,7 +312,7 @@ async fn minutes_are_drafted_approved_by_chair_and_secretary_and_adopted_by_the_
     );
     assert_eq!(
         a.admin
-            .send(&approve, &[("version", "1"), ("as", "secretary")])
+            .send(&approve, &[("version", "2"), ("as", "secretary")])
             .await
             .0,
         303
@@ -314,7 +324,7 @@ async fn minutes_are_drafted_approved_by_chair_and_secretary_and_adopted_by_the_
     assert_eq!(a.chair.send(&adopt, &[("in_meeting", &next)]).await.0, 422);
     assert_eq!(
         a.chair
-            .send(&approve, &[("version", "1"), ("as", "chair")])
+            .send(&approve, &[("version", "2"), ("as", "chair")])
             .await
             .0,
         303
@@ -583,4 +593,27 @@ async fn an_agenda_items_documents_are_listed_under_stukken_with_their_item() {
         stukken.contains(&format!("Bij agendapunt 1 ({title}): <a")) && stukken.contains("jaarverslag.pdf"),
         "{stukken}"
     );
+}
+
+#[tokio::test]
+async fn the_chair_reads_who_represents_whom_and_only_the_secretary_changes_it() {
+    let a = Assembly::new(2).await;
+    let path = "/demo/assembly/representatives";
+    let (status, page) = a.chair.page(path).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<h1>Vertegenwoordigers"), "{page}");
+    assert!(
+        !page.contains("/assembly/representatives/new"),
+        "no form for the chair"
+    );
+    let (_, meetings) = a.chair.page("/demo/assembly").await;
+    assert!(meetings.contains("href=\"/demo/assembly/representatives\""));
+    let (status, _) = a
+        .chair
+        .send("/demo/assembly/representatives/new", &[("user", "")])
+        .await;
+    assert_eq!(status, 403);
+    let (_, secretary) = a.admin.page(path).await;
+    assert!(secretary.contains("/assembly/representatives/new"));
+    assert_eq!(a.rep(0).await.page(path).await.0, 403);
 }
