@@ -9,7 +9,7 @@ use serde_json::json;
 use super::{audit_change, load_meeting, lock_meeting, meeting_path, offices};
 use crate::assembly::meetings::{self, Meeting, MeetingOption};
 use crate::assembly::minutes::{self, Approver, Minutes};
-use crate::assembly::{CHAIR_ROLES, MeetingStatus, READ_ROLES, SECRETARY_ROLES, rules};
+use crate::assembly::{CHAIR_ROLES, MeetingStatus, READ_ROLES, rules};
 use crate::audit::AuditKind;
 use crate::auth::{CurrentUser, Role};
 use crate::db::TenantTx;
