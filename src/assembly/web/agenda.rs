@@ -13,7 +13,7 @@ use crate::assembly::agenda::{self, AgendaItem, ItemInput};
 use crate::assembly::meetings::{self, Meeting};
 use crate::assembly::{DecisionKind, ItemKind, SECRETARY_ROLES};
 use crate::audit::AuditKind;
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Role};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::members::register::OrganisationOption;
@@ -243,7 +243,8 @@ pub async fn item_notes(
     PathIds(id, item): PathIds,
     axum::Form(fields): axum::Form<Fields>,
 ) -> AppResult<Response> {
-    user.require_any(SECRETARY_ROLES)?;
+    // What was said per item, for the minutes: the chair may write it as well as the secretary.
+    user.require_any(&[Role::Admin, Role::Chair])?;
     let mut tx = ctx.tx().await?;
     let meeting = lock_meeting(&mut tx, id, &user).await?;
     let item = load_item(&mut tx, &meeting, item).await?;

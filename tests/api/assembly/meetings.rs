@@ -263,8 +263,9 @@ async fn a_representative_registers_its_own_attendance_or_proxy_before_the_meeti
 async fn minutes_are_drafted_approved_by_chair_and_secretary_and_adopted_by_the_next_meeting() {
     let a = Assembly::new(1).await;
     let (meeting, item) = a.ready("gewoon", None).await;
+    // The chair writes what was said on the item, as the secretary may.
     let (status, _) = a
-        .admin
+        .chair
         .send(
             &format!("/demo/assembly/{meeting}/items/{item}/notes"),
             &[("notes", "Unaniem zonder discussie.")],
