@@ -205,6 +205,30 @@ pub async fn of_meeting(tx: &mut TenantTx, meeting_id: Uuid) -> sqlx::Result<Vec
     .await
 }
 
+/// A vote open now in a meeting in session, for the start page of those who take part.
+pub struct OpenVote {
+    pub meeting_id: Uuid,
+    pub meeting: String,
+    pub item: String,
+}
+
+/// The longest-open vote of a meeting in session, if any; the meeting's page has the rest.
+pub async fn first_open(tx: &mut TenantTx) -> sqlx::Result<Option<OpenVote>> {
+    sqlx::query_as!(
+        OpenVote,
+        "SELECT p.meeting_id, m.title AS meeting, i.title AS item
+         FROM polls p
+         JOIN meetings m ON m.tenant_id = p.tenant_id AND m.id = p.meeting_id
+         JOIN agenda_items i ON i.tenant_id = p.tenant_id AND i.id = p.agenda_item_id
+         WHERE p.tenant_id = $1 AND p.status = 'open' AND m.status = 'geopend'
+         ORDER BY p.opened_at, p.id
+         LIMIT 1",
+        tx.tenant_id()
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
 pub async fn find(tx: &mut TenantTx, meeting_id: Uuid, id: Uuid) -> sqlx::Result<Option<Poll>> {
     Ok(of_meeting(tx, meeting_id).await?.into_iter().find(|p| p.id == id))
 }

@@ -6,7 +6,7 @@ use axum::Router;
 use axum::response::{Redirect, Response};
 use axum::routing::get;
 
-use crate::assembly::{self, meetings};
+use crate::assembly::{self, meetings, polls};
 use crate::auth::{CurrentUser, Role};
 use crate::cases::queue;
 use crate::db::TenantTx;
@@ -173,9 +173,18 @@ async fn waiting_for(
             inbox,
         );
     }
-    if user.roles.iter().any(|role| assembly::READ_ROLES.contains(role))
-        && let Some(meeting) = meetings::next_convened(tx).await?
-    {
+    let takes_part = user.roles.iter().any(|role| assembly::READ_ROLES.contains(role));
+    if takes_part && let Some(vote) = polls::first_open(tx).await? {
+        lines.push(WaitingLine {
+            id: "waiting-open-vote",
+            text: ctx.lang.tf(
+                "home.waiting.open_vote",
+                &[("item", &vote.item), ("meeting", &vote.meeting)],
+            ),
+            href: format!("/{slug}/assembly/{}", vote.meeting_id),
+        });
+    }
+    if takes_part && let Some(meeting) = meetings::next_convened(tx).await? {
         let text = ctx.lang.tf(
             "home.waiting.meeting",
             &[

@@ -618,3 +618,25 @@ async fn the_chair_reads_who_represents_whom_and_only_the_secretary_changes_it()
     assert!(secretary.contains("/assembly/representatives/new"));
     assert_eq!(a.rep(0).await.page(path).await.0, 403);
 }
+
+#[tokio::test]
+async fn a_representatives_start_page_shows_the_vote_that_is_open() {
+    let a = Assembly::new(1).await;
+    let (meeting, item) = a.ready("gewoon", None).await;
+    let rep = a.rep(0).await;
+    let (_, before) = rep.page("/demo/").await;
+    assert!(!before.contains("waiting-open-vote"), "no vote open yet");
+    let (status, _) = a.open_poll(&meeting, &item, false).await;
+    assert_eq!(status, 303);
+    let (_, start) = rep.page("/demo/").await;
+    let line = start
+        .split("<li id=\"waiting-open-vote\">")
+        .nth(1)
+        .expect("the open vote on the start page");
+    let line = &line[..line.find("</li>").unwrap()];
+    assert!(
+        line.contains(&format!("href=\"/demo/assembly/{meeting}\""))
+            && line.contains("Er is een stemming geopend over"),
+        "{line}"
+    );
+}
