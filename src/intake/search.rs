@@ -200,42 +200,12 @@ pub async fn count(tx: &mut TenantTx, query: &Query) -> sqlx::Result<i64> {
             .fetch_one(&mut **tx)
             .await
         }
-        // Both tiers, each resident once, under the same conditions as `name_matches`.
+        // Both tiers, each resident once, as the search lists them.
         Query::Name(words) => {
             let leading = leading_word(tx, words).await?;
-            sqlx::query_scalar!(
-                r#"SELECT (SELECT count(*) FROM (
-                               SELECT 1 FROM resident_search_terms t
-                               WHERE t.tenant_id = $1 AND t.tier = 1
-                                 AND t.term >= search_text($2) AND t.term < search_text($2) || chr(1114111)
-                                 AND NOT EXISTS (SELECT FROM resident_search_terms e
-                                                 WHERE e.tenant_id = t.tenant_id AND e.resident_id = t.resident_id AND e.tier = 1
-                                                   AND e.term >= search_text($2) AND e.term < t.term)
-                                 AND NOT EXISTS (SELECT FROM unnest($3::text[]) w
-                                                 WHERE NOT EXISTS (SELECT FROM resident_search_terms e
-                                                                   WHERE e.tenant_id = t.tenant_id AND e.resident_id = t.resident_id
-                                                                     AND e.term >= search_text(w) AND e.term < search_text(w) || chr(1114111)))
-                               LIMIT $4) AS by_surname)
-                        + (SELECT count(*) FROM (
-                               SELECT 1 FROM resident_search_terms t
-                               WHERE t.tenant_id = $1 AND t.tier = 2
-                                 AND t.term >= search_text($2) AND t.term < search_text($2) || chr(1114111)
-                                 AND NOT EXISTS (SELECT FROM resident_search_terms e
-                                                 WHERE e.tenant_id = t.tenant_id AND e.resident_id = t.resident_id
-                                                   AND (e.tier < t.tier OR (e.tier = t.tier AND e.term < t.term))
-                                                   AND e.term >= search_text($2) AND e.term < search_text($2) || chr(1114111))
-                                 AND NOT EXISTS (SELECT FROM unnest($3::text[]) w
-                                                 WHERE NOT EXISTS (SELECT FROM resident_search_terms e
-                                                                   WHERE e.tenant_id = t.tenant_id AND e.resident_id = t.resident_id
-                                                                     AND e.term >= search_text(w) AND e.term < search_text(w) || chr(1114111)))
-                               LIMIT $4) AS by_other_words) AS "count!""#,
-                tx.tenant_id(),
-                leading,
-                words,
-                limit
-            )
-            .fetch_one(&mut **tx)
-            .await
+            let by_surname = count_in_tier(tx, 1, &leading, words, limit).await?;
+            let by_other_words = count_in_tier(tx, 2, &leading, words, limit).await?;
+            Ok(by_surname + by_other_words)
         }
     }
 }
@@ -258,24 +228,10 @@ async fn search_by_name(
     if found.len() as i64 == limit {
         return Ok(found);
     }
+    // Where the second tier's page starts: past the first tier's matches, counted up to the
+    // offset (a page that found none in the first tier lies past all of them).
     let by_surname = if found.is_empty() {
-        sqlx::query_scalar!(
-            r#"SELECT count(*) AS "count!" FROM resident_search_terms t
-               WHERE t.tenant_id = $1 AND t.tier = 1
-                 AND t.term >= search_text($2) AND t.term < search_text($2) || chr(1114111)
-                 AND NOT EXISTS (SELECT FROM resident_search_terms e
-                                 WHERE e.tenant_id = t.tenant_id AND e.resident_id = t.resident_id AND e.tier = 1
-                                   AND e.term >= search_text($2) AND e.term < t.term)
-                 AND NOT EXISTS (SELECT FROM unnest($3::text[]) w
-                                 WHERE NOT EXISTS (SELECT FROM resident_search_terms e
-                                                   WHERE e.tenant_id = t.tenant_id AND e.resident_id = t.resident_id
-                                                     AND e.term >= search_text(w) AND e.term < search_text(w) || chr(1114111)))"#,
-            tx.tenant_id(),
-            leading,
-            words
-        )
-        .fetch_one(&mut **tx)
-        .await?
+        count_in_tier(tx, 1, leading, words, offset).await?
     } else {
         offset + found.len() as i64
     };
@@ -292,8 +248,33 @@ async fn search_by_name(
     Ok(found)
 }
 
-/// One tier of a name search. A resident is listed once, under the first of their words in
-/// this tier the leading word starts (and not at all when an earlier tier listed them).
+/// A query over one tier of a name search: `$1` cooperative, `$2` tier, `$3` the leading word,
+/// `$4` every typed word. A resident matches once, under the first of their words in the tier the
+/// leading word starts, not at all when an earlier tier matched them, and only when every typed
+/// word starts one of their words. The list and its counts share these conditions, so the page
+/// and its "1–25 van 130" cannot disagree.
+macro_rules! in_tier {
+    ($query:ident!($($out:path,)? $head:literal, $tail:literal $(, $arg:expr)* $(,)?)) => {
+        sqlx::$query!(
+            $($out,)?
+            $head
+                + r#" WHERE t.tenant_id = $1 AND t.tier = $2
+                        AND t.term >= search_text($3) AND t.term < search_text($3) || chr(1114111)
+                        AND NOT EXISTS (SELECT FROM resident_search_terms e
+                                        WHERE e.tenant_id = t.tenant_id AND e.resident_id = t.resident_id
+                                          AND (e.tier < t.tier OR (e.tier = t.tier AND e.term < t.term))
+                                          AND e.term >= search_text($3) AND e.term < search_text($3) || chr(1114111))
+                        AND NOT EXISTS (SELECT FROM unnest($4::text[]) w
+                                        WHERE NOT EXISTS (SELECT FROM resident_search_terms e
+                                                          WHERE e.tenant_id = t.tenant_id AND e.resident_id = t.resident_id
+                                                            AND e.term >= search_text(w) AND e.term < search_text(w) || chr(1114111))) "#
+                + $tail
+            $(, $arg)*
+        )
+    };
+}
+
+/// One tier of a name search, a page at a time, in the order of `resident_search_terms_order`.
 async fn name_matches(
     tx: &mut TenantTx,
     tier: i16,
@@ -302,32 +283,42 @@ async fn name_matches(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<Vec<ResidentSummary>> {
-    sqlx::query_as!(
+    in_tier!(query_as!(
         ResidentSummary,
-        r#"SELECT r.id, r.first_names, r.initials, r.surname_prefix, r.surname, r.date_of_birth, r.street,
-                  r.house_number, r.house_number_addition, r.postcode, r.place
-           FROM resident_search_terms t
-           JOIN residents r ON r.tenant_id = t.tenant_id AND r.id = t.resident_id
-           WHERE t.tenant_id = $1 AND t.tier = $2
-             AND t.term >= search_text($3) AND t.term < search_text($3) || chr(1114111)
-             AND NOT EXISTS (SELECT FROM resident_search_terms e
-                             WHERE e.tenant_id = t.tenant_id AND e.resident_id = t.resident_id
-                               AND (e.tier < t.tier OR (e.tier = t.tier AND e.term < t.term))
-                               AND e.term >= search_text($3) AND e.term < search_text($3) || chr(1114111))
-             AND NOT EXISTS (SELECT FROM unnest($4::text[]) w
-                             WHERE NOT EXISTS (SELECT FROM resident_search_terms e
-                                               WHERE e.tenant_id = t.tenant_id AND e.resident_id = t.resident_id
-                                                 AND e.term >= search_text(w) AND e.term < search_text(w) || chr(1114111)))
-           ORDER BY t.term, t.surname, t.first_names, t.resident_id
-           LIMIT $5 OFFSET $6"#,
+        "SELECT r.id, r.first_names, r.initials, r.surname_prefix, r.surname, r.date_of_birth, r.street,
+                r.house_number, r.house_number_addition, r.postcode, r.place
+         FROM resident_search_terms t
+         JOIN residents r ON r.tenant_id = t.tenant_id AND r.id = t.resident_id",
+        "ORDER BY t.term, t.surname, t.first_names, t.resident_id LIMIT $5 OFFSET $6",
         tx.tenant_id(),
         tier,
         leading,
         words,
         limit,
         offset
-    )
+    ))
     .fetch_all(&mut **tx)
+    .await
+}
+
+/// How many residents one tier of a name search matches, counted up to `limit`.
+async fn count_in_tier(
+    tx: &mut TenantTx,
+    tier: i16,
+    leading: &str,
+    words: &[String],
+    limit: i64,
+) -> sqlx::Result<i64> {
+    in_tier!(query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM (SELECT 1 FROM resident_search_terms t"#,
+        "LIMIT $5) AS counted",
+        tx.tenant_id(),
+        tier,
+        leading,
+        words,
+        limit
+    ))
+    .fetch_one(&mut **tx)
     .await
 }
 
