@@ -12,6 +12,7 @@ use crate::web::forms::Fields;
 use crate::web::layout::FormErrors;
 
 /// A member on the attendance list.
+#[derive(Clone)]
 pub struct AttendanceRow {
     pub organisation_id: Uuid,
     pub organisation: String,
@@ -160,9 +161,8 @@ pub struct AttendanceChange {
 }
 
 impl AttendanceInput {
-    /// Checks the form against the current list (`rows`) and the statute rules: a proxy needs
-    /// a note describing the written proxy, may be given only by and to a member with a vote, not to a member
-    /// that gave its own vote away, and no one holds more proxies than the statutes allow.
+    /// Checks the form against the current list (`rows`) and the statute rules (see
+    /// [`check`]).
     pub fn validate(
         &self,
         rows: &[AttendanceRow],
@@ -178,60 +178,223 @@ impl AttendanceInput {
             errors.field("organisation", "attendance.error.organisation");
             return None;
         };
-        let Some(presence) = Presence::parse(&self.presence) else {
-            errors.field("presence", "attendance.error.presence");
-            return None;
+        let holder = find(rows, &self.proxy_holder);
+        let full = |h: &AttendanceRow| {
+            let already = member.proxy_holder_id == Some(h.organisation_id);
+            !already && h.proxies_held >= i64::from(rules.proxy_limit())
         };
-        let mut proxy_holder_id = None;
-        if presence == Presence::Proxy {
-            let holder = self
-                .proxy_holder
-                .parse::<Uuid>()
-                .ok()
-                .and_then(|id| rows.iter().find(|r| r.organisation_id == id));
-            if !rules.proxies_allowed {
-                errors.field("presence", "attendance.error.no_proxies");
-            } else if !member.has_vote() {
-                errors.field("presence", "attendance.error.giver_has_no_vote");
-            } else if member.proxies_held > 0 {
-                errors.field("presence", "attendance.error.giver_holds_proxies");
-            } else {
-                match holder {
-                    None => errors.field("proxy_holder", "attendance.error.holder"),
-                    Some(h) if h.organisation_id == member.organisation_id || !h.has_vote() => {
-                        errors.field("proxy_holder", "attendance.error.holder")
+        check(
+            member,
+            &self.presence,
+            holder,
+            full,
+            &self.proxy_note,
+            rules,
+            errors,
+        )
+    }
+}
+
+fn find<'a>(rows: &'a [AttendanceRow], id: &str) -> Option<&'a AttendanceRow> {
+    let id = id.parse::<Uuid>().ok()?;
+    rows.iter().find(|r| r.organisation_id == id)
+}
+
+/// One member's attendance as the list would have it with every change made: a proxy needs a
+/// note describing the written proxy, may be given only by and to a member with a vote, not by
+/// a member holding proxies, not to a member that gave its own vote away, and no one holds
+/// more proxies than the statutes allow (`holder_full`). A member holding proxies cannot be
+/// absent.
+fn check(
+    member: &AttendanceRow,
+    presence: &str,
+    holder: Option<&AttendanceRow>,
+    holder_full: impl Fn(&AttendanceRow) -> bool,
+    proxy_note: &str,
+    rules: &StatuteRules,
+    errors: &mut FormErrors,
+) -> Option<AttendanceChange> {
+    let Some(presence) = Presence::parse(presence) else {
+        errors.field("presence", "attendance.error.presence");
+        return None;
+    };
+    let mut proxy_holder_id = None;
+    if presence == Presence::Proxy {
+        if !rules.proxies_allowed {
+            errors.field("presence", "attendance.error.no_proxies");
+        } else if !member.has_vote() {
+            errors.field("presence", "attendance.error.giver_has_no_vote");
+        } else if member.proxies_held > 0 {
+            errors.field("presence", "attendance.error.giver_holds_proxies");
+        } else {
+            match holder {
+                None => errors.field("proxy_holder", "attendance.error.holder"),
+                Some(h) if h.organisation_id == member.organisation_id || !h.has_vote() => {
+                    errors.field("proxy_holder", "attendance.error.holder")
+                }
+                Some(h) if h.presence.as_deref() == Some(Presence::Proxy.code()) => {
+                    errors.field("proxy_holder", "attendance.error.holder_gave_proxy")
+                }
+                Some(h) => {
+                    if holder_full(h) {
+                        errors.field("proxy_holder", "attendance.error.holder_full");
                     }
-                    Some(h) if h.presence.as_deref() == Some(Presence::Proxy.code()) => {
-                        errors.field("proxy_holder", "attendance.error.holder_gave_proxy")
-                    }
-                    Some(h) => {
-                        let already = member.proxy_holder_id == Some(h.organisation_id);
-                        if !already && h.proxies_held >= i64::from(rules.proxy_limit()) {
-                            errors.field("proxy_holder", "attendance.error.holder_full");
-                        }
-                        proxy_holder_id = Some(h.organisation_id);
-                    }
+                    proxy_holder_id = Some(h.organisation_id);
                 }
             }
-            if self.proxy_note.is_empty() {
-                errors.field("proxy_note", "attendance.error.proxy_note");
+        }
+        if proxy_note.is_empty() {
+            errors.field("proxy_note", "attendance.error.proxy_note");
+        }
+    } else if member.proxies_held > 0 && presence == Presence::Excused {
+        errors.field("presence", "attendance.error.holder_absent");
+    }
+    if !errors.is_empty() {
+        return None;
+    }
+    Some(AttendanceChange {
+        organisation_id: member.organisation_id,
+        presence,
+        proxy_holder_id,
+        proxy_note: if presence == Presence::Proxy {
+            proxy_note.to_owned()
+        } else {
+            String::new()
+        },
+    })
+}
+
+/// One member's line of the whole attendance list as typed.
+#[derive(Debug, Clone, Default)]
+pub struct SheetLine {
+    pub organisation_id: Uuid,
+    pub presence: String,
+    pub proxy_holder: String,
+    pub proxy_note: String,
+    /// What the checks on the way in found in the typed note (too long, a control character).
+    pub note_problem: Option<&'static str>,
+}
+
+impl SheetLine {
+    /// The line of `row` as the list form sent it (`presence.<id>`, …), or as stored when the
+    /// form did not send it.
+    pub fn from_fields(row: &AttendanceRow, fields: &Fields) -> SheetLine {
+        let name = |kind: &str| format!("{kind}.{}", row.organisation_id);
+        let sent = |kind: &str| {
+            let name = name(kind);
+            fields.get_all(&name).next().map(|v| v.trim().to_owned())
+        };
+        let stored = SheetLine::stored(row);
+        SheetLine {
+            organisation_id: row.organisation_id,
+            presence: sent("presence").unwrap_or(stored.presence),
+            proxy_holder: sent("proxy_holder").unwrap_or(stored.proxy_holder),
+            proxy_note: sent("proxy_note").unwrap_or(stored.proxy_note),
+            note_problem: fields.problem(&name("proxy_note")),
+        }
+    }
+
+    /// The line as the list has it now.
+    pub fn stored(row: &AttendanceRow) -> SheetLine {
+        SheetLine {
+            organisation_id: row.organisation_id,
+            presence: row.presence.clone().unwrap_or_default(),
+            proxy_holder: row.proxy_holder_id.map(|id| id.to_string()).unwrap_or_default(),
+            proxy_note: row.proxy_note.clone(),
+            note_problem: None,
+        }
+    }
+
+    /// Whether the line asks for something other than what is stored. A line left without a
+    /// choice changes nothing (the form offers none for a member already on the list).
+    fn changes(&self, row: &AttendanceRow) -> bool {
+        if self.presence.is_empty() {
+            return false;
+        }
+        let stored = SheetLine::stored(row);
+        let proxy = self.presence == Presence::Proxy.code();
+        self.presence != stored.presence
+            || (proxy && (self.proxy_holder != stored.proxy_holder || self.proxy_note != stored.proxy_note))
+    }
+}
+
+/// The messages of one line of the whole list.
+pub type LineErrors = Vec<(Uuid, FormErrors)>;
+
+/// Checks the whole list as typed (`lines`, one per row of `rows`) against the statutes as it
+/// would be with every change made, so that a proxy given on one line and withdrawn or passed
+/// on on another are judged together. Only lines that change something are checked and
+/// returned; any message refuses the whole list.
+pub fn validate_sheet(
+    lines: &[SheetLine],
+    rows: &[AttendanceRow],
+    rules: &StatuteRules,
+) -> Result<Vec<AttendanceChange>, LineErrors> {
+    let changed: Vec<bool> = lines
+        .iter()
+        .zip(rows)
+        .map(|(line, row)| line.changes(row) || line.note_problem.is_some())
+        .collect();
+    let projected: Vec<AttendanceRow> = rows
+        .iter()
+        .zip(lines)
+        .zip(&changed)
+        .map(|((row, line), &changed)| {
+            let mut row = row.clone();
+            if changed {
+                row.presence = Some(line.presence.clone());
+                row.proxy_holder_id = if line.presence == Presence::Proxy.code() {
+                    line.proxy_holder.parse().ok()
+                } else {
+                    None
+                };
             }
-        } else if member.proxies_held > 0 && presence == Presence::Excused {
-            errors.field("presence", "attendance.error.holder_absent");
-        }
-        if !errors.is_empty() {
-            return None;
-        }
-        Some(AttendanceChange {
-            organisation_id: member.organisation_id,
-            presence,
-            proxy_holder_id,
-            proxy_note: if presence == Presence::Proxy {
-                self.proxy_note.clone()
-            } else {
-                String::new()
-            },
+            row
         })
+        .collect();
+    let held = |id: Uuid| -> i64 {
+        let count = projected
+            .iter()
+            .filter(|r| {
+                r.proxy_holder_id == Some(id) && r.presence.as_deref() == Some(Presence::Proxy.code())
+            })
+            .count();
+        i64::try_from(count).unwrap_or(i64::MAX)
+    };
+    let projected: Vec<AttendanceRow> = projected
+        .iter()
+        .map(|r| AttendanceRow {
+            proxies_held: held(r.organisation_id),
+            ..r.clone()
+        })
+        .collect();
+    let limit = i64::from(rules.proxy_limit());
+    let mut changes = Vec::new();
+    let mut refused = Vec::new();
+    for ((line, member), _) in lines.iter().zip(&projected).zip(&changed).filter(|(_, c)| **c) {
+        let mut errors = FormErrors::new();
+        if let Some(key) = line.note_problem {
+            errors.field("proxy_note", key);
+        }
+        let holder = find(&projected, &line.proxy_holder);
+        let full = |h: &AttendanceRow| h.proxies_held > limit;
+        match check(
+            member,
+            &line.presence,
+            holder,
+            full,
+            &line.proxy_note,
+            rules,
+            &mut errors,
+        ) {
+            Some(change) => changes.push(change),
+            None => refused.push((member.organisation_id, errors)),
+        }
+    }
+    if refused.is_empty() {
+        Ok(changes)
+    } else {
+        Err(refused)
     }
 }
 
@@ -279,6 +442,142 @@ mod tests {
         secretary: false,
         chair: false,
     };
+
+    fn rules(max_proxies: i32) -> StatuteRules {
+        StatuteRules {
+            notice_days: 14,
+            quorum_percent: 50,
+            majority_ordinary: "meerderheid".into(),
+            majority_statutes: "twee_derde".into(),
+            majority_admission: "meerderheid".into(),
+            majority_expulsion: "twee_derde".into(),
+            majority_notice: "meerderheid".into(),
+            proxies_allowed: true,
+            max_proxies,
+            abstentions_count: false,
+            appeal_days: 30,
+            electronic_participation: false,
+        }
+    }
+
+    fn member(name: &str, status: &str) -> AttendanceRow {
+        AttendanceRow {
+            organisation_id: Uuid::new_v4(),
+            organisation: name.into(),
+            status: status.into(),
+            presence: None,
+            electronic: false,
+            proxy_holder_id: None,
+            proxy_holder: None,
+            proxy_note: String::new(),
+            proxies_held: 0,
+        }
+    }
+
+    fn line(row: &AttendanceRow, presence: &str, holder: Option<&AttendanceRow>) -> SheetLine {
+        SheetLine {
+            organisation_id: row.organisation_id,
+            presence: presence.into(),
+            proxy_holder: holder.map(|h| h.organisation_id.to_string()).unwrap_or_default(),
+            proxy_note: if holder.is_some() {
+                "brief 3 mei".into()
+            } else {
+                String::new()
+            },
+            note_problem: None,
+        }
+    }
+
+    fn messages(errors: &LineErrors, row: &AttendanceRow) -> Vec<&'static str> {
+        errors
+            .iter()
+            .filter(|(id, _)| *id == row.organisation_id)
+            .flat_map(|(_, e)| e.iter().map(|e| e.message_key))
+            .collect()
+    }
+
+    #[test]
+    fn the_whole_list_is_stored_in_one_go_and_lines_left_open_change_nothing() {
+        let (a, b, c, d) = (
+            member("A", "lid"),
+            member("B", "lid"),
+            member("C", "lid"),
+            member("D", "aspirant"),
+        );
+        let rows = [a.clone(), b.clone(), c.clone(), d.clone()];
+        let lines = [
+            line(&a, "aanwezig", None),
+            line(&b, "volmacht", Some(&a)),
+            line(&c, "", None),
+            line(&d, "afwezig_met_bericht", None),
+        ];
+        let changes = validate_sheet(&lines, &rows, &rules(1)).expect("a valid list");
+        let stored: Vec<_> = changes.iter().map(|c| (c.organisation_id, c.presence)).collect();
+        assert_eq!(
+            stored,
+            [
+                (a.organisation_id, Presence::Present),
+                (b.organisation_id, Presence::Proxy),
+                (d.organisation_id, Presence::Excused),
+            ]
+        );
+        assert_eq!(changes[1].proxy_holder_id, Some(a.organisation_id));
+    }
+
+    #[test]
+    fn the_lines_are_judged_together_as_the_list_would_be() {
+        let (a, b, c) = (member("A", "lid"), member("B", "lid"), member("C", "lid"));
+        let rows = [a.clone(), b.clone(), c.clone()];
+        // Two proxies to A where the statutes allow one: both lines are refused.
+        let errors = validate_sheet(
+            &[
+                line(&a, "aanwezig", None),
+                line(&b, "volmacht", Some(&a)),
+                line(&c, "volmacht", Some(&a)),
+            ],
+            &rows,
+            &rules(1),
+        )
+        .expect_err("too many proxies");
+        assert_eq!(messages(&errors, &b), ["attendance.error.holder_full"]);
+        assert_eq!(messages(&errors, &c), ["attendance.error.holder_full"]);
+        assert!(messages(&errors, &a).is_empty());
+        // A member cannot pass on its vote while another line gives it a proxy, nor hold one
+        // while giving its own away; nor be absent while holding one.
+        let errors = validate_sheet(
+            &[
+                line(&a, "volmacht", Some(&c)),
+                line(&b, "volmacht", Some(&a)),
+                line(&c, "afwezig_met_bericht", None),
+            ],
+            &rows,
+            &rules(2),
+        )
+        .expect_err("a chain of proxies");
+        assert_eq!(messages(&errors, &a), ["attendance.error.giver_holds_proxies"]);
+        assert_eq!(messages(&errors, &b), ["attendance.error.holder_gave_proxy"]);
+        assert_eq!(messages(&errors, &c), ["attendance.error.holder_absent"]);
+    }
+
+    #[test]
+    fn an_unchanged_line_is_not_stored_again_and_a_proxy_needs_its_note() {
+        let (mut a, b) = (member("A", "lid"), member("B", "lid"));
+        a.presence = Some("aanwezig".into());
+        a.electronic = true;
+        let rows = [a.clone(), b.clone()];
+        let mut without_note = line(&b, "volmacht", Some(&a));
+        without_note.proxy_note.clear();
+        let errors = validate_sheet(&[line(&a, "aanwezig", None), without_note], &rows, &rules(1))
+            .expect_err("no note");
+        assert_eq!(messages(&errors, &b), ["attendance.error.proxy_note"]);
+        let changes = validate_sheet(
+            &[line(&a, "aanwezig", None), line(&b, "", None)],
+            &rows,
+            &rules(1),
+        )
+        .expect("nothing changed");
+        assert!(changes.is_empty(), "an electronic presence is kept as it is");
+    }
 
     #[test]
     fn the_list_is_kept_from_the_convening_until_the_close() {

@@ -155,6 +155,10 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
             post(web::attendance::record_attendance),
         )
         .route(
+            "/{tenant}/assembly/{id}/attendance/list",
+            get(web::attendance::attendance_sheet).post(web::attendance::record_sheet),
+        )
+        .route(
             "/{tenant}/assembly/{id}/items/{item}/polls",
             post(web::polls::open_poll),
         )

@@ -160,11 +160,14 @@ const FIELD_LIMITS: &[(&str, Limit)] = &[
 ];
 
 /// The limit of the field `name`, with the name as the list spells it (for its message).
-/// Anything unlisted (codes, dates, ids, choices) is held to one line of [`Limit::Name`].
+/// Anything unlisted (codes, dates, ids, choices) is held to one line of [`Limit::Name`]. A
+/// field of a table form names its row after a dot (`proxy_note.<id>`) and has the limit of
+/// its kind.
 pub fn limit_of(name: &str) -> (Option<&'static str>, Limit) {
+    let kind = name.split_once('.').map_or(name, |(kind, _)| kind);
     FIELD_LIMITS
         .iter()
-        .find(|(listed, _)| *listed == name)
+        .find(|(listed, _)| *listed == kind)
         .map_or((None, Limit::Name), |(listed, limit)| (Some(*listed), *limit))
 }
 
@@ -184,6 +187,8 @@ fn forbidden(c: char, multiline: bool) -> bool {
 pub struct Fields {
     pairs: Vec<(String, String)>,
     problems: FormErrors,
+    /// The same findings by the field's full name, for a table form's rows.
+    problems_by_name: Vec<(String, &'static str)>,
 }
 
 impl<'de> serde::Deserialize<'de> for Fields {
@@ -195,13 +200,17 @@ impl<'de> serde::Deserialize<'de> for Fields {
 impl Fields {
     pub fn from_pairs(pairs: Vec<(String, String)>) -> Fields {
         let mut problems = FormErrors::default();
+        let mut problems_by_name = Vec::new();
         let pairs = pairs
             .into_iter()
             .map(|(name, value)| {
                 let (listed, limit) = limit_of(&name);
-                let mut report = |key| match listed {
-                    Some(field) => problems.field(field, key),
-                    None => problems.form(key),
+                let mut report = |key| {
+                    problems_by_name.push((name.clone(), key));
+                    match listed {
+                        Some(field) => problems.field(field, key),
+                        None => problems.form(key),
+                    }
                 };
                 let value = if value.chars().any(|c| forbidden(c, limit.multiline())) {
                     report("form.error.control_characters");
@@ -218,7 +227,20 @@ impl Fields {
                 (name, value)
             })
             .collect();
-        Fields { pairs, problems }
+        Fields {
+            pairs,
+            problems,
+            problems_by_name,
+        }
+    }
+
+    /// The first finding of the checks on the way in for the field named exactly `name`: what
+    /// a table form shows beside that row's field.
+    pub fn problem(&self, name: &str) -> Option<&'static str> {
+        self.problems_by_name
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, key)| *key)
     }
 
     /// The messages of the checks every field passed on the way in: the start of a form's
@@ -399,6 +421,27 @@ mod tests {
             ["form.error.max_200"],
             "an unlisted field is named in the summary"
         );
+    }
+
+    #[test]
+    fn a_table_form_row_has_the_limit_of_its_kind_and_its_own_finding() {
+        let form = fields(&[
+            ("proxy_note.a", &"x".repeat(1_000)),
+            ("proxy_note.b", &"x".repeat(1_001)),
+            ("proxy_note.c", "regel\nvolgende\u{7}"),
+        ]);
+        assert_eq!(form.problem("proxy_note.a"), None);
+        assert_eq!(form.problem("proxy_note.b"), Some("form.error.max_1000"));
+        assert_eq!(
+            form.problem("proxy_note.c"),
+            Some("form.error.control_characters")
+        );
+        assert_eq!(
+            form.get("proxy_note.c"),
+            "regel\nvolgende",
+            "a line break is allowed"
+        );
+        assert!(form.errors().has("proxy_note"));
     }
 
     #[test]

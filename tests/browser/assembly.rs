@@ -82,19 +82,21 @@ async fn a_meeting_is_prepared_convened_held_and_its_vote_becomes_a_decision() {
         expect_heading(&browser, "Vergadering openen?").await?;
         submit(&browser, "/status").await?;
         wait_for_text(&browser, "De vergadering is geopend.").await?;
+        // The whole attendance list in one form: a line per member.
+        browser
+            .find(Locator::Id("attendance-sheet-link"))
+            .await?
+            .click()
+            .await?;
+        expect_heading(&browser, "Presentielijst bijhouden").await?;
         for member in &a.members {
             browser
-                .find(Locator::Id("attendance-organisation"))
+                .find(Locator::Id(&format!("presence-{member}")))
                 .await?
-                .select_by_value(&member.to_string())
+                .select_by_value("aanwezig")
                 .await?;
-            browser
-                .find(Locator::Id("presence-aanwezig"))
-                .await?
-                .click()
-                .await?;
-            submit_and_wait_for(&browser, "/attendance", "De aanwezigheid is vastgelegd.").await?;
         }
+        submit_and_wait_for(&browser, "/attendance/list", "De aanwezigheid is vastgelegd.").await?;
         let quorum = browser.find(Locator::Id("quorum")).await?.text().await?;
         ensure!(quorum.contains("Quorum gehaald"), "{quorum}");
         submit(&browser, "/polls").await?;

@@ -260,6 +260,124 @@ async fn a_representative_registers_its_own_attendance_or_proxy_before_the_meeti
 }
 
 #[tokio::test]
+async fn the_secretary_keeps_the_whole_attendance_list_in_one_form() {
+    let a = Assembly::new(3).await;
+    let meeting = a.meeting(21).await;
+    a.set_status(&a.admin, &meeting, "uitgeschreven").await;
+    let path = format!("/demo/assembly/{meeting}/attendance/list");
+    let (status, page) = a.admin.page(&path).await;
+    assert_eq!(status, 200);
+    for member in &a.members {
+        assert!(page.contains(&format!("name=\"presence.{member}\"")), "{page}");
+    }
+    let (_, meeting_page) = a.admin.page(&format!("/demo/assembly/{meeting}")).await;
+    assert!(
+        meeting_page.contains("attendance/list"),
+        "the meeting page leads to the list"
+    );
+    let rep = a.rep(0).await;
+    assert_eq!(
+        rep.page(&path).await.0,
+        403,
+        "a representative registers only its own member"
+    );
+    assert_eq!(
+        a.admin
+            .page(&format!("/demo/assembly/{}/attendance/list", Uuid::new_v4()))
+            .await
+            .0,
+        404
+    );
+
+    let [m0, m1, m2] = [0, 1, 2].map(|i| a.members[i].to_string());
+    let line = |m: &str, presence: &str, holder: &str, note: &str| {
+        [
+            (format!("presence.{m}"), presence.to_owned()),
+            (format!("proxy_holder.{m}"), holder.to_owned()),
+            (format!("proxy_note.{m}"), note.to_owned()),
+        ]
+    };
+    let send = |lines: Vec<[(String, String); 3]>| {
+        let admin = &a.admin;
+        let path = path.clone();
+        async move {
+            let fields: Vec<(&str, &str)> = lines
+                .iter()
+                .flatten()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            admin.send(&path, &fields).await
+        }
+    };
+    let stored = || async {
+        let mut db = a.db().await;
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM attendance WHERE meeting_id = $1::uuid")
+            .bind(&meeting)
+            .fetch_one(&mut db)
+            .await
+            .unwrap()
+    };
+
+    // Two proxies to one member where the statutes allow one: both lines say so, what was
+    // typed stays, and nothing is stored.
+    let (status, page) = send(vec![
+        line(&m0, "aanwezig", "", ""),
+        line(&m1, "volmacht", &m0, "Brief van 1 december"),
+        line(&m2, "volmacht", &m0, "Brief van 2 december"),
+    ])
+    .await;
+    assert_eq!(status, 422, "{page}");
+    assert!(
+        page.contains(&format!("id=\"proxy_holder-{m1}-error\"")),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("id=\"proxy_holder-{m2}-error\"")),
+        "{page}"
+    );
+    assert!(
+        page.contains("Dit lid heeft al het maximum aantal volmachten."),
+        "{page}"
+    );
+    assert!(page.contains("Brief van 2 december"), "what was typed stays");
+    assert!(
+        page.contains(&format!("href=\"#proxy_holder-{m2}\"")),
+        "the summary leads to the field"
+    );
+    assert_eq!(stored().await, 0);
+
+    // An over-long note is refused beside its own line.
+    let (status, page) = send(vec![line(&m1, "volmacht", &m0, &"x".repeat(1_001))]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains(&format!("id=\"proxy_note-{m1}-error\"")), "{page}");
+    assert_eq!(stored().await, 0);
+
+    // The list as it should be: stored in one go, each member's line audited.
+    let (status, _) = send(vec![
+        line(&m0, "aanwezig", "", ""),
+        line(&m1, "volmacht", &m0, "Brief van 1 december"),
+        line(&m2, "afwezig_met_bericht", "", ""),
+    ])
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(stored().await, 3);
+    let (_, page) = a.admin.page(&format!("/demo/assembly/{meeting}")).await;
+    assert!(
+        page.contains("vertegenwoordigd met volmacht") && page.contains("afwezig met bericht"),
+        "{page}"
+    );
+    let mut db = a.db().await;
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE kind = 'attendance_recorded' AND details->>'meeting_id' = $1",
+    )
+    .bind(&meeting)
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(audited, 3);
+}
+
+#[tokio::test]
 async fn minutes_are_drafted_approved_by_chair_and_secretary_and_adopted_by_the_next_meeting() {
     let a = Assembly::new(1).await;
     let (meeting, item) = a.ready("gewoon", None).await;
