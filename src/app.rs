@@ -29,7 +29,7 @@ use crate::web::context::Site;
 use crate::web::i18n::Lang;
 use crate::web::layout::{Layout, NavEntry};
 use crate::{
-    account, admin, assembly, audit, auth, cases, db, home, intake, members, referrals, reports, web,
+    account, admin, assembly, audit, auth, cases, db, finance, home, intake, members, referrals, reports, web,
 };
 
 /// Shared by every request; each domain takes the parts it needs through `FromRef`.
@@ -76,6 +76,7 @@ const NAVIGATION: &[NavEntry] = &[
     members::GROUPS_NAV,
     referrals::INBOX_NAV,
     assembly::NAV,
+    finance::NAV,
     referrals::OVERVIEW_NAV,
     reports::NAV,
     referrals::NOTIFICATIONS_NAV,
@@ -104,6 +105,7 @@ pub fn router(state: AppState) -> Router {
         .merge(cases::router())
         .merge(members::router())
         .merge(assembly::router())
+        .merge(finance::router())
         .merge(referrals::router())
         .merge(reports::router())
         .route_layer(resolve.clone())
@@ -112,8 +114,11 @@ pub fn router(state: AppState) -> Router {
         .route_layer(resolve.clone())
         .layer(RequestBodyLimitLayer::new(cases::UPLOAD_BODY_LIMIT));
     let document_uploads = assembly::upload_router()
-        .route_layer(resolve)
+        .route_layer(resolve.clone())
         .layer(RequestBodyLimitLayer::new(assembly::UPLOAD_BODY_LIMIT));
+    let receipt_uploads = finance::upload_router()
+        .route_layer(resolve)
+        .layer(RequestBodyLimitLayer::new(finance::UPLOAD_BODY_LIMIT));
 
     let request_id = HeaderName::from_static("x-request-id");
     let app = Router::new()
@@ -123,6 +128,7 @@ pub fn router(state: AppState) -> Router {
         .merge(tenant_routes)
         .merge(journal_uploads)
         .merge(document_uploads)
+        .merge(receipt_uploads)
         .fallback(not_found)
         .layer(axum::middleware::from_fn(web::error_pages::render))
         // A bug in one handler answers that request with the error page, nothing more.

@@ -13,6 +13,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod finance;
 pub mod home;
 pub mod intake;
 pub mod jobs;

@@ -78,7 +78,7 @@ struct InvitePage {
     email: String,
     name: String,
     roles: Vec<Role>,
-    all_roles: [Role; 6],
+    all_roles: [Role; 7],
     /// The member organisations staff can be invited for, and the one chosen (as typed).
     organisations: Vec<OrganisationOption>,
     organisation: String,
@@ -235,7 +235,7 @@ async fn link_page(
 struct UserPage {
     l: Layout,
     user: UserSummary,
-    all_roles: [Role; 6],
+    all_roles: [Role; 7],
     has_second_factor: bool,
     errors: FormErrors,
     is_self: bool,

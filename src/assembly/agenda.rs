@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::assembly::{DecisionKind, ItemKind};
 use crate::db::TenantTx;
 use crate::members::register::OrganisationOption;
+use crate::shared::money::Cents;
 use crate::web::forms::Fields;
 use crate::web::layout::FormErrors;
 use crate::web::parse_id;
@@ -33,6 +34,9 @@ pub struct AgendaItem {
     pub organisation: Option<String>,
     pub reasons: String,
     pub notes: String,
+    /// A joint pot the decision opens or raises, and by how much.
+    pub pot_name: Option<String>,
+    pub pot_amount_cents: Option<i64>,
     /// Whether another item at the same level comes before or after it.
     pub first: bool,
     pub last: bool,
@@ -62,6 +66,12 @@ impl AgendaItem {
     pub fn is_sub_item(&self) -> bool {
         self.parent_id.is_some()
     }
+
+    /// The pot the proposal puts money in, with the amount: "Ouderen langer thuis: € 455.000,00".
+    pub fn pot(&self) -> Option<String> {
+        let name = self.pot_name.as_ref()?;
+        Some(format!("{name}: {}", Cents(self.pot_amount_cents?)))
+    }
 }
 
 struct ItemRow {
@@ -77,6 +87,8 @@ struct ItemRow {
     organisation: Option<String>,
     reasons: String,
     notes: String,
+    pot_name: Option<String>,
+    pot_amount_cents: Option<i64>,
 }
 
 /// The agenda in order, numbered: each item followed by its sub-items.
@@ -84,7 +96,8 @@ pub async fn items(tx: &mut TenantTx, meeting_id: Uuid) -> sqlx::Result<Vec<Agen
     let rows = sqlx::query_as!(
         ItemRow,
         r#"SELECT i.id, i.parent_id, i.position, i.kind, i.title, i.description, i.proposal, i.decision_kind,
-                  i.organisation_id, o.name AS "organisation?", i.reasons, i.notes
+                  i.organisation_id, o.name AS "organisation?", i.reasons, i.notes,
+                  i.pot_name, i.pot_amount_cents
            FROM agenda_items i
            LEFT JOIN agenda_items p ON p.tenant_id = i.tenant_id AND p.id = i.parent_id
            LEFT JOIN organisations o ON o.tenant_id = i.tenant_id AND o.id = i.organisation_id
@@ -130,6 +143,8 @@ fn number(rows: Vec<ItemRow>) -> Vec<AgendaItem> {
             organisation: row.organisation.clone(),
             reasons: row.reasons.clone(),
             notes: row.notes.clone(),
+            pot_name: row.pot_name.clone(),
+            pot_amount_cents: row.pot_amount_cents,
             first: row.position == 1,
             last: row.position == last_position(row.parent_id),
         });
@@ -184,6 +199,8 @@ pub struct ItemInput {
     pub decision_kind: String,
     pub organisation: String,
     pub reasons: String,
+    pub pot_name: String,
+    pub pot_amount: String,
 }
 
 pub struct ItemDetails {
@@ -195,6 +212,8 @@ pub struct ItemDetails {
     pub decision_kind: Option<DecisionKind>,
     pub organisation_id: Option<Uuid>,
     pub reasons: String,
+    /// The joint pot an ordinary decision opens or raises, and by how much.
+    pub pot: Option<(String, Cents)>,
 }
 
 impl ItemInput {
@@ -208,6 +227,8 @@ impl ItemInput {
             decision_kind: fields.get("decision_kind").to_owned(),
             organisation: fields.get("organisation").to_owned(),
             reasons: fields.get("reasons").trim().to_owned(),
+            pot_name: fields.get("pot_name").trim().to_owned(),
+            pot_amount: fields.get("pot_amount").trim().to_owned(),
         }
     }
 
@@ -221,6 +242,11 @@ impl ItemInput {
             decision_kind: item.decision_kind.clone().unwrap_or_default(),
             organisation: item.organisation_id.map(|o| o.to_string()).unwrap_or_default(),
             reasons: item.reasons.clone(),
+            pot_name: item.pot_name.clone().unwrap_or_default(),
+            pot_amount: item
+                .pot_amount_cents
+                .map(|c| Cents(c).for_input())
+                .unwrap_or_default(),
         }
     }
 
@@ -253,6 +279,7 @@ impl ItemInput {
         }
         let mut decision_kind = None;
         let mut organisation_id = None;
+        let mut pot = None;
         if kind == Some(ItemKind::Decision) {
             decision_kind = DecisionKind::parse(&self.decision_kind);
             match decision_kind {
@@ -272,6 +299,7 @@ impl ItemInput {
                     if decision == DecisionKind::Expulsion && self.reasons.is_empty() {
                         errors.field("reasons", "item.error.reasons");
                     }
+                    pot = self.validate_pot(decision, errors);
                 }
             }
         }
@@ -296,7 +324,29 @@ impl ItemInput {
             } else {
                 String::new()
             },
+            pot,
         })
+    }
+
+    /// A pot is put in by an ordinary decision, named and with an amount.
+    fn validate_pot(&self, decision: DecisionKind, errors: &mut FormErrors) -> Option<(String, Cents)> {
+        if self.pot_name.is_empty() && self.pot_amount.is_empty() {
+            return None;
+        }
+        if decision != DecisionKind::Ordinary {
+            errors.field("pot_name", "item.error.pot_ordinary_only");
+            return None;
+        }
+        if self.pot_name.is_empty() {
+            errors.field("pot_name", "item.error.pot_name");
+        }
+        match Cents::parse(&self.pot_amount) {
+            Ok(Cents(0)) => errors.field("pot_amount", "money.error.zero"),
+            Ok(amount) if !self.pot_name.is_empty() => return Some((self.pot_name.clone(), amount)),
+            Ok(_) => {}
+            Err(e) => errors.field("pot_amount", e.message_key()),
+        }
+        None
     }
 }
 
@@ -350,8 +400,8 @@ pub async fn add(
     .await?;
     sqlx::query_scalar!(
         "INSERT INTO agenda_items (tenant_id, meeting_id, parent_id, position, kind, title, description, proposal,
-                                   decision_kind, organisation_id, reasons, proposal_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                                   decision_kind, organisation_id, reasons, proposal_id, pot_name, pot_amount_cents)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          RETURNING id",
         tx.tenant_id(),
         meeting_id,
@@ -364,7 +414,9 @@ pub async fn add(
         item.decision_kind.map(DecisionKind::code),
         item.organisation_id,
         item.reasons,
-        proposal_id
+        proposal_id,
+        item.pot.as_ref().map(|(name, _)| name.as_str()),
+        item.pot.as_ref().map(|(_, amount)| amount.0)
     )
     .fetch_one(&mut **tx)
     .await
@@ -375,7 +427,7 @@ pub async fn update(tx: &mut TenantTx, item: &AgendaItem, details: &ItemDetails)
     sqlx::query!(
         "UPDATE agenda_items
          SET kind = $3, title = $4, description = $5, proposal = $6, decision_kind = $7, organisation_id = $8,
-             reasons = $9
+             reasons = $9, pot_name = $10, pot_amount_cents = $11
          WHERE tenant_id = $1 AND id = $2",
         tx.tenant_id(),
         item.id,
@@ -385,7 +437,9 @@ pub async fn update(tx: &mut TenantTx, item: &AgendaItem, details: &ItemDetails)
         details.proposal,
         details.decision_kind.map(DecisionKind::code),
         details.organisation_id,
-        details.reasons
+        details.reasons,
+        details.pot.as_ref().map(|(name, _)| name.as_str()),
+        details.pot.as_ref().map(|(_, amount)| amount.0)
     )
     .execute(&mut **tx)
     .await?;
@@ -675,5 +729,40 @@ mod tests {
         let mut errors = FormErrors::default();
         let details = input.validate(&[], &[member], &mut errors).expect("valid");
         assert_eq!(details.organisation_id, Some(member));
+    }
+
+    #[test]
+    fn an_ordinary_decision_may_put_an_amount_in_a_named_pot() {
+        let input = ItemInput {
+            kind: "besluit".into(),
+            title: "Pot ouderen".into(),
+            decision_kind: "gewoon".into(),
+            proposal: "De vergadering stelt de pot in.".into(),
+            pot_name: "Ouderen langer thuis".into(),
+            pot_amount: "455.000".into(),
+            ..ItemInput::default()
+        };
+        let mut errors = FormErrors::default();
+        let details = input.validate(&[], &[], &mut errors).expect("valid");
+        assert_eq!(
+            details.pot,
+            Some(("Ouderen langer thuis".into(), Cents(45_500_000)))
+        );
+        let no_name = ItemInput {
+            pot_name: String::new(),
+            pot_amount: "12,345".into(),
+            ..input.clone()
+        };
+        let mut errors = FormErrors::default();
+        assert!(no_name.validate(&[], &[], &mut errors).is_none());
+        assert_eq!(errors.for_field("pot_name"), Some("item.error.pot_name"));
+        assert_eq!(errors.for_field("pot_amount"), Some("money.error.decimals"));
+        let statutes = ItemInput {
+            decision_kind: "statutenwijziging".into(),
+            ..input
+        };
+        let mut errors = FormErrors::default();
+        assert!(statutes.validate(&[], &[], &mut errors).is_none());
+        assert!(errors.has("pot_name"));
     }
 }

@@ -50,10 +50,13 @@ pub async fn record(
     let year = meeting.starts_at.year();
     sqlx::query_scalar!(
         "INSERT INTO decisions (tenant_id, year, seq, meeting_id, agenda_item_id, poll_id, kind, title, proposal,
-                                adopted, decided_on, organisation_id)
-         SELECT $1, $2, coalesce(max(seq), 0) + 1, $3, $4, $5, $6, $7, $8, $9, $10,
-                (SELECT organisation_id FROM agenda_items WHERE tenant_id = $1 AND id = $4)
-         FROM decisions WHERE tenant_id = $1 AND year = $2
+                                adopted, decided_on, organisation_id, pot_name, pot_amount_cents)
+         SELECT $1, $2, coalesce(max(d.seq), 0) + 1, $3, $4, $5, $6, $7, $8, $9, $10,
+                i.organisation_id, i.pot_name, i.pot_amount_cents
+         FROM agenda_items i
+         LEFT JOIN decisions d ON d.tenant_id = i.tenant_id AND d.year = $2
+         WHERE i.tenant_id = $1 AND i.id = $4
+         GROUP BY i.organisation_id, i.pot_name, i.pot_amount_cents
          RETURNING id",
         tx.tenant_id(),
         year,

@@ -96,13 +96,14 @@ pub enum AuditKind {
     PollChanged,
     DecisionChanged,
     MinutesChanged,
+    FinanceChanged,
     PrivacyExport,
     PrivacySearch,
     RetentionApplied,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 66] = [
+    pub const ALL: [AuditKind; 67] = [
         AuditKind::LoginSucceeded,
         AuditKind::LoginFailed,
         AuditKind::LoginThrottled,
@@ -166,6 +167,7 @@ impl AuditKind {
         AuditKind::PollChanged,
         AuditKind::DecisionChanged,
         AuditKind::MinutesChanged,
+        AuditKind::FinanceChanged,
         AuditKind::PrivacyExport,
         AuditKind::PrivacySearch,
         AuditKind::RetentionApplied,
@@ -236,6 +238,7 @@ impl AuditKind {
             AuditKind::PollChanged => "poll_changed",
             AuditKind::DecisionChanged => "decision_changed",
             AuditKind::MinutesChanged => "minutes_changed",
+            AuditKind::FinanceChanged => "finance_changed",
             AuditKind::PrivacyExport => "privacy_export",
             AuditKind::PrivacySearch => "privacy_search",
             AuditKind::RetentionApplied => "retention_applied",

@@ -72,16 +72,19 @@ pub enum Role {
     Admin,
     /// Voorzitter: chairs the general assembly.
     Chair,
+    /// Penningmeester: keeps the cooperative's money.
+    Treasurer,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Desk,
         Role::Professional,
         Role::ProcessManager,
         Role::Member,
         Role::Admin,
         Role::Chair,
+        Role::Treasurer,
     ];
 
     /// The name stored in the database and used on the command line.
@@ -93,6 +96,7 @@ impl Role {
             Role::Member => "member",
             Role::Admin => "admin",
             Role::Chair => "chair",
+            Role::Treasurer => "treasurer",
         }
     }
 
@@ -108,6 +112,7 @@ impl Role {
             Role::Member => "role.member",
             Role::Admin => "role.admin",
             Role::Chair => "role.chair",
+            Role::Treasurer => "role.treasurer",
         }
     }
 }

@@ -193,6 +193,7 @@ pub(super) async fn load(tx: &mut TenantTx, today: Date) -> anyhow::Result<()> {
                 decision_kind: None,
                 organisation_id: None,
                 reasons: String::new(),
+                pot: None,
             },
             None,
         )
@@ -337,6 +338,7 @@ async fn decision_item(
             decision_kind: Some(kind),
             organisation_id,
             reasons: reasons.to_owned(),
+            pot: None,
         },
         None,
     )

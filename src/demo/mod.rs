@@ -32,6 +32,12 @@ pub const USERS: &[(&str, &str, &str, Role)] = &[
     ("demo", "lid@demo.test", "Lars Lidorganisatie", Role::Member),
     ("demo", "beheer@demo.test", "Bram Beheer", Role::Admin),
     ("demo", "voorzitter@demo.test", "Vera Voorzitter", Role::Chair),
+    (
+        "demo",
+        "penningmeester@demo.test",
+        "Pim Penningmeester",
+        Role::Treasurer,
+    ),
     ("demo2", "balie@demo.test", "Dirk Demotwee", Role::Desk),
 ];
 

@@ -47,6 +47,7 @@ impl RoleSection {
             Role::Member => ("home.member.title", "home.member.intro"),
             Role::Admin => ("home.admin.title", "home.admin.intro"),
             Role::Chair => ("home.chair.title", "home.chair.intro"),
+            Role::Treasurer => ("home.treasurer.title", "home.treasurer.intro"),
         };
         RoleSection {
             role,
@@ -68,6 +69,7 @@ impl RoleSection {
             Role::Member => ("/inbox", "home.member.link"),
             Role::Admin => ("/admin/users", "home.admin.link"),
             Role::Chair => ("/assembly", "home.chair.link"),
+            Role::Treasurer => ("/finance", "home.treasurer.link"),
         }
     }
 }

@@ -267,6 +267,30 @@ impl Fields {
     }
 }
 
+/// A form sent as multipart: its text fields, checked as [`Fields`] are, and the non-empty
+/// files sent under `file_field`, with the name the browser gave each.
+pub async fn read_multipart(
+    mut multipart: axum::extract::Multipart,
+    file_field: &str,
+) -> Result<(Fields, Vec<(String, Vec<u8>)>), crate::error::AppError> {
+    let mut fields = Vec::new();
+    let mut files = Vec::new();
+    while let Some(field) = multipart.next_field().await? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == file_field {
+            let filename = field.file_name().unwrap_or_default().to_owned();
+            let bytes = field.bytes().await?;
+            if !bytes.is_empty() {
+                files.push((filename, bytes.to_vec()));
+            }
+        } else {
+            let value = field.text().await?;
+            fields.push((name, value));
+        }
+    }
+    Ok((Fields::from_pairs(fields), files))
+}
+
 /// Whether a query-string parameter would be refused: a forbidden control character (line
 /// breaks included) in its name or value, or a value longer than its [`Limit`] allows.
 fn refused(name: &str, value: &str) -> bool {

@@ -77,6 +77,25 @@ pub fn query_encode(value: &str) -> String {
     form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
+/// A stored file as the answer: shown in the browser (`inline`) or saved (`attachment`),
+/// under its own name, never kept by a cache.
+pub fn stored_file(disposition: &str, filename: &str, content_type: String, content: Vec<u8>) -> Response {
+    let disposition = format!(
+        "{disposition}; filename=\"{}\"; filename*=UTF-8''{}",
+        filename.replace(|c: char| !c.is_ascii() || c == '\\' || c == '"', "_"),
+        query_encode(filename)
+    );
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        content,
+    )
+        .into_response()
+}
+
 /// A 303 to `location` that shows the flash message `key` on the next page.
 pub fn redirect_with_flash(location: &str, key: &'static str) -> Response {
     let mut response = axum::response::Redirect::to(location).into_response();

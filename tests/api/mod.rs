@@ -9,6 +9,7 @@ mod cli;
 mod database;
 mod demo;
 mod faults;
+mod finance;
 mod intake;
 pub mod kept_pages;
 mod limits;

@@ -45,3 +45,12 @@ pub fn last_segment(path: &str) -> String {
         .unwrap()
         .to_owned()
 }
+
+/// The text of the element with id `id`, up to its first child tag.
+pub fn element_text(html: &str, id: &str) -> Option<String> {
+    let marker = format!("id=\"{id}\"");
+    let start = html.find(&marker)? + marker.len();
+    let start = html[start..].find('>')? + start + 1;
+    let end = html[start..].find('<')? + start;
+    Some(html[start..end].trim().to_owned())
+}

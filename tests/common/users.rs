@@ -90,7 +90,18 @@ impl User {
         fields: &[(&str, &str)],
         files: &[Upload<'_>],
     ) -> (u16, String) {
-        let (content_type, body) = multipart_body(fields, files);
+        self.multipart_as(path, fields, "attachment", files).await
+    }
+
+    /// Posts a multipart form whose files are sent under `file_field`.
+    pub async fn multipart_as(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_field: &str,
+        files: &[Upload<'_>],
+    ) -> (u16, String) {
+        let (content_type, body) = multipart_body(fields, file_field, files);
         let response = self
             .app
             .client
@@ -106,7 +117,7 @@ impl User {
 
 /// A multipart/form-data body built by hand, so that each file carries exactly the content
 /// type a test claims for it.
-fn multipart_body(fields: &[(&str, &str)], files: &[Upload<'_>]) -> (String, Vec<u8>) {
+fn multipart_body(fields: &[(&str, &str)], file_field: &str, files: &[Upload<'_>]) -> (String, Vec<u8>) {
     let boundary = "----schakel-test-boundary-5f2c9a";
     let mut body = Vec::new();
     for (name, value) in fields {
@@ -118,7 +129,7 @@ fn multipart_body(fields: &[(&str, &str)], files: &[Upload<'_>]) -> (String, Vec
     for (filename, content_type, content) in files {
         body.extend_from_slice(
             format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
             )
             .as_bytes(),
         );

@@ -2,8 +2,7 @@
 //! held and read by everyone who sees the meeting.
 
 use axum::extract::Multipart;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::json;
 
 use super::page::{Submitted, render_meeting};
@@ -101,20 +100,10 @@ pub async fn download_document(
         .await?
         .ok_or(AppError::NotFound)?;
     tx.commit().await?;
-    let disposition = format!(
-        "inline; filename=\"{}\"; filename*=UTF-8''{}",
-        document
-            .filename
-            .replace(|c: char| !c.is_ascii() || c == '\\' || c == '"', "_"),
-        web::query_encode(&document.filename)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, document.content_type),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
+    Ok(web::stored_file(
+        "inline",
+        &document.filename,
+        document.content_type,
         document.content,
-    )
-        .into_response())
+    ))
 }

@@ -38,6 +38,7 @@ pub async fn promote_proposal(
         decision_kind: Some(DecisionKind::Ordinary),
         organisation_id: None,
         reasons: String::new(),
+        pot: None,
     };
     let item_id = agenda::add(&mut tx, meeting.id, &details, Some(proposal_id)).await?;
     audit_change(

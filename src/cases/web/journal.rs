@@ -2,8 +2,7 @@
 
 use askama::Template;
 use axum::extract::Multipart;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 use time::PrimitiveDateTime;
@@ -20,7 +19,7 @@ use crate::cases::record::CaseView;
 use crate::error::{AppError, AppResult};
 use crate::shared::clock::local_now;
 use crate::web::context::RequestContext;
-use crate::web::forms::{self, Fields, Query, parse_date};
+use crate::web::forms::{self, Query, parse_date};
 use crate::web::ids::{PathId, PathIds};
 use crate::web::layout::Layout;
 use crate::web::pagination::{Pagination, trim_page};
@@ -71,26 +70,6 @@ pub async fn journal_page(
     })
 }
 
-/// The journal form: text fields and up to three files, read from a multipart body.
-async fn read_journal_form(mut multipart: Multipart) -> AppResult<(Fields, Vec<(String, Vec<u8>)>)> {
-    let mut fields = Vec::new();
-    let mut files = Vec::new();
-    while let Some(field) = multipart.next_field().await.map_err(AppError::from)? {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "attachment" {
-            let filename = field.file_name().unwrap_or_default().to_owned();
-            let bytes = field.bytes().await.map_err(AppError::from)?;
-            if !bytes.is_empty() {
-                files.push((filename, bytes.to_vec()));
-            }
-        } else {
-            let value = field.text().await.map_err(AppError::from)?;
-            fields.push((name, value));
-        }
-    }
-    Ok((Fields::from_pairs(fields), files))
-}
-
 pub async fn add_journal_entry(
     ctx: RequestContext,
     user: CurrentUser,
@@ -102,7 +81,7 @@ pub async fn add_journal_entry(
     let mut tx = ctx.tx().await?;
     case_to_write(&mut tx, id, &user).await?;
     tx.commit().await?;
-    let (fields, files) = read_journal_form(multipart).await?;
+    let (fields, files) = forms::read_multipart(multipart, "attachment").await?;
     let mut tx = ctx.tx().await?;
     let case = case_to_write(&mut tx, id, &user).await?;
     let mut submitted = Submitted::new("journal", fields);
@@ -138,7 +117,7 @@ pub async fn add_journal_entry(
             errors.field("attachment", "journal.error.too_large");
             continue;
         }
-        match journal::sniff(&content) {
+        match crate::shared::files::sniff(&content) {
             Some(content_type) => uploads.push(Upload {
                 filename: forms::clean_filename(&filename, "bijlage"),
                 content_type,
@@ -197,20 +176,10 @@ pub async fn attachment(
     )
     .await?;
     tx.commit().await?;
-    let disposition = format!(
-        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
-        attachment
-            .filename
-            .replace(|c: char| !c.is_ascii() || c == '\\', "_"),
-        web::query_encode(&attachment.filename)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, attachment.content_type),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
+    Ok(web::stored_file(
+        "attachment",
+        &attachment.filename,
+        attachment.content_type,
         attachment.content,
-    )
-        .into_response())
+    ))
 }

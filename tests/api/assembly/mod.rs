@@ -328,3 +328,52 @@ impl Assembly {
         .to_string()
     }
 }
+
+impl Assembly {
+    /// A meeting that adopts a decision putting `amount` (as typed) in the pot `pot`; the
+    /// decision's number.
+    pub(crate) async fn adopt_pot(&self, pot: &str, amount: &str) -> String {
+        let meeting = self.meeting(21).await;
+        let (status, body) = self
+            .admin
+            .send(
+                &format!("/demo/assembly/{meeting}/items"),
+                &[
+                    ("parent", ""),
+                    ("kind", "besluit"),
+                    ("title", &format!("Pot {pot}")),
+                    ("decision_kind", "gewoon"),
+                    ("proposal", "De vergadering stelt de pot in."),
+                    ("pot_name", pot),
+                    ("pot_amount", amount),
+                ],
+            )
+            .await;
+        assert_eq!(status, 303, "{body}");
+        let mut db = self.db().await;
+        let item: Uuid = sqlx::query_scalar(
+            "SELECT id FROM agenda_items WHERE meeting_id = $1::uuid AND pot_name IS NOT NULL",
+        )
+        .bind(&meeting)
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+        let item = item.to_string();
+        self.in_session(&meeting).await;
+        for i in 0..self.members.len() {
+            assert_eq!(self.attend(&meeting, i, "aanwezig", None).await.0, 303);
+        }
+        let (_, poll) = self.open_poll(&meeting, &item, false).await;
+        for i in 0..self.members.len() {
+            let rep = self.rep(i).await;
+            assert_eq!(self.vote(&rep, &meeting, &poll, i, "voor").await, 303);
+        }
+        self.chair_step(&meeting, &poll, "close", &[]).await;
+        self.chair_step(&meeting, &poll, "declare", &[]).await;
+        sqlx::query_scalar("SELECT 'ALV-' || year || '-' || lpad(seq::text, 2, '0') FROM decisions WHERE agenda_item_id = $1::uuid AND adopted")
+            .bind(&item)
+            .fetch_one(&mut db)
+            .await
+            .unwrap()
+    }
+}

@@ -1,0 +1,95 @@
+//! The cooperative's money: contracts with the municipality divided into budget lines, joint
+//! project pots opened by decisions of the general assembly, and the grants members get from
+//! them with what they spent. The treasurer and administrators keep the money; the chair sees
+//! the totals; a member organisation sees and spends its own grants. Nobody decides on a
+//! grant they applied for.
+
+pub mod contracts;
+pub mod grants;
+pub mod pots;
+mod web;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+use crate::auth::{CurrentUser, Role};
+use crate::web::layout::NavEntry;
+
+/// Who keeps the money: creates contracts and budget lines, decides on grants.
+pub const MONEY_ROLES: &[Role] = &[Role::Treasurer, Role::Admin];
+/// Who sees the totals of contracts and pots.
+pub const TOTALS_ROLES: &[Role] = &[Role::Treasurer, Role::Admin, Role::Chair];
+/// Who reaches the money pages at all: a member organisation for its own grants.
+pub const READ_ROLES: &[Role] = &[Role::Treasurer, Role::Admin, Role::Chair, Role::Member];
+
+pub const NAV: NavEntry = NavEntry {
+    path: "/finance",
+    label_key: "nav.finance",
+    roles: READ_ROLES,
+};
+
+/// How a user stands towards the money.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Keeps the money (treasurer, administrator).
+    Keeper,
+    /// Sees totals (the chair).
+    Totals,
+    /// Staff of a member organisation: its own grants only.
+    Member,
+}
+
+impl Standing {
+    pub fn of(user: &CurrentUser) -> Option<Standing> {
+        if MONEY_ROLES.iter().any(|r| user.has(*r)) {
+            Some(Standing::Keeper)
+        } else if user.has(Role::Chair) {
+            Some(Standing::Totals)
+        } else if user.has(Role::Member) && user.organisation_id.is_some() {
+            Some(Standing::Member)
+        } else {
+            None
+        }
+    }
+}
+
+/// A receipt's upload limit, with room for the form's other fields.
+pub const UPLOAD_BODY_LIMIT: usize = grants::MAX_RECEIPT_BYTES + 64 * 1024;
+
+pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new()
+        .route("/{tenant}/finance", get(web::overview::overview))
+        .route(
+            "/{tenant}/finance/contracts/new",
+            get(web::contracts::new_contract).post(web::contracts::create_contract),
+        )
+        .route("/{tenant}/finance/contracts/{id}", get(web::contracts::contract))
+        .route(
+            "/{tenant}/finance/contracts/{id}/lines",
+            post(web::contracts::add_line),
+        )
+        .route("/{tenant}/finance/pots/{id}", get(web::pots::pot))
+        .route("/{tenant}/finance/pots/{id}/grants", post(web::pots::apply))
+        .route("/{tenant}/finance/grants/{id}", get(web::grants::grant))
+        .route(
+            "/{tenant}/finance/grants/{id}/decision",
+            post(web::grants::decide),
+        )
+        .route(
+            "/{tenant}/finance/grants/{id}/result",
+            post(web::grants::report_result),
+        )
+        .route(
+            "/{tenant}/finance/grants/{id}/expenses/{expense}/receipt",
+            get(web::grants::receipt),
+        )
+}
+
+/// The route that takes receipts: it gets a larger body limit than the other routes.
+pub fn upload_router<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new().route(
+        "/{tenant}/finance/grants/{id}/expenses",
+        post(web::grants::add_expense).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+    )
+}

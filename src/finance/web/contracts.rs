@@ -1,0 +1,159 @@
+//! A contract with the municipality: made by whoever keeps the money, divided into budget
+//! lines, read by those who see the totals.
+
+use askama::Template;
+use axum::response::Response;
+use serde_json::json;
+
+use super::{audit_change, finance_path, status_for};
+use crate::auth::CurrentUser;
+use crate::db::TenantTx;
+use crate::error::{AppError, AppResult};
+use crate::finance::contracts::{self, BudgetLine, Contract, ContractInput, LineInput};
+use crate::finance::{MONEY_ROLES, TOTALS_ROLES};
+use crate::shared::clock::local_now;
+use crate::web;
+use crate::web::context::RequestContext;
+use crate::web::forms::Fields;
+use crate::web::ids::PathId;
+use crate::web::layout::{FormErrors, Layout};
+
+#[derive(Template)]
+#[template(path = "finance/contract_form.html")]
+struct ContractFormPage {
+    l: Layout,
+    input: ContractInput,
+    kinds: &'static [&'static str],
+    errors: FormErrors,
+}
+
+fn render_form(ctx: &RequestContext, input: ContractInput, errors: FormErrors) -> AppResult<Response> {
+    web::render_with_status(
+        status_for(&errors),
+        &ContractFormPage {
+            l: ctx.layout(),
+            input,
+            kinds: contracts::KINDS,
+            errors,
+        },
+    )
+}
+
+pub async fn new_contract(ctx: RequestContext, user: CurrentUser) -> AppResult<Response> {
+    user.require_any(MONEY_ROLES)?;
+    let mut tx = ctx.tx().await?;
+    let year = local_now(&mut tx).await?.year();
+    tx.commit().await?;
+    render_form(&ctx, ContractInput::for_year(year), FormErrors::new())
+}
+
+pub async fn create_contract(
+    ctx: RequestContext,
+    user: CurrentUser,
+    axum::Form(fields): axum::Form<Fields>,
+) -> AppResult<Response> {
+    user.require_any(MONEY_ROLES)?;
+    let input = ContractInput::from_fields(&fields);
+    let mut errors = fields.errors();
+    let Some(new) = input.validate(&mut errors).filter(|_| errors.is_empty()) else {
+        return render_form(&ctx, input, errors);
+    };
+    let mut tx = ctx.tx().await?;
+    let id = contracts::create(&mut tx, &new, user.id).await?;
+    audit_change(
+        &mut tx,
+        &ctx,
+        &user,
+        json!({
+            "what": "contract_created",
+            "contract_id": id,
+            "new": { "title": new.title, "amount_cents": new.amount.0, "kind": new.kind },
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(web::redirect_with_flash(
+        &finance_path(&ctx, &format!("/contracts/{id}")),
+        "flash.contract_created",
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "finance/contract.html")]
+struct ContractPage {
+    l: Layout,
+    contract: Contract,
+    lines: Vec<BudgetLine>,
+    may_edit: bool,
+    line_input: LineInput,
+    errors: FormErrors,
+}
+
+async fn render_contract(
+    mut tx: TenantTx,
+    ctx: &RequestContext,
+    user: &CurrentUser,
+    contract: Contract,
+    line_input: LineInput,
+    errors: FormErrors,
+) -> AppResult<Response> {
+    let lines = contracts::lines(&mut tx, contract.id).await?;
+    tx.commit().await?;
+    web::render_with_status(
+        status_for(&errors),
+        &ContractPage {
+            l: ctx.layout(),
+            contract,
+            lines,
+            may_edit: user.require_any(MONEY_ROLES).is_ok(),
+            line_input,
+            errors,
+        },
+    )
+}
+
+pub async fn contract(ctx: RequestContext, user: CurrentUser, PathId(id): PathId) -> AppResult<Response> {
+    user.require_any(TOTALS_ROLES)?;
+    let mut tx = ctx.tx().await?;
+    let contract = contracts::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    render_contract(tx, &ctx, &user, contract, LineInput::default(), FormErrors::new()).await
+}
+
+pub async fn add_line(
+    ctx: RequestContext,
+    user: CurrentUser,
+    PathId(id): PathId,
+    axum::Form(fields): axum::Form<Fields>,
+) -> AppResult<Response> {
+    user.require_any(MONEY_ROLES)?;
+    let mut tx = ctx.tx().await?;
+    let contract = contracts::lock(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let lines = contracts::lines(&mut tx, contract.id).await?;
+    let input = LineInput::from_fields(&fields);
+    let mut errors = fields.errors();
+    let Some((name, amount)) = input
+        .validate(&contract, &lines, &mut errors)
+        .filter(|_| errors.is_empty())
+    else {
+        return render_contract(tx, &ctx, &user, contract, input, errors).await;
+    };
+    let line_id = contracts::add_line(&mut tx, contract.id, &name, amount).await?;
+    audit_change(
+        &mut tx,
+        &ctx,
+        &user,
+        json!({
+            "what": "budget_line_added",
+            "contract_id": contract.id,
+            "budget_line_id": line_id,
+            "old": { "budgeted_cents": contract.budgeted_cents },
+            "new": { "name": name, "amount_cents": amount.0, "budgeted_cents": contract.budgeted_cents + amount.0 },
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(web::redirect_with_flash(
+        &finance_path(&ctx, &format!("/contracts/{}#lines", contract.id)),
+        "flash.budget_line_added",
+    ))
+}
