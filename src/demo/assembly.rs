@@ -18,6 +18,7 @@ use crate::assembly::{
     DecisionKind, ItemKind, MeetingStatus, Presence, VoteChoice, attendance, decisions, minutes, rules,
 };
 use crate::db::TenantTx;
+use crate::shared::money::Cents;
 
 /// The demo address of an organisation's representative: `welzijn-woudenberg@demo.test`.
 pub(super) fn representative_email(organisation: &str) -> String {
@@ -37,6 +38,9 @@ pub(super) fn representative_email(organisation: &str) -> String {
 const CONVENED_BEFORE: Duration = Duration::days(21);
 
 /// Adds the assembly's demo data once; `today` anchors the dates.
+/// The joint pot the autumn meeting opens.
+pub(super) const POT: &str = "Ouderen langer thuis";
+
 pub(super) async fn load(tx: &mut TenantTx, today: Date) -> anyhow::Result<()> {
     let held = sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT FROM meetings WHERE tenant_id = $1) AS "held!""#,
@@ -117,6 +121,25 @@ pub(super) async fn load(tx: &mut TenantTx, today: Date) -> anyhow::Result<()> {
         "Heeft ondanks twee aanmaningen de contributie over twee jaren niet voldaan (artikel 8 van de statuten).",
     )
     .await?;
+    // The municipality's joint pot for projects, put under the cooperative (De Kleine Schans).
+    let pot = agenda::add(
+        tx,
+        second.id,
+        &ItemDetails {
+            parent_id: None,
+            kind: ItemKind::Decision,
+            title: format!("{POT} {}", autumn.year() + 1),
+            description: String::new(),
+            proposal: "De vergadering stelt de gezamenlijke pot Ouderen langer thuis in met de bijdrage van de gemeente."
+                .to_owned(),
+            decision_kind: Some(DecisionKind::Ordinary),
+            organisation_id: None,
+            reasons: String::new(),
+            pot: Some((POT.to_owned(), Cents(45_500_000))),
+        },
+        None,
+    )
+    .await?;
     hold(
         tx,
         &second,
@@ -124,7 +147,7 @@ pub(super) async fn load(tx: &mut TenantTx, today: Date) -> anyhow::Result<()> {
         admin,
         chair,
         &rules,
-        &[(plan, false), (expulsion, true)],
+        &[(plan, false), (pot, false), (expulsion, true)],
     )
     .await?;
     // The spring minutes were adopted in the autumn meeting, while it was in session.

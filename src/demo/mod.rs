@@ -3,6 +3,7 @@
 //! `schakel generate`. Above the domains: only `main.rs` and the tests use it.
 
 mod assembly;
+mod finance;
 pub mod generate;
 mod members;
 mod working_day;
@@ -109,6 +110,7 @@ pub async fn load_history(owner: &PgPool) -> anyhow::Result<()> {
     }
     let today = crate::shared::clock::local_now(&mut tx).await?.date();
     assembly::load(&mut tx, today).await?;
+    finance::load(&mut tx, today).await?;
     working_day::load(&mut tx, today).await?;
     tx.commit().await?;
     Ok(())

@@ -496,7 +496,21 @@ async fn the_demo_cooperative_has_held_meetings_and_one_ahead_with_a_representat
             .fetch_all(&mut db)
             .await
             .unwrap();
-    assert_eq!(kinds, ["gewoon", "toelating", "gewoon", "ontzetting"]);
+    assert_eq!(kinds, ["gewoon", "toelating", "gewoon", "gewoon", "ontzetting"]);
+    // The autumn meeting opened the joint pot; the treasurer granted two projects from it.
+    let (allocated, granted, expenses): (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT sum(amount_cents)::bigint FROM pot_allocations),
+                (SELECT sum(amount_cents)::bigint FROM grants WHERE status = 'toegekend'),
+                (SELECT count(*) FROM grant_expenses)",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (allocated, granted, expenses),
+        (45_500_000, 5_500_000, 12),
+        "loaded once"
+    );
     let statuses: Vec<String> = sqlx::query_scalar(
         "SELECT status FROM organisations WHERE name IN ('Mantelzorgcafé Woudenberg', 'Stichting Boodschappenbus Woudenberg')
          ORDER BY name",
