@@ -4,6 +4,7 @@ mod assembly;
 mod case;
 mod desk;
 mod every_page;
+mod finance;
 mod invitation;
 mod login;
 mod referral;
