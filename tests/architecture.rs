@@ -12,6 +12,7 @@ const DOMAINS: &[&str] = &[
     "referrals",
     "members",
     "assembly",
+    "finance",
     "reports",
     "admin",
 ];
