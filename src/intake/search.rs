@@ -153,6 +153,24 @@ async fn leading_word(tx: &mut TenantTx, words: &[String]) -> sqlx::Result<Strin
     Ok(longest_word(words).to_owned())
 }
 
+/// The leading word and the other typed words as `resident_search_terms` holds words
+/// (`search_text`: lower case, accents off), worked out once per search rather than once per
+/// candidate row. The leading word's range already holds every candidate, so it is not
+/// checked again: a one-word search checks no other words at all.
+async fn normalised(tx: &mut TenantTx, words: &[String]) -> sqlx::Result<(String, Vec<String>)> {
+    let leading = leading_word(tx, words).await?;
+    let row = sqlx::query!(
+        r#"SELECT search_text($1) AS "leading!",
+                  array(SELECT DISTINCT search_text(w) FROM unnest($2::text[]) w
+                        WHERE search_text(w) <> search_text($1)) AS "words!""#,
+        leading,
+        words
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((row.leading, row.words))
+}
+
 /// Past this many the page says "meer dan 200": nobody pages through more at the desk.
 pub const COUNT_LIMIT: i64 = 200;
 
@@ -202,9 +220,9 @@ pub async fn count(tx: &mut TenantTx, query: &Query) -> sqlx::Result<i64> {
         }
         // Both tiers, each resident once, as the search lists them.
         Query::Name(words) => {
-            let leading = leading_word(tx, words).await?;
-            let by_surname = count_in_tier(tx, 1, &leading, words, limit).await?;
-            let by_other_words = count_in_tier(tx, 2, &leading, words, limit).await?;
+            let (leading, words) = &normalised(tx, words).await?;
+            let by_surname = count_in_tier(tx, 1, leading, words, limit).await?;
+            let by_other_words = count_in_tier(tx, 2, leading, words, limit).await?;
             Ok(by_surname + by_other_words)
         }
     }
@@ -222,8 +240,7 @@ async fn search_by_name(
     offset: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<ResidentSummary>> {
-    let leading = leading_word(tx, words).await?;
-    let leading = leading.as_str();
+    let (leading, words) = &normalised(tx, words).await?;
     let mut found = name_matches(tx, 1, leading, words, limit, offset).await?;
     if found.len() as i64 == limit {
         return Ok(found);
@@ -249,7 +266,7 @@ async fn search_by_name(
 }
 
 /// A query over one tier of a name search: `$1` cooperative, `$2` tier, `$3` the leading word,
-/// `$4` every typed word. A resident matches once, under the first of their words in the tier the
+/// `$4` the other typed words, both [`normalised`]. A resident matches once, under the first of their words in the tier the
 /// leading word starts, not at all when an earlier tier matched them, and only when every typed
 /// word starts one of their words. The list and its counts share these conditions, so the page
 /// and its "1–25 van 130" cannot disagree.
@@ -259,15 +276,15 @@ macro_rules! in_tier {
             $($out,)?
             $head
                 + r#" WHERE t.tenant_id = $1 AND t.tier = $2
-                        AND t.term >= search_text($3) AND t.term < search_text($3) || chr(1114111)
+                        AND t.term >= $3 AND t.term < $3 || chr(1114111)
                         AND NOT EXISTS (SELECT FROM resident_search_terms e
                                         WHERE e.tenant_id = t.tenant_id AND e.resident_id = t.resident_id
                                           AND (e.tier < t.tier OR (e.tier = t.tier AND e.term < t.term))
-                                          AND e.term >= search_text($3) AND e.term < search_text($3) || chr(1114111))
+                                          AND e.term >= $3 AND e.term < $3 || chr(1114111))
                         AND NOT EXISTS (SELECT FROM unnest($4::text[]) w
                                         WHERE NOT EXISTS (SELECT FROM resident_search_terms e
                                                           WHERE e.tenant_id = t.tenant_id AND e.resident_id = t.resident_id
-                                                            AND e.term >= search_text(w) AND e.term < search_text(w) || chr(1114111))) "#
+                                                            AND e.term >= w AND e.term < w || chr(1114111))) "#
                 + $tail
             $(, $arg)*
         )
