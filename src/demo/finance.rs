@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::assembly::{POT, representative_email};
 use crate::db::TenantTx;
+use crate::finance::account;
 use crate::finance::contracts::{self, NewContract};
 use crate::finance::grants::{self, Application, DecisionInput, GrantStatus, NewExpense, Receipt};
 use crate::shared::money::Cents;
@@ -44,12 +45,13 @@ pub(super) async fn load(tx: &mut TenantTx, today: Date) -> anyhow::Result<()> {
         treasurer,
     )
     .await?;
+    let mut projects = None;
     for (name, euros) in [
         ("Loket en sociaal team", 1_150_000),
         ("Maatwerkbudget", 245_000),
         ("Gezamenlijke projecten", 455_000),
     ] {
-        contracts::add_line(tx, contract, name, Cents(euros * 100)).await?;
+        projects = Some(contracts::add_line(tx, contract, name, Cents(euros * 100)).await?);
     }
 
     let pot: Uuid = sqlx::query_scalar!(
@@ -59,6 +61,8 @@ pub(super) async fn load(tx: &mut TenantTx, today: Date) -> anyhow::Result<()> {
     )
     .fetch_one(&mut **tx)
     .await?;
+    // The pot's spending counts towards the joint projects' line.
+    account::link_pot(tx, pot, projects).await?;
     let lid = user(tx, "lid@demo.test").await?;
     let welzijn = user(tx, &representative_email("Welzijn Woudenberg")).await?;
     for (requester, project, euros, purpose, expenses) in [

@@ -4,6 +4,7 @@
 //! the totals; a member organisation sees and spends its own grants. Nobody decides on a
 //! grant they applied for.
 
+pub mod account;
 pub mod contracts;
 pub mod grants;
 pub mod pots;
@@ -69,7 +70,12 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
             "/{tenant}/finance/contracts/{id}/lines",
             post(web::contracts::add_line),
         )
+        .route(
+            "/{tenant}/finance/contracts/{id}/account",
+            get(web::account::account),
+        )
         .route("/{tenant}/finance/pots/{id}", get(web::pots::pot))
+        .route("/{tenant}/finance/pots/{id}/line", post(web::account::link_pot))
         .route("/{tenant}/finance/pots/{id}/grants", post(web::pots::apply))
         .route("/{tenant}/finance/grants/{id}", get(web::grants::grant))
         .route(

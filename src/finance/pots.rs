@@ -13,6 +13,8 @@ use crate::shared::money::Cents;
 pub struct Pot {
     pub id: Uuid,
     pub name: String,
+    /// The budget line its spending counts towards.
+    pub budget_line_id: Option<Uuid>,
     pub allocated_cents: i64,
     pub granted_cents: i64,
     pub requested_cents: i64,
@@ -54,7 +56,7 @@ pub async fn find(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Pot>> {
 async fn with_totals(tx: &mut TenantTx, only: Option<Uuid>) -> sqlx::Result<Vec<Pot>> {
     sqlx::query_as!(
         Pot,
-        r#"SELECT p.id, p.name,
+        r#"SELECT p.id, p.name, p.budget_line_id,
                   coalesce(a.total, 0)::bigint AS "allocated_cents!",
                   coalesce(g.granted, 0)::bigint AS "granted_cents!",
                   coalesce(g.requested, 0)::bigint AS "requested_cents!",

@@ -221,7 +221,14 @@ pub async fn count(tx: &mut TenantTx, query: &Query) -> sqlx::Result<i64> {
         // Both tiers, each resident once, as the search lists them.
         Query::Name(words) => {
             let (leading, words) = &normalised(tx, words).await?;
-            let by_surname = count_in_tier(tx, 1, leading, words, limit).await?;
+            let by_surname = match words.is_empty() {
+                true => count_one_word(tx, leading, limit).await?,
+                false => count_in_tier(tx, 1, leading, words, limit).await?,
+            };
+            // Past the limit the second tier changes nothing the page says.
+            if by_surname >= limit {
+                return Ok(by_surname);
+            }
             let by_other_words = count_in_tier(tx, 2, leading, words, limit).await?;
             Ok(by_surname + by_other_words)
         }
@@ -316,6 +323,31 @@ async fn name_matches(
     ))
     .fetch_all(&mut **tx)
     .await
+}
+
+/// How many residents the first tier of a one-word search matches, counted up to `limit`: the
+/// residents among the first `2 × limit` words of the range, without a probe per word. Only
+/// when the range is that long and holds fewer than `limit` residents (most residents having
+/// the word twice) is it counted the long way.
+async fn count_one_word(tx: &mut TenantTx, leading: &str, limit: i64) -> sqlx::Result<i64> {
+    let range = sqlx::query!(
+        r#"SELECT count(*) AS "words!", count(DISTINCT resident_id) AS "residents!"
+           FROM (SELECT resident_id FROM resident_search_terms
+                 WHERE tenant_id = $1 AND tier = 1 AND term >= $2 AND term < $2 || chr(1114111)
+                 LIMIT $3) AS range"#,
+        tx.tenant_id(),
+        leading,
+        2 * limit
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    if range.residents >= limit {
+        Ok(limit)
+    } else if range.words < 2 * limit {
+        Ok(range.residents)
+    } else {
+        count_in_tier(tx, 1, leading, &[], limit).await
+    }
 }
 
 /// How many residents one tier of a name search matches, counted up to `limit`.

@@ -195,6 +195,7 @@ pub const FLASHES: &[(&str, &str)] = &[
     ("flash.organisation_created", "success"),
     ("flash.organisation_updated", "success"),
     ("flash.password_changed", "success"),
+    ("flash.pot_linked", "success"),
     ("flash.password_set", "success"),
     ("flash.plan_saved", "success"),
     ("flash.poll_closed", "success"),

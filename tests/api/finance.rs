@@ -89,6 +89,17 @@ async fn spend(member: &User, grant: &str, amount: &str, submission: &str, recei
         .await
 }
 
+impl Assembly {
+    /// This year in the Netherlands.
+    async fn app_year(&self) -> i32 {
+        let mut db = self.app.owner_connection().await;
+        sqlx::query_scalar("SELECT extract(year FROM local_now())::int")
+            .fetch_one(&mut db)
+            .await
+            .unwrap()
+    }
+}
+
 fn shown(page: &str, id: &str) -> String {
     element_text(page, id).unwrap_or_else(|| panic!("no #{id} in {page}"))
 }
@@ -164,6 +175,66 @@ async fn a_pot_adopted_by_the_assembly_is_granted_and_spent_to_the_cent() {
         page.contains("€ 435.000,00") && page.contains("Maaltijden aan huis"),
         "{page}"
     );
+
+    // The quarterly account of this year's contract agrees, on screen and in the CSV.
+    let year = a.app_year().await;
+    let response = treasurer
+        .post(
+            "/demo/finance/contracts/new",
+            &[
+                ("kind", "subsidie"),
+                ("title", "Subsidie coöperatie"),
+                ("commissioner", "Gemeente Woudenberg"),
+                ("amount", "500.000"),
+                ("starts_on", &format!("01-01-{year}")),
+                ("ends_on", &format!("31-12-{year}")),
+            ],
+        )
+        .await;
+    let contract = location(&response).to_owned();
+    let lines = format!("{contract}/lines");
+    assert_eq!(
+        treasurer
+            .send(
+                &lines,
+                &[("name", "Gezamenlijke projecten"), ("amount", "455.000")]
+            )
+            .await
+            .0,
+        303
+    );
+    let line: Uuid = sqlx::query_scalar("SELECT id FROM budget_lines WHERE name = 'Gezamenlijke projecten'")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    let link = format!("/demo/finance/pots/{pot}/line");
+    assert_eq!(
+        member.send(&link, &[("budget_line", &line.to_string())]).await.0,
+        403
+    );
+    assert_eq!(
+        treasurer
+            .send(&link, &[("budget_line", &line.to_string())])
+            .await
+            .0,
+        303
+    );
+    let (status, page) = treasurer.page(&format!("{contract}/account")).await;
+    assert_eq!(status, 200);
+    assert_eq!(shown(&page, "account-spent-to-date"), "€ 2.469,00");
+    assert_eq!(shown(&page, "account-spent-quarter"), "€ 2.469,00");
+    let (status, csv) = treasurer.page(&format!("{contract}/account?csv=1")).await;
+    assert_eq!(status, 200);
+    assert!(csv.starts_with('\u{feff}'), "Excel reads it as UTF-8");
+    assert!(
+        csv.contains("budget;Gezamenlijke projecten;455000,00;2469,00;2469,00;\r\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("pot;Ouderen langer thuis;455000,00;2469,00;2469,00;20000,00\r\n"),
+        "{csv}"
+    );
+    assert_eq!(member.status(&format!("{contract}/account")).await, 403);
 
     // Each change is audited with what it was and what it became.
     let decided: serde_json::Value = sqlx::query_scalar(

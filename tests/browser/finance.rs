@@ -3,7 +3,9 @@ use fantoccini::{Client, Locator};
 
 use crate::api::assembly::Assembly;
 use crate::common::browser::{log_in, submit_and_wait_for, type_into, with_browser};
+use crate::common::location;
 use crate::common::pages::element_text;
+use crate::common::users::User;
 
 async fn shown(browser: &Client, id: &str) -> anyhow::Result<String> {
     Ok(browser.find(Locator::Id(id)).await?.text().await?)
@@ -32,6 +34,30 @@ async fn a_pot_adopted_by_the_assembly_is_applied_for_granted_and_spent_with_rec
     )
     .unwrap();
     let receipt = receipt.display().to_string();
+    // This year's subsidy with a line for the joint projects.
+    let treasurer = User::login(&a.app, "demo", "penningmeester@demo.test").await;
+    let year = time::OffsetDateTime::now_utc().year();
+    let response = treasurer
+        .post(
+            "/demo/finance/contracts/new",
+            &[
+                ("kind", "subsidie"),
+                ("title", "Subsidie coöperatie"),
+                ("commissioner", "Gemeente Woudenberg"),
+                ("amount", "500.000"),
+                ("starts_on", &format!("01-01-{year}")),
+                ("ends_on", &format!("31-12-{year}")),
+            ],
+        )
+        .await;
+    let lines = format!("{}/lines", location(&response));
+    let (status, _) = treasurer
+        .send(
+            &lines,
+            &[("name", "Gezamenlijke projecten"), ("amount", "455.000")],
+        )
+        .await;
+    assert_eq!(status, 303);
     let (a, receipt) = (&a, receipt.as_str());
     with_browser("finance_flow", |browser| async move {
         // The member finds the pot and applies for its project.
@@ -104,6 +130,34 @@ async fn a_pot_adopted_by_the_assembly_is_applied_for_granted_and_spent_with_rec
         ] {
             ensure!(element_text(&page, id).as_deref() == Some(amount), "{id}");
         }
+
+        // The pot counts towards the contract's projects line; the quarterly account agrees.
+        browser
+            .find(Locator::Id("budget_line"))
+            .await?
+            .select_by_label("Subsidie coöperatie – Gezamenlijke projecten")
+            .await?;
+        submit_and_wait_for(&browser, "/line", "De pot hoort nu bij het gekozen budget.").await?;
+        browser.goto(&a.app.url("/demo/finance")).await?;
+        browser
+            .find(Locator::LinkText("Subsidie coöperatie"))
+            .await?
+            .click()
+            .await?;
+        browser.find(Locator::Id("account-link")).await?.click().await?;
+        ensure!(shown(&browser, "account-spent-quarter").await? == "€ 2.000,00");
+        ensure!(shown(&browser, "account-spent-to-date").await? == "€ 2.000,00");
+        let pot_row = browser
+            .find(Locator::Css("#account-pots tbody tr"))
+            .await?
+            .text()
+            .await?;
+        ensure!(
+            pot_row.contains("€ 455.000,00")
+                && pot_row.contains("€ 20.000,00")
+                && pot_row.contains("€ 435.000,00"),
+            "{pot_row}"
+        );
         Ok(())
     })
     .await;

@@ -1,6 +1,7 @@
 //! The money pages, one file per page group. What they share lives here: the audit record
 //! and the paths.
 
+pub(super) mod account;
 pub(super) mod contracts;
 pub(super) mod grants;
 pub(super) mod overview;

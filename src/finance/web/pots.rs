@@ -10,6 +10,7 @@ use crate::auth::{CurrentUser, Role};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::finance::Standing;
+use crate::finance::account::{self, LineOption};
 use crate::finance::grants::{self, ApplicationInput, Grant, GrantsOf};
 use crate::finance::pots::{self, Allocation, Pot};
 use crate::web;
@@ -32,11 +33,17 @@ struct PotPage {
     errors: FormErrors,
     /// Staff of a member organisation apply for its projects.
     may_apply: bool,
+    /// The budget lines whoever keeps the money may count the pot's spending towards.
+    line_options: Vec<LineOption>,
 }
 
 impl PotPage {
     fn member(&self) -> bool {
         self.standing == Standing::Member
+    }
+
+    fn is_line(&self, id: &uuid::Uuid) -> bool {
+        self.pot.budget_line_id.as_ref() == Some(id)
     }
 
     /// The chair sees the totals, not the applications.
@@ -55,6 +62,11 @@ async fn render_pot(
     (input, errors): (ApplicationInput, FormErrors),
 ) -> AppResult<Response> {
     let allocations = pots::allocations(&mut tx, pot.id).await?;
+    let line_options = if standing == Standing::Keeper {
+        account::line_options(&mut tx).await?
+    } else {
+        Vec::new()
+    };
     let of = match (standing, user.organisation_id) {
         (Standing::Member, Some(organisation)) => Some(GrantsOf::Member(organisation, Some(pot.id))),
         (Standing::Keeper, _) => Some(GrantsOf::Pot(pot.id)),
@@ -87,6 +99,7 @@ async fn render_pot(
             input,
             errors,
             may_apply: user.has(Role::Member) && user.organisation_id.is_some(),
+            line_options,
         },
     )
 }
