@@ -153,22 +153,13 @@ async fn leading_word(tx: &mut TenantTx, words: &[String]) -> sqlx::Result<Strin
     Ok(longest_word(words).to_owned())
 }
 
-/// The leading word and the other typed words as `resident_search_terms` holds words
-/// (`search_text`: lower case, accents off), worked out once per search rather than once per
-/// candidate row. The leading word's range already holds every candidate, so it is not
-/// checked again: a one-word search checks no other words at all.
+/// The leading word and the other typed words. The leading word's range already holds every
+/// candidate, so it is not checked again: a one-word search checks no other words at all.
 async fn normalised(tx: &mut TenantTx, words: &[String]) -> sqlx::Result<(String, Vec<String>)> {
     let leading = leading_word(tx, words).await?;
-    let row = sqlx::query!(
-        r#"SELECT search_text($1) AS "leading!",
-                  array(SELECT DISTINCT search_text(w) FROM unnest($2::text[]) w
-                        WHERE search_text(w) <> search_text($1)) AS "words!""#,
-        leading,
-        words
-    )
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok((row.leading, row.words))
+    let mut others: Vec<String> = words.iter().filter(|w| **w != leading).cloned().collect();
+    others.dedup();
+    Ok((leading, others))
 }
 
 /// Past this many the page says "meer dan 200": nobody pages through more at the desk.
@@ -273,7 +264,9 @@ async fn search_by_name(
 }
 
 /// A query over one tier of a name search: `$1` cooperative, `$2` tier, `$3` the leading word,
-/// `$4` the other typed words, both [`normalised`]. A resident matches once, under the first of their words in the tier the
+/// `$4` the other typed words ([`normalised`]). Each is put as `resident_search_terms` holds
+/// words (`search_text`: lower case, accents off) once per query, in an InitPlan, not once per
+/// candidate row. A resident matches once, under the first of their words in the tier the
 /// leading word starts, not at all when an earlier tier matched them, and only when every typed
 /// word starts one of their words. The list and its counts share these conditions, so the page
 /// and its "1–25 van 130" cannot disagree.
@@ -283,12 +276,12 @@ macro_rules! in_tier {
             $($out,)?
             $head
                 + r#" WHERE t.tenant_id = $1 AND t.tier = $2
-                        AND t.term >= $3 AND t.term < $3 || chr(1114111)
+                        AND t.term >= (SELECT search_text($3)) AND t.term < (SELECT search_text($3) || chr(1114111))
                         AND NOT EXISTS (SELECT FROM resident_search_terms e
                                         WHERE e.tenant_id = t.tenant_id AND e.resident_id = t.resident_id
                                           AND (e.tier < t.tier OR (e.tier = t.tier AND e.term < t.term))
-                                          AND e.term >= $3 AND e.term < $3 || chr(1114111))
-                        AND NOT EXISTS (SELECT FROM unnest($4::text[]) w
+                                          AND e.term >= (SELECT search_text($3)) AND e.term < (SELECT search_text($3) || chr(1114111)))
+                        AND NOT EXISTS (SELECT FROM unnest((SELECT array(SELECT search_text(x) FROM unnest($4::text[]) x))) w
                                         WHERE NOT EXISTS (SELECT FROM resident_search_terms e
                                                           WHERE e.tenant_id = t.tenant_id AND e.resident_id = t.resident_id
                                                             AND e.term >= w AND e.term < w || chr(1114111))) "#
@@ -333,7 +326,8 @@ async fn count_one_word(tx: &mut TenantTx, leading: &str, limit: i64) -> sqlx::R
     let range = sqlx::query!(
         r#"SELECT count(*) AS "words!", count(DISTINCT resident_id) AS "residents!"
            FROM (SELECT resident_id FROM resident_search_terms
-                 WHERE tenant_id = $1 AND tier = 1 AND term >= $2 AND term < $2 || chr(1114111)
+                 WHERE tenant_id = $1 AND tier = 1
+                   AND term >= (SELECT search_text($2)) AND term < (SELECT search_text($2) || chr(1114111))
                  LIMIT $3) AS range"#,
         tx.tenant_id(),
         leading,
