@@ -89,6 +89,33 @@ async fn spend(member: &User, grant: &str, amount: &str, submission: &str, recei
         .await
 }
 
+/// This year's subsidy of € 500.000 with a line of € 455.000 for the joint projects; its path.
+pub(crate) async fn subsidy_with_projects_line(treasurer: &User, year: i32) -> String {
+    let response = treasurer
+        .post(
+            "/demo/finance/contracts/new",
+            &[
+                ("kind", "subsidie"),
+                ("title", "Subsidie coöperatie"),
+                ("commissioner", "Gemeente Woudenberg"),
+                ("amount", "500.000"),
+                ("starts_on", &format!("01-01-{year}")),
+                ("ends_on", &format!("31-12-{year}")),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let contract = location(&response).to_owned();
+    let (status, _) = treasurer
+        .send(
+            &format!("{contract}/lines"),
+            &[("name", "Gezamenlijke projecten"), ("amount", "455.000")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    contract
+}
+
 impl Assembly {
     /// This year in the Netherlands.
     async fn app_year(&self) -> i32 {
@@ -178,31 +205,7 @@ async fn a_pot_adopted_by_the_assembly_is_granted_and_spent_to_the_cent() {
 
     // The quarterly account of this year's contract agrees, on screen and in the CSV.
     let year = a.app_year().await;
-    let response = treasurer
-        .post(
-            "/demo/finance/contracts/new",
-            &[
-                ("kind", "subsidie"),
-                ("title", "Subsidie coöperatie"),
-                ("commissioner", "Gemeente Woudenberg"),
-                ("amount", "500.000"),
-                ("starts_on", &format!("01-01-{year}")),
-                ("ends_on", &format!("31-12-{year}")),
-            ],
-        )
-        .await;
-    let contract = location(&response).to_owned();
-    let lines = format!("{contract}/lines");
-    assert_eq!(
-        treasurer
-            .send(
-                &lines,
-                &[("name", "Gezamenlijke projecten"), ("amount", "455.000")]
-            )
-            .await
-            .0,
-        303
-    );
+    let contract = subsidy_with_projects_line(&treasurer, year).await;
     let line: Uuid = sqlx::query_scalar("SELECT id FROM budget_lines WHERE name = 'Gezamenlijke projecten'")
         .fetch_one(&mut db)
         .await

@@ -9,7 +9,7 @@ mod cli;
 mod database;
 mod demo;
 mod faults;
-mod finance;
+pub mod finance;
 mod intake;
 pub mod kept_pages;
 mod limits;

@@ -2,8 +2,8 @@ use anyhow::ensure;
 use fantoccini::{Client, Locator};
 
 use crate::api::assembly::Assembly;
+use crate::api::finance::subsidy_with_projects_line;
 use crate::common::browser::{log_in, submit_and_wait_for, type_into, with_browser};
-use crate::common::location;
 use crate::common::pages::element_text;
 use crate::common::users::User;
 
@@ -36,28 +36,7 @@ async fn a_pot_adopted_by_the_assembly_is_applied_for_granted_and_spent_with_rec
     let receipt = receipt.display().to_string();
     // This year's subsidy with a line for the joint projects.
     let treasurer = User::login(&a.app, "demo", "penningmeester@demo.test").await;
-    let year = time::OffsetDateTime::now_utc().year();
-    let response = treasurer
-        .post(
-            "/demo/finance/contracts/new",
-            &[
-                ("kind", "subsidie"),
-                ("title", "Subsidie coöperatie"),
-                ("commissioner", "Gemeente Woudenberg"),
-                ("amount", "500.000"),
-                ("starts_on", &format!("01-01-{year}")),
-                ("ends_on", &format!("31-12-{year}")),
-            ],
-        )
-        .await;
-    let lines = format!("{}/lines", location(&response));
-    let (status, _) = treasurer
-        .send(
-            &lines,
-            &[("name", "Gezamenlijke projecten"), ("amount", "455.000")],
-        )
-        .await;
-    assert_eq!(status, 303);
+    subsidy_with_projects_line(&treasurer, time::OffsetDateTime::now_utc().year()).await;
     let (a, receipt) = (&a, receipt.as_str());
     with_browser("finance_flow", |browser| async move {
         // The member finds the pot and applies for its project.
