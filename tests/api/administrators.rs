@@ -194,30 +194,13 @@ async fn the_audit_log_reads_as_dutch_text_naming_residents_and_references() {
 #[tokio::test]
 async fn the_privacy_export_uses_words_and_dutch_dates() {
     let w = World::new().await;
+    w.with_dutch_resident_and_child().await;
     let mut db = w.app.owner_connection().await;
-    sqlx::query(
-        "UPDATE residents SET preferred_language = 'nl', date_of_birth = date '1950-02-03' WHERE id = $1",
-    )
-    .bind(w.resident)
-    .execute(&mut db)
-    .await
-    .unwrap();
     sqlx::query("UPDATE requests SET channel = 'phone', received_at = timestamptz '2026-01-12 09:15+01' WHERE resident_id = $1")
         .bind(w.resident)
         .execute(&mut db)
         .await
         .unwrap();
-    sqlx::query(
-        "WITH child AS (
-             INSERT INTO residents (tenant_id, first_names, surname, date_of_birth)
-             SELECT tenant_id, 'Sem', 'Welkoop', date '2015-06-07' FROM residents WHERE id = $1 RETURNING tenant_id, id)
-         INSERT INTO household_members (tenant_id, resident_id, member_id, relation)
-         SELECT tenant_id, $1, id, 'child' FROM child",
-    )
-    .bind(w.resident)
-    .execute(&mut db)
-    .await
-    .unwrap();
 
     let admin = w.login("beheer@demo.test").await;
     let (status, page) = admin
@@ -324,4 +307,30 @@ async fn an_administrator_finds_a_resident_by_name_for_a_privacy_request_only_an
             .await,
         403
     );
+}
+
+impl World {
+    /// The resident speaks Dutch, was born on 03-02-1950 and has a child, Sem Welkoop, in the
+    /// household: what an access request must show in words.
+    pub(crate) async fn with_dutch_resident_and_child(&self) {
+        let mut db = self.app.owner_connection().await;
+        sqlx::query(
+            "UPDATE residents SET preferred_language = 'nl', date_of_birth = date '1950-02-03' WHERE id = $1",
+        )
+        .bind(self.resident)
+        .execute(&mut db)
+        .await
+        .unwrap();
+        sqlx::query(
+            "WITH child AS (
+                 INSERT INTO residents (tenant_id, first_names, surname, date_of_birth)
+                 SELECT tenant_id, 'Sem', 'Welkoop', date '2015-06-07' FROM residents WHERE id = $1 RETURNING tenant_id, id)
+             INSERT INTO household_members (tenant_id, resident_id, member_id, relation)
+             SELECT tenant_id, $1, id, 'child' FROM child",
+        )
+        .bind(self.resident)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    }
 }

@@ -1,6 +1,6 @@
 mod account;
 mod admin;
-mod administrators;
+pub mod administrators;
 pub mod assembly;
 mod auth;
 mod case_sample;

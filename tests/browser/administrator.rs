@@ -21,25 +21,7 @@ async fn choose(browser: &Client, id: &str, label: &str) -> anyhow::Result<()> {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_administrator_invites_member_staff_and_produces_a_privacy_export_found_by_name() {
     let w = World::new().await;
-    let mut db = w.app.owner_connection().await;
-    sqlx::query(
-        "UPDATE residents SET preferred_language = 'nl', date_of_birth = date '1950-02-03' WHERE id = $1",
-    )
-    .bind(w.resident)
-    .execute(&mut db)
-    .await
-    .unwrap();
-    sqlx::query(
-        "WITH child AS (
-             INSERT INTO residents (tenant_id, first_names, surname, date_of_birth)
-             SELECT tenant_id, 'Sem', 'Welkoop', date '2015-06-07' FROM residents WHERE id = $1 RETURNING tenant_id, id)
-         INSERT INTO household_members (tenant_id, resident_id, member_id, relation)
-         SELECT tenant_id, $1, id, 'child' FROM child",
-    )
-    .bind(w.resident)
-    .execute(&mut db)
-    .await
-    .unwrap();
+    w.with_dutch_resident_and_child().await;
     let app = &w.app;
     with_browser("administrator", |browser| async move {
         log_in(&browser, app, "beheer@demo.test", "Welkom, Bram Beheer").await?;
