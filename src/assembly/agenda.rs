@@ -750,7 +750,7 @@ mod tests {
         );
         let no_name = ItemInput {
             pot_name: String::new(),
-            pot_amount: "12,345".into(),
+            pot_amount: "12,3456".into(),
             ..input.clone()
         };
         let mut errors = FormErrors::default();

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::assembly::{POT, representative_email};
 use crate::db::TenantTx;
 use crate::finance::account;
+use crate::finance::agreements::{self, Measure};
 use crate::finance::contracts::{self, NewContract};
 use crate::finance::grants::{self, Application, DecisionInput, GrantStatus, NewExpense, Receipt};
 use crate::shared::money::Cents;
@@ -45,6 +46,31 @@ pub(super) async fn load(tx: &mut TenantTx, today: Date) -> anyhow::Result<()> {
         treasurer,
     )
     .await?;
+    for (measure, target, note) in [
+        (
+            Measure::WmoOnTime,
+            95,
+            "Wmo-besluiten binnen de wettelijke termijn.",
+        ),
+        (Measure::YouthOnTime, 90, "Jeugdbesluiten binnen de termijn."),
+        (
+            Measure::DeskHandled,
+            60,
+            "Minstens zes op de tien vragen aan de voorkant beantwoord.",
+        ),
+        (
+            Measure::SignpostingWorked,
+            75,
+            "De wegwijzer werkt: nagebeld en gelukt.",
+        ),
+        (
+            Measure::YouthChildren,
+            150,
+            "Minder kinderen in de jeugdhulp dan vorig jaar.",
+        ),
+    ] {
+        agreements::add(tx, contract, measure, target, note).await?;
+    }
     let mut projects = None;
     for (name, euros) in [
         ("Loket en sociaal team", 1_150_000),

@@ -5,6 +5,7 @@
 //! grant they applied for.
 
 pub mod account;
+pub mod agreements;
 pub mod contracts;
 pub mod grants;
 pub mod pots;
@@ -69,6 +70,10 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route(
             "/{tenant}/finance/contracts/{id}/lines",
             post(web::contracts::add_line),
+        )
+        .route(
+            "/{tenant}/finance/contracts/{id}/agreements",
+            post(web::contracts::add_agreement),
         )
         .route(
             "/{tenant}/finance/contracts/{id}/account",

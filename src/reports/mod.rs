@@ -6,7 +6,7 @@ mod dashboard;
 pub mod figures;
 pub mod kept;
 mod lists;
-mod period;
+pub mod period;
 mod web;
 
 use axum::Router;

@@ -450,18 +450,18 @@ mod tests {
     #[test]
     fn a_table_form_row_has_the_limit_of_its_kind_and_its_own_finding() {
         let form = fields(&[
-            ("proxy_note.a", &"x".repeat(1_000)),
-            ("proxy_note.b", &"x".repeat(1_001)),
-            ("proxy_note.c", "regel\nvolgende\u{7}"),
+            ("proxy_note.row-a", &"x".repeat(1_000)),
+            ("proxy_note.row-b", &"x".repeat(1_001)),
+            ("proxy_note.row-c", "regel\nvolgende\u{7}"),
         ]);
-        assert_eq!(form.problem("proxy_note.a"), None);
-        assert_eq!(form.problem("proxy_note.b"), Some("form.error.max_1000"));
+        assert_eq!(form.problem("proxy_note.row-a"), None);
+        assert_eq!(form.problem("proxy_note.row-b"), Some("form.error.max_1000"));
         assert_eq!(
-            form.problem("proxy_note.c"),
+            form.problem("proxy_note.row-c"),
             Some("form.error.control_characters")
         );
         assert_eq!(
-            form.get("proxy_note.c"),
+            form.get("proxy_note.row-c"),
             "regel\nvolgende",
             "a line break is allowed"
         );

@@ -146,6 +146,7 @@ pub const FLASHES: &[(&str, &str)] = &[
     ("flash.action_added", "success"),
     ("flash.action_updated", "success"),
     ("flash.agenda_copied", "success"),
+    ("flash.agreement_added", "success"),
     ("flash.appeal_recorded", "success"),
     ("flash.attendance_recorded", "success"),
     ("flash.budget_line_added", "success"),

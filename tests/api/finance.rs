@@ -419,4 +419,72 @@ async fn a_contract_is_divided_into_budget_lines_never_more_than_it_holds() {
     assert_eq!(shown(&page, "contract-amount"), "€ 1.250.000,00");
     assert_eq!(shown(&page, "contract-unbudgeted"), "€ 0,00");
     assert!(!page.contains("/lines\""), "the chair reads, does not change");
+
+    // Performance agreements, each tied to a figure Schakel keeps, shown against its target.
+    let agreements = format!("{contract}/agreements");
+    let agreement = |measure: &'static str, target: &'static str| {
+        vec![
+            ("measure", measure),
+            ("target", target),
+            ("description", "Uit de opdrachtbrief."),
+        ]
+    };
+    let (status, page) = treasurer
+        .send(&agreements, &agreement("wmo_besluit_op_tijd", "101"))
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        field_error(&page, "agreement-target").as_deref(),
+        Some("Vul een percentage in van 0 tot 100.")
+    );
+    assert_eq!(
+        chair
+            .send(&agreements, &agreement("wmo_besluit_op_tijd", "95"))
+            .await
+            .0,
+        403
+    );
+    for (measure, target) in [
+        ("wmo_besluit_op_tijd", "95"),
+        ("balie_afgehandeld", "60"),
+        ("kinderen_jeugd", "40"),
+    ] {
+        assert_eq!(
+            treasurer.send(&agreements, &agreement(measure, target)).await.0,
+            303,
+            "{measure}"
+        );
+    }
+    let (status, page) = treasurer
+        .send(&agreements, &agreement("balie_afgehandeld", "70"))
+        .await;
+    assert_eq!(status, 422, "one agreement per figure");
+    assert!(field_error(&page, "agreement-measure").is_some(), "{page}");
+    let (_, page) = chair.page(&contract).await;
+    for (row, target) in [
+        ("agreement-wmo_besluit_op_tijd", "≥ 95%"),
+        ("agreement-balie_afgehandeld", "≥ 60%"),
+        ("agreement-kinderen_jeugd", "≤ 40"),
+    ] {
+        let start = page
+            .find(&format!("id=\"{row}\""))
+            .unwrap_or_else(|| panic!("no {row}: {page}"));
+        let shown = &page[start..start + page[start..].find("</tr>").unwrap()];
+        assert!(shown.contains(target), "{shown}");
+        assert!(
+            shown.contains("op schema") || shown.contains("achter") || shown.contains("nog niet te zeggen"),
+            "{shown}"
+        );
+    }
+    let (status, page) = chair.page(&format!("{contract}/account?kwartaal=2026-1")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("id=\"agreement-kinderen_jeugd\""),
+        "the account reports the agreements"
+    );
+    assert_eq!(
+        chair.page(&format!("{contract}/account?kwartaal=2027-1")).await.0,
+        404,
+        "outside the contract"
+    );
 }

@@ -10,6 +10,7 @@ use super::{audit_change, finance_path};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::finance::account::{self, LineAccount, PotAccount, Quarter};
+use crate::finance::agreements::{self, Agreement, Measured};
 use crate::finance::contracts::{self, Contract};
 use crate::finance::{MONEY_ROLES, TOTALS_ROLES, pots};
 use crate::shared::clock::local_now;
@@ -39,6 +40,8 @@ struct AccountPage {
     next: Option<Quarter>,
     lines: Vec<LineAccount>,
     pots: Vec<PotAccount>,
+    /// The performance agreements, measured from the contract's start to the quarter's end.
+    agreements: Vec<(Agreement, Measured)>,
 }
 
 impl AccountPage {
@@ -78,6 +81,9 @@ pub async fn account(
     };
     let lines = account::lines(&mut tx, contract.id, quarter).await?;
     let pots = account::pots(&mut tx, quarter).await?;
+    let until = quarter.end().min(contract.ends_on).min(today);
+    let listed = agreements::list(&mut tx, contract.id).await?;
+    let agreements = agreements::measured(&mut tx, listed, contract.starts_on, until).await?;
     tx.commit().await?;
     if query.csv == "1" {
         return Ok(account_csv(&ctx, &contract, quarter, &lines, &pots));
@@ -90,6 +96,7 @@ pub async fn account(
         quarter,
         lines,
         pots,
+        agreements,
     })
 }
 

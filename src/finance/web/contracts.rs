@@ -9,9 +9,11 @@ use super::{audit_change, finance_path, status_for};
 use crate::auth::CurrentUser;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::finance::agreements::{self, Agreement, AgreementInput, Measure, Measured};
 use crate::finance::contracts::{self, BudgetLine, Contract, ContractInput, LineInput};
 use crate::finance::{MONEY_ROLES, TOTALS_ROLES};
 use crate::shared::clock::local_now;
+use crate::shared::format::format_date;
 use crate::web;
 use crate::web::context::RequestContext;
 use crate::web::forms::Fields;
@@ -78,15 +80,39 @@ pub async fn create_contract(
     ))
 }
 
+/// The forms on the contract's page as typed, and the messages of the one sent.
+#[derive(Default)]
+struct Typed {
+    form: &'static str,
+    errors: FormErrors,
+    line: LineInput,
+    agreement: AgreementInput,
+}
+
+static NO_ERRORS: FormErrors = FormErrors::new();
+
 #[derive(Template)]
 #[template(path = "finance/contract.html")]
 struct ContractPage {
     l: Layout,
     contract: Contract,
     lines: Vec<BudgetLine>,
+    agreements: Vec<(Agreement, Measured)>,
+    /// Up to when the agreements are measured: today, or the contract's end.
+    measured_until: String,
+    measures: &'static [Measure],
     may_edit: bool,
-    line_input: LineInput,
-    errors: FormErrors,
+    typed: Typed,
+}
+
+impl ContractPage {
+    fn errors_for(&self, form: &str) -> &FormErrors {
+        if self.typed.form == form {
+            &self.typed.errors
+        } else {
+            &NO_ERRORS
+        }
+    }
 }
 
 async fn render_contract(
@@ -94,20 +120,25 @@ async fn render_contract(
     ctx: &RequestContext,
     user: &CurrentUser,
     contract: Contract,
-    line_input: LineInput,
-    errors: FormErrors,
+    typed: Typed,
 ) -> AppResult<Response> {
     let lines = contracts::lines(&mut tx, contract.id).await?;
+    let today = local_now(&mut tx).await?.date();
+    let until = today.clamp(contract.starts_on, contract.ends_on);
+    let listed = agreements::list(&mut tx, contract.id).await?;
+    let agreements = agreements::measured(&mut tx, listed, contract.starts_on, until).await?;
     tx.commit().await?;
     web::render_with_status(
-        status_for(&errors),
+        status_for(&typed.errors),
         &ContractPage {
             l: ctx.layout(),
             contract,
             lines,
+            agreements,
+            measured_until: format_date(until),
+            measures: Measure::ALL,
             may_edit: user.require_any(MONEY_ROLES).is_ok(),
-            line_input,
-            errors,
+            typed,
         },
     )
 }
@@ -116,7 +147,7 @@ pub async fn contract(ctx: RequestContext, user: CurrentUser, PathId(id): PathId
     user.require_any(TOTALS_ROLES)?;
     let mut tx = ctx.tx().await?;
     let contract = contracts::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    render_contract(tx, &ctx, &user, contract, LineInput::default(), FormErrors::new()).await
+    render_contract(tx, &ctx, &user, contract, Typed::default()).await
 }
 
 pub async fn add_line(
@@ -135,7 +166,13 @@ pub async fn add_line(
         .validate(&contract, &lines, &mut errors)
         .filter(|_| errors.is_empty())
     else {
-        return render_contract(tx, &ctx, &user, contract, input, errors).await;
+        let typed = Typed {
+            form: "line",
+            errors,
+            line: input,
+            ..Typed::default()
+        };
+        return render_contract(tx, &ctx, &user, contract, typed).await;
     };
     let line_id = contracts::add_line(&mut tx, contract.id, &name, amount).await?;
     audit_change(
@@ -155,5 +192,50 @@ pub async fn add_line(
     Ok(web::redirect_with_flash(
         &finance_path(&ctx, &format!("/contracts/{}#lines", contract.id)),
         "flash.budget_line_added",
+    ))
+}
+
+/// Whoever keeps the money adds a performance agreement to the contract.
+pub async fn add_agreement(
+    ctx: RequestContext,
+    user: CurrentUser,
+    PathId(id): PathId,
+    axum::Form(fields): axum::Form<Fields>,
+) -> AppResult<Response> {
+    user.require_any(MONEY_ROLES)?;
+    let mut tx = ctx.tx().await?;
+    let contract = contracts::lock(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let existing = agreements::list(&mut tx, contract.id).await?;
+    let input = AgreementInput::from_fields(&fields);
+    let mut errors = fields.errors();
+    let Some((measure, target)) = input
+        .validate(&existing, &mut errors)
+        .filter(|_| errors.is_empty())
+    else {
+        let typed = Typed {
+            form: "agreement",
+            errors,
+            agreement: input,
+            ..Typed::default()
+        };
+        return render_contract(tx, &ctx, &user, contract, typed).await;
+    };
+    let agreement_id = agreements::add(&mut tx, contract.id, measure, target, &input.description).await?;
+    audit_change(
+        &mut tx,
+        &ctx,
+        &user,
+        json!({
+            "what": "agreement_added",
+            "contract_id": contract.id,
+            "agreement_id": agreement_id,
+            "new": { "measure": measure.code(), "target": target, "description": input.description },
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(web::redirect_with_flash(
+        &finance_path(&ctx, &format!("/contracts/{}#agreements", contract.id)),
+        "flash.agreement_added",
     ))
 }
