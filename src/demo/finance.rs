@@ -157,6 +157,29 @@ pub(super) async fn load(tx: &mut TenantTx, today: Date) -> anyhow::Result<()> {
             .await?;
         }
     }
+    // One more, waiting for the treasurer's decision.
+    let haven = user(tx, &representative_email("Zorggroep De Haven")).await?;
+    let organisation: Uuid = sqlx::query_scalar!(
+        r#"SELECT organisation_id AS "organisation_id!" FROM users WHERE tenant_id = $1 AND id = $2"#,
+        tx.tenant_id(),
+        haven
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    grants::apply(
+        tx,
+        pot,
+        organisation,
+        &Application {
+            project: "Valpreventie thuis".to_owned(),
+            amount: Cents(1_250_000),
+            purpose: "Huisbezoeken met een fysiotherapeut en kleine aanpassingen in huis tegen vallen."
+                .to_owned(),
+            expected_result: "Minder valincidenten en ziekenhuisopnames bij 75-plussers.".to_owned(),
+        },
+        haven,
+    )
+    .await?;
     Ok(())
 }
 

@@ -77,22 +77,25 @@ pub enum GrantsOf {
     /// One member's grants, from one pot or all.
     Member(Uuid, Option<Uuid>),
     One(Uuid),
+    /// Every application waiting for a decision.
+    Waiting,
 }
 
 impl GrantsOf {
     /// (pot, organisation, grant) to filter on.
-    fn filters(self) -> (Option<Uuid>, Option<Uuid>, Option<Uuid>) {
+    fn filters(self) -> (Option<Uuid>, Option<Uuid>, Option<Uuid>, bool) {
         match self {
-            GrantsOf::Pot(pot) => (Some(pot), None, None),
-            GrantsOf::Member(organisation, pot) => (pot, Some(organisation), None),
-            GrantsOf::One(id) => (None, None, Some(id)),
+            GrantsOf::Pot(pot) => (Some(pot), None, None, false),
+            GrantsOf::Member(organisation, pot) => (pot, Some(organisation), None, false),
+            GrantsOf::One(id) => (None, None, Some(id), false),
+            GrantsOf::Waiting => (None, None, None, true),
         }
     }
 }
 
 /// Grants, the latest application first, one page of them (one more to tell a next page).
 pub async fn list(tx: &mut TenantTx, of: GrantsOf, page: i64) -> sqlx::Result<Vec<Grant>> {
-    let (pot, organisation, id) = of.filters();
+    let (pot, organisation, id, waiting) = of.filters();
     sqlx::query_as!(
         Grant,
         r#"SELECT g.id, g.pot_id, p.name AS pot, g.organisation_id, o.name AS organisation, g.project,
@@ -110,6 +113,7 @@ pub async fn list(tx: &mut TenantTx, of: GrantsOf, page: i64) -> sqlx::Result<Ve
              AND ($2::uuid IS NULL OR g.pot_id = $2)
              AND ($3::uuid IS NULL OR g.organisation_id = $3)
              AND ($4::uuid IS NULL OR g.id = $4)
+             AND (NOT $7 OR g.status = 'aangevraagd')
            ORDER BY g.requested_at DESC, g.id
            LIMIT $5 OFFSET $6"#,
         tx.tenant_id(),
@@ -117,7 +121,8 @@ pub async fn list(tx: &mut TenantTx, of: GrantsOf, page: i64) -> sqlx::Result<Ve
         organisation,
         id,
         PAGE_SIZE + 1,
-        (page - 1) * PAGE_SIZE
+        (page - 1) * PAGE_SIZE,
+        waiting
     )
     .fetch_all(&mut **tx)
     .await
@@ -125,17 +130,19 @@ pub async fn list(tx: &mut TenantTx, of: GrantsOf, page: i64) -> sqlx::Result<Ve
 
 /// How many grants a list has in all.
 pub async fn count(tx: &mut TenantTx, of: GrantsOf) -> sqlx::Result<i64> {
-    let (pot, organisation, id) = of.filters();
+    let (pot, organisation, id, waiting) = of.filters();
     sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM grants g
            WHERE g.tenant_id = $1
              AND ($2::uuid IS NULL OR g.pot_id = $2)
              AND ($3::uuid IS NULL OR g.organisation_id = $3)
-             AND ($4::uuid IS NULL OR g.id = $4)"#,
+             AND ($4::uuid IS NULL OR g.id = $4)
+             AND (NOT $5 OR g.status = 'aangevraagd')"#,
         tx.tenant_id(),
         pot,
         organisation,
-        id
+        id,
+        waiting
     )
     .fetch_one(&mut **tx)
     .await

@@ -11,6 +11,10 @@ use crate::auth::{CurrentUser, Role};
 use crate::cases::queue;
 use crate::db::TenantTx;
 use crate::error::AppResult;
+use crate::finance::{
+    self,
+    grants::{self, GrantsOf},
+};
 use crate::intake::requests;
 use crate::referrals;
 use crate::todos::{self, Task};
@@ -173,6 +177,15 @@ async fn waiting_for(
             "home.waiting.new_referrals",
             new.unwrap_or(0),
             inbox,
+        );
+    }
+    if user.roles.iter().any(|role| finance::MONEY_ROLES.contains(role)) {
+        let applications = grants::count(tx, GrantsOf::Waiting).await?;
+        add(
+            "waiting-applications",
+            "home.waiting.applications",
+            applications,
+            format!("/{slug}/finance#waiting"),
         );
     }
     let takes_part = user.roles.iter().any(|role| assembly::READ_ROLES.contains(role));

@@ -155,6 +155,16 @@ async fn a_pot_adopted_by_the_assembly_is_granted_and_spent_to_the_cent() {
     }
     let (status, grant) = apply(&member, pot, "20.000").await;
     assert_eq!(status, 303, "{grant}");
+    let (_, start) = treasurer.page("/demo/").await;
+    assert!(
+        start.contains("id=\"waiting-applications\""),
+        "the treasurer's start page: {start}"
+    );
+    let (_, overview) = treasurer.page("/demo/finance").await;
+    assert!(
+        overview.contains("id=\"waiting\"") && overview.contains("Maaltijden aan huis"),
+        "{overview}"
+    );
     let (status, _) = decide(
         &treasurer,
         &grant,

@@ -30,7 +30,7 @@ const ROLES: &[(&str, &[&str])] = &[
     ("beheer@demo.test", &["waiting-meeting"]),
     ("voorzitter@demo.test", &["waiting-meeting"]),
     ("welzijn-woudenberg@demo.test", &["waiting-meeting"]),
-    ("penningmeester@demo.test", &[]),
+    ("penningmeester@demo.test", &["waiting-applications"]),
 ];
 
 /// Links not to follow: leaving, downloads, and files.

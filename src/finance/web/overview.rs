@@ -27,6 +27,8 @@ struct OverviewPage {
     pagination: Pagination,
     pots: Vec<Pot>,
     own_grants: Vec<Grant>,
+    /// Applications waiting for a decision, for whoever keeps the money.
+    waiting: Vec<Grant>,
 }
 
 impl OverviewPage {
@@ -64,7 +66,12 @@ pub async fn overview(
             Vec::new(),
         ),
     };
+    let mut waiting = match standing {
+        Standing::Keeper => grants::list(&mut tx, GrantsOf::Waiting, 1).await?,
+        _ => Vec::new(),
+    };
     tx.commit().await?;
+    trim_page(&mut waiting, grants::PAGE_SIZE);
     let has_next = trim_page(&mut contracts, contracts::PAGE_SIZE);
     web::render(&OverviewPage {
         standing,
@@ -78,6 +85,7 @@ pub async fn overview(
         ),
         pots,
         own_grants,
+        waiting,
         l: ctx.layout(),
     })
 }
