@@ -9,6 +9,7 @@ mod constraints;
 mod forms_assembly;
 mod forms_cases;
 mod forms_desk;
+mod forms_finance;
 mod forms_members;
 mod queries;
 
