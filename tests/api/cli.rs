@@ -211,7 +211,7 @@ async fn loading_the_demo_data_twice_changes_nothing() {
         .await
         .unwrap();
     // One per role, and a representative for each of the 22 member organisations without staff.
-    assert_eq!(users, 7 + 22);
+    assert_eq!(users, 8 + 22);
     let tenants: Vec<String> = sqlx::query_scalar("SELECT name FROM tenants ORDER BY slug")
         .fetch_all(&mut db)
         .await
