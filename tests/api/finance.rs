@@ -426,6 +426,10 @@ async fn a_contract_is_divided_into_budget_lines_never_more_than_it_holds() {
     );
     let (status, page) = chair.page(&contract).await;
     assert_eq!(status, 200);
+    assert!(
+        page.contains("<title>Opdracht sociaal domein 2026 · "),
+        "the title is the contract's"
+    );
     assert_eq!(shown(&page, "contract-amount"), "€ 1.250.000,00");
     assert_eq!(shown(&page, "contract-unbudgeted"), "€ 0,00");
     assert!(!page.contains("/lines\""), "the chair reads, does not change");
@@ -488,6 +492,10 @@ async fn a_contract_is_divided_into_budget_lines_never_more_than_it_holds() {
     }
     let (status, page) = chair.page(&format!("{contract}/account?kwartaal=2026-1")).await;
     assert_eq!(status, 200);
+    assert!(
+        page.contains("<title>Verantwoording 2026-1 — Opdracht sociaal domein 2026 · "),
+        "{page}"
+    );
     assert!(
         page.contains("id=\"agreement-kinderen_jeugd\""),
         "the account reports the agreements"
