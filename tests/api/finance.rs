@@ -319,6 +319,22 @@ async fn money_is_seen_and_changed_only_by_whom_it_concerns() {
         403,
         "nobody decides on their own application"
     );
+    // A chair who works for a member organisation applies for it and sees that application only.
+    let chairing = add_user(
+        &a.app,
+        "demo",
+        "voorzitter-en-lid@demo.test",
+        &["chair", "member"],
+        Some(a.members[1]),
+    )
+    .await;
+    let (status, theirs) = apply(&chairing, pot, "250").await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        chairing.status(&format!("/demo/finance/grants/{theirs}")).await,
+        200
+    );
+    assert_eq!(chairing.status(&grant_path).await, 403);
 
     // Granting more than the pot holds needs the over-commitment said, with a reason.
     let (status, page) = decide(&treasurer, &grant, "toegekend", &[]).await;

@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::{PageQuery, audit_change, grant_path, status_for};
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Role};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::finance::Standing;
@@ -73,14 +73,17 @@ async fn visible_grant(
     id: uuid::Uuid,
 ) -> AppResult<(Standing, Grant)> {
     let standing = Standing::of(user).ok_or(AppError::Forbidden)?;
-    if standing == Standing::Totals {
-        return Err(AppError::Forbidden);
-    }
     let grant = grants::find(tx, id).await?.ok_or(AppError::NotFound)?;
-    if standing == Standing::Member && user.organisation_id != Some(grant.organisation_id) {
-        return Err(AppError::NotFound);
+    if standing == Standing::Keeper {
+        return Ok((standing, grant));
     }
-    Ok((standing, grant))
+    // Staff of the member see its grant, whatever else they are (a chair may be one).
+    let own = user.has(Role::Member) && user.organisation_id == Some(grant.organisation_id);
+    match (own, standing) {
+        (true, _) => Ok((Standing::Member, grant)),
+        (false, Standing::Totals) => Err(AppError::Forbidden),
+        (false, _) => Err(AppError::NotFound),
+    }
 }
 
 async fn render_grant(

@@ -46,9 +46,10 @@ impl PotPage {
         self.pot.budget_line_id.as_ref() == Some(id)
     }
 
-    /// The chair sees the totals, not the applications.
+    /// Whoever keeps the money sees every application; staff of a member their own (the
+    /// chair too, when they are); the chair as such sees the totals only.
     fn shows_grants(&self) -> bool {
-        self.standing != Standing::Totals
+        self.standing == Standing::Keeper || self.may_apply
     }
 }
 
@@ -67,9 +68,10 @@ async fn render_pot(
     } else {
         Vec::new()
     };
+    let may_apply = user.has(Role::Member) && user.organisation_id.is_some();
     let of = match (standing, user.organisation_id) {
-        (Standing::Member, Some(organisation)) => Some(GrantsOf::Member(organisation, Some(pot.id))),
         (Standing::Keeper, _) => Some(GrantsOf::Pot(pot.id)),
+        (_, Some(organisation)) if may_apply => Some(GrantsOf::Member(organisation, Some(pot.id))),
         _ => None,
     };
     let (mut rows, total) = match of {
@@ -98,7 +100,7 @@ async fn render_pot(
             grants: rows,
             input,
             errors,
-            may_apply: user.has(Role::Member) && user.organisation_id.is_some(),
+            may_apply,
             line_options,
         },
     )
