@@ -16,12 +16,12 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use crate::auth::{CurrentUser, Role};
+use crate::db::TenantTx;
+use crate::error::{AppError, AppResult};
 use crate::web::layout::NavEntry;
 
 /// Who keeps the money: creates contracts and budget lines, decides on grants.
 pub const MONEY_ROLES: &[Role] = &[Role::Treasurer, Role::Admin];
-/// Who sees the totals of contracts and pots.
-pub const TOTALS_ROLES: &[Role] = &[Role::Treasurer, Role::Admin, Role::Chair];
 /// Who reaches the money pages at all: a member organisation for its own grants.
 pub const READ_ROLES: &[Role] = &[Role::Treasurer, Role::Admin, Role::Chair, Role::Member];
 
@@ -36,23 +36,43 @@ pub const NAV: NavEntry = NavEntry {
 pub enum Standing {
     /// Keeps the money (treasurer, administrator).
     Keeper,
-    /// Sees totals (the chair).
+    /// Sees totals: the chair, and the municipality's contact (staff of the member
+    /// organisation that is the municipality), who reads its contracts and their accounts.
     Totals,
     /// Staff of a member organisation: its own grants only.
     Member,
 }
 
 impl Standing {
-    pub fn of(user: &CurrentUser) -> Option<Standing> {
+    /// How the user stands; nobody else reaches the money pages (403).
+    pub async fn of(tx: &mut TenantTx, user: &CurrentUser) -> AppResult<Standing> {
         if MONEY_ROLES.iter().any(|r| user.has(*r)) {
-            Some(Standing::Keeper)
-        } else if user.has(Role::Chair) {
-            Some(Standing::Totals)
-        } else if user.has(Role::Member) && user.organisation_id.is_some() {
-            Some(Standing::Member)
-        } else {
-            None
+            return Ok(Standing::Keeper);
         }
+        if user.has(Role::Chair) {
+            return Ok(Standing::Totals);
+        }
+        let Some(organisation) = user.organisation_id.filter(|_| user.has(Role::Member)) else {
+            return Err(AppError::Forbidden);
+        };
+        let municipal = sqlx::query_scalar!(
+            r#"SELECT kind = 'gemeente' AS "municipal!" FROM organisations WHERE tenant_id = $1 AND id = $2"#,
+            tx.tenant_id(),
+            organisation
+        )
+        .fetch_optional(&mut **tx)
+        .await?
+        .unwrap_or(false);
+        Ok(if municipal {
+            Standing::Totals
+        } else {
+            Standing::Member
+        })
+    }
+
+    /// Contracts, their agreements and accounts are for whoever keeps or oversees the money.
+    pub fn sees_totals(self) -> bool {
+        matches!(self, Standing::Keeper | Standing::Totals)
     }
 }
 

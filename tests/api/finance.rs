@@ -521,4 +521,36 @@ async fn a_contract_is_divided_into_budget_lines_never_more_than_it_holds() {
         404,
         "outside the contract"
     );
+
+    // The municipality's contact (staff of the member that is the municipality) reads its
+    // contracts and accounts, and changes nothing.
+    let mut db = app.owner_connection().await;
+    let kinds: Vec<(String, Uuid)> = sqlx::query_as(
+        "INSERT INTO organisations (tenant_id, name, kind, status, status_since, member_since)
+         SELECT id, o.name, o.kind, 'lid', '2020-01-01', '2020-01-01' FROM tenants,
+                (VALUES ('Gemeente Testdorp', 'gemeente'), ('Welzijn Testdorp', 'welzijn')) AS o(name, kind)
+         WHERE slug = 'demo' RETURNING kind, id",
+    )
+    .fetch_all(&mut db)
+    .await
+    .unwrap();
+    let of = |kind: &str| kinds.iter().find(|(k, _)| k == kind).map(|(_, id)| *id);
+    let municipality = add_user(&app, "demo", "gemeente@demo.test", &["member"], of("gemeente")).await;
+    assert_eq!(municipality.status(&contract).await, 200);
+    assert_eq!(municipality.status(&format!("{contract}/account")).await, 200);
+    let (_, overview) = municipality.page("/demo/finance").await;
+    assert!(overview.contains("Opdracht sociaal domein 2026"), "{overview}");
+    assert_eq!(
+        municipality
+            .send(&lines, &[("name", "Extra"), ("amount", "1")])
+            .await
+            .0,
+        403
+    );
+    let member = add_user(&app, "demo", "welzijn@demo.test", &["member"], of("welzijn")).await;
+    assert_eq!(
+        member.status(&contract).await,
+        403,
+        "another member does not read contracts"
+    );
 }

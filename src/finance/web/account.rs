@@ -12,7 +12,7 @@ use crate::error::{AppError, AppResult};
 use crate::finance::account::{self, LineAccount, PotAccount, Quarter};
 use crate::finance::agreements::{self, Agreement, Measured};
 use crate::finance::contracts::{self, Contract};
-use crate::finance::{MONEY_ROLES, TOTALS_ROLES, pots};
+use crate::finance::{MONEY_ROLES, Standing, pots};
 use crate::shared::clock::local_now;
 use crate::shared::money::Cents;
 use crate::web;
@@ -68,8 +68,10 @@ pub async fn account(
     PathId(id): PathId,
     Query(query): Query<AccountQuery>,
 ) -> AppResult<Response> {
-    user.require_any(TOTALS_ROLES)?;
     let mut tx = ctx.tx().await?;
+    if !Standing::of(&mut tx, &user).await?.sees_totals() {
+        return Err(AppError::Forbidden);
+    }
     let contract = contracts::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let within = |q: Quarter| q.overlaps(contract.starts_on, contract.ends_on);
     // The quarter asked for, else the latest one begun within the contract's period.

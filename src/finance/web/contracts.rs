@@ -11,7 +11,7 @@ use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::finance::agreements::{self, Agreement, AgreementInput, Measure, Measured};
 use crate::finance::contracts::{self, BudgetLine, Contract, ContractInput, LineInput};
-use crate::finance::{MONEY_ROLES, TOTALS_ROLES};
+use crate::finance::{MONEY_ROLES, Standing};
 use crate::shared::clock::local_now;
 use crate::shared::format::format_date;
 use crate::web;
@@ -144,8 +144,10 @@ async fn render_contract(
 }
 
 pub async fn contract(ctx: RequestContext, user: CurrentUser, PathId(id): PathId) -> AppResult<Response> {
-    user.require_any(TOTALS_ROLES)?;
     let mut tx = ctx.tx().await?;
+    if !Standing::of(&mut tx, &user).await?.sees_totals() {
+        return Err(AppError::Forbidden);
+    }
     let contract = contracts::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     render_contract(tx, &ctx, &user, contract, Typed::default()).await
 }

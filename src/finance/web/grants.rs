@@ -72,7 +72,7 @@ async fn visible_grant(
     user: &CurrentUser,
     id: uuid::Uuid,
 ) -> AppResult<(Standing, Grant)> {
-    let standing = Standing::of(user).ok_or(AppError::Forbidden)?;
+    let standing = Standing::of(tx, user).await?;
     let grant = grants::find(tx, id).await?.ok_or(AppError::NotFound)?;
     if standing == Standing::Keeper {
         return Ok((standing, grant));

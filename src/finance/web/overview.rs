@@ -6,7 +6,7 @@ use axum::response::Response;
 
 use super::PageQuery;
 use crate::auth::CurrentUser;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::finance::Standing;
 use crate::finance::contracts::{self, Contract};
 use crate::finance::grants::{self, Grant, GrantsOf};
@@ -50,9 +50,9 @@ pub async fn overview(
     user: CurrentUser,
     Query(query): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let standing = Standing::of(&user).ok_or(AppError::Forbidden)?;
     let page = query.number();
     let mut tx = ctx.tx().await?;
+    let standing = Standing::of(&mut tx, &user).await?;
     let pots = pots::list(&mut tx).await?;
     let (mut contracts, total, own_grants) = match (standing, user.organisation_id) {
         (Standing::Member, Some(organisation)) => (

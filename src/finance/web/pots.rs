@@ -112,8 +112,8 @@ pub async fn pot(
     PathId(id): PathId,
     Query(query): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let standing = Standing::of(&user).ok_or(AppError::Forbidden)?;
     let mut tx = ctx.tx().await?;
+    let standing = Standing::of(&mut tx, &user).await?;
     let pot = pots::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     render_pot(tx, &ctx, &user, standing, pot, query.number(), Default::default()).await
 }
@@ -134,7 +134,7 @@ pub async fn apply(
     let input = ApplicationInput::from_fields(&fields);
     let mut errors = fields.errors();
     let Some(application) = input.validate(&mut errors).filter(|_| errors.is_empty()) else {
-        let standing = Standing::of(&user).unwrap_or(Standing::Member);
+        let standing = Standing::of(&mut tx, &user).await?;
         return render_pot(tx, &ctx, &user, standing, pot, 1, (input, errors)).await;
     };
     let grant_id = grants::apply(&mut tx, pot.id, organisation, &application, user.id).await?;
