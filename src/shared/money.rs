@@ -114,10 +114,6 @@ impl Cents {
         let sign = if self.0 < 0 { "-" } else { "" };
         format!("{sign}{},{:02}", self.0.abs() / 100, self.0.abs() % 100)
     }
-
-    pub fn is_negative(self) -> bool {
-        self.0 < 0
-    }
 }
 
 /// The digits of a whole-euro part, with thousands grouped by one kind of separator in groups
