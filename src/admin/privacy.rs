@@ -284,6 +284,19 @@ pub async fn read(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Export>> {
                        to_char(local_time(n.created_at), 'YYYY-MM-DD HH24:MI') AS created_at,
                        to_char(local_time(n.read_at), 'YYYY-MM-DD HH24:MI') AS read_at
                 FROM notifications n WHERE n.tenant_id = $1 AND n.referral_id IN (SELECT id FROM sent)) x) AS "notifications!: Json<Vec<StoredRow>>",
+             (SELECT coalesce(json_agg(x ORDER BY x.case, x.spent_on), '[]') FROM (
+                SELECT (SELECT reference FROM cases WHERE tenant_id = $1 AND id = f.case_id) AS case, f.spent_on,
+                       (f.amount_cents / 100)::text || ',' || lpad((f.amount_cents % 100)::text, 2, '0') AS amount,
+                       (SELECT name FROM budget_lines WHERE tenant_id = $1 AND id = f.budget_line_id) AS budget_line,
+                       coalesce((SELECT name FROM organisations WHERE tenant_id = $1 AND id = f.provider_organisation_id),
+                                f.provider_name) AS provider,
+                       (SELECT description FROM plan_goals WHERE tenant_id = $1 AND id = f.goal_id) AS goal,
+                       f.description, f.status,
+                       (SELECT name FROM users WHERE tenant_id = $1 AND id = f.requested_by) AS requested_by,
+                       to_char(local_time(f.requested_at), 'YYYY-MM-DD HH24:MI') AS requested_at,
+                       (SELECT name FROM users WHERE tenant_id = $1 AND id = f.decided_by) AS decided_by,
+                       to_char(local_time(f.decided_at), 'YYYY-MM-DD HH24:MI') AS decided_at, f.decision_note
+                FROM flexible_support f WHERE f.tenant_id = $1 AND f.case_id IN (SELECT id FROM mine)) x) AS "flexible_support!: Json<Vec<StoredRow>>",
              (SELECT coalesce(json_agg(x ORDER BY x.occurred_at), '[]') FROM (
                 SELECT to_char(local_time(a.occurred_at), 'YYYY-MM-DD HH24:MI:SS') AS occurred_at,
                        a.actor_name AS actor, a.kind, (SELECT reference FROM cases WHERE tenant_id = $1 AND id = a.case_id) AS case,
@@ -325,6 +338,7 @@ pub async fn read(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Export>> {
             ("referral_events", row.referral_events),
             ("referral_passes", row.referral_passes),
             ("notifications", row.notifications),
+            ("flexible_support", row.flexible_support),
             ("audit_events", row.audit_events),
         ]
         .into_iter()
@@ -423,6 +437,7 @@ fn code_prefix(section: &str, record: &StoredRow, field: &str) -> Option<&'stati
         ("referrals", "outcome") => "outcome",
         ("referral_events", "kind") => "referralevent",
         ("notifications", "kind") => "notification",
+        ("flexible_support", "status") => "supportstatus",
         _ => return None,
     })
 }

@@ -261,6 +261,16 @@ async fn erase(tx: &mut TenantTx, due: &Due) -> sqlx::Result<()> {
     .execute(&mut **tx)
     .await?;
 
+    // Flexible support keeps its amount, date, budget line and provider for the accounts.
+    sqlx::query!(
+        "UPDATE flexible_support SET description = $3, decision_note = ''
+         WHERE tenant_id = $1 AND case_id = ANY ($2)",
+        tenant,
+        cases,
+        ERASED
+    )
+    .execute(&mut **tx)
+    .await?;
     sqlx::query!(
         "UPDATE case_leads SET handover_note = '' WHERE tenant_id = $1 AND case_id = ANY ($2) AND handover_note <> ''",
         tenant,

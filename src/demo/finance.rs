@@ -77,7 +77,8 @@ pub(super) async fn load(tx: &mut TenantTx, today: Date) -> anyhow::Result<()> {
         ("Maatwerkbudget", 245_000),
         ("Gezamenlijke projecten", 455_000),
     ] {
-        projects = Some(contracts::add_line(tx, contract, name, Cents(euros * 100)).await?);
+        let flexible = name == "Maatwerkbudget";
+        projects = Some(contracts::add_line(tx, contract, name, Cents(euros * 100), flexible).await?);
     }
 
     // Demo data loaded before there was money has no pot: its meetings were held already.

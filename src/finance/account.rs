@@ -112,20 +112,28 @@ impl LineAccount {
     }
 }
 
-/// What was spent per budget line of the contract: the expenses of grants from pots that count
-/// towards the line, in the quarter and up to its end.
+/// What was spent per budget line of the contract, in the quarter and up to its end: the
+/// expenses of grants from pots that count towards the line, and the approved flexible
+/// support paid from it.
 pub async fn lines(tx: &mut TenantTx, contract_id: Uuid, quarter: Quarter) -> sqlx::Result<Vec<LineAccount>> {
     sqlx::query_as!(
         LineAccount,
         r#"SELECT b.id, b.name, b.amount_cents AS budget_cents,
-                  coalesce(sum(e.amount_cents) FILTER (WHERE e.spent_on >= $3), 0)::bigint AS "spent_in_quarter_cents!",
-                  coalesce(sum(e.amount_cents), 0)::bigint AS "spent_to_date_cents!"
+                  (coalesce(x.in_quarter, 0) + coalesce(f.in_quarter, 0))::bigint AS "spent_in_quarter_cents!",
+                  (coalesce(x.to_date, 0) + coalesce(f.to_date, 0))::bigint AS "spent_to_date_cents!"
            FROM budget_lines b
-           LEFT JOIN pots p ON p.tenant_id = b.tenant_id AND p.budget_line_id = b.id
-           LEFT JOIN grants g ON g.tenant_id = p.tenant_id AND g.pot_id = p.id
-           LEFT JOIN grant_expenses e ON e.tenant_id = g.tenant_id AND e.grant_id = g.id AND e.spent_on <= $4
+           LEFT JOIN LATERAL (
+               SELECT sum(e.amount_cents) FILTER (WHERE e.spent_on >= $3) AS in_quarter, sum(e.amount_cents) AS to_date
+               FROM pots p
+               JOIN grants g ON g.tenant_id = p.tenant_id AND g.pot_id = p.id
+               JOIN grant_expenses e ON e.tenant_id = g.tenant_id AND e.grant_id = g.id
+               WHERE p.tenant_id = b.tenant_id AND p.budget_line_id = b.id AND e.spent_on <= $4) x ON true
+           LEFT JOIN LATERAL (
+               SELECT sum(s.amount_cents) FILTER (WHERE s.spent_on >= $3) AS in_quarter, sum(s.amount_cents) AS to_date
+               FROM flexible_support s
+               WHERE s.tenant_id = b.tenant_id AND s.budget_line_id = b.id AND s.status = 'goedgekeurd'
+                 AND s.spent_on <= $4) f ON true
            WHERE b.tenant_id = $1 AND b.contract_id = $2
-           GROUP BY b.tenant_id, b.id
            ORDER BY b.created_at, b.id"#,
         tx.tenant_id(),
         contract_id,

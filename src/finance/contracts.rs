@@ -53,6 +53,8 @@ pub struct BudgetLine {
     pub id: Uuid,
     pub name: String,
     pub amount_cents: i64,
+    /// Flexible support per resident is paid from it.
+    pub flexible: bool,
 }
 
 impl BudgetLine {
@@ -226,7 +228,7 @@ pub async fn create(tx: &mut TenantTx, new: &NewContract, by: Uuid) -> sqlx::Res
 pub async fn lines(tx: &mut TenantTx, contract_id: Uuid) -> sqlx::Result<Vec<BudgetLine>> {
     sqlx::query_as!(
         BudgetLine,
-        "SELECT id, name, amount_cents FROM budget_lines
+        "SELECT id, name, amount_cents, flexible FROM budget_lines
          WHERE tenant_id = $1 AND contract_id = $2 ORDER BY created_at, id",
         tx.tenant_id(),
         contract_id
@@ -240,6 +242,7 @@ pub async fn lines(tx: &mut TenantTx, contract_id: Uuid) -> sqlx::Result<Vec<Bud
 pub struct LineInput {
     pub name: String,
     pub amount: String,
+    pub flexible: bool,
 }
 
 impl LineInput {
@@ -247,6 +250,7 @@ impl LineInput {
         LineInput {
             name: fields.get("name").trim().to_owned(),
             amount: fields.get("amount").trim().to_owned(),
+            flexible: fields.get("flexible") == "1",
         }
     }
 
@@ -275,13 +279,22 @@ impl LineInput {
     }
 }
 
-pub async fn add_line(tx: &mut TenantTx, contract_id: Uuid, name: &str, amount: Cents) -> sqlx::Result<Uuid> {
+/// Adds a budget line; a `flexible` one pays flexible support per resident.
+pub async fn add_line(
+    tx: &mut TenantTx,
+    contract_id: Uuid,
+    name: &str,
+    amount: Cents,
+    flexible: bool,
+) -> sqlx::Result<Uuid> {
     sqlx::query_scalar!(
-        "INSERT INTO budget_lines (tenant_id, contract_id, name, amount_cents) VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO budget_lines (tenant_id, contract_id, name, amount_cents, flexible)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
         tx.tenant_id(),
         contract_id,
         name,
-        amount.0
+        amount.0,
+        flexible
     )
     .fetch_one(&mut **tx)
     .await

@@ -1,12 +1,13 @@
 //! The cooperative's money: contracts with the municipality divided into budget lines, joint
 //! project pots opened by decisions of the general assembly, and the grants members get from
-//! them with what they spent. The treasurer and administrators keep the money; the chair sees
+//! them with what they spent; flexible support paid per resident from a case. The treasurer and administrators keep the money; the chair sees
 //! the totals; a member organisation sees and spends its own grants. Nobody decides on a
 //! grant they applied for.
 
 pub mod account;
 pub mod agreements;
 pub mod contracts;
+pub mod flexible;
 pub mod grants;
 pub mod pots;
 mod web;
@@ -98,6 +99,19 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route(
             "/{tenant}/finance/contracts/{id}/account",
             get(web::account::account),
+        )
+        .route("/{tenant}/finance/maatwerk", get(web::flexible::list))
+        .route(
+            "/{tenant}/finance/maatwerk/threshold",
+            post(web::flexible::set_threshold),
+        )
+        .route(
+            "/{tenant}/cases/{id}/maatwerk",
+            get(web::flexible::case_support).post(web::flexible::add),
+        )
+        .route(
+            "/{tenant}/cases/{id}/maatwerk/{entry}/decision",
+            post(web::flexible::decide),
         )
         .route("/{tenant}/finance/pots/{id}", get(web::pots::pot))
         .route("/{tenant}/finance/pots/{id}/line", post(web::account::link_pot))

@@ -13,6 +13,7 @@ use crate::db::TenantTx;
 use crate::error::AppResult;
 use crate::finance::{
     self,
+    flexible::{self, SupportOf},
     grants::{self, GrantsOf},
 };
 use crate::intake::requests;
@@ -186,6 +187,15 @@ async fn waiting_for(
             "home.waiting.applications",
             applications,
             format!("/{slug}/finance#waiting"),
+        );
+    }
+    if user.has(Role::ProcessManager) {
+        let flexible = flexible::count(tx, SupportOf::Waiting).await?;
+        add(
+            "waiting-flexible",
+            "home.waiting.flexible",
+            flexible,
+            format!("/{slug}/finance/maatwerk"),
         );
     }
     let takes_part = user.roles.iter().any(|role| assembly::READ_ROLES.contains(role));

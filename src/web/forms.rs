@@ -116,6 +116,7 @@ const FIELD_LIMITS: &[(&str, Limit)] = &[
     ("place", Limit::Name),
     ("pot_name", Limit::Name),
     ("project", Limit::Name),
+    ("provider_name", Limit::Name),
     ("referrer", Limit::Name),
     ("resident_name", Limit::Name),
     ("role", Limit::Name),

@@ -21,7 +21,7 @@ async fn pot_id(db: &mut PgConnection, name: &str) -> Uuid {
 
 /// A user of `tenant` with `roles` (and the organisation, for a member), logging in with the
 /// demo password.
-async fn add_user(
+pub(crate) async fn add_user(
     app: &TestApp,
     tenant: &str,
     email: &str,

@@ -10,6 +10,7 @@ mod database;
 mod demo;
 mod faults;
 pub mod finance;
+mod flexible_support;
 mod intake;
 pub mod kept_pages;
 mod limits;

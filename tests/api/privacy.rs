@@ -82,6 +82,18 @@ async fn history(db: &mut PgConnection, case: Uuid, who: &str) {
          FROM referrals f WHERE f.case_id = $1",
         "INSERT INTO notifications (tenant_id, user_id, kind, referral_id)
          SELECT tenant_id, sent_by, 'referral_finished', id FROM referrals WHERE case_id = $1",
+        "INSERT INTO contracts (tenant_id, kind, title, commissioner, amount_cents, starts_on, ends_on, created_by)
+         SELECT c.tenant_id, 'opdracht', 'Opdracht ' || c.id, 'Gemeente', 100000000, date '2000-01-01', date '2099-12-31', u.id
+         FROM cases c JOIN users u ON u.tenant_id = c.tenant_id AND u.email = 'team@demo.test' WHERE c.id = $1",
+        "INSERT INTO budget_lines (tenant_id, contract_id, name, amount_cents, flexible)
+         SELECT tenant_id, id, 'Maatwerk', 10000000, true FROM contracts WHERE title = 'Opdracht ' || $1::text",
+        "INSERT INTO flexible_support (tenant_id, case_id, budget_line_id, goal_id, amount_cents, provider_name,
+                                       description, spent_on, status, requested_by, decided_at, decision_note, submission)
+         SELECT c.tenant_id, c.id, b.id, g.id, 12050, 'Fietsenmaker Van Dijk', 'Fiets voor ' || $2,
+                c.created_at::date + 20, 'goedgekeurd', u.id, c.created_at, 'Akkoord: ' || $2, gen_random_uuid()
+         FROM cases c JOIN users u ON u.tenant_id = c.tenant_id AND u.email = 'team@demo.test'
+         JOIN contracts k ON k.title = 'Opdracht ' || c.id JOIN budget_lines b ON b.contract_id = k.id
+         JOIN support_plans p ON p.case_id = c.id JOIN plan_goals g ON g.plan_id = p.id WHERE c.id = $1",
         "INSERT INTO audit_events (tenant_id, kind, actor_name, case_id, resident_id, details, occurred_at)
          SELECT tenant_id, 'case_viewed', 'Tom Teamlid', id, resident_id, jsonb_build_object('reason', 'Inzage: ' || $2),
                 now() - interval '6 years'
@@ -313,6 +325,7 @@ async fn the_privacy_export_holds_every_kind_of_record_as_a_page_and_as_json_and
         ("referrals", "Verslag: Wim"),
         ("referral_events", "Notitie: Wim"),
         ("notifications", "referral_finished"),
+        ("flexible_support", "Fiets voor Wim"),
         ("audit_events", "Tom Teamlid"),
     ];
     for (section, text) in texts {
@@ -697,8 +710,14 @@ async fn applying_retention_erases_exactly_what_is_due_and_keeps_the_counts() {
                            WHERE f.case_id = ANY ($1)
                  UNION ALL SELECT question || referrer || contact_name || contact_phone || contact_email || triage_note
                            FROM requests WHERE id IN (SELECT request_id FROM cases WHERE id = ANY ($1))
+                 UNION ALL SELECT description || decision_note FROM flexible_support WHERE case_id = ANY ($1)
                  UNION ALL SELECT details::text FROM audit_events WHERE case_id = ANY ($1)
              ) t WHERE t ~ '(Oud|Jeugdig|Gijs)'",
+        ),
+        (
+            "flexible support without its amount, date or budget line",
+            "SELECT count(*) FROM flexible_support
+             WHERE case_id = ANY ($1) AND NOT (amount_cents = 12050 AND description = '[gewist]')",
         ),
     ] {
         let left: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))

@@ -176,7 +176,7 @@ pub async fn add_line(
         };
         return render_contract(tx, &ctx, &user, contract, typed).await;
     };
-    let line_id = contracts::add_line(&mut tx, contract.id, &name, amount).await?;
+    let line_id = contracts::add_line(&mut tx, contract.id, &name, amount, input.flexible).await?;
     audit_change(
         &mut tx,
         &ctx,
@@ -186,7 +186,7 @@ pub async fn add_line(
             "contract_id": contract.id,
             "budget_line_id": line_id,
             "old": { "budgeted_cents": contract.budgeted_cents },
-            "new": { "name": name, "amount_cents": amount.0, "budgeted_cents": contract.budgeted_cents + amount.0 },
+            "new": { "name": name, "amount_cents": amount.0, "flexible": input.flexible, "budgeted_cents": contract.budgeted_cents + amount.0 },
         }),
     )
     .await?;

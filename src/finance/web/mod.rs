@@ -3,6 +3,7 @@
 
 pub(super) mod account;
 pub(super) mod contracts;
+pub(super) mod flexible;
 pub(super) mod grants;
 pub(super) mod overview;
 pub(super) mod pots;
