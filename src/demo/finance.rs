@@ -71,15 +71,16 @@ pub(super) async fn load(tx: &mut TenantTx, today: Date) -> anyhow::Result<()> {
     ] {
         agreements::add(tx, contract, measure, target, note).await?;
     }
-    let mut projects = None;
-    for (name, euros) in [
-        ("Loket en sociaal team", 1_150_000),
-        ("Maatwerkbudget", 245_000),
-        ("Gezamenlijke projecten", 455_000),
+    let mut lines = Vec::new();
+    for (name, euros, flexible) in [
+        ("Loket en sociaal team", 1_150_000, false),
+        ("Maatwerkbudget", 245_000, true),
+        ("Gezamenlijke projecten", 455_000, false),
     ] {
-        let flexible = name == "Maatwerkbudget";
-        projects = Some(contracts::add_line(tx, contract, name, Cents(euros * 100), flexible).await?);
+        lines.push(contracts::add_line(tx, contract, name, Cents(euros * 100), flexible).await?);
     }
+    let (flexible, projects) = (lines[1], Some(lines[2]));
+    super::costs::load(tx, flexible, today).await?;
 
     // Demo data loaded before there was money has no pot: its meetings were held already.
     let Some(pot) = sqlx::query_scalar!(

@@ -349,6 +349,7 @@ pub(super) async fn load(tx: &mut TenantTx) -> anyhow::Result<()> {
             description: (*description).to_owned(),
             domains: domains.to_vec(),
             areas: areas.iter().map(|a| (*a).to_owned()).collect(),
+            tariff: None,
         };
         let id = services::create(tx, &details)
             .await?

@@ -3,6 +3,7 @@
 //! `schakel generate`. Above the domains: only `main.rs` and the tests use it.
 
 mod assembly;
+mod costs;
 mod finance;
 pub mod generate;
 mod members;

@@ -7,6 +7,7 @@ use crate::db::TenantTx;
 use crate::error::ResultExt;
 use crate::members::NameTaken;
 use crate::shared::choices::Domain;
+use crate::shared::money::{Cents, TariffUnit};
 use crate::web::forms::Fields;
 use crate::web::layout::FormErrors;
 
@@ -145,12 +146,15 @@ pub struct Service {
     pub description: String,
     pub domains: Vec<String>,
     pub areas: Vec<String>,
+    pub tariff_cents: Option<i64>,
+    pub tariff_unit: Option<String>,
 }
 
 pub async fn find(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Service>> {
     sqlx::query_as!(
         Service,
-        "SELECT id, name, description, domains, areas FROM services WHERE tenant_id = $1 AND id = $2",
+        "SELECT id, name, description, domains, areas, tariff_cents, tariff_unit
+         FROM services WHERE tenant_id = $1 AND id = $2",
         tx.tenant_id(),
         id
     )
@@ -166,6 +170,9 @@ pub struct ServiceInput {
     pub domains: Vec<String>,
     /// Areas separated by commas.
     pub areas: String,
+    /// The tariff as typed, and what it is per (empty: no tariff).
+    pub tariff: String,
+    pub tariff_unit: String,
 }
 
 /// The same, checked.
@@ -174,6 +181,7 @@ pub struct ServiceDetails {
     pub description: String,
     pub domains: Vec<Domain>,
     pub areas: Vec<String>,
+    pub tariff: Option<(Cents, TariffUnit)>,
 }
 
 impl ServiceInput {
@@ -183,6 +191,8 @@ impl ServiceInput {
             description: fields.get("description").trim().to_owned(),
             domains: fields.get_all("domains").map(str::to_owned).collect(),
             areas: fields.get("areas").trim().to_owned(),
+            tariff: fields.get("tariff").trim().to_owned(),
+            tariff_unit: fields.get("tariff_unit").to_owned(),
         }
     }
 
@@ -192,6 +202,11 @@ impl ServiceInput {
             description: service.description.clone(),
             domains: service.domains.clone(),
             areas: service.areas.join(", "),
+            tariff: service
+                .tariff_cents
+                .map(|c| Cents(c).for_input())
+                .unwrap_or_default(),
+            tariff_unit: service.tariff_unit.clone().unwrap_or_default(),
         }
     }
 
@@ -213,6 +228,7 @@ impl ServiceInput {
         if domains.is_empty() || domains.len() != self.domains.len() {
             errors.field("domains", "service.error.domains");
         }
+        let tariff = self.validate_tariff(errors);
         if !errors.is_empty() {
             return None;
         }
@@ -230,7 +246,31 @@ impl ServiceInput {
             description: self.description.clone(),
             domains,
             areas,
+            tariff,
         })
+    }
+
+    /// A tariff is an amount with what it is per, or neither.
+    fn validate_tariff(&self, errors: &mut FormErrors) -> Option<(Cents, TariffUnit)> {
+        let unit = TariffUnit::parse(&self.tariff_unit);
+        match (self.tariff.is_empty(), unit) {
+            (true, None) if self.tariff_unit.is_empty() => None,
+            (true, _) => {
+                errors.field("tariff", "service.error.tariff_missing");
+                None
+            }
+            (false, None) => {
+                errors.field("tariff_unit", "service.error.tariff_unit");
+                None
+            }
+            (false, Some(unit)) => match Cents::parse(&self.tariff) {
+                Ok(amount) => Some((amount, unit)),
+                Err(e) => {
+                    errors.field("tariff", e.message_key());
+                    None
+                }
+            },
+        }
     }
 }
 
@@ -238,18 +278,28 @@ impl ServiceDetails {
     fn domain_codes(&self) -> Vec<String> {
         self.domains.iter().map(|d| d.code().to_owned()).collect()
     }
+
+    pub fn tariff_cents(&self) -> Option<i64> {
+        self.tariff.map(|(amount, _)| amount.0)
+    }
+
+    pub fn tariff_unit(&self) -> Option<&'static str> {
+        self.tariff.map(|(_, unit)| unit.code())
+    }
 }
 
 pub async fn create(tx: &mut TenantTx, details: &ServiceDetails) -> sqlx::Result<Result<Uuid, NameTaken>> {
     sqlx::query_scalar!(
-        "INSERT INTO services (tenant_id, name, description, domains, areas)
-         VALUES ($1, $2, $3, $4, $5)
+        "INSERT INTO services (tenant_id, name, description, domains, areas, tariff_cents, tariff_unit)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          RETURNING id",
         tx.tenant_id(),
         details.name,
         details.description,
         &details.domain_codes(),
         &details.areas,
+        details.tariff_cents(),
+        details.tariff_unit(),
     )
     .fetch_one(&mut **tx)
     .await
@@ -262,7 +312,7 @@ pub async fn update(
     details: &ServiceDetails,
 ) -> sqlx::Result<Result<(), NameTaken>> {
     let updated = sqlx::query!(
-        "UPDATE services SET name = $3, description = $4, domains = $5, areas = $6
+        "UPDATE services SET name = $3, description = $4, domains = $5, areas = $6, tariff_cents = $7, tariff_unit = $8
          WHERE tenant_id = $1 AND id = $2",
         tx.tenant_id(),
         id,
@@ -270,6 +320,8 @@ pub async fn update(
         details.description,
         &details.domain_codes(),
         &details.areas,
+        details.tariff_cents(),
+        details.tariff_unit(),
     )
     .execute(&mut **tx)
     .await

@@ -4,6 +4,7 @@
 //! their inbox, report back, and every step is timestamped, attributed and visible on the case.
 
 pub mod consent;
+pub mod costs;
 pub mod inbox;
 pub mod lead_contact;
 pub mod notifications;

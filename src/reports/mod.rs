@@ -2,6 +2,7 @@
 //! behind each number, CSV exports and the annual report for the council.
 
 mod charts;
+pub mod costs;
 mod dashboard;
 pub mod figures;
 pub mod kept;
@@ -15,8 +16,8 @@ use axum::routing::get;
 use crate::auth::Role;
 use crate::web::layout::NavEntry;
 
-/// Who sees the dashboard.
-pub const VIEW_ROLES: &[Role] = &[Role::Admin, Role::Chair, Role::ProcessManager];
+/// Who sees the dashboard; the treasurer for what referrals cost.
+pub const VIEW_ROLES: &[Role] = &[Role::Admin, Role::Chair, Role::ProcessManager, Role::Treasurer];
 /// Who may follow a number to the requests, cases or referrals behind it. The chair governs
 /// and sees figures only, as the municipality does.
 pub const LIST_ROLES: &[Role] = &[Role::Admin, Role::ProcessManager];

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::shared::choices::choice;
+
 /// An amount in euro cents.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Cents(pub i64);
@@ -21,6 +23,15 @@ pub enum AmountError {
 }
 
 impl AmountError {
+    /// The message when a number of units (hours, weeks) was typed wrong.
+    pub fn units_message_key(self) -> &'static str {
+        match self {
+            AmountError::Missing => "units.error.missing",
+            AmountError::TooManyDecimals => "units.error.decimals",
+            _ => "units.error.not_a_number",
+        }
+    }
+
     pub fn message_key(self) -> &'static str {
         match self {
             AmountError::Missing => "money.error.missing",
@@ -162,6 +173,49 @@ impl std::ops::Sub for Cents {
     }
 }
 
+choice!(
+    /// What a service's tariff is charged per.
+    TariffUnit { Referral => "verwijzing", Hour => "uur", Week => "week" }
+);
+
+impl TariffUnit {
+    /// Whether whoever finishes a referral says how many were delivered; a tariff per
+    /// referral is one.
+    pub fn counts_units(self) -> bool {
+        self != TariffUnit::Referral
+    }
+}
+
+/// Units delivered, in hundredths ("1,5" hours is 150): exact like money, read and written
+/// the same way without the euro sign.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Units(pub i64);
+
+impl Units {
+    pub const ONE: Units = Units(100);
+
+    pub fn parse(raw: &str) -> Result<Units, AmountError> {
+        Cents::parse(raw).map(|c| Units(c.0))
+    }
+}
+
+/// "12", "1,5", "2,25".
+impl fmt::Display for Units {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (whole, part) = (self.0 / 100, self.0 % 100);
+        match part {
+            0 => write!(f, "{whole}"),
+            p if p % 10 == 0 => write!(f, "{whole},{}", p / 10),
+            p => write!(f, "{whole},{p:02}"),
+        }
+    }
+}
+
+/// What `units` cost at `tariff`, to the cent (half a cent rounds up).
+pub fn cost(tariff: Cents, units: Units) -> Cents {
+    Cents((tariff.0 * units.0 + 50) / 100)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,5 +265,19 @@ mod tests {
         assert_eq!(Cents(-123_456).to_string(), "-€ 1.234,56");
         assert_eq!(Cents(-123_456).for_csv(), "-1234,56");
         assert_eq!(Cents(2_000_000).for_input(), "20000,00");
+    }
+
+    #[test]
+    fn units_cost_their_tariff_to_the_cent() {
+        assert_eq!(Units::parse("1,5"), Ok(Units(150)));
+        assert_eq!(Units::parse("12"), Ok(Units(1_200)));
+        assert_eq!(Units(150).to_string(), "1,5");
+        assert_eq!(Units(225).to_string(), "2,25");
+        assert_eq!(Units(1_200).to_string(), "12");
+        assert_eq!(cost(Cents(4_550), Units(150)), Cents(6_825));
+        assert_eq!(cost(Cents(3_333), Units(50)), Cents(1_667));
+        assert_eq!(cost(Cents(125_000), Units::ONE), Cents(125_000));
+        assert!(TariffUnit::Hour.counts_units());
+        assert!(!TariffUnit::Referral.counts_units());
     }
 }

@@ -21,6 +21,7 @@ mod notification_mail;
 mod pages;
 mod privacy;
 mod references;
+mod referral_costs;
 mod referral_plans;
 pub mod referrals;
 mod reports;

@@ -742,6 +742,13 @@ async fn dashboard_queries_read_indexes_under_a_generic_plan() {
              AND created_at < $3::date::timestamp AND coalesce(closed_at, 'infinity') >= $2::date::timestamp",
             "cases_youth",
         ),
+        (
+            "SELECT count(DISTINCT r.case_id), sum(r.cost_cents) FROM referrals r
+             WHERE r.tenant_id = $1 AND r.cost_cents IS NOT NULL
+               AND r.finished_at >= $2::date::timestamp AT TIME ZONE 'Europe/Amsterdam'
+               AND r.finished_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'",
+            "referrals_costs",
+        ),
     ];
     for (sql, index) in checks {
         let plan = crate::common::generic_plan(

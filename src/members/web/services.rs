@@ -16,6 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::members::services::{self, CatalogueEntry, Provider, Service, ServiceInput};
 use crate::members::{NameTaken, READ_ROLES};
 use crate::shared::choices::Domain;
+use crate::shared::money::TariffUnit;
 use crate::web;
 use crate::web::context::RequestContext;
 use crate::web::ids::PathId;
@@ -81,6 +82,7 @@ struct ServiceFormPage {
     heading_key: &'static str,
     input: ServiceInput,
     domains: &'static [Domain],
+    units: &'static [TariffUnit],
     /// Who offers the service, when editing one.
     providers: Option<Vec<Provider>>,
     errors: FormErrors,
@@ -91,6 +93,7 @@ impl ServiceFormPage {
         ServiceFormPage {
             action: format!("/{}/services", ctx.tenant.slug),
             heading_key: "service.new",
+            units: TariffUnit::ALL,
             input,
             domains: Domain::ALL,
             providers: None,
@@ -148,7 +151,12 @@ pub(in crate::members) async fn create_service(
                     &user,
                     AuditKind::ServiceChanged,
                     None,
-                    json!({ "service_id": id, "name": details.name, "created": true }),
+                    json!({
+                        "service_id": id,
+                        "name": details.name,
+                        "created": true,
+                        "new": { "tariff_cents": details.tariff_cents(), "tariff_unit": details.tariff_unit() },
+                    }),
                 )
                 .await?;
                 tx.commit().await?;
@@ -202,7 +210,13 @@ pub(in crate::members) async fn update_service(
                     &user,
                     AuditKind::ServiceChanged,
                     None,
-                    json!({ "service_id": service.id, "name": details.name, "former_name": service.name }),
+                    json!({
+                        "service_id": service.id,
+                        "name": details.name,
+                        "former_name": service.name,
+                        "old": { "tariff_cents": service.tariff_cents, "tariff_unit": service.tariff_unit },
+                        "new": { "tariff_cents": details.tariff_cents(), "tariff_unit": details.tariff_unit() },
+                    }),
                 )
                 .await?;
                 tx.commit().await?;

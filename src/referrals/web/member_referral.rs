@@ -11,10 +11,12 @@ use crate::audit::{self, Actor, AuditKind};
 use crate::auth::CurrentUser;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::referrals::costs::{self, Delivered, Tariff};
 use crate::referrals::lead_contact::{self, LeadContact};
 use crate::referrals::referral::{self, Event, NotNow, OrganisationStep, Referral, Report, Viewer};
 use crate::referrals::web::organisation_of;
 use crate::referrals::{DeclineReason, Outcome};
+use crate::shared::money::Units;
 use crate::web;
 use crate::web::context::RequestContext;
 use crate::web::forms::Fields;
@@ -35,6 +37,10 @@ struct MemberReferralPage {
     errors: FormErrors,
     /// A step that could not be taken because someone else was first.
     not_now: bool,
+    /// The service's tariff: per hour or week, finishing asks how much was delivered.
+    tariff: Option<Tariff>,
+    /// What a finished referral delivered and cost.
+    delivered: Option<Delivered>,
 }
 
 impl MemberReferralPage {
@@ -53,6 +59,10 @@ impl MemberReferralPage {
 
     fn may(&self, step: OrganisationStep) -> bool {
         self.referral.allows(step)
+    }
+
+    fn asks_units(&self) -> bool {
+        self.tariff.is_some_and(|t| t.unit.counts_units())
     }
 }
 
@@ -96,6 +106,8 @@ async fn render_member_referral(
 ) -> AppResult<Response> {
     let events = referral::events(&mut tx, referral.id).await?;
     let lead = lead_contact::of_referral(&mut tx, referral.id).await?;
+    let tariff = costs::tariff_of(&mut tx, referral.id).await?;
+    let delivered = costs::delivered(&mut tx, referral.id).await?;
     tx.commit().await?;
     let status = if not_now {
         StatusCode::CONFLICT
@@ -116,6 +128,8 @@ async fn render_member_referral(
             fields,
             errors,
             not_now,
+            tariff,
+            delivered,
             l: ctx.layout(),
         },
     )
@@ -156,7 +170,7 @@ enum MemberStep {
     Accept,
     Decline { reason: DeclineReason, note: String },
     Start,
-    Finish(Report),
+    Finish(Report, Option<Units>),
     GiveBack { reason: String },
     Note { body: String },
 }
@@ -167,7 +181,7 @@ impl MemberStep {
             MemberStep::Accept => "accept",
             MemberStep::Decline { .. } => "decline",
             MemberStep::Start => "start",
-            MemberStep::Finish(_) => "finish",
+            MemberStep::Finish(..) => "finish",
             MemberStep::GiveBack { .. } => "return",
             MemberStep::Note { .. } => "note",
         }
@@ -178,7 +192,7 @@ impl MemberStep {
             MemberStep::Accept => "flash.referral_accepted",
             MemberStep::Decline { .. } => "flash.referral_declined",
             MemberStep::Start => "flash.referral_started",
-            MemberStep::Finish(_) => "flash.referral_finished",
+            MemberStep::Finish(..) => "flash.referral_finished",
             MemberStep::GiveBack { .. } => "flash.referral_returned",
             MemberStep::Note { .. } => "flash.referral_note_added",
         }
@@ -207,14 +221,30 @@ async fn member_step(
             return render_member_referral(tx, ctx, referral, form, fields, errors, false).await;
         }
     };
+    // Hours or weeks delivered are said when the service's tariff counts them.
+    let tariff = match &step {
+        MemberStep::Finish(..) => costs::tariff_of(&mut tx, referral.id).await?,
+        _ => None,
+    };
+    if let (MemberStep::Finish(_, None), Some(tariff)) = (&step, tariff)
+        && tariff.unit.counts_units()
+    {
+        let mut errors = fields.errors();
+        errors.field("units", "referral.error.units");
+        return render_member_referral(tx, ctx, referral, "finish", fields, errors, false).await;
+    }
     let taken = match &step {
         MemberStep::Accept => referral::accept(&mut tx, referral.id, organisation_id, user.id).await?,
         MemberStep::Decline { reason, note } => {
             referral::decline(&mut tx, referral.id, organisation_id, *reason, note, user.id).await?
         }
         MemberStep::Start => referral::start(&mut tx, referral.id, organisation_id, user.id).await?,
-        MemberStep::Finish(report) => {
-            referral::finish(&mut tx, referral.id, organisation_id, report, user.id).await?
+        MemberStep::Finish(report, units) => {
+            let finished = referral::finish(&mut tx, referral.id, organisation_id, report, user.id).await?;
+            if let (Ok(()), Some(tariff)) = (&finished, tariff) {
+                costs::record(&mut tx, referral.id, tariff, *units).await?;
+            }
+            finished
         }
         MemberStep::GiveBack { reason } => {
             referral::give_back(&mut tx, referral.id, organisation_id, reason, user.id).await?
@@ -327,13 +357,26 @@ pub async fn finish(
     if report.is_empty() {
         errors.field("report", "referral.error.report");
     }
+    let units = match fields.get("units").trim() {
+        "" => None,
+        typed => match Units::parse(typed) {
+            Ok(units) => Some(units),
+            Err(e) => {
+                errors.field("units", e.units_message_key());
+                None
+            }
+        },
+    };
     let step = match (outcome, delivered, errors.is_empty()) {
-        (Some(outcome), Some(delivered), true) => Ok(MemberStep::Finish(Report {
-            outcome,
-            reason,
-            delivered,
-            report,
-        })),
+        (Some(outcome), Some(delivered), true) => Ok(MemberStep::Finish(
+            Report {
+                outcome,
+                reason,
+                delivered,
+                report,
+            },
+            units,
+        )),
         _ => Err(("finish", errors)),
     };
     member_step(&ctx, &user, id, fields, step).await

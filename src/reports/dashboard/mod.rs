@@ -4,6 +4,7 @@
 
 mod assembly;
 mod cases;
+mod costs;
 mod referrals;
 mod requests;
 mod view;
@@ -19,6 +20,7 @@ use crate::web::i18n::Lang;
 
 use assembly::assembly_section;
 use cases::{cases_section, terms_section, youth_section};
+use costs::costs_section;
 use referrals::referrals_section;
 use requests::requests_section;
 pub use view::{Viewpoint, period_label};
@@ -56,6 +58,14 @@ pub struct Cell {
 }
 
 impl Cell {
+    /// The cell linking to `href`.
+    fn linked(self, href: String) -> Cell {
+        Cell {
+            href: Some(href),
+            ..self
+        }
+    }
+
     fn blank() -> Cell {
         Cell {
             text: "—".into(),
@@ -144,6 +154,8 @@ pub async fn build(
     let held_before = figures::meetings_held(tx, earlier).await?;
     let attendance = figures::attendance(tx, period).await?;
     let decisions = figures::decisions_per_year(tx, period.to.year().min(today.year())).await?;
+    let costs_now = crate::reports::costs::of(tx, period).await?;
+    let costs_before = crate::reports::costs::of(tx, earlier).await?;
 
     let requests_section = requests_section(
         view,
@@ -172,6 +184,7 @@ pub async fn build(
     );
     let youth_section = youth_section(view, &now.youth);
     let assembly_section = assembly_section(view, period, held_now, held_before, &attendance, &decisions);
+    let costs_section = costs_section(view, (&costs_now, &costs_before), period);
     Ok(Dashboard {
         kept_at,
         sections: vec![
@@ -179,6 +192,7 @@ pub async fn build(
             cases_section,
             terms_section,
             referrals_section,
+            costs_section,
             youth_section,
             assembly_section,
         ],

@@ -8,6 +8,7 @@ use crate::reports::dashboard::{Audience, Cell, Row, Table};
 use crate::reports::figures::Tally;
 use crate::reports::period::Period;
 use crate::shared::format::format_date;
+use crate::shared::money::Cents;
 use crate::web::i18n::Lang;
 use crate::web::pagination::format_count as thousands;
 
@@ -79,6 +80,26 @@ impl Viewpoint {
                 href: None,
             },
             None => Cell::blank(),
+        }
+    }
+
+    /// An amount over `n` residents' referrals or cases: suppressed for the municipality when
+    /// few. Exact: no value for a chart.
+    pub(super) fn money(&self, cents: i64, n: i64) -> Cell {
+        if self.audience == Audience::Municipality && (1..SMALL).contains(&n) {
+            return Cell {
+                text: format!("< {SMALL}"),
+                csv: format!("<{SMALL}"),
+                value: None,
+                href: None,
+            };
+        }
+        let amount = Cents(cents);
+        Cell {
+            text: amount.to_string(),
+            csv: amount.for_csv(),
+            value: None,
+            href: None,
         }
     }
 
