@@ -77,6 +77,9 @@ enum Command {
         /// Referrals from the cases with a lead to those organisations.
         #[arg(long, default_value_t = 200_000)]
         referrals: usize,
+        /// Years of contracts with flexible support, and grants from the joint pot over them.
+        #[arg(long, default_value_t = 10)]
+        money_years: i32,
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
@@ -183,6 +186,7 @@ async fn run(command: Command, database: &Database) -> anyhow::Result<()> {
             journal_per_case,
             organisations,
             referrals,
+            money_years,
             seed,
         } => {
             let amounts = Amounts {
@@ -192,6 +196,7 @@ async fn run(command: Command, database: &Database) -> anyhow::Result<()> {
                 journal_per_case,
                 organisations,
                 referrals,
+                money_years,
             };
             let generated = demo::generate::run(database, &tenant, &amounts, seed).await?;
             println!("{generated}");

@@ -457,6 +457,7 @@ mod tests {
             abstentions_count: false,
             appeal_days: 30,
             electronic_participation: false,
+            grants_by_assembly_above_cents: None,
         }
     }
 

@@ -23,6 +23,28 @@ pub fn number(year: i32, seq: i32) -> String {
     format!("ALV-{year}-{seq:02}")
 }
 
+/// A decision as its number reads (`ALV-2026-07`, any case, spaces around it): its id and
+/// whether it was adopted. None for a number that names no decision of the cooperative.
+pub async fn by_number(tx: &mut TenantTx, typed: &str) -> sqlx::Result<Option<(Uuid, bool)>> {
+    let upper = typed.trim().to_uppercase();
+    let Some((year, seq)) = upper
+        .strip_prefix("ALV-")
+        .and_then(|rest| rest.split_once('-'))
+        .and_then(|(year, seq)| Some((year.parse::<i32>().ok()?, seq.parse::<i32>().ok()?)))
+    else {
+        return Ok(None);
+    };
+    let found = sqlx::query!(
+        "SELECT id, adopted FROM decisions WHERE tenant_id = $1 AND year = $2 AND seq = $3",
+        tx.tenant_id(),
+        year,
+        seq
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(found.map(|d| (d.id, d.adopted)))
+}
+
 /// Records the declared poll as the decision on its item: a new, numbered decision, or for a
 /// re-vote the same decision resting on the new poll.
 pub async fn record(

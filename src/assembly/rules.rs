@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::assembly::{DecisionKind, Majority};
 use crate::db::TenantTx;
+use crate::shared::money::Cents;
 use crate::web::forms::{Fields, parse_in_range};
 use crate::web::layout::FormErrors;
 
@@ -25,6 +26,9 @@ pub struct StatuteRules {
     /// Whether a member may take part and vote by electronic means (art. 2:38a BW): its
     /// representative's vote then counts as its presence.
     pub electronic_participation: bool,
+    /// Grants from a joint pot above this amount are decided by the assembly, not the board;
+    /// none: the board decides every grant.
+    pub grants_by_assembly_above_cents: Option<i64>,
 }
 
 impl StatuteRules {
@@ -48,6 +52,12 @@ impl StatuteRules {
     pub fn majority_key(&self, kind: DecisionKind) -> String {
         self.majority_for(kind).label_key()
     }
+
+    /// Whether a grant of `amount_cents` is for the assembly to decide.
+    pub fn grant_for_assembly(&self, amount_cents: i64) -> bool {
+        self.grants_by_assembly_above_cents
+            .is_some_and(|limit| amount_cents > limit)
+    }
 }
 
 pub async fn find(tx: &mut TenantTx) -> sqlx::Result<StatuteRules> {
@@ -55,7 +65,7 @@ pub async fn find(tx: &mut TenantTx) -> sqlx::Result<StatuteRules> {
         StatuteRules,
         "SELECT notice_days, quorum_percent, majority_ordinary, majority_statutes, majority_admission,
                 majority_expulsion, majority_notice, proxies_allowed, max_proxies, abstentions_count, appeal_days,
-                electronic_participation
+                electronic_participation, grants_by_assembly_above_cents
          FROM statute_rules WHERE tenant_id = $1",
         tx.tenant_id()
     )
@@ -89,6 +99,8 @@ pub struct RulesInput {
     pub abstentions_count: bool,
     pub appeal_days: String,
     pub electronic_participation: bool,
+    /// Empty: the board decides every grant.
+    pub grants_by_assembly_above: String,
 }
 
 impl RulesInput {
@@ -106,6 +118,10 @@ impl RulesInput {
             abstentions_count: rules.abstentions_count,
             appeal_days: rules.appeal_days.to_string(),
             electronic_participation: rules.electronic_participation,
+            grants_by_assembly_above: rules
+                .grants_by_assembly_above_cents
+                .map(|c| Cents(c).for_input())
+                .unwrap_or_default(),
         }
     }
 
@@ -123,6 +139,7 @@ impl RulesInput {
             abstentions_count: fields.get("abstentions_count") == "on",
             appeal_days: fields.get("appeal_days").trim().to_owned(),
             electronic_participation: fields.get("electronic_participation") == "on",
+            grants_by_assembly_above: fields.get("grants_by_assembly_above").trim().to_owned(),
         }
     }
 
@@ -159,6 +176,16 @@ impl RulesInput {
         if appeal_days.is_none() {
             errors.field("appeal_days", "rules.error.appeal_days");
         }
+        let grants_by_assembly_above = match self.grants_by_assembly_above.as_str() {
+            "" => None,
+            typed => match Cents::parse(typed) {
+                Ok(amount) => Some(amount.0),
+                Err(e) => {
+                    errors.field("grants_by_assembly_above", e.message_key());
+                    None
+                }
+            },
+        };
         if !errors.is_empty() {
             return None;
         }
@@ -175,6 +202,7 @@ impl RulesInput {
             abstentions_count: self.abstentions_count,
             appeal_days: appeal_days?,
             electronic_participation: self.electronic_participation,
+            grants_by_assembly_above_cents: grants_by_assembly_above,
         })
     }
 }
@@ -194,7 +222,7 @@ pub async fn update(tx: &mut TenantTx, rules: &StatuteRules, by: Uuid) -> sqlx::
          SET notice_days = $2, quorum_percent = $3, majority_ordinary = $4, majority_statutes = $5,
              majority_admission = $6, majority_expulsion = $7, majority_notice = $8, proxies_allowed = $9,
              max_proxies = $10, abstentions_count = $11, appeal_days = $12, electronic_participation = $13,
-             updated_by = $14
+             updated_by = $14, grants_by_assembly_above_cents = $15
          WHERE tenant_id = $1",
         tx.tenant_id(),
         rules.notice_days,
@@ -209,7 +237,8 @@ pub async fn update(tx: &mut TenantTx, rules: &StatuteRules, by: Uuid) -> sqlx::
         rules.abstentions_count,
         rules.appeal_days,
         rules.electronic_participation,
-        by
+        by,
+        rules.grants_by_assembly_above_cents
     )
     .execute(&mut **tx)
     .await?;

@@ -137,8 +137,17 @@ pub(super) async fn load(tx: &mut TenantTx, today: Date) -> anyhow::Result<()> {
             outcome: GrantStatus::Granted.code().to_owned(),
             note: "Past binnen het werkplan.".to_owned(),
             over_commitment: String::new(),
+            decision_number: String::new(),
         };
-        grants::decide(tx, grant, GrantStatus::Granted, &decision, false, treasurer).await?;
+        grants::decide(
+            tx,
+            grant,
+            GrantStatus::Granted,
+            &decision,
+            (false, None),
+            treasurer,
+        )
+        .await?;
         for i in 0..expenses {
             grants::record_expense(
                 tx,

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::cases::clocks;
 use crate::db::TenantTx;
 use crate::reports::figures;
+use crate::reports::kept::PeriodFigures;
 use crate::reports::period::{Period, PeriodKind};
 use crate::shared::choices::choice;
 use crate::web::forms::Fields;
@@ -89,29 +90,58 @@ pub async fn list(tx: &mut TenantTx, contract_id: Uuid) -> sqlx::Result<Vec<Agre
     .await
 }
 
-/// Each agreement with its figure over `from`..=`to`.
+/// Each agreement with its figure over `from`..=`to`, `today` being the day it is read.
 pub async fn measured(
     tx: &mut TenantTx,
     agreements: Vec<Agreement>,
-    from: Date,
-    to: Date,
+    (from, to): (Date, Date),
+    today: Date,
 ) -> sqlx::Result<Vec<(Agreement, Measured)>> {
+    let kept = kept_year(tx, from, to, today).await?;
     let mut out = Vec::with_capacity(agreements.len());
     for agreement in agreements {
-        let figure = measure(tx, agreement.measure(), from, to).await?;
+        let figure = measure(tx, agreement.measure(), (from, to), kept.as_ref()).await?;
         out.push((agreement, figure));
     }
     Ok(out)
 }
 
-async fn measure(tx: &mut TenantTx, measure: Measure, from: Date, to: Date) -> sqlx::Result<Measured> {
+/// The dearest figures (decisions on time, children in youth care) of a calendar year measured
+/// from its first day up to today, as the server keeps them for the dashboard
+/// (`reports::kept`, at most ten minutes old); none for any other span, or when none are kept.
+async fn kept_year(
+    tx: &mut TenantTx,
+    from: Date,
+    to: Date,
+    today: Date,
+) -> sqlx::Result<Option<PeriodFigures>> {
+    let year = Period::around(PeriodKind::Year, from);
+    if year.from != from || to != today {
+        return Ok(None);
+    }
+    Ok(PeriodFigures::fresh(tx, year).await?.map(|(figures, _)| figures))
+}
+
+async fn measure(
+    tx: &mut TenantTx,
+    measure: Measure,
+    (from, to): (Date, Date),
+    kept: Option<&PeriodFigures>,
+) -> sqlx::Result<Measured> {
     Ok(match measure {
         Measure::WmoOnTime | Measure::YouthOnTime => {
             let kind = match measure {
                 Measure::WmoOnTime => "wmo_decision",
                 _ => "jeugd_decision",
             };
-            let figures = clocks::term_figures(tx, from, to).await?;
+            let computed;
+            let figures = match kept {
+                Some(kept) => &kept.terms,
+                None => {
+                    computed = clocks::term_figures(tx, from, to).await?;
+                    &computed
+                }
+            };
             let clock = figures.iter().find(|f| f.kind == kind);
             Measured {
                 value: clock.and_then(|f| f.on_time_percent()),
@@ -157,8 +187,13 @@ async fn measure(tx: &mut TenantTx, measure: Measure, from: Date, to: Date) -> s
             }
         }
         Measure::YouthChildren => {
-            let years = figures::youth(tx, to.year()).await?;
-            let children = years.last().map_or(0, |y| y.children);
+            let children = match kept {
+                Some(kept) => kept.youth.last().map_or(0, |y| y.children),
+                None => figures::youth(tx, to.year())
+                    .await?
+                    .last()
+                    .map_or(0, |y| y.children),
+            };
             Measured {
                 value: Some(children),
                 basis: children,

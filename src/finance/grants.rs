@@ -37,6 +37,8 @@ pub struct Grant {
     pub over_commitment: String,
     pub result: String,
     pub spent_cents: i64,
+    /// The assembly's decision it rests on (`ALV-2026-07`), when the assembly decided it.
+    pub decision_number: Option<String>,
 }
 
 impl Grant {
@@ -103,7 +105,9 @@ pub async fn list(tx: &mut TenantTx, of: GrantsOf, page: i64) -> sqlx::Result<Ve
                   coalesce(r.name, '') AS "requested_by_name!", g.requested_at,
                   d.name AS "decided_by_name?", g.decision_note, g.over_commitment, g.result,
                   coalesce((SELECT sum(e.amount_cents) FROM grant_expenses e
-                            WHERE e.tenant_id = g.tenant_id AND e.grant_id = g.id), 0)::bigint AS "spent_cents!"
+                            WHERE e.tenant_id = g.tenant_id AND e.grant_id = g.id), 0)::bigint AS "spent_cents!",
+                  (SELECT 'ALV-' || x.year || '-' || lpad(x.seq::text, 2, '0') FROM decisions x
+                   WHERE x.tenant_id = g.tenant_id AND x.id = g.decision_id) AS "decision_number?"
            FROM grants g
            JOIN pots p ON p.tenant_id = g.tenant_id AND p.id = g.pot_id
            JOIN organisations o ON o.tenant_id = g.tenant_id AND o.id = g.organisation_id
@@ -253,6 +257,8 @@ pub struct DecisionInput {
     pub outcome: String,
     pub note: String,
     pub over_commitment: String,
+    /// The assembly's decision (`ALV-2026-07`), when the statutes leave the grant to it.
+    pub decision_number: String,
 }
 
 impl DecisionInput {
@@ -261,6 +267,7 @@ impl DecisionInput {
             outcome: fields.get("outcome").to_owned(),
             note: fields.get("note").trim().to_owned(),
             over_commitment: fields.get("over_commitment").trim().to_owned(),
+            decision_number: fields.get("decision_number").trim().to_owned(),
         }
     }
 
@@ -287,23 +294,27 @@ impl DecisionInput {
     }
 }
 
+/// Records the decision; `assembly_decision` is the assembly's decision it rests on, when the
+/// statutes leave the grant to the assembly.
 pub async fn decide(
     tx: &mut TenantTx,
     grant_id: Uuid,
     outcome: GrantStatus,
     input: &DecisionInput,
-    over_committed: bool,
+    (over_committed, assembly_decision): (bool, Option<Uuid>),
     by: Uuid,
 ) -> sqlx::Result<()> {
     sqlx::query!(
-        "UPDATE grants SET status = $3, decided_by = $4, decided_at = now(), decision_note = $5, over_commitment = $6
+        "UPDATE grants SET status = $3, decided_by = $4, decided_at = now(), decision_note = $5, over_commitment = $6,
+                decision_id = $7
          WHERE tenant_id = $1 AND id = $2",
         tx.tenant_id(),
         grant_id,
         outcome.code(),
         by,
         input.note,
-        if over_committed { input.over_commitment.as_str() } else { "" }
+        if over_committed { input.over_commitment.as_str() } else { "" },
+        assembly_decision
     )
     .execute(&mut **tx)
     .await?;

@@ -108,7 +108,7 @@ pub struct Allocation {
 impl Allocation {
     /// The decision's number as the decision list writes it: `ALV-2026-07`.
     pub fn number(&self) -> String {
-        format!("ALV-{}-{:02}", self.year, self.seq)
+        crate::assembly::decisions::number(self.year, self.seq)
     }
 
     pub fn amount(&self) -> Cents {

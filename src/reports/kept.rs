@@ -91,6 +91,26 @@ impl PeriodFigures {
         today: Date,
         usage: Use,
     ) -> sqlx::Result<(Self, Option<PrimitiveDateTime>)> {
+        let (mut figures, computed_at) = match Self::fresh(tx, period).await? {
+            Some((figures, computed_at)) => (figures, Some(computed_at)),
+            None => (Self::compute(tx, period, today, usage).await?, None),
+        };
+        if usage == Use::Shown {
+            stats::fill_overdue(tx, &mut figures.organisations).await?;
+            clocks::count_open(tx, &mut figures.terms, Now::Overdue).await?;
+        }
+        Ok((figures, computed_at))
+    }
+}
+
+impl PeriodFigures {
+    /// The figures of a calendar period as a fresh kept row holds them, with when they were
+    /// computed; none when no fresh row holds them. Nothing is computed.
+    pub async fn fresh(tx: &mut TenantTx, period: Period) -> sqlx::Result<Option<(Self, PrimitiveDateTime)>> {
+        // Custom periods are never kept, even when they span a calendar period's days.
+        if period.kind == PeriodKind::Custom {
+            return Ok(None);
+        }
         let kept = sqlx::query!(
             r#"SELECT figures,
                       local_time(computed_at) AS "computed_at!"
@@ -104,20 +124,8 @@ impl PeriodFigures {
         )
         .fetch_optional(&mut **tx)
         .await?;
-        // Custom periods are never kept, even when they span a calendar period's days. Figures
-        // kept by an earlier version that no longer read as these are computed afresh.
-        let kept = kept
-            .filter(|_| period.kind != PeriodKind::Custom)
-            .and_then(|kept| Some((serde_json::from_value(kept.figures).ok()?, kept.computed_at)));
-        let (mut figures, computed_at) = match kept {
-            Some((figures, computed_at)) => (figures, Some(computed_at)),
-            None => (Self::compute(tx, period, today, usage).await?, None),
-        };
-        if usage == Use::Shown {
-            stats::fill_overdue(tx, &mut figures.organisations).await?;
-            clocks::count_open(tx, &mut figures.terms, Now::Overdue).await?;
-        }
-        Ok((figures, computed_at))
+        // Figures kept by an earlier version that no longer read as these are computed afresh.
+        Ok(kept.and_then(|kept| Some((serde_json::from_value(kept.figures).ok()?, kept.computed_at))))
     }
 }
 

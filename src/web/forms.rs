@@ -97,6 +97,7 @@ impl Limit {
 const FIELD_LIMITS: &[(&str, Limit)] = &[
     // One line, short.
     ("bsn", Limit::Code),
+    ("decision_number", Limit::Code),
     ("house_number", Limit::Code),
     ("house_number_addition", Limit::Code),
     ("initials", Limit::Code),

@@ -554,3 +554,57 @@ async fn a_contract_is_divided_into_budget_lines_never_more_than_it_holds() {
         "another member does not read contracts"
     );
 }
+
+#[tokio::test]
+async fn above_the_statutes_amount_the_assembly_decides_and_the_board_records_its_decision() {
+    let a = Assembly::new(2).await;
+    let number = a.adopt_pot("Ouderen langer thuis", "455.000").await;
+    a.set_rules(&[("grants_by_assembly_above", "10.000")]).await;
+    let mut db = a.app.owner_connection().await;
+    let limit: Option<i64> = sqlx::query_scalar("SELECT grants_by_assembly_above_cents FROM statute_rules s JOIN tenants t ON t.id = s.tenant_id WHERE t.slug = 'demo'")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(limit, Some(1_000_000));
+    let pot = pot_id(&mut db, "Ouderen langer thuis").await;
+    let treasurer = User::login(&a.app, "demo", "penningmeester@demo.test").await;
+    let member = User::login(&a.app, "demo", "rep0@demo.test").await;
+    let (status, grant) = apply(&member, pot, "20.000").await;
+    assert_eq!(status, 303, "{grant}");
+    let (_, page) = treasurer.page(&format!("/demo/finance/grants/{grant}")).await;
+    assert!(page.contains("id=\"for-assembly\""), "{page}");
+
+    // The assembly's decision is named, exists, and says what is recorded.
+    for (outcome, typed) in [
+        ("toegekend", ""),
+        ("toegekend", "ALV-1999-01"),
+        ("toegekend", "besluit van gisteren"),
+        ("afgewezen", number.as_str()),
+    ] {
+        let (status, page) = decide(
+            &treasurer,
+            &grant,
+            outcome,
+            &[("note", "Volgens de ALV."), ("decision_number", typed)],
+        )
+        .await;
+        assert_eq!(status, 422, "{outcome} {typed}");
+        assert!(
+            field_error(&page, "decision-decision_number").is_some(),
+            "{outcome} {typed}: {page}"
+        );
+    }
+    let typed = format!(" {} ", number.to_lowercase());
+    let (status, _) = decide(&treasurer, &grant, "toegekend", &[("decision_number", &typed)]).await;
+    assert_eq!(status, 303);
+    let (_, page) = treasurer.page(&format!("/demo/finance/grants/{grant}")).await;
+    assert_eq!(shown(&page, "grant-decision"), number);
+
+    // Up to the amount the board decides alone.
+    let (status, small) = apply(&member, pot, "5.000").await;
+    assert_eq!(status, 303);
+    let (_, page) = treasurer.page(&format!("/demo/finance/grants/{small}")).await;
+    assert!(!page.contains("id=\"for-assembly\""));
+    let (status, _) = decide(&treasurer, &small, "toegekend", &[]).await;
+    assert_eq!(status, 303);
+}

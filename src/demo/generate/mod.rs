@@ -6,6 +6,7 @@
 
 mod cases;
 mod journal;
+mod money;
 mod progress;
 mod referrals;
 mod requests;
@@ -107,6 +108,8 @@ pub struct Amounts {
     /// The member organisations the cooperative should have.
     pub organisations: usize,
     pub referrals: usize,
+    /// Years of contracts, flexible support and grants from the joint pot.
+    pub money_years: i32,
 }
 
 /// What `schakel generate` made, for its one line of summary.
@@ -119,6 +122,7 @@ pub struct Generated {
     /// How many member organisations the cooperative has now.
     organisations: i64,
     referrals: usize,
+    money: money::MoneyAdded,
     took: Duration,
 }
 
@@ -128,10 +132,15 @@ impl fmt::Display for Generated {
         write!(
             f,
             "Added {} residents and {} requests, gave {cases} cases a history with {entries} journal \
-             entries and added {} referrals to '{}' (which has {} member organisations) in {}",
+             entries and added {} referrals, {} contracts, {} flexible support entries and {} grants with {} \
+             expenses to '{}' (which has {} member organisations) in {}",
             self.residents,
             self.requests,
             self.referrals,
+            self.money.contracts,
+            self.money.flexible,
+            self.money.grants,
+            self.money.expenses,
             self.cooperative,
             self.organisations,
             HumanDuration(self.took)
@@ -170,6 +179,9 @@ pub async fn run(database: &Database, slug: &str, amounts: &Amounts, seed: u64) 
     let histories = case_histories(&mut tx, seed, amounts.journal_per_case, today, &progress).await?;
     let organisations = organisations(&mut tx, seed, amounts.organisations, today, &progress).await?;
     let referrals = referrals(&mut tx, seed, amounts.referrals, &progress).await?;
+    let step = progress.step("money");
+    let money = money::add(&mut tx, seed, amounts.money_years, today).await?;
+    progress.finish(&step);
     let step = progress.step("commit");
     tx.commit().await?;
     progress.finish(&step);
@@ -186,6 +198,7 @@ pub async fn run(database: &Database, slug: &str, amounts: &Amounts, seed: u64) 
         histories,
         organisations,
         referrals,
+        money,
         took: started.elapsed(),
     })
 }

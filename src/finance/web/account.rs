@@ -85,7 +85,7 @@ pub async fn account(
     let pots = account::pots(&mut tx, quarter).await?;
     let until = quarter.end().min(contract.ends_on).min(today);
     let listed = agreements::list(&mut tx, contract.id).await?;
-    let agreements = agreements::measured(&mut tx, listed, contract.starts_on, until).await?;
+    let agreements = agreements::measured(&mut tx, listed, (contract.starts_on, until), today).await?;
     tx.commit().await?;
     if query.csv == "1" {
         return Ok(account_csv(&ctx, &contract, quarter, &lines, &pots));

@@ -126,7 +126,7 @@ async fn render_contract(
     let today = local_now(&mut tx).await?.date();
     let until = today.clamp(contract.starts_on, contract.ends_on);
     let listed = agreements::list(&mut tx, contract.id).await?;
-    let agreements = agreements::measured(&mut tx, listed, contract.starts_on, until).await?;
+    let agreements = agreements::measured(&mut tx, listed, (contract.starts_on, until), today).await?;
     tx.commit().await?;
     web::render_with_status(
         status_for(&typed.errors),

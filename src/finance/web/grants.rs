@@ -7,6 +7,7 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::{PageQuery, audit_change, grant_path, status_for};
+use crate::assembly::{decisions, rules};
 use crate::auth::{CurrentUser, Role};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
@@ -44,6 +45,8 @@ struct GrantPage {
     expenses: Vec<Expense>,
     pagination: Pagination,
     may_decide: bool,
+    /// The statutes leave this grant to the assembly: its decision is recorded.
+    for_assembly: bool,
     /// Whoever keeps the money and applied for this grant: told why they cannot decide.
     own_application: bool,
     may_spend: bool,
@@ -101,6 +104,7 @@ async fn render_grant(
     let mut expenses = grants::expenses(&mut tx, grant.id, page).await?;
     let total = grants::expense_count(&mut tx, grant.id).await?;
     let today = local_now(&mut tx).await?.date();
+    let for_assembly = rules::find(&mut tx).await?.grant_for_assembly(grant.amount_cents);
     tx.commit().await?;
     let has_next = trim_page(&mut expenses, grants::PAGE_SIZE);
     let keeper = standing == Standing::Keeper;
@@ -118,6 +122,7 @@ async fn render_grant(
                 total,
             ),
             may_decide: keeper && grant.is_open() && grant.requested_by != user.id,
+            for_assembly,
             own_application: keeper && grant.is_open() && grant.requested_by == user.id,
             may_spend: standing == Standing::Member && grant.is_granted(),
             outcomes: &[GrantStatus::Granted, GrantStatus::Refused],
@@ -173,9 +178,23 @@ pub async fn decide(
     if !grant.is_open() {
         errors.form("grant.error.decided");
     }
-    let outcome = input
-        .validate(&grant, &pot, &mut errors)
-        .filter(|_| errors.is_empty());
+    let outcome = input.validate(&grant, &pot, &mut errors);
+    // Above the statutes' amount the assembly decides; whoever keeps the money records its
+    // decision, which must say the same.
+    let mut assembly_decision = None;
+    if rules::find(&mut tx).await?.grant_for_assembly(grant.amount_cents) {
+        match decisions::by_number(&mut tx, &input.decision_number).await? {
+            _ if input.decision_number.is_empty() => {
+                errors.field("decision_number", "grant.error.decision_needed")
+            }
+            None => errors.field("decision_number", "grant.error.decision_unknown"),
+            Some((id, adopted)) if outcome.is_none_or(|o| adopted == (o == GrantStatus::Granted)) => {
+                assembly_decision = Some(id)
+            }
+            Some(_) => errors.field("decision_number", "grant.error.decision_differs"),
+        }
+    }
+    let outcome = outcome.filter(|_| errors.is_empty());
     let Some(outcome) = outcome else {
         let refused = Refused {
             form: "decision",
@@ -186,7 +205,15 @@ pub async fn decide(
         return render_grant(tx, &ctx, &user, standing, grant, 1, refused).await;
     };
     let over_committed = outcome == GrantStatus::Granted && grant.amount() > pot.available();
-    grants::decide(&mut tx, grant.id, outcome, &input, over_committed, user.id).await?;
+    grants::decide(
+        &mut tx,
+        grant.id,
+        outcome,
+        &input,
+        (over_committed, assembly_decision),
+        user.id,
+    )
+    .await?;
     audit_change(
         &mut tx,
         &ctx,
@@ -200,6 +227,7 @@ pub async fn decide(
                 "status": outcome.code(),
                 "note": input.note,
                 "over_commitment": over_committed.then_some(&input.over_commitment),
+                "decision_id": assembly_decision,
             },
         }),
     )

@@ -157,7 +157,7 @@ impl Assembly {
     }
 
     /// Saves the statute rules: the defaults, with `changes`.
-    async fn set_rules(&self, changes: &[(&str, &str)]) {
+    pub(crate) async fn set_rules(&self, changes: &[(&str, &str)]) {
         let mut fields = vec![
             ("notice_days", "14"),
             ("quorum_percent", "50"),
