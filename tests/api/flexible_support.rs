@@ -298,6 +298,18 @@ async fn only_those_with_a_reason_see_what_flexible_support_was_for() {
         "above the new threshold it waits"
     );
 
+    // A professional of the team who is not involved sees no case's money (reading the case
+    // needs a reason first, and a reason opens the case, not a list of spending elsewhere).
+    let colleague = crate::api::finance::add_user(
+        &world.app,
+        "demo",
+        "collega-team@demo.test",
+        &["professional"],
+        None,
+    )
+    .await;
+    assert_eq!(colleague.status(&path).await, 403);
+    assert_eq!(colleague.status("/demo/finance/maatwerk").await, 403);
     // A member organisation's staff and the chair do not reach the case's money; another
     // cooperative does not find it.
     for email in ["lid@demo.test", "voorzitter@demo.test"] {

@@ -90,6 +90,10 @@ async fn a_finished_referral_costs_its_units_at_the_tariff_and_the_figures_add_i
         "the organisation sees its units and their cost"
     );
 
+    // Another organisation does not see this referral, nor what it delivered.
+    let other = w.login("hulp@demo.test").await;
+    assert_eq!(other.status(&steps).await, 404);
+
     // A later tariff does not rewrite what was spent.
     let (status, _) = admin.send(&service, &service_form("60", "uur")).await;
     assert_eq!(status, 303);
