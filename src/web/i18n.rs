@@ -124,6 +124,20 @@ mod tests {
     }
 
     #[test]
+    fn no_key_is_written_twice() {
+        for (name, text) in [("nl", NL), ("en", EN)] {
+            let mut seen = BTreeSet::new();
+            for key in text
+                .lines()
+                .filter_map(|l| l.split_once(" = "))
+                .map(|(k, _)| k.trim())
+            {
+                assert!(seen.insert(key), "{name}: {key} twice (the later one would win)");
+            }
+        }
+    }
+
+    #[test]
     fn every_catalogue_line_is_a_key_and_a_text() {
         for (name, text) in [("nl", NL), ("en", EN)] {
             for line in text
