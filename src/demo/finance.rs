@@ -8,10 +8,11 @@ use uuid::Uuid;
 
 use super::assembly::{POT, representative_email};
 use crate::db::TenantTx;
-use crate::finance::account;
+use crate::finance::account::{self, Quarter};
 use crate::finance::agreements::{self, Measure};
 use crate::finance::contracts::{self, NewContract};
 use crate::finance::grants::{self, Application, DecisionInput, GrantStatus, NewExpense, Receipt};
+use crate::finance::payments::{self, NewPayment};
 use crate::shared::money::Cents;
 
 /// A receipt as a member would scan it: a one-page PDF.
@@ -80,6 +81,18 @@ pub(super) async fn load(tx: &mut TenantTx, today: Date) -> anyhow::Result<()> {
         lines.push(contracts::add_line(tx, contract, name, Cents(euros * 100), flexible).await?);
     }
     let (flexible, projects) = (lines[1], Some(lines[2]));
+    // The municipality pays a quarter of the contract at the start of each quarter.
+    let mut quarter = Quarter::of(Date::from_calendar_date(year, time::Month::January, 1)?);
+    while quarter.start() <= today && quarter.year == year {
+        let new = NewPayment {
+            received_on: quarter.start(),
+            amount: Cents(185_000_000 / 4),
+            note: format!("Tranche {}e kwartaal", quarter.number),
+            submission: Uuid::new_v4(),
+        };
+        payments::record(tx, contract, &new, treasurer).await?;
+        quarter = quarter.next();
+    }
     super::costs::load(tx, flexible, today).await?;
 
     // Demo data loaded before there was money has no pot: its meetings were held already.

@@ -9,6 +9,7 @@ pub mod agreements;
 pub mod contracts;
 pub mod flexible;
 pub mod grants;
+pub mod payments;
 pub mod pots;
 mod web;
 
@@ -95,6 +96,10 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route(
             "/{tenant}/finance/contracts/{id}/agreements",
             post(web::contracts::add_agreement),
+        )
+        .route(
+            "/{tenant}/finance/contracts/{id}/payments",
+            post(web::contracts::add_payment),
         )
         .route(
             "/{tenant}/finance/contracts/{id}/account",

@@ -203,6 +203,8 @@ pub const FLASHES: &[(&str, &str)] = &[
     ("flash.password_changed", "success"),
     ("flash.pot_linked", "success"),
     ("flash.password_set", "success"),
+    ("flash.payment_already_stored", "info"),
+    ("flash.payment_recorded", "success"),
     ("flash.plan_saved", "success"),
     ("flash.poll_closed", "success"),
     ("flash.poll_opened", "success"),

@@ -608,3 +608,80 @@ async fn above_the_statutes_amount_the_assembly_decides_and_the_board_records_it
     let (status, _) = decide(&treasurer, &small, "toegekend", &[]).await;
     assert_eq!(status, 303);
 }
+
+#[tokio::test]
+async fn what_the_municipality_paid_is_recorded_once_and_shown_beside_what_was_spent() {
+    let a = Assembly::new(1).await;
+    let treasurer = User::login(&a.app, "demo", "penningmeester@demo.test").await;
+    let year = a.app_year().await;
+    let contract = subsidy_with_projects_line(&treasurer, year).await;
+    let (_, page) = treasurer.page(&contract).await;
+    let submission = crate::common::hidden_value(&page, "submission").expect("the payment form's key");
+    let payments = format!("{contract}/payments");
+    let first_day = format!("01-01-{year}");
+    for (received_on, amount, field) in [
+        (first_day.as_str(), "honderd", "payment-amount"),
+        (first_day.as_str(), "12,3456", "payment-amount"),
+        ("01-01-2099", "125.000", "payment-received_on"),
+        ("31-12-1999", "125.000", "payment-received_on"),
+    ] {
+        let (status, page) = treasurer
+            .send(
+                &payments,
+                &[
+                    ("received_on", received_on),
+                    ("amount", amount),
+                    ("note", "Eerste tranche"),
+                    ("submission", &submission),
+                ],
+            )
+            .await;
+        assert_eq!(status, 422, "{received_on} {amount}");
+        assert!(field_error(&page, field).is_some(), "{received_on} {amount}");
+        assert!(page.contains("Eerste tranche"), "what was typed stays");
+    }
+    for _ in 0..2 {
+        let (status, _) = treasurer
+            .send(
+                &payments,
+                &[
+                    ("received_on", &first_day),
+                    ("amount", "125.000"),
+                    ("note", "Eerste tranche"),
+                    ("submission", &submission),
+                ],
+            )
+            .await;
+        assert_eq!(status, 303);
+    }
+    let (_, page) = treasurer.page(&contract).await;
+    assert_eq!(shown(&page, "contract-received"), "€ 125.000,00", "stored once");
+    assert_eq!(shown(&page, "contract-outstanding"), "€ 375.000,00");
+    let (_, account) = treasurer
+        .page(&format!("{contract}/account?kwartaal={year}-1"))
+        .await;
+    assert_eq!(shown(&account, "account-received-quarter"), "€ 125.000,00");
+    let (_, csv) = treasurer
+        .page(&format!("{contract}/account?kwartaal={year}-1&csv=1"))
+        .await;
+    assert!(
+        csv.contains("ontvangen;Subsidie coöperatie;500000,00;125000,00;125000,00;"),
+        "{csv}"
+    );
+    // The chair reads it and records nothing.
+    let chair = User::login(&a.app, "demo", "voorzitter@demo.test").await;
+    let (status, page) = chair.page(&contract).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"contract-received\"") && !page.contains("name=\"received_on\""));
+    let (status, _) = chair
+        .send(
+            &payments,
+            &[
+                ("received_on", &first_day),
+                ("amount", "1"),
+                ("submission", &uuid::Uuid::new_v4().to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(status, 403);
+}

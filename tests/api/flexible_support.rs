@@ -357,3 +357,29 @@ async fn only_those_with_a_reason_see_what_flexible_support_was_for() {
     .unwrap();
     assert!(viewed >= 1);
 }
+
+#[tokio::test]
+async fn the_flexible_support_form_refuses_control_characters_and_long_texts_beside_the_field() {
+    let world = World::new().await;
+    let lead = world.login("team@demo.test").await;
+    let goal = goal(&world, &lead).await.to_string();
+    let line = flexible_line(&world).await.to_string();
+    let today = crate::api::assembly::date_in(0);
+    let form = crate::api::limits::Form::new(
+        "flexible support",
+        format!("{}/maatwerk", world.case_path()),
+        &[
+            ("budget_line", &line),
+            ("goal", &goal),
+            ("amount", "80"),
+            ("provider", "anders"),
+            ("provider_name", "Fietsenmaker Van Dijk"),
+            ("description", "Een fiets"),
+            ("spent_on", &today),
+            ("submission", "3f2e1d0c-9b8a-4765-8432-10fedcba9876"),
+        ],
+    )
+    .texts(&["provider_name", "description"]);
+    crate::api::limits::refuses_spoiled_texts(&lead, &form).await;
+    assert!(entries(&world).await.is_empty(), "nothing stored");
+}

@@ -212,6 +212,19 @@ async fn contract(
     )
     .execute(&mut **tx)
     .await?;
+    // A quarter of it paid at the start of each quarter begun.
+    sqlx::query!(
+        "INSERT INTO contract_payments (tenant_id, contract_id, received_on, amount_cents, note, recorded_by, submission)
+         SELECT $1, $2, q::date, 185000000 / 4, 'Tranche', $3, gen_random_uuid()
+         FROM generate_series($4::date, least($5::date, current_date), interval '3 months') q",
+        tenant,
+        id,
+        treasurer,
+        from,
+        to
+    )
+    .execute(&mut **tx)
+    .await?;
     sqlx::query!(
         "INSERT INTO performance_agreements (tenant_id, contract_id, measure, target)
          VALUES ($1, $2, 'wmo_besluit_op_tijd', 95), ($1, $2, 'jeugd_besluit_op_tijd', 90),

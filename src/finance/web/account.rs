@@ -12,6 +12,7 @@ use crate::error::{AppError, AppResult};
 use crate::finance::account::{self, LineAccount, PotAccount, Quarter};
 use crate::finance::agreements::{self, Agreement, Measured};
 use crate::finance::contracts::{self, Contract};
+use crate::finance::payments::{self, Received};
 use crate::finance::{MONEY_ROLES, Standing, pots};
 use crate::shared::clock::local_now;
 use crate::shared::money::Cents;
@@ -40,6 +41,8 @@ struct AccountPage {
     next: Option<Quarter>,
     lines: Vec<LineAccount>,
     pots: Vec<PotAccount>,
+    /// What the municipality paid, in the quarter and up to its end.
+    received: Received,
     /// The performance agreements, measured from the contract's start to the quarter's end.
     agreements: Vec<(Agreement, Measured)>,
 }
@@ -86,9 +89,10 @@ pub async fn account(
     let until = quarter.end().min(contract.ends_on).min(today);
     let listed = agreements::list(&mut tx, contract.id).await?;
     let agreements = agreements::measured(&mut tx, listed, (contract.starts_on, until), today).await?;
+    let received = payments::received(&mut tx, contract.id, Some(quarter)).await?;
     tx.commit().await?;
     if query.csv == "1" {
-        return Ok(account_csv(&ctx, &contract, quarter, &lines, &pots));
+        return Ok(account_csv(&ctx, &contract, quarter, &received, (&lines, &pots)));
     }
     web::render(&AccountPage {
         l: ctx.layout(),
@@ -98,6 +102,7 @@ pub async fn account(
         quarter,
         lines,
         pots,
+        received,
         agreements,
     })
 }
@@ -107,8 +112,8 @@ fn account_csv(
     ctx: &RequestContext,
     contract: &Contract,
     quarter: Quarter,
-    lines: &[LineAccount],
-    pots: &[PotAccount],
+    received: &Received,
+    (lines, pots): (&[LineAccount], &[PotAccount]),
 ) -> Response {
     let l = ctx.layout();
     let header: Vec<String> = [
@@ -142,7 +147,19 @@ fn account_csv(
             p.granted_to_date().for_csv(),
         ]
     });
-    let rows: Vec<Vec<String>> = line_rows.chain(pot_rows).collect();
+    // Money received first: the contract's amount and what the municipality paid of it.
+    let received_row = vec![
+        l.t("account.csv.received").to_owned(),
+        contract.title.clone(),
+        contract.amount().for_csv(),
+        received.in_quarter().for_csv(),
+        received.to_date().for_csv(),
+        String::new(),
+    ];
+    let rows: Vec<Vec<String>> = std::iter::once(received_row)
+        .chain(line_rows)
+        .chain(pot_rows)
+        .collect();
     let slug: String = contract
         .title
         .to_lowercase()

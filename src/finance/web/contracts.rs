@@ -11,6 +11,7 @@ use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::finance::agreements::{self, Agreement, AgreementInput, Measure, Measured};
 use crate::finance::contracts::{self, BudgetLine, Contract, ContractInput, LineInput};
+use crate::finance::payments::{self, Payment, PaymentInput, Received};
 use crate::finance::{MONEY_ROLES, Standing};
 use crate::shared::clock::local_now;
 use crate::shared::format::format_date;
@@ -87,6 +88,7 @@ struct Typed {
     errors: FormErrors,
     line: LineInput,
     agreement: AgreementInput,
+    payment: Option<PaymentInput>,
 }
 
 static NO_ERRORS: FormErrors = FormErrors::new();
@@ -102,6 +104,9 @@ struct ContractPage {
     measured_until: String,
     measures: &'static [Measure],
     may_edit: bool,
+    payments: Vec<Payment>,
+    received: Received,
+    payment: PaymentInput,
     typed: Typed,
 }
 
@@ -127,6 +132,8 @@ async fn render_contract(
     let until = today.clamp(contract.starts_on, contract.ends_on);
     let listed = agreements::list(&mut tx, contract.id).await?;
     let agreements = agreements::measured(&mut tx, listed, (contract.starts_on, until), today).await?;
+    let payments = payments::latest(&mut tx, contract.id).await?;
+    let received = payments::received(&mut tx, contract.id, None).await?;
     tx.commit().await?;
     web::render_with_status(
         status_for(&typed.errors),
@@ -138,6 +145,12 @@ async fn render_contract(
             measured_until: format_date(until),
             measures: Measure::ALL,
             may_edit: user.require_any(MONEY_ROLES).is_ok(),
+            payments,
+            received,
+            payment: typed
+                .payment
+                .clone()
+                .unwrap_or_else(|| PaymentInput::fresh(today)),
             typed,
         },
     )
@@ -240,4 +253,56 @@ pub async fn add_agreement(
         &finance_path(&ctx, &format!("/contracts/{}#agreements", contract.id)),
         "flash.agreement_added",
     ))
+}
+
+/// Whoever keeps the money records a payment the municipality made on the contract.
+pub async fn add_payment(
+    ctx: RequestContext,
+    user: CurrentUser,
+    PathId(id): PathId,
+    axum::Form(fields): axum::Form<Fields>,
+) -> AppResult<Response> {
+    user.require_any(MONEY_ROLES)?;
+    let mut tx = ctx.tx().await?;
+    let contract = contracts::lock(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let today = local_now(&mut tx).await?.date();
+    let input = PaymentInput::from_fields(&fields);
+    let mut errors = fields.errors();
+    let Some(new) = input
+        .validate(&contract, today, &mut errors)
+        .filter(|_| errors.is_empty())
+    else {
+        let typed = Typed {
+            form: "payment",
+            errors,
+            payment: Some(input),
+            ..Typed::default()
+        };
+        return render_contract(tx, &ctx, &user, contract, typed).await;
+    };
+    let path = finance_path(&ctx, &format!("/contracts/{}#payments", contract.id));
+    let Some(payment_id) = payments::record(&mut tx, contract.id, &new, user.id).await? else {
+        tx.commit().await?;
+        return Ok(web::redirect_with_flash(&path, "flash.payment_already_stored"));
+    };
+    let before = payments::received(&mut tx, contract.id, None).await?;
+    audit_change(
+        &mut tx,
+        &ctx,
+        &user,
+        json!({
+            "what": "payment_recorded",
+            "contract_id": contract.id,
+            "payment_id": payment_id,
+            "old": { "received_cents": before.to_date_cents - new.amount.0 },
+            "new": {
+                "received_on": new.received_on.to_string(),
+                "amount_cents": new.amount.0,
+                "received_cents": before.to_date_cents,
+            },
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(web::redirect_with_flash(&path, "flash.payment_recorded"))
 }

@@ -91,6 +91,17 @@ async fn the_money_forms_refuse_control_characters_and_long_texts_beside_the_fie
         )
         .text_at("note", "decision-note")
         .text_at("over_commitment", "decision-over_commitment"),
+        Form::new(
+            "payment",
+            format!("{contract}/payments"),
+            &[
+                ("submission", "0b6f3c1e-2a4d-4e5f-8a9b-1c2d3e4f5a6b"),
+                ("received_on", "01-01-2026"),
+                ("amount", "10"),
+                ("note", "Eerste tranche"),
+            ],
+        )
+        .text_at("note", "payment-note"),
     ];
     for form in &forms {
         refuses_spoiled_texts(&treasurer, form).await;
