@@ -211,9 +211,8 @@ pub async fn lines(tx: &mut TenantTx, day: Date) -> sqlx::Result<Vec<FlexibleLin
                    - coalesce((SELECT sum(f.amount_cents) FROM flexible_support f
                                WHERE f.tenant_id = b.tenant_id AND f.budget_line_id = b.id
                                  AND f.status <> 'afgewezen'), 0)
-                   - coalesce((SELECT sum(e.amount_cents) FROM pots p
+                   - coalesce((SELECT sum(g.spent_cents) FROM pots p
                                JOIN grants g ON g.tenant_id = p.tenant_id AND g.pot_id = p.id
-                               JOIN grant_expenses e ON e.tenant_id = g.tenant_id AND e.grant_id = g.id
                                WHERE p.tenant_id = b.tenant_id AND p.budget_line_id = b.id), 0))::bigint AS "left_cents!"
            FROM budget_lines b JOIN contracts c ON c.tenant_id = b.tenant_id AND c.id = b.contract_id
            WHERE b.tenant_id = $1 AND b.flexible AND c.ends_on >= $2

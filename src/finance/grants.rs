@@ -104,8 +104,7 @@ pub async fn list(tx: &mut TenantTx, of: GrantsOf, page: i64) -> sqlx::Result<Ve
                   g.amount_cents, g.purpose, g.expected_result, g.status, g.requested_by,
                   coalesce(r.name, '') AS "requested_by_name!", g.requested_at,
                   d.name AS "decided_by_name?", g.decision_note, g.over_commitment, g.result,
-                  coalesce((SELECT sum(e.amount_cents) FROM grant_expenses e
-                            WHERE e.tenant_id = g.tenant_id AND e.grant_id = g.id), 0)::bigint AS "spent_cents!",
+                  g.spent_cents,
                   (SELECT 'ALV-' || x.year || '-' || lpad(x.seq::text, 2, '0') FROM decisions x
                    WHERE x.tenant_id = g.tenant_id AND x.id = g.decision_id) AS "decision_number?"
            FROM grants g

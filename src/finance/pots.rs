@@ -67,8 +67,7 @@ async fn with_totals(tx: &mut TenantTx, only: Option<Uuid>) -> sqlx::Result<Vec<
            LEFT JOIN LATERAL (
                SELECT sum(gr.amount_cents) FILTER (WHERE gr.status = 'toegekend') AS granted,
                       sum(gr.amount_cents) FILTER (WHERE gr.status = 'aangevraagd') AS requested,
-                      sum((SELECT sum(e.amount_cents) FROM grant_expenses e
-                           WHERE e.tenant_id = gr.tenant_id AND e.grant_id = gr.id)) AS spent
+                      sum(gr.spent_cents) AS spent
                FROM grants gr WHERE gr.tenant_id = p.tenant_id AND gr.pot_id = p.id) g ON true
            WHERE p.tenant_id = $1 AND ($2::uuid IS NULL OR p.id = $2)
            ORDER BY lower(p.name)"#,

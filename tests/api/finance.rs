@@ -185,6 +185,35 @@ async fn a_pot_adopted_by_the_assembly_is_granted_and_spent_to_the_cent() {
         .await
         .unwrap();
     assert_eq!(stored, [123_450, 123_450], "the form sent twice is stored once");
+    // The grant's kept total follows its expenses, also when one is corrected or removed.
+    let kept = "SELECT g.spent_cents = coalesce((SELECT sum(amount_cents) FROM grant_expenses e WHERE e.grant_id = g.id), 0)
+                FROM grants g WHERE g.id = $1::uuid";
+    let holds: bool = sqlx::query_scalar(kept)
+        .bind(&grant)
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert!(holds);
+    sqlx::query("UPDATE grant_expenses SET amount_cents = 100 WHERE amount_cents = 123450 AND spent_on = (SELECT min(spent_on) FROM grant_expenses) AND id = (SELECT min(id::text)::uuid FROM grant_expenses)")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    let holds: bool = sqlx::query_scalar(kept)
+        .bind(&grant)
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert!(holds, "after a correction");
+    sqlx::query("UPDATE grant_expenses SET amount_cents = 123450 WHERE amount_cents = 100")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    let holds: bool = sqlx::query_scalar(kept)
+        .bind(&grant)
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert!(holds, "after the correction is undone");
     let (status, page) = spend(&member, &grant, "18.000", &Uuid::new_v4().to_string(), PDF).await;
     assert_eq!(status, 422, "more than is left of the grant");
     assert!(field_error(&page, "expense-amount").is_some(), "{page}");
