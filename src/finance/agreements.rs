@@ -171,7 +171,7 @@ async fn measure(
                 from,
                 to,
             };
-            let tallies = figures::requests(tx, period).await?;
+            let tallies = figures::triage(tx, period).await?;
             let triage = |key: &str| {
                 tallies
                     .iter()

@@ -16,7 +16,7 @@ choice!(
     GrantStatus { Requested => "aangevraagd", Granted => "toegekend", Refused => "afgewezen" }
 );
 
-pub const PAGE_SIZE: i64 = 50;
+pub const PAGE_SIZE: i64 = 25;
 
 pub struct Grant {
     pub id: Uuid,
@@ -96,6 +96,8 @@ impl GrantsOf {
 }
 
 /// Grants, the latest application first, one page of them (one more to tell a next page).
+/// The page is chosen from the grants alone, then joined to names: a pot of ten years joins
+/// one page, not every grant.
 pub async fn list(tx: &mut TenantTx, of: GrantsOf, page: i64) -> sqlx::Result<Vec<Grant>> {
     let (pot, organisation, id, waiting) = of.filters();
     sqlx::query_as!(
@@ -107,18 +109,19 @@ pub async fn list(tx: &mut TenantTx, of: GrantsOf, page: i64) -> sqlx::Result<Ve
                   g.spent_cents,
                   (SELECT 'ALV-' || x.year || '-' || lpad(x.seq::text, 2, '0') FROM decisions x
                    WHERE x.tenant_id = g.tenant_id AND x.id = g.decision_id) AS "decision_number?"
-           FROM grants g
+           FROM (SELECT * FROM grants g
+                 WHERE g.tenant_id = $1
+                   AND ($2::uuid IS NULL OR g.pot_id = $2)
+                   AND ($3::uuid IS NULL OR g.organisation_id = $3)
+                   AND ($4::uuid IS NULL OR g.id = $4)
+                   AND (NOT $7 OR g.status = 'aangevraagd')
+                 ORDER BY g.requested_at DESC, g.id
+                 LIMIT $5 OFFSET $6) g
            JOIN pots p ON p.tenant_id = g.tenant_id AND p.id = g.pot_id
            JOIN organisations o ON o.tenant_id = g.tenant_id AND o.id = g.organisation_id
            LEFT JOIN users r ON r.tenant_id = g.tenant_id AND r.id = g.requested_by
            LEFT JOIN users d ON d.tenant_id = g.tenant_id AND d.id = g.decided_by
-           WHERE g.tenant_id = $1
-             AND ($2::uuid IS NULL OR g.pot_id = $2)
-             AND ($3::uuid IS NULL OR g.organisation_id = $3)
-             AND ($4::uuid IS NULL OR g.id = $4)
-             AND (NOT $7 OR g.status = 'aangevraagd')
-           ORDER BY g.requested_at DESC, g.id
-           LIMIT $5 OFFSET $6"#,
+           ORDER BY g.requested_at DESC, g.id"#,
         tx.tenant_id(),
         pot,
         organisation,

@@ -51,6 +51,33 @@ pub async fn requests(tx: &mut TenantTx, period: Period) -> sqlx::Result<Vec<Tal
     .await
 }
 
+/// Requests decided at the desk in a period, per triage outcome (`triage` dimension): the one
+/// dimension the contract's agreements need, in one pass (the full tallies read the period's
+/// counts four times).
+pub async fn triage(tx: &mut TenantTx, period: Period) -> sqlx::Result<Vec<Tally>> {
+    let (months_from, months_until) = period.whole_months();
+    sqlx::query_as!(
+        Tally,
+        r#"SELECT 'triage' AS "dimension!", triage AS "key!", sum(requests)::bigint AS "count!"
+           FROM (SELECT triage, requests FROM request_counts_monthly
+                 WHERE tenant_id = $1 AND month >= $4::date AND month < $5::date AND domain = ''
+                 UNION ALL
+                 SELECT triage, requests FROM request_counts
+                 WHERE tenant_id = $1 AND day >= $2::date AND day < least($4::date, $3::date + 1) AND domain = ''
+                 UNION ALL
+                 SELECT triage, requests FROM request_counts
+                 WHERE tenant_id = $1 AND day >= greatest($5::date, $2::date) AND day <= $3::date AND domain = '') c
+           GROUP BY triage"#,
+        tx.tenant_id(),
+        period.from,
+        period.to,
+        months_from,
+        months_until
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
 /// Follow-up calls after signposting recorded in a period, per result (`follow_up`
 /// dimension): whether the signposting worked. Only follow-up calls have a result (migration
 /// 0029), so the condition on it alone selects them, off the index with that condition.
