@@ -19,6 +19,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::auth::secrets::SecretBox;
 use crate::cases::document::CaseDocuments;
 use crate::cases::queue::KeptQueues;
 use crate::config::WebConfig;
@@ -47,7 +48,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(pool: PgPool, config: WebConfig, mailer: Mailer) -> AppState {
+    pub fn new(pool: PgPool, config: WebConfig, mailer: Mailer, secrets: SecretBox) -> AppState {
         let inboxes = Arc::new(KeptInboxes::default());
         AppState {
             site: Site {
@@ -55,6 +56,7 @@ impl AppState {
                 config: Arc::new(config),
                 navigation: NAVIGATION,
                 waiting: inboxes.clone(),
+                secrets: Arc::new(secrets),
             },
             mailer: Arc::new(mailer),
             case_documents: Arc::default(),

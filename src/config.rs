@@ -62,6 +62,10 @@ pub struct WebConfig {
     /// Take the client address from the last `X-Forwarded-For` entry (behind a reverse proxy).
     #[arg(long, env = "SCHAKEL_TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
+    /// The key that seals second-factor secrets at rest, as 64 hexadecimal digits; without it,
+    /// the file `secret.key` in the data directory (made on first start, mode 0600).
+    #[arg(long, env = "SCHAKEL_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -74,6 +78,7 @@ impl Default for WebConfig {
             notify_by_email: false,
             db_connections: default_db_connections(),
             trust_proxy: false,
+            secret_key: None,
         }
     }
 }

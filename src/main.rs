@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use schakel::admin::retention::{self, Mode};
 use schakel::auth::Role;
 use schakel::auth::password::NewPassword;
+use schakel::auth::secrets::SecretBox;
 use schakel::auth::users::{self, Email, NewUser};
 use schakel::config::{DatabaseConfig, WebConfig};
 use schakel::db::{self, Database};
@@ -149,7 +150,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = run(cli.command, &database).await;
+    let result = run(cli.command, &database, &cli.database.data_dir).await;
     database.shutdown().await;
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -160,10 +161,13 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command, database: &Database) -> anyhow::Result<()> {
+async fn run(command: Command, database: &Database, data_dir: &std::path::Path) -> anyhow::Result<()> {
     database.migrate().await?;
     match command {
-        Command::Serve { listen, demo, web } => serve(database, listen, demo, web).await,
+        Command::Serve { listen, demo, web } => {
+            let secrets = SecretBox::load(web.secret_key.as_deref(), data_dir)?;
+            serve(database, listen, demo, web, secrets).await
+        }
         Command::Migrate => {
             println!("The database is up to date.");
             Ok(())
@@ -240,12 +244,24 @@ async fn run(command: Command, database: &Database) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(database: &Database, listen: SocketAddr, demo: bool, web: WebConfig) -> anyhow::Result<()> {
+async fn serve(
+    database: &Database,
+    listen: SocketAddr,
+    demo: bool,
+    web: WebConfig,
+    secrets: SecretBox,
+) -> anyhow::Result<()> {
+    let owner = database.owner_pool().await?;
     if demo {
-        let owner = database.owner_pool().await?;
         demo::load(&owner).await?;
         demo::load_history(&owner).await?;
     }
+    // Second-factor secrets stored before they were sealed are sealed now.
+    let sealed = auth::secrets::seal_stored(&owner, &secrets).await?;
+    if sealed > 0 {
+        tracing::info!("sealed {sealed} second-factor secrets stored in plain text");
+    }
+    owner.close().await;
     let pool = database.app_pool(web.db_connections).await?;
     auth::password::warm_up();
     let listener = tokio::net::TcpListener::bind(listen).await?;
@@ -267,7 +283,7 @@ async fn serve(database: &Database, listen: SocketAddr, demo: bool, web: WebConf
     if web.notify_by_email && !mailer.is_enabled() {
         tracing::warn!("SCHAKEL_NOTIFY_BY_EMAIL is set but SCHAKEL_SMTP_URL is not: no notices are emailed");
     }
-    let state = AppState::new(pool.clone(), web, mailer);
+    let state = AppState::new(pool.clone(), web, mailer, secrets);
     let email_base = (state.site.config.notify_by_email && state.mailer.is_enabled())
         .then(|| state.site.config.public_url.clone());
     let cluster = database.cluster.clone().filter(|cluster| cluster.started_here());

@@ -5,6 +5,7 @@ mod handlers;
 pub mod links;
 pub mod password;
 pub mod second_factor;
+pub mod secrets;
 pub mod session;
 mod throttle;
 pub mod tokens;

@@ -6,6 +6,7 @@ use totp_rs::{Builder, Secret, Totp};
 use uuid::Uuid;
 
 use crate::auth::Role;
+use crate::auth::secrets::SecretBox;
 use crate::db::TenantTx;
 
 pub const RECOVERY_CODES: usize = 10;
@@ -90,8 +91,13 @@ pub struct Enrolment {
     pub qr_svg: String,
 }
 
-/// The pending (unconfirmed) secret of `user_id`, created on first use.
-pub async fn enrolment(tx: &mut TenantTx, user_id: Uuid, email: &str) -> anyhow::Result<Enrolment> {
+/// The pending (unconfirmed) secret of `user_id`, created (and stored sealed) on first use.
+pub async fn enrolment(
+    tx: &mut TenantTx,
+    secrets: &SecretBox,
+    user_id: Uuid,
+    email: &str,
+) -> anyhow::Result<Enrolment> {
     let existing = sqlx::query_scalar!(
         "SELECT totp_secret FROM users WHERE tenant_id = $1 AND id = $2 AND totp_confirmed_at IS NULL",
         tx.tenant_id(),
@@ -99,7 +105,7 @@ pub async fn enrolment(tx: &mut TenantTx, user_id: Uuid, email: &str) -> anyhow:
     )
     .fetch_one(&mut **tx)
     .await?;
-    let secret = match existing {
+    let secret = match existing.and_then(|sealed| secrets.open(&sealed)) {
         Some(secret) => secret,
         None => {
             let secret = Secret::generate().to_base32();
@@ -107,7 +113,7 @@ pub async fn enrolment(tx: &mut TenantTx, user_id: Uuid, email: &str) -> anyhow:
                 "UPDATE users SET totp_secret = $3 WHERE tenant_id = $1 AND id = $2",
                 tx.tenant_id(),
                 user_id,
-                secret
+                secrets.seal(&secret)
             )
             .execute(&mut **tx)
             .await?;
@@ -129,6 +135,7 @@ pub async fn enrolment(tx: &mut TenantTx, user_id: Uuid, email: &str) -> anyhow:
 /// Confirms the pending secret with a first code; returns the recovery codes to show once.
 pub async fn confirm(
     tx: &mut TenantTx,
+    secrets: &SecretBox,
     user_id: Uuid,
     email: &str,
     code: &str,
@@ -140,7 +147,9 @@ pub async fn confirm(
     )
     .fetch_one(&mut **tx)
     .await?;
-    let Some(secret) = secret else { return Ok(None) };
+    let Some(secret) = secret.and_then(|sealed| secrets.open(&sealed)) else {
+        return Ok(None);
+    };
     let Some(step) = totp(&secret, email)?.check_current(&normalise(code)) else {
         return Ok(None);
     };
@@ -165,6 +174,7 @@ pub enum Accepted {
 /// Checks a code from the app (each time step once) or an unused recovery code.
 pub async fn verify(
     tx: &mut TenantTx,
+    secrets: &SecretBox,
     user_id: Uuid,
     email: &str,
     code: &str,
@@ -180,7 +190,10 @@ pub async fn verify(
     let Some(row) = row else { return Ok(None) };
     let code = normalise(code);
     if code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()) {
-        let secret = row.totp_secret.unwrap_or_default();
+        // A secret that does not open (altered, or another key) accepts no code.
+        let Some(secret) = row.totp_secret.and_then(|sealed| secrets.open(&sealed)) else {
+            return Ok(None);
+        };
         if let Some(step) = totp(&secret, email)?.check_current(&code)
             && Some(step as i64) > row.totp_last_step
         {

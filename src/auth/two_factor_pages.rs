@@ -73,7 +73,7 @@ pub async fn check_code(
             Verdict::Wait(w) => wait = Some(w),
             Verdict::Go(attempt) => {
                 let mut tx = ctx.tx().await?;
-                match second_factor::verify(&mut tx, user.id, &user.email, &form.code).await? {
+                match second_factor::verify(&mut tx, ctx.secrets(), user.id, &user.email, &form.code).await? {
                     Some(accepted) => {
                         if accepted == Accepted::RecoveryCode {
                             audit::record(
@@ -145,7 +145,8 @@ async fn render_enrolment(
     errors: FormErrors,
 ) -> AppResult<Response> {
     let mut tx = ctx.tx().await?;
-    let enrolment = second_factor::enrolment(&mut tx, login.user.id, &login.user.email).await?;
+    let enrolment =
+        second_factor::enrolment(&mut tx, ctx.secrets(), login.user.id, &login.user.email).await?;
     tx.commit().await?;
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -195,7 +196,9 @@ pub async fn confirm_enrolment(
     let mut errors = FormErrors::default();
     if form.code.trim().is_empty() {
         errors.field("code", "two_factor.error.code_required");
-    } else if let Some(codes) = second_factor::confirm(&mut tx, user.id, &user.email, &form.code).await? {
+    } else if let Some(codes) =
+        second_factor::confirm(&mut tx, ctx.secrets(), user.id, &user.email, &form.code).await?
+    {
         audit::record(
             &mut tx,
             &Actor::user(user, ctx.client_ip),

@@ -19,6 +19,7 @@ use subtle::ConstantTimeEq;
 use time::Date;
 
 use crate::auth::CurrentUser;
+use crate::auth::secrets::SecretBox;
 use crate::auth::session::{self, SessionCookie, Stage};
 use crate::config::WebConfig;
 use crate::db::{self, Commit, TenantTx};
@@ -46,6 +47,8 @@ pub struct Site {
     pub navigation: &'static [NavEntry],
     /// What the areas count as waiting for the user, read with the session.
     pub waiting: Arc<dyn WaitingSource>,
+    /// Seals what would let someone log in, with the key kept outside the database.
+    pub secrets: Arc<SecretBox>,
 }
 
 /// What an area counts as waiting for a logged-in user. The counting is done by the database's
@@ -120,6 +123,10 @@ impl RequestContext {
 
     pub fn config(&self) -> &WebConfig {
         &self.site.config
+    }
+
+    pub fn secrets(&self) -> &SecretBox {
+        &self.site.secrets
     }
 
     /// The start of absolute links: the configured public URL, else the address used now.

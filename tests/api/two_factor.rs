@@ -136,6 +136,58 @@ async fn a_required_second_factor_is_set_up_at_first_login_and_asked_for_afterwa
 }
 
 #[tokio::test]
+async fn a_dump_of_the_database_holds_no_usable_second_factor_secret() {
+    let app = TestApp::spawn().await;
+    require_second_factor(&app, "resident_roles").await;
+    let client = app.other_client();
+    let (secret, _, _) = enrol(&client, "balie@demo.test").await;
+    let mut db = app.owner_connection().await;
+    let stored: String = sqlx::query_scalar(
+        "SELECT totp_secret FROM users WHERE email = 'balie@demo.test' AND totp_secret IS NOT NULL",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert!(
+        stored.starts_with("v1.") && !stored.contains(&secret),
+        "sealed: {stored}"
+    );
+    let ours = schakel::auth::secrets::SecretBox::from_key(crate::common::TEST_SECRET_KEY);
+    assert_eq!(ours.open(&stored).as_deref(), Some(secret.as_str()));
+    assert_eq!(
+        schakel::auth::secrets::SecretBox::from_key([1; 32]).open(&stored),
+        None,
+        "without the key outside the database it does not open"
+    );
+
+    // A secret stored in plain text before sealing is sealed by the start-up step, and still
+    // takes the same codes.
+    sqlx::query(
+        "UPDATE users SET totp_secret = $1 WHERE email = 'balie@demo.test' AND totp_secret IS NOT NULL",
+    )
+    .bind(&secret)
+    .execute(&mut db)
+    .await
+    .unwrap();
+    let owner = sqlx::PgPool::connect_with(app.owner.clone()).await.unwrap();
+    let sealed = schakel::auth::secrets::seal_stored(&owner, &ours).await.unwrap();
+    assert_eq!(sealed, 1);
+    let next = app.other_client();
+    let response = next
+        .try_login("demo", "balie@demo.test", schakel::demo::PASSWORD)
+        .await;
+    assert_eq!(location(&response), "/demo/login/code");
+    let ok = next
+        .post_form(
+            "/demo/login/code",
+            "/demo/login/code",
+            &[("code", &code_for(&secret, 1))],
+        )
+        .await;
+    assert_eq!(ok.status(), 303);
+}
+
+#[tokio::test]
 async fn a_recovery_code_works_once() {
     let app = TestApp::spawn().await;
     require_second_factor(&app, "everyone").await;

@@ -21,6 +21,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
 
 const TEMPLATE: &str = "schakel_template";
+/// The key the tests' servers seal second-factor secrets with.
+pub const TEST_SECRET_KEY: [u8; 32] = [42; 32];
 /// The web role's password when the tests run against an external server (DATABASE_URL).
 const EXTERNAL_APP_PASSWORD: &str = "schakel-test-only";
 
@@ -218,7 +220,12 @@ impl TestApp {
     ) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
-        let state = AppState::new(pool.clone(), WebConfig::default(), mailer);
+        let state = AppState::new(
+            pool.clone(),
+            WebConfig::default(),
+            mailer,
+            schakel::auth::secrets::SecretBox::from_key(TEST_SECRET_KEY),
+        );
         tokio::spawn(schakel::app::serve(listener, state, std::future::pending()));
         TestApp {
             address,
