@@ -3,6 +3,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::audit::file_views::{self, FileView};
 use crate::audit::{self, AuditEntry, AuditFilter, AuditKind};
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppResult;
@@ -88,4 +89,60 @@ pub async fn browse(
         l: ctx.layout(),
     };
     web::render(&page)
+}
+
+#[derive(Template)]
+#[template(path = "audit/file_views.html")]
+struct FileViewsPage {
+    l: Layout,
+    resident_id: Uuid,
+    resident_name: String,
+    views: Vec<FileView>,
+    pagination: Pagination,
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    page: Option<i64>,
+}
+
+/// Who looked at a resident's file, for the desk to print when the resident asks (and for
+/// administrators). Reading the list is itself on the resident's trail.
+pub async fn file_views(
+    ctx: RequestContext,
+    user: CurrentUser,
+    crate::web::ids::PathId(id): crate::web::ids::PathId,
+    Query(query): Query<PageQuery>,
+) -> AppResult<Response> {
+    user.require_any(&[Role::Desk, Role::Admin])?;
+    let page = query.page.unwrap_or(1).max(1);
+    let mut tx = ctx.tx().await?;
+    let resident_name = file_views::resident_name(&mut tx, id)
+        .await?
+        .ok_or(crate::error::AppError::NotFound)?;
+    let mut views = file_views::list(&mut tx, id, page).await?;
+    let total = file_views::count(&mut tx, id).await?;
+    audit::record_for_resident(
+        &mut tx,
+        &audit::Actor::user(&user, ctx.client_ip),
+        AuditKind::ResidentViewed,
+        id,
+        serde_json::json!({ "who_looked": true }),
+    )
+    .await?;
+    tx.commit().await?;
+    let has_next = trim_page(&mut views, file_views::PAGE_SIZE);
+    web::render(&FileViewsPage {
+        l: ctx.layout(),
+        pagination: Pagination::new(
+            format!("/{}/residents/{id}/inzage?", ctx.tenant.slug),
+            page,
+            file_views::PAGE_SIZE,
+            has_next,
+            total,
+        ),
+        resident_id: id,
+        resident_name,
+        views,
+    })
 }

@@ -2,6 +2,7 @@
 //! cannot change or delete them). Administrators browse it under `/{tenant}/admin/audit`.
 
 mod describe;
+pub mod file_views;
 mod handlers;
 
 use std::net::IpAddr;
@@ -27,7 +28,9 @@ pub const NAV: NavEntry = NavEntry {
 };
 
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    Router::new().route("/{tenant}/admin/audit", get(handlers::browse))
+    Router::new()
+        .route("/{tenant}/admin/audit", get(handlers::browse))
+        .route("/{tenant}/residents/{id}/inzage", get(handlers::file_views))
 }
 
 /// What happened. The stored name is stable; the label comes from the catalogue.

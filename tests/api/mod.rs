@@ -9,6 +9,7 @@ mod cli;
 mod database;
 mod demo;
 mod faults;
+mod file_views;
 pub mod finance;
 mod flexible_support;
 mod intake;

@@ -221,6 +221,8 @@ struct ResidentPage {
     may_open_case: bool,
     /// Administrators produce the resident's subject access request from here.
     may_export: bool,
+    /// The desk prints who looked at the file for a resident who asks.
+    may_print_views: bool,
 }
 
 async fn render_resident(
@@ -264,6 +266,7 @@ async fn render_resident(
         cases,
         may_open_case: may_open_case(user),
         may_export: user.has(Role::Admin),
+        may_print_views: user.has(Role::Desk) || user.has(Role::Admin),
         l: ctx.layout(),
     })
 }
