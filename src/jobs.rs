@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::db::embedded::Cluster;
 use crate::mail::Mailer;
-use crate::{assembly, auth, referrals, reports};
+use crate::{assembly, audit, auth, referrals, reports};
 
 /// The running jobs; dropping this does not stop them, [`Jobs::stop`] does.
 pub struct Jobs(Vec<JoinHandle<()>>);
@@ -36,6 +36,12 @@ impl Jobs {
                 }
                 if let Err(error) = assembly::decisions::complete_expulsions_everywhere(&pool).await {
                     tracing::warn!(%error, "could not complete the expulsions whose term of appeal has passed");
+                }
+            }),
+            // New audit events join their cooperative's chain within seconds (audit::chain).
+            every(pool, Duration::from_secs(5), |pool| async move {
+                if let Err(error) = audit::chain::seal_everywhere(&pool).await {
+                    tracing::warn!(%error, "could not seal the audit log");
                 }
             }),
             every(pool, reports::kept::REFRESH_EVERY, |pool| async move {

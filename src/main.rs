@@ -15,7 +15,7 @@ use schakel::db::{self, Database};
 use schakel::demo::generate::Amounts;
 use schakel::jobs::Jobs;
 use schakel::mail::Mailer;
-use schakel::{AppState, auth, demo, tenancy};
+use schakel::{AppState, audit, auth, demo, tenancy};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -84,6 +84,11 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// The audit log: `verify` chains what is new and checks every cooperative's chain.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// List (--dry-run) or erase (--apply) what has passed each cooperative's retention terms,
     /// keeping anonymous counts.
     Retention {
@@ -93,6 +98,17 @@ enum Command {
         /// Erase what is due.
         #[arg(long)]
         apply: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check that no event of the audit log was altered, removed or moved; prints `ok: N
+    /// events` per cooperative, or the first event that does not match (and fails).
+    Verify {
+        /// Only this cooperative.
+        #[arg(long)]
+        tenant: Option<String>,
     },
 }
 
@@ -237,6 +253,9 @@ async fn run(command: Command, database: &Database, data_dir: &std::path::Path) 
                     roles,
                 },
         } => create_user(database, &tenant, &email, &name, roles).await,
+        Command::Audit {
+            command: AuditCommand::Verify { tenant },
+        } => verify_audit(database, tenant.as_deref()).await,
         Command::Retention { apply, .. } => {
             let mode = if apply { Mode::Apply } else { Mode::DryRun };
             retention(database, mode).await
@@ -395,4 +414,36 @@ fn read_password() -> anyhow::Result<String> {
         std::io::stdin().lock().read_line(&mut line)?;
         Ok(line.trim_end_matches(['\r', '\n']).to_owned())
     }
+}
+
+/// `schakel audit verify`: seals what is new, then walks each chain.
+async fn verify_audit(database: &Database, only: Option<&str>) -> anyhow::Result<()> {
+    let owner = database.owner_pool().await?;
+    let mut broken = Vec::new();
+    let mut checked = 0;
+    for tenant in tenancy::list(&owner).await? {
+        if only.is_some_and(|slug| slug != tenant.slug) {
+            continue;
+        }
+        checked += 1;
+        let mut tx = db::tenant_tx(&owner, tenant.id).await?;
+        audit::chain::seal(&mut tx).await?;
+        tx.commit().await?;
+        let mut tx = db::tenant_tx(&owner, tenant.id).await?;
+        let outcome = audit::chain::verify(&mut tx).await?;
+        audit::chain::record_verification(&mut tx, &outcome).await?;
+        tx.commit().await?;
+        println!("{}: {}", tenant.slug, outcome.message());
+        if !outcome.is_whole() {
+            broken.push(tenant.slug);
+        }
+    }
+    owner.close().await;
+    if let Some(slug) = only.filter(|_| checked == 0) {
+        anyhow::bail!("there is no cooperative '{slug}'");
+    }
+    if !broken.is_empty() {
+        anyhow::bail!("the audit log of {} does not verify", broken.join(", "));
+    }
+    Ok(())
 }

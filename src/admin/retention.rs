@@ -332,7 +332,7 @@ async fn erase(tx: &mut TenantTx, due: &Due) -> sqlx::Result<()> {
     // Who looked at or changed the file stays for the audit term; the details go, since they
     // may quote reasons, names and file names.
     sqlx::query!(
-        "UPDATE audit_events SET details = '{}'
+        "UPDATE audit_events SET details = '{}', details_erased = true
          WHERE tenant_id = $1 AND (case_id = ANY ($2) OR resident_id = ANY ($3)) AND details <> '{}'",
         tenant,
         cases,
@@ -355,10 +355,30 @@ async fn erase(tx: &mut TenantTx, due: &Due) -> sqlx::Result<()> {
     )
     .execute(&mut **tx)
     .await?;
+    // Old events go from the start of the chain: everything before the first event still
+    // within the term (all of it sealed first), the chain noting where it now begins, so that
+    // what remains still verifies (audit::chain).
+    crate::audit::chain::seal(tx).await?;
     sqlx::query!(
-        "DELETE FROM audit_events a USING tenant_settings s
-         WHERE a.tenant_id = $1 AND s.tenant_id = a.tenant_id
-           AND a.occurred_at < now() - make_interval(years => s.retention_audit_years)",
+        "WITH cut AS (
+             SELECT coalesce((SELECT min(a.chain_seq) - 1 FROM audit_events a
+                              WHERE a.tenant_id = $1 AND a.chain_seq IS NOT NULL
+                                AND a.occurred_at >= now() - make_interval(years => s.retention_audit_years)),
+                             c.head_seq) AS seq
+             FROM tenant_settings s JOIN audit_chains c ON c.tenant_id = s.tenant_id
+             WHERE s.tenant_id = $1)
+         UPDATE audit_chains c
+         SET pruned_seq = cut.seq,
+             pruned_hash = (SELECT a.hash FROM audit_events a WHERE a.tenant_id = $1 AND a.chain_seq = cut.seq)
+         FROM cut
+         WHERE c.tenant_id = $1 AND cut.seq > c.pruned_seq",
+        tenant
+    )
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query!(
+        "DELETE FROM audit_events a USING audit_chains c
+         WHERE a.tenant_id = $1 AND c.tenant_id = a.tenant_id AND a.chain_seq <= c.pruned_seq",
         tenant
     )
     .execute(&mut **tx)

@@ -41,6 +41,7 @@ struct BrowsePage {
     from: String,
     to: String,
     pagination: Pagination,
+    chain: Option<audit::chain::ChainState>,
 }
 
 pub async fn browse(
@@ -61,6 +62,7 @@ pub async fn browse(
     let mut entries = audit::search(&mut tx, &filter, page).await?;
     let total = audit::count(&mut tx, &filter).await?;
     let users = crate::auth::users::names(&mut tx).await?;
+    let chain = audit::chain::state(&mut tx).await?;
     tx.commit().await?;
 
     let has_next = trim_page(&mut entries, audit::PAGE_SIZE);
@@ -86,6 +88,7 @@ pub async fn browse(
         from: query.from,
         to: query.to,
         pagination: Pagination::new(base, page, audit::PAGE_SIZE, has_next, total),
+        chain,
         l: ctx.layout(),
     };
     web::render(&page)

@@ -1,6 +1,7 @@
 //! The audit log: who did what, when, from where. Rows are only ever added (the web role
 //! cannot change or delete them). Administrators browse it under `/{tenant}/admin/audit`.
 
+pub mod chain;
 mod describe;
 pub mod file_views;
 mod handlers;

@@ -2,6 +2,7 @@ mod account;
 mod admin;
 pub mod administrators;
 pub mod assembly;
+mod audit_chain;
 mod auth;
 mod case_sample;
 mod cases;
