@@ -55,15 +55,19 @@ async fn every_demo_role_starts_the_day_with_work_waiting() {
         }
     }
 
-    // The desk's follow-up calls: one late, one for today, two coming.
+    // The desk's follow-up calls: one late, one for today, two coming — on a day the desk is
+    // closed (a weekend, a holiday) the call for today moves to the next working day.
+    let today = crate::common::records::today(&app).await;
+    let working_day = schakel::calendar::statutory_due(today, 0) == today;
+    let (for_today, coming) = if working_day { (1, 2) } else { (0, 3) };
     let desk = app.other_client();
     desk.login("demo", "balie@demo.test").await;
     let page = desk.get("/demo/desk").await.text().await.unwrap();
     let calls = &page[page.find("id=\"follow-ups\"").unwrap()..];
     let calls = &calls[..calls.find("</ul>").unwrap()];
     assert_eq!(calls.matches(">Te laat<").count(), 1, "{calls}");
-    assert_eq!(calls.matches(">Vandaag bellen<").count(), 1, "{calls}");
-    assert_eq!(calls.matches(">Komt nog<").count(), 2, "{calls}");
+    assert_eq!(calls.matches(">Vandaag bellen<").count(), for_today, "{calls}");
+    assert_eq!(calls.matches(">Komt nog<").count(), coming, "{calls}");
 
     // The cooperative can be reached.
     let phone: String = sqlx::query_scalar(

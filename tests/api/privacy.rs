@@ -36,8 +36,8 @@ async fn history(db: &mut PgConnection, case: Uuid, who: &str) {
          SELECT c.tenant_id, c.id, u.id, 'Vervanging: ' || $2, c.created_at, c.created_at + interval '8 hours'
          FROM cases c JOIN users u ON u.tenant_id = c.tenant_id AND u.email = 'team@demo.test' WHERE c.id = $1",
         "INSERT INTO case_clocks (tenant_id, case_id, kind, started_on, statutory_due_on, due_on, paused_on, pause_reason)
-         SELECT tenant_id, id, 'wmo_investigation', created_at::date, created_at::date + 42, created_at::date + 49,
-                created_at::date + 7, 'Ziekenhuis: ' || $2
+         SELECT tenant_id, id, 'wmo_investigation', local_time(created_at)::date, local_time(created_at)::date + 42, local_time(created_at)::date + 49,
+                local_time(created_at)::date + 7, 'Ziekenhuis: ' || $2
          FROM cases WHERE id = $1",
         "INSERT INTO conversations (tenant_id, case_id, planned_at, place, participants, report_on, wishes, recorded_at,
                                     created_by)
@@ -45,7 +45,7 @@ async fn history(db: &mut PgConnection, case: Uuid, who: &str) {
                 (c.created_at + interval '2 days')::date, 'Wens: ' || $2, c.created_at + interval '2 days', u.id
          FROM cases c JOIN users u ON u.tenant_id = c.tenant_id AND u.email = 'team@demo.test' WHERE c.id = $1",
         "INSERT INTO support_plans (tenant_id, case_id, version, agreed_on)
-         SELECT tenant_id, id, 1, created_at::date + 14 FROM cases WHERE id = $1",
+         SELECT tenant_id, id, 1, local_time(created_at)::date + 14 FROM cases WHERE id = $1",
         "INSERT INTO plan_goals (tenant_id, plan_id, position, description, result, result_note)
          SELECT tenant_id, id, 0, 'Doel: ' || $2, 'behaald', 'Behaald: ' || $2 FROM support_plans WHERE case_id = $1",
         "INSERT INTO plan_actions (tenant_id, goal_id, description, performer, performer_name, target_on)
@@ -61,17 +61,17 @@ async fn history(db: &mut PgConnection, case: Uuid, who: &str) {
          SELECT tenant_id, id, 'brief-' || lower($2) || '.pdf', 'application/pdf', 4, '\\x25504446'
          FROM journal_entries WHERE case_id = $1",
         "INSERT INTO tasks (tenant_id, kind, case_id, title, assignee_id, due_on, done_at, outcome)
-         SELECT c.tenant_id, 'case', c.id, 'Bellen: ' || $2, u.id, c.created_at::date + 5, c.created_at, 'Gebeld: ' || $2
+         SELECT c.tenant_id, 'case', c.id, 'Bellen: ' || $2, u.id, local_time(c.created_at)::date + 5, c.created_at, 'Gebeld: ' || $2
          FROM cases c JOIN users u ON u.tenant_id = c.tenant_id AND u.email = 'team@demo.test' WHERE c.id = $1",
         "INSERT INTO consents (tenant_id, case_id, organisation_id, purpose, given_on, recorded_by)
-         SELECT c.tenant_id, c.id, o.id, 'Toestemming: ' || $2, c.created_at::date, u.id
+         SELECT c.tenant_id, c.id, o.id, 'Toestemming: ' || $2, local_time(c.created_at)::date, u.id
          FROM cases c JOIN users u ON u.tenant_id = c.tenant_id AND u.email = 'team@demo.test'
          JOIN organisations o ON o.tenant_id = c.tenant_id AND o.name = 'Organisatie ' || c.id WHERE c.id = $1",
         "INSERT INTO referrals (tenant_id, case_id, service_id, organisation_id, status, purpose, summary, consent_id,
                                 answer_due_on, sent_by, sent_at, answered_at, started_at, finished_at, outcome,
                                 outcome_reason, delivered, report)
          SELECT c.tenant_id, c.id, s.id, o.id, 'afgerond', 'Maatje voor ' || $2, 'Samenvatting: ' || $2, k.id,
-                c.created_at::date + 5, u.id, c.created_at, c.created_at, c.created_at, c.created_at, 'geslaagd',
+                local_time(c.created_at)::date + 5, u.id, c.created_at, c.created_at, c.created_at, c.created_at, 'geslaagd',
                 'Uitkomst: ' || $2, true, 'Verslag: ' || $2
          FROM cases c JOIN users u ON u.tenant_id = c.tenant_id AND u.email = 'team@demo.test'
          JOIN organisations o ON o.tenant_id = c.tenant_id AND o.name = 'Organisatie ' || c.id
@@ -90,7 +90,7 @@ async fn history(db: &mut PgConnection, case: Uuid, who: &str) {
         "INSERT INTO flexible_support (tenant_id, case_id, budget_line_id, goal_id, amount_cents, provider_name,
                                        description, spent_on, status, requested_by, decided_at, decision_note, submission)
          SELECT c.tenant_id, c.id, b.id, g.id, 12050, 'Fietsenmaker Van Dijk', 'Fiets voor ' || $2,
-                c.created_at::date + 20, 'goedgekeurd', u.id, c.created_at, 'Akkoord: ' || $2, gen_random_uuid()
+                local_time(c.created_at)::date + 20, 'goedgekeurd', u.id, c.created_at, 'Akkoord: ' || $2, gen_random_uuid()
          FROM cases c JOIN users u ON u.tenant_id = c.tenant_id AND u.email = 'team@demo.test'
          JOIN contracts k ON k.title = 'Opdracht ' || c.id JOIN budget_lines b ON b.contract_id = k.id
          JOIN support_plans p ON p.case_id = c.id JOIN plan_goals g ON g.plan_id = p.id WHERE c.id = $1",

@@ -11,7 +11,7 @@ mod meetings;
 mod voting;
 
 use sqlx::PgConnection;
-use time::{Duration, OffsetDateTime};
+
 use uuid::Uuid;
 
 use crate::common::pages::last_segment;
@@ -28,9 +28,18 @@ pub struct Assembly {
     chair: User,
 }
 
+/// The day `days` from today in the Netherlands, as forms write it (`16-12-2026`).
 pub fn date_in(days: i64) -> String {
-    let day = (OffsetDateTime::now_utc() + Duration::days(days)).date();
-    format!("{:02}-{:02}-{}", day.day(), u8::from(day.month()), day.year())
+    // The Netherlands' day, not UTC's: between 23:00 and 0:00 UTC they differ.
+    let output = std::process::Command::new("date")
+        .env("TZ", "Europe/Amsterdam")
+        .args([&format!("--date={days} days"), "+%d-%m-%Y"])
+        .output()
+        .expect("date runs");
+    String::from_utf8(output.stdout)
+        .expect("a date")
+        .trim()
+        .to_owned()
 }
 
 impl Assembly {

@@ -234,11 +234,11 @@ async fn the_database_refuses_events_of_a_case_dated_before_its_request_or_in_th
     for statement in [
         "UPDATE conversations SET report_on = date '2025-10-03' WHERE case_id = $1::uuid",
         "UPDATE conversations SET planned_at = timestamptz '2025-10-04 09:00 Europe/Amsterdam' WHERE case_id = $1::uuid",
-        "UPDATE conversations SET report_on = current_date + 1 WHERE case_id = $1::uuid",
+        "UPDATE conversations SET report_on = local_now()::date + 1 WHERE case_id = $1::uuid",
         "UPDATE journal_entries SET occurred_at = timestamptz '2025-10-03 12:00 Europe/Amsterdam' WHERE case_id = $1::uuid",
         "UPDATE journal_entries SET occurred_at = now() + interval '1 day' WHERE case_id = $1::uuid",
         "UPDATE case_clocks SET completed_on = date '2025-10-03' WHERE case_id = $1::uuid",
-        "UPDATE case_clocks SET paused_on = current_date + 1, pause_reason = 'x' WHERE case_id = $1::uuid",
+        "UPDATE case_clocks SET paused_on = local_now()::date + 1, pause_reason = 'x' WHERE case_id = $1::uuid",
         "INSERT INTO support_plans (tenant_id, case_id, version, agreed_on)
          SELECT tenant_id, id, 1, date '2025-10-01' FROM cases WHERE id = $1::uuid",
         "INSERT INTO tasks (tenant_id, kind, case_id, title, assignee_id, due_on)

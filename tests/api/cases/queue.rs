@@ -25,7 +25,7 @@ async fn the_queue_tabs_list_the_right_cases_with_crises_first() {
     give_lead(&mut db, &overdue, "anders@demo.test").await;
     exec(
         &mut db,
-        "UPDATE cases SET next_deadline = current_date - 1 WHERE id = $1::uuid",
+        "UPDATE cases SET next_deadline = local_now()::date - 1 WHERE id = $1::uuid",
         &overdue,
     )
     .await;
@@ -102,14 +102,14 @@ async fn the_queue_sorts_by_deadline_or_age_and_pages_by_twenty_five() {
     let old = insert_case(&mut db, "Oudgediende", "normal", 20).await;
     exec(
         &mut db,
-        "UPDATE cases SET next_deadline = current_date + 30 WHERE id = $1::uuid",
+        "UPDATE cases SET next_deadline = local_now()::date + 30 WHERE id = $1::uuid",
         &old,
     )
     .await;
     let young = insert_case(&mut db, "Jonkie", "normal", 2).await;
     exec(
         &mut db,
-        "UPDATE cases SET next_deadline = current_date + 5 WHERE id = $1::uuid",
+        "UPDATE cases SET next_deadline = local_now()::date + 5 WHERE id = $1::uuid",
         &young,
     )
     .await;
