@@ -30,7 +30,8 @@ use crate::web::context::Site;
 use crate::web::i18n::Lang;
 use crate::web::layout::{Layout, NavEntry};
 use crate::{
-    account, admin, assembly, audit, auth, cases, db, finance, home, intake, members, referrals, reports, web,
+    account, admin, assembly, audit, auth, cases, db, finance, home, intake, members, portal, referrals,
+    reports, web,
 };
 
 /// Shared by every request; each domain takes the parts it needs through `FromRef`.
@@ -110,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         .merge(finance::router())
         .merge(referrals::router())
         .merge(reports::router())
+        .merge(portal::router())
         .route_layer(resolve.clone())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
     let journal_uploads = cases::upload_router()

@@ -19,6 +19,7 @@ pub mod intake;
 pub mod jobs;
 pub mod mail;
 pub mod members;
+pub mod portal;
 pub mod referrals;
 pub mod reports;
 pub mod shared;

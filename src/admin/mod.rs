@@ -2,7 +2,7 @@
 //! requests to see their data, and the retention of files past their term.
 //! Every page here is for administrators only.
 
-mod privacy;
+pub mod privacy;
 mod privacy_search;
 pub mod retention;
 mod settings;

@@ -303,7 +303,24 @@ pub async fn read(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Export>> {
                        audit_named_details($1, a.details) AS details,
                        host(a.client_ip) AS client_ip
                 FROM audit_events a
-                WHERE a.tenant_id = $1 AND (a.resident_id = $2 OR a.case_id IN (SELECT id FROM mine))) x) AS "audit_events!: Json<Vec<StoredRow>>"
+                WHERE a.tenant_id = $1 AND (a.resident_id = $2 OR a.case_id IN (SELECT id FROM mine))) x) AS "audit_events!: Json<Vec<StoredRow>>",
+             (SELECT coalesce(json_agg(x ORDER BY x.occurred_at), '[]') FROM (
+                SELECT to_char(local_time(a.occurred_at), 'YYYY-MM-DD HH24:MI:SS') AS occurred_at,
+                       coalesce(o.name, a.actor_name) AS who, a.actor_roles[1] AS role, a.kind,
+                       a.details ->> 'reason' AS reason
+                FROM audit_events a
+                LEFT JOIN organisations o ON o.tenant_id = a.tenant_id AND o.id = a.actor_organisation_id
+                                          AND 'member' = ANY (a.actor_roles)
+                WHERE a.tenant_id = $1 AND a.resident_id = $2 AND a.actor_resident_id IS DISTINCT FROM $2) x) AS "file_views!: Json<Vec<StoredRow>>",
+             (SELECT coalesce(json_agg(x), '[]') FROM (
+                SELECT email, to_char(local_time(created_at), 'YYYY-MM-DD HH24:MI') AS created_at,
+                       to_char(local_time(last_login_at), 'YYYY-MM-DD HH24:MI') AS last_login_at
+                FROM resident_accounts WHERE tenant_id = $1 AND resident_id = $2) x) AS "resident_account!: Json<Vec<StoredRow>>",
+             (SELECT coalesce(json_agg(x ORDER BY x.case, x.version), '[]') FROM (
+                SELECT (SELECT reference FROM cases WHERE tenant_id = $1 AND id = v.case_id) AS case, v.version,
+                       v.agreed_on, v.goals,
+                       to_char(local_time(v.resident_agreed_at), 'YYYY-MM-DD HH24:MI') AS resident_agreed_at
+                FROM support_plan_versions v WHERE v.tenant_id = $1 AND v.case_id IN (SELECT id FROM mine)) x) AS "plan_versions!: Json<Vec<StoredRow>>"
            FROM residents r WHERE r.tenant_id = $1 AND r.id = $2"#,
         tx.tenant_id(),
         id
@@ -340,6 +357,9 @@ pub async fn read(tx: &mut TenantTx, id: Uuid) -> sqlx::Result<Option<Export>> {
             ("notifications", row.notifications),
             ("flexible_support", row.flexible_support),
             ("audit_events", row.audit_events),
+            ("file_views", row.file_views),
+            ("resident_account", row.resident_account),
+            ("plan_versions", row.plan_versions),
         ]
         .into_iter()
         .map(|(name, Json(records))| Section { name, records })
@@ -385,7 +405,7 @@ impl PrivacyPage {
     /// happened in the audit trail as the audit log names it.
     fn show(&self, section: &Section, record: &StoredRow, field: &str, value: &Value) -> String {
         let lang = self.l.lang;
-        if section.name == "audit_events" {
+        if matches!(section.name, "audit_events" | "file_views") {
             match field {
                 "kind" => {
                     if let Some(kind) = value.as_str().and_then(AuditKind::parse) {
@@ -438,6 +458,7 @@ fn code_prefix(section: &str, record: &StoredRow, field: &str) -> Option<&'stati
         ("referral_events", "kind") => "referralevent",
         ("notifications", "kind") => "notification",
         ("flexible_support", "status") => "supportstatus",
+        ("file_views", "role") => "role",
         _ => return None,
     })
 }
@@ -488,7 +509,13 @@ pub async fn download(ctx: RequestContext, user: CurrentUser, PathId(id): PathId
     let mut tx = ctx.tx().await?;
     let export = produce(&mut tx, &ctx, &user, id, "json").await?;
     tx.commit().await?;
-    let body = serde_json::to_vec_pretty(&export).map_err(anyhow::Error::from)?;
+    json_file(&export)
+}
+
+/// The export as a JSON file to download: for an administrator, and for the resident on their
+/// own pages.
+pub fn json_file(export: &Export) -> AppResult<Response> {
+    let body = serde_json::to_vec_pretty(export).map_err(anyhow::Error::from)?;
     // The file name names the resident by the start of their id only, not by name.
     let disposition = format!(
         "attachment; filename=\"inzage-{}.json\"",

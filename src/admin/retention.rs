@@ -384,11 +384,7 @@ async fn erase(tx: &mut TenantTx, due: &Due) -> sqlx::Result<()> {
     .execute(&mut **tx)
     .await?;
 
-    let actor = Actor {
-        id: None,
-        name: "schakel retention".to_owned(),
-        client_ip: None,
-    };
+    let actor = Actor::named(None, "schakel retention", None);
     audit::record(
         tx,
         &actor,

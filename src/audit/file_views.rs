@@ -56,39 +56,56 @@ impl FileView {
     }
 }
 
-/// A page of the looks at resident `resident_id`'s file (one more than a page tells a next).
-pub async fn list(tx: &mut TenantTx, resident_id: Uuid, page: i64) -> sqlx::Result<Vec<FileView>> {
+/// A page of the looks at resident `resident_id`'s file (one more than a page tells a next),
+/// leaving out the resident's own on their own pages and those of `viewer` (a parent on a
+/// child's pages). Who looked is told in the roles and organisation stored with the event, or
+/// for events from before those were stored, the user's.
+pub async fn list(
+    tx: &mut TenantTx,
+    resident_id: Uuid,
+    viewer: Option<Uuid>,
+    page: i64,
+) -> sqlx::Result<Vec<FileView>> {
     sqlx::query_as!(
         FileView,
         r#"SELECT to_char(local_time(a.occurred_at), 'DD-MM-YYYY HH24:MI') AS "at!",
                   CASE WHEN o.id IS NULL THEN a.actor_name END AS person,
                   o.name AS "organisation?",
-                  coalesce(u.roles, '{}') AS "roles!",
+                  a.roles AS "roles!",
                   a.kind, audit_named_details($1, a.details) AS "details!"
-           FROM (SELECT * FROM audit_events
-                 WHERE tenant_id = $1 AND resident_id = $2
-                 ORDER BY occurred_at DESC, id DESC
-                 LIMIT $3 OFFSET $4) a
-           LEFT JOIN users u ON u.tenant_id = a.tenant_id AND u.id = a.actor_id
-           LEFT JOIN organisations o ON o.tenant_id = u.tenant_id AND o.id = u.organisation_id
-                                     AND 'member' = ANY (u.roles)
+           FROM (SELECT e.*, CASE WHEN cardinality(e.actor_roles) > 0 THEN e.actor_roles
+                                  ELSE coalesce(u.roles, '{}') END AS roles,
+                        coalesce(e.actor_organisation_id, u.organisation_id) AS organisation_id
+                 FROM (SELECT * FROM audit_events
+                       WHERE tenant_id = $1 AND resident_id = $2
+                         AND actor_resident_id IS DISTINCT FROM $2 AND actor_resident_id IS DISTINCT FROM $5
+                       ORDER BY occurred_at DESC, id DESC
+                       LIMIT $3 OFFSET $4) e
+                 LEFT JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.actor_id) a
+           LEFT JOIN organisations o ON o.tenant_id = a.tenant_id AND o.id = a.organisation_id
+                                     AND 'member' = ANY (a.roles)
            ORDER BY a.occurred_at DESC, a.id DESC"#,
         tx.tenant_id(),
         resident_id,
         PAGE_SIZE + 1,
-        (page - 1) * PAGE_SIZE
+        (page - 1) * PAGE_SIZE,
+        viewer
     )
     .fetch_all(&mut **tx)
     .await
 }
 
-pub async fn count(tx: &mut TenantTx, resident_id: Uuid) -> sqlx::Result<i64> {
+pub async fn count(tx: &mut TenantTx, resident_id: Uuid, viewer: Option<Uuid>) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM (SELECT 1 FROM audit_events WHERE tenant_id = $1 AND resident_id = $2
+        r#"SELECT count(*) AS "n!" FROM (SELECT 1 FROM audit_events
+                                          WHERE tenant_id = $1 AND resident_id = $2
+                                            AND actor_resident_id IS DISTINCT FROM $2
+                                            AND actor_resident_id IS DISTINCT FROM $4
                                           LIMIT $3) x"#,
         tx.tenant_id(),
         resident_id,
-        crate::web::pagination::COUNT_LIMIT + 1
+        crate::web::pagination::COUNT_LIMIT + 1,
+        viewer
     )
     .fetch_one(&mut **tx)
     .await

@@ -123,8 +123,8 @@ pub async fn file_views(
     let resident_name = file_views::resident_name(&mut tx, id)
         .await?
         .ok_or(crate::error::AppError::NotFound)?;
-    let mut views = file_views::list(&mut tx, id, page).await?;
-    let total = file_views::count(&mut tx, id).await?;
+    let mut views = file_views::list(&mut tx, id, None, page).await?;
+    let total = file_views::count(&mut tx, id, None).await?;
     audit::record_for_resident(
         &mut tx,
         &audit::Actor::user(&user, ctx.client_ip),

@@ -104,10 +104,13 @@ pub enum AuditKind {
     PrivacyExport,
     PrivacySearch,
     RetentionApplied,
+    ResidentCodeIssued,
+    ResidentAccountSetUp,
+    GuardianChanged,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 67] = [
+    pub const ALL: [AuditKind; 70] = [
         AuditKind::LoginSucceeded,
         AuditKind::LoginFailed,
         AuditKind::LoginThrottled,
@@ -175,6 +178,9 @@ impl AuditKind {
         AuditKind::PrivacyExport,
         AuditKind::PrivacySearch,
         AuditKind::RetentionApplied,
+        AuditKind::ResidentCodeIssued,
+        AuditKind::ResidentAccountSetUp,
+        AuditKind::GuardianChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -246,6 +252,9 @@ impl AuditKind {
             AuditKind::PrivacyExport => "privacy_export",
             AuditKind::PrivacySearch => "privacy_search",
             AuditKind::RetentionApplied => "retention_applied",
+            AuditKind::ResidentCodeIssued => "resident_code_issued",
+            AuditKind::ResidentAccountSetUp => "resident_account_set_up",
+            AuditKind::GuardianChanged => "guardian_changed",
         }
     }
 
@@ -258,11 +267,16 @@ impl AuditKind {
     }
 }
 
-/// Who acts: a logged-in user, or someone not (yet) known, from an address.
+/// Who acts: a logged-in user (with the roles and organisation they act in, as NEN 7513
+/// asks), a resident on their own pages, or someone not (yet) known, from an address.
 pub struct Actor {
     pub id: Option<Uuid>,
     pub name: String,
     pub client_ip: Option<IpAddr>,
+    pub roles: Vec<&'static str>,
+    pub organisation_id: Option<Uuid>,
+    /// The resident, when a resident acts on their own pages.
+    pub resident_id: Option<Uuid>,
 }
 
 impl Actor {
@@ -271,6 +285,9 @@ impl Actor {
             id: Some(user.id),
             name: user.name.clone(),
             client_ip,
+            roles: user.roles.iter().map(|role| role.as_str()).collect(),
+            organisation_id: user.organisation_id,
+            resident_id: None,
         }
     }
 
@@ -279,6 +296,26 @@ impl Actor {
             id: None,
             name: String::new(),
             client_ip,
+            roles: Vec::new(),
+            organisation_id: None,
+            resident_id: None,
+        }
+    }
+
+    /// A user known by id and name only (at login, before their roles are read), or a program.
+    pub fn named(id: Option<Uuid>, name: &str, client_ip: Option<IpAddr>) -> Actor {
+        Actor {
+            id,
+            name: name.to_owned(),
+            ..Actor::anonymous(client_ip)
+        }
+    }
+
+    /// A resident on their own pages (or a parent on their child's).
+    pub fn resident(resident_id: Uuid, name: &str, client_ip: Option<IpAddr>) -> Actor {
+        Actor {
+            resident_id: Some(resident_id),
+            ..Actor::named(None, name, client_ip)
         }
     }
 }
@@ -336,8 +373,8 @@ async fn insert(
     sqlx::query!(
         "INSERT INTO audit_events
              (tenant_id, actor_id, actor_name, kind, subject_user_id, subject_name, details, client_ip, resident_id,
-              case_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+              case_id, actor_roles, actor_organisation_id, actor_resident_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         tx.tenant_id(),
         actor.id,
         actor.name,
@@ -348,6 +385,9 @@ async fn insert(
         actor.client_ip.map(IpNet::from),
         resident_id,
         case_id,
+        &actor.roles.iter().map(|role| (*role).to_owned()).collect::<Vec<_>>(),
+        actor.organisation_id,
+        actor.resident_id,
     )
     .execute(&mut **tx)
     .await?;

@@ -211,11 +211,7 @@ pub async fn complete_login(
     )
     .await?;
     users::record_login(tx, who.id).await?;
-    let actor = Actor {
-        id: Some(who.id),
-        name: who.name.to_owned(),
-        client_ip: ctx.client_ip,
-    };
+    let actor = Actor::named(Some(who.id), who.name, ctx.client_ip);
     audit::record(tx, &actor, AuditKind::LoginSucceeded, None, json!({})).await?;
     Ok(cookie)
 }

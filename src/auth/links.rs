@@ -166,11 +166,7 @@ async fn redeem(
             Purpose::Invitation => AuditKind::InvitationAccepted,
             Purpose::PasswordReset => AuditKind::PasswordResetCompleted,
         };
-        let actor = Actor {
-            id: Some(holder.user_id),
-            name: holder.name.clone(),
-            client_ip: ctx.client_ip,
-        };
+        let actor = Actor::named(Some(holder.user_id), &holder.name, ctx.client_ip);
         let subject = Subject {
             id: holder.user_id,
             name: &holder.name,

@@ -4,10 +4,12 @@ mod devices;
 mod handlers;
 pub mod links;
 pub mod password;
+mod resident_pages;
+pub mod residents;
 pub mod second_factor;
 pub mod secrets;
 pub mod session;
-mod throttle;
+pub mod throttle;
 pub mod tokens;
 mod two_factor_pages;
 pub mod users;
@@ -55,6 +57,19 @@ where
         .route(
             "/{tenant}/password-reset/{token}",
             get(links::reset_form).post(links::reset_password),
+        )
+        .route(
+            "/{tenant}/mijn/inloggen",
+            get(resident_pages::sign_in_form).post(resident_pages::sign_in),
+        )
+        .route(
+            "/{tenant}/mijn/activeren",
+            get(resident_pages::activate_form).post(resident_pages::activate),
+        )
+        .route("/{tenant}/mijn/uitloggen", post(resident_pages::sign_out))
+        .route(
+            "/{tenant}/residents/{id}/inlogcode",
+            post(resident_pages::issue_code),
         )
 }
 
@@ -168,6 +183,10 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
         let ctx = RequestContext::from_request_parts(parts, state).await?;
         if let Some(user) = &ctx.user {
             return Ok(user.clone());
+        }
+        // A resident signed in on their own pages has no business on a staff page.
+        if ctx.pending.is_none() && residents::carries_resident_cookie(parts, ctx.tenant.id) {
+            return Err(AppError::Forbidden);
         }
         let login_path = match &ctx.pending {
             Some((_, Stage::NeedsCode)) => format!("/{}/login/code", ctx.tenant.slug),

@@ -6,6 +6,10 @@
 //! Sealing is XChaCha20-Poly1305 (RustCrypto's `chacha20poly1305`) with a random nonce per
 //! value: `v1.` followed by the nonce and the ciphertext in URL-safe base64. A value altered
 //! in the database, or sealed with another key, does not open.
+//!
+//! What need only be recognised, never read back (a resident's sign-in code), is kept as a
+//! digest keyed with a key derived from the same one: SHA-256 over that key, the purpose and
+//! the value.
 
 use std::io::Write;
 use std::path::Path;
@@ -14,6 +18,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
 use crate::db;
@@ -25,7 +30,10 @@ const NONCE_LEN: usize = 24;
 pub const KEY_FILE: &str = "secret.key";
 
 /// Seals and opens secrets with the installation's key.
-pub struct SecretBox(XChaCha20Poly1305);
+pub struct SecretBox {
+    cipher: XChaCha20Poly1305,
+    digest_key: [u8; 32],
+}
 
 impl std::fmt::Debug for SecretBox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -35,7 +43,27 @@ impl std::fmt::Debug for SecretBox {
 
 impl SecretBox {
     pub fn from_key(key: [u8; 32]) -> SecretBox {
-        SecretBox(XChaCha20Poly1305::new(Key::from_slice(&key)))
+        let digest_key = Sha256::new()
+            .chain_update(b"schakel digest key\0")
+            .chain_update(key)
+            .finalize()
+            .into();
+        SecretBox {
+            cipher: XChaCha20Poly1305::new(Key::from_slice(&key)),
+            digest_key,
+        }
+    }
+
+    /// A keyed digest of `value` for `purpose`: without the key, a stored digest neither gives
+    /// the value back nor can be checked against guesses.
+    pub fn digest(&self, purpose: &str, value: &str) -> Vec<u8> {
+        Sha256::new()
+            .chain_update(self.digest_key)
+            .chain_update(purpose.as_bytes())
+            .chain_update([0])
+            .chain_update(value.as_bytes())
+            .finalize()
+            .to_vec()
     }
 
     /// The key from `explicit` (64 hexadecimal digits, `SCHAKEL_SECRET_KEY`), else from
@@ -67,7 +95,7 @@ impl SecretBox {
     pub fn seal(&self, plain: &str) -> String {
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
         let sealed = self
-            .0
+            .cipher
             .encrypt(&nonce, plain.as_bytes())
             .expect("sealing in memory does not fail");
         let mut bytes = nonce.to_vec();
@@ -82,7 +110,7 @@ impl SecretBox {
             return None;
         }
         let (nonce, ciphertext) = bytes.split_at(NONCE_LEN);
-        let plain = self.0.decrypt(XNonce::from_slice(nonce), ciphertext).ok()?;
+        let plain = self.cipher.decrypt(XNonce::from_slice(nonce), ciphertext).ok()?;
         String::from_utf8(plain).ok()
     }
 
@@ -171,6 +199,17 @@ mod tests {
             "altered"
         );
         assert_eq!(secrets.open("JBSWY3DPEHPK3PXP"), None, "not sealed");
+    }
+
+    #[test]
+    fn a_digest_depends_on_the_key_the_purpose_and_the_value() {
+        let secrets = SecretBox::from_key([7; 32]);
+        let digest = secrets.digest("code", "ABCD-EFGH");
+        assert_eq!(digest.len(), 32);
+        assert_eq!(digest, secrets.digest("code", "ABCD-EFGH"));
+        assert_ne!(digest, secrets.digest("code", "ABCD-EFGJ"));
+        assert_ne!(digest, secrets.digest("link", "ABCD-EFGH"));
+        assert_ne!(digest, SecretBox::from_key([8; 32]).digest("code", "ABCD-EFGH"));
     }
 
     #[test]

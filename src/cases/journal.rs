@@ -73,7 +73,9 @@ pub async fn page(tx: &mut TenantTx, case_id: Uuid, page: i64) -> sqlx::Result<V
     let rows = sqlx::query!(
         r#"-- kept: case page
            SELECT e.id, e.kind, e.body, local_time(e.occurred_at) AS "occurred_at!",
-                  (SELECT u.name FROM users u WHERE u.tenant_id = e.tenant_id AND u.id = e.author_id) AS "author!", e.corrects_id,
+                  coalesce((SELECT u.name FROM users u WHERE u.tenant_id = e.tenant_id AND u.id = e.author_id),
+                           (SELECT resident_display_name(r.first_names, r.initials, r.surname_prefix, r.surname)
+                            FROM residents r WHERE r.tenant_id = e.tenant_id AND r.id = e.author_resident_id), '') AS "author!", e.corrects_id,
                   EXISTS (SELECT FROM journal_entries x WHERE x.tenant_id = e.tenant_id AND x.corrects_id = e.id) AS "corrected!",
                   (SELECT coalesce(json_agg(a ORDER BY a.created_at), '[]')
                    FROM (SELECT id, filename, size_bytes, created_at FROM journal_attachments
@@ -170,6 +172,60 @@ pub async fn add(tx: &mut TenantTx, case_id: Uuid, entry: &NewEntry, by: Uuid) -
     .execute(&mut **tx)
     .await?;
     Ok(true)
+}
+
+/// A message from the resident (or a parent on a child's pages) to the case's lead, written
+/// into the journal as theirs.
+pub async fn add_message(
+    tx: &mut TenantTx,
+    case_id: Uuid,
+    body: &str,
+    by_resident: Uuid,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO journal_entries (tenant_id, case_id, kind, body, occurred_at, author_resident_id)
+         VALUES ($1, $2, 'bericht', $3, now(), $4)",
+        tx.tenant_id(),
+        case_id,
+        body,
+        by_resident
+    )
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query!(
+        "UPDATE cases SET last_journal_at = now() WHERE tenant_id = $1 AND id = $2",
+        tx.tenant_id(),
+        case_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A message the resident sent, as their pages list it.
+pub struct SentMessage {
+    pub body: String,
+    pub sent_at: PrimitiveDateTime,
+}
+
+impl SentMessage {
+    pub fn at(&self) -> String {
+        format_timestamp(self.sent_at)
+    }
+}
+
+/// The latest messages from the resident's side on a case, newest first.
+pub async fn messages(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Result<Vec<SentMessage>> {
+    sqlx::query_as!(
+        SentMessage,
+        r#"SELECT body, local_time(occurred_at) AS "sent_at!" FROM journal_entries
+           WHERE tenant_id = $1 AND case_id = $2 AND kind = 'bericht'
+           ORDER BY occurred_at DESC, id DESC LIMIT 20"#,
+        tx.tenant_id(),
+        case_id
+    )
+    .fetch_all(&mut **tx)
+    .await
 }
 
 pub struct Attachment {

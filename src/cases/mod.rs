@@ -232,8 +232,18 @@ choice!(
 
 choice!(
     /// What kind of journal entry.
-    EntryKind { Note => "notitie", Call => "telefoon", Visit => "huisbezoek", Consultation => "overleg" }
+    EntryKind { Note => "notitie", Call => "telefoon", Visit => "huisbezoek", Consultation => "overleg", Message => "bericht" }
 );
+
+impl EntryKind {
+    /// What staff write; a message is written by the resident on their own pages.
+    pub const WRITTEN_BY_STAFF: &'static [EntryKind] = &[
+        EntryKind::Note,
+        EntryKind::Call,
+        EntryKind::Visit,
+        EntryKind::Consultation,
+    ];
+}
 
 choice!(
     /// Who carries out an action of the support plan.

@@ -76,7 +76,7 @@ pub async fn lists(tx: &mut TenantTx, case_id: Uuid, resident_id: Option<Uuid>) 
                            k.recorded_at,
                            to_char(local_time(k.withdrawn_at), 'YYYY-MM-DD"T"HH24:MI:SS') AS withdrawn_at,
                            (SELECT u.name FROM users u WHERE u.tenant_id = k.tenant_id AND u.id = k.withdrawn_by) AS withdrawn_by,
-                           k.withdrawal_note,
+                           k.withdrawn_by_resident, k.withdrawal_note,
                            k.withdrawn_at IS NULL
                              AND (k.expires_on IS NULL OR k.expires_on >= local_now()::date) AS valid
                     FROM consents k

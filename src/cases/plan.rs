@@ -25,6 +25,8 @@ pub struct Plan {
     pub updated_by: Option<String>,
     pub updated_at: PrimitiveDateTime,
     pub goals: Vec<Goal>,
+    /// The latest version the resident agreed to on their own pages, and when.
+    pub resident_agreed: Option<(i32, PrimitiveDateTime)>,
 }
 
 impl Plan {
@@ -38,6 +40,12 @@ impl Plan {
 
     pub fn updated(&self) -> String {
         format_timestamp(self.updated_at)
+    }
+
+    /// "Version 2, on 04-12-2026 14:03", when the resident agreed on their own pages.
+    pub fn resident_agreement(&self) -> Option<(String, String)> {
+        self.resident_agreed
+            .map(|(version, at)| (version.to_string(), format_timestamp(at)))
     }
 }
 
@@ -85,7 +93,8 @@ pub async fn find(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Result<Option<Plan>
     let row = sqlx::query!(
         r#"-- kept: case page
            SELECT p.id, p.version, p.agreed_on, p.evaluation_on, p.lock_version, u.name AS "updated_by?",
-                  local_time(p.updated_at) AS "updated_at!",
+                  local_time(p.updated_at) AS "updated_at!", p.resident_agreed_version,
+                  local_time(p.resident_agreed_at) AS resident_agreed_at,
                   (SELECT coalesce(json_agg(g ORDER BY g.position), '[]')
                    FROM (SELECT g.id, g.description, g.result, g.result_note, g.position,
                                 (SELECT coalesce(json_agg(a ORDER BY a.target_on NULLS LAST, a.description), '[]')
@@ -109,6 +118,7 @@ pub async fn find(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Result<Option<Plan>
         updated_by: r.updated_by,
         updated_at: r.updated_at,
         goals: r.goals.0,
+        resident_agreed: r.resident_agreed_version.zip(r.resident_agreed_at),
     }))
 }
 
@@ -233,7 +243,7 @@ pub async fn agree(
     if let Err(conflict) = claim(tx, plan_id, version, by).await? {
         return Ok(Err(conflict));
     }
-    sqlx::query_scalar!(
+    let agreed = sqlx::query_scalar!(
         "UPDATE support_plans SET version = version + 1, agreed_on = $3 WHERE tenant_id = $1 AND id = $2
          RETURNING version",
         tx.tenant_id(),
@@ -241,8 +251,112 @@ pub async fn agree(
         on
     )
     .fetch_one(&mut **tx)
-    .await
-    .map(Ok)
+    .await?;
+    // The version as agreed, for the resident to read back on their own pages.
+    sqlx::query!(
+        r#"INSERT INTO support_plan_versions (tenant_id, case_id, version, agreed_on, goals)
+           SELECT p.tenant_id, p.case_id, p.version, p.agreed_on,
+                  (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                              'description', g.description,
+                              'actions', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                                                 'description', a.description, 'performer', a.performer,
+                                                 'performer_name', a.performer_name, 'target_on', a.target_on)
+                                              ORDER BY a.target_on NULLS LAST, a.description), '[]')
+                                          FROM plan_actions a WHERE a.tenant_id = g.tenant_id AND a.goal_id = g.id))
+                           ORDER BY g.position), '[]')
+                   FROM plan_goals g WHERE g.tenant_id = p.tenant_id AND g.plan_id = p.id)
+           FROM support_plans p WHERE p.tenant_id = $1 AND p.id = $2"#,
+        tx.tenant_id(),
+        plan_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(Ok(agreed))
+}
+
+/// A version of the plan as it was agreed.
+pub struct AgreedVersion {
+    pub case_id: Uuid,
+    pub version: i32,
+    pub agreed_on: Date,
+    pub goals: Vec<AgreedGoal>,
+    /// When the resident agreed to it on their own pages.
+    pub resident_agreed_at: Option<PrimitiveDateTime>,
+}
+
+impl AgreedVersion {
+    pub fn agreed(&self) -> String {
+        format_date(self.agreed_on)
+    }
+
+    pub fn resident_agreed(&self) -> Option<String> {
+        self.resident_agreed_at.map(format_timestamp)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AgreedGoal {
+    pub description: String,
+    pub actions: Vec<Action>,
+}
+
+/// Every agreed version of the plans of `case_ids`, by case, newest first.
+pub async fn agreed_versions(tx: &mut TenantTx, case_ids: &[Uuid]) -> sqlx::Result<Vec<AgreedVersion>> {
+    let rows = sqlx::query!(
+        r#"SELECT case_id, version, agreed_on, goals AS "goals!: Json<Vec<AgreedGoal>>",
+                  local_time(resident_agreed_at) AS resident_agreed_at
+           FROM support_plan_versions WHERE tenant_id = $1 AND case_id = ANY ($2)
+           ORDER BY case_id, version DESC LIMIT 200"#,
+        tx.tenant_id(),
+        case_ids
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AgreedVersion {
+            case_id: r.case_id,
+            version: r.version,
+            agreed_on: r.agreed_on,
+            goals: r.goals.0,
+            resident_agreed_at: r.resident_agreed_at,
+        })
+        .collect())
+}
+
+/// The resident agrees, on their own pages, to agreed version `version` of the case's plan
+/// (only the latest can be agreed to); whether it was theirs to agree to and not agreed yet.
+pub async fn agree_as_resident(
+    tx: &mut TenantTx,
+    case_id: Uuid,
+    version: i32,
+    resident_id: Uuid,
+) -> sqlx::Result<bool> {
+    let agreed = sqlx::query!(
+        "UPDATE support_plan_versions v SET resident_agreed_at = now(), resident_agreed_by = $4
+         FROM support_plans p
+         WHERE v.tenant_id = $1 AND v.case_id = $2 AND v.version = $3 AND v.resident_agreed_at IS NULL
+           AND p.tenant_id = v.tenant_id AND p.case_id = v.case_id AND p.version = v.version",
+        tx.tenant_id(),
+        case_id,
+        version,
+        resident_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    if agreed.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query!(
+        "UPDATE support_plans SET resident_agreed_version = $3, resident_agreed_at = now()
+         WHERE tenant_id = $1 AND case_id = $2",
+        tx.tenant_id(),
+        case_id,
+        version
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(true)
 }
 
 pub async fn set_goal_result(

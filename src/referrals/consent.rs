@@ -43,6 +43,9 @@ pub struct Consent {
     #[serde(with = "json_timestamp::option")]
     pub withdrawn_at: Option<PrimitiveDateTime>,
     pub withdrawn_by: Option<String>,
+    /// Withdrawn by the resident on their own pages.
+    #[serde(default)]
+    pub withdrawn_by_resident: bool,
     pub withdrawal_note: String,
     /// Neither withdrawn nor expired today.
     pub valid: bool,
@@ -120,23 +123,36 @@ pub struct Withdrawal {
     pub stopped: Vec<Uuid>,
 }
 
+/// Who withdraws a consent: a member of staff, or the resident on their own pages.
+#[derive(Debug, Clone, Copy)]
+pub enum WithdrawnBy {
+    Staff(Uuid),
+    Resident,
+}
+
 /// Withdraws a consent; every referral sent under it is closed to its organisation at once,
-/// and those still running are withdrawn. `None` when there is no such valid entry.
+/// and those still running are withdrawn — the same whoever withdraws it. `None` when there
+/// is no such valid entry.
 pub async fn withdraw(
     tx: &mut TenantTx,
     case_id: Uuid,
     consent_id: Uuid,
     note: &str,
-    by: Uuid,
+    by: WithdrawnBy,
 ) -> sqlx::Result<Option<Withdrawal>> {
+    let (by, by_resident) = match by {
+        WithdrawnBy::Staff(user_id) => (Some(user_id), false),
+        WithdrawnBy::Resident => (None, true),
+    };
     let withdrawn = sqlx::query!(
-        "UPDATE consents SET withdrawn_at = now(), withdrawn_by = $4, withdrawal_note = $5
+        "UPDATE consents SET withdrawn_at = now(), withdrawn_by = $4, withdrawal_note = $5, withdrawn_by_resident = $6
          WHERE tenant_id = $1 AND case_id = $2 AND id = $3 AND withdrawn_at IS NULL",
         tx.tenant_id(),
         case_id,
         consent_id,
         by,
-        note
+        note,
+        by_resident
     )
     .execute(&mut **tx)
     .await?;

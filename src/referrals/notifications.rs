@@ -22,6 +22,10 @@ pub enum Kind {
     Overdue,
     Note,
     Withdrawn,
+    /// The resident wrote to their lead on their own pages.
+    ResidentMessage,
+    /// The resident withdrew a consent on their own pages.
+    ResidentWithdrewConsent,
 }
 
 impl Kind {
@@ -35,6 +39,8 @@ impl Kind {
             Kind::Overdue => "referral_overdue",
             Kind::Note => "referral_note",
             Kind::Withdrawn => "referral_withdrawn",
+            Kind::ResidentMessage => "resident_message",
+            Kind::ResidentWithdrewConsent => "resident_withdrew_consent",
         }
     }
 }
@@ -71,6 +77,22 @@ pub async fn to_lead(tx: &mut TenantTx, referral_id: Uuid, kind: Kind) -> sqlx::
          WHERE r.tenant_id = $1 AND r.id = $2",
         tx.tenant_id(),
         referral_id,
+        kind.code()
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// To the lead of a case about something the resident did on their own pages (nobody, while
+/// the case has no lead: the team's queue shows such cases).
+pub async fn to_case_lead(tx: &mut TenantTx, case_id: Uuid, kind: Kind) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO notifications (tenant_id, user_id, kind, case_id)
+         SELECT c.tenant_id, c.lead_id, $3, c.id FROM cases c
+         WHERE c.tenant_id = $1 AND c.id = $2 AND c.lead_id IS NOT NULL",
+        tx.tenant_id(),
+        case_id,
         kind.code()
     )
     .execute(&mut **tx)
@@ -164,7 +186,7 @@ pub async fn page(
 ) -> sqlx::Result<Vec<Notification>> {
     sqlx::query_as!(
         Notification,
-        r#"SELECT n.id, n.kind, n.referral_id, r.reference AS "reference?", r.case_id AS "case_id?", s.name AS "service?", o.name AS "organisation?",
+        r#"SELECT n.id, n.kind, n.referral_id, r.reference AS "reference?", coalesce(r.case_id, n.case_id) AS "case_id?", s.name AS "service?", o.name AS "organisation?",
                   CASE WHEN p.id IS NOT NULL THEN
                       concat_ws(' ', nullif(coalesce(nullif(p.first_names, ''), p.initials), ''),
                                 nullif(p.surname_prefix, ''), p.surname) END AS "resident?",
@@ -173,7 +195,7 @@ pub async fn page(
            LEFT JOIN referrals r ON r.tenant_id = n.tenant_id AND r.id = n.referral_id
            LEFT JOIN services s ON s.tenant_id = r.tenant_id AND s.id = r.service_id
            LEFT JOIN organisations o ON o.tenant_id = r.tenant_id AND o.id = r.organisation_id
-           LEFT JOIN cases c ON $5 AND c.tenant_id = r.tenant_id AND c.id = r.case_id
+           LEFT JOIN cases c ON $5 AND c.tenant_id = n.tenant_id AND c.id = coalesce(r.case_id, n.case_id)
            LEFT JOIN residents p ON p.tenant_id = c.tenant_id AND p.id = c.resident_id
            WHERE n.tenant_id = $1 AND n.user_id = $2
            ORDER BY n.created_at DESC, n.id DESC LIMIT $3 OFFSET $4"#,

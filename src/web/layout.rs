@@ -74,6 +74,15 @@ impl UserBadge {
     }
 }
 
+/// The bar above a resident's own pages: who is signed in, whose pages they are (when a parent
+/// is on a child's), the pages, and the other residents' pages the session may switch to.
+pub struct ResidentBar {
+    pub name: String,
+    pub pages_of: Option<String>,
+    pub nav: Vec<NavItem>,
+    pub switch_to: Vec<(uuid::Uuid, String)>,
+}
+
 pub struct NavItem {
     pub href: String,
     pub label_key: &'static str,
@@ -186,6 +195,12 @@ pub const FLASHES: &[(&str, &str)] = &[
     ("flash.lead_changed", "success"),
     ("flash.lead_not_changed", "error"),
     ("flash.logged_out", "success"),
+    ("flash.mijn_plan_agreed", "success"),
+    ("flash.mijn_plan_not_agreed", "warning"),
+    ("flash.mijn_consent_withdrawn", "success"),
+    ("flash.mijn_consent_already_withdrawn", "warning"),
+    ("flash.mijn_message_sent", "success"),
+    ("flash.mijn_switched", "success"),
     ("flash.meeting_closed", "success"),
     ("flash.meeting_convened", "success"),
     ("flash.meeting_created", "success"),

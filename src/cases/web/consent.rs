@@ -16,7 +16,7 @@ use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::members::register::{self, OrganisationOption};
 use crate::members::services::{self, ServiceOption};
-use crate::referrals::consent;
+use crate::referrals::consent::{self, WithdrawnBy};
 use crate::shared::format::format_date;
 use crate::web;
 use crate::web::context::RequestContext;
@@ -164,7 +164,7 @@ pub async fn withdraw_consent(
         return case_form_failed(tx, &ctx, &user, case, submitted).await;
     }
     let note = submitted.fields.get("note").trim();
-    let withdrawal = consent::withdraw(&mut tx, case.id, consent_id, note, user.id)
+    let withdrawal = consent::withdraw(&mut tx, case.id, consent_id, note, WithdrawnBy::Staff(user.id))
         .await?
         .ok_or(AppError::NotFound)?;
     audit_case(

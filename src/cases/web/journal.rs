@@ -86,7 +86,8 @@ pub async fn add_journal_entry(
     let case = case_to_write(&mut tx, id, &user).await?;
     let mut submitted = Submitted::new("journal", fields);
     let errors = &mut submitted.errors;
-    let kind = EntryKind::parse(submitted.fields.get("kind"));
+    // Messages are the resident's to write, on their own pages.
+    let kind = EntryKind::parse(submitted.fields.get("kind")).filter(|kind| *kind != EntryKind::Message);
     if kind.is_none() {
         errors.field("entry_kind", "journal.error.kind");
     }

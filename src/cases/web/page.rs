@@ -298,7 +298,7 @@ pub(super) async fn render_case(
             closing_results: ClosingResult::ALL,
             escalations: Escalation::ALL,
             confidentialities: Confidentiality::ALL,
-            entry_kinds: EntryKind::ALL,
+            entry_kinds: EntryKind::WRITTEN_BY_STAFF,
             relations: NetworkRelation::ALL,
             consents: &lists.consents,
             referrals: &lists.referrals,

@@ -223,6 +223,8 @@ struct ResidentPage {
     may_export: bool,
     /// The desk prints who looked at the file for a resident who asks.
     may_print_views: bool,
+    /// The desk and the social team hand out sign-in codes for the resident's own pages.
+    may_issue_code: bool,
 }
 
 async fn render_resident(
@@ -267,6 +269,9 @@ async fn render_resident(
         may_open_case: may_open_case(user),
         may_export: user.has(Role::Admin),
         may_print_views: user.has(Role::Desk) || user.has(Role::Admin),
+        may_issue_code: [Role::Desk, Role::Professional, Role::ProcessManager]
+            .iter()
+            .any(|role| user.has(*role)),
         l: ctx.layout(),
     })
 }

@@ -28,8 +28,12 @@ struct NotificationsPage {
 
 impl NotificationsPage {
     fn href(&self, notification: &Notification) -> Option<String> {
-        let referral = notification.referral_id?;
         let slug = self.l.tenant_slug();
+        let Some(referral) = notification.referral_id else {
+            // From the resident's own pages: to the case's journal, where it was written.
+            let case = notification.case_id?;
+            return Some(format!("/{slug}/cases/{case}/journal"));
+        };
         if self.is_member {
             Some(format!("/{slug}/referrals/{referral}"))
         } else {
