@@ -218,6 +218,9 @@ impl<S: Send + Sync> FromRequestParts<S> for LoginInProgress {
                 user: user.clone(),
                 stage: *stage,
             }),
+            (None, None) if residents::carries_resident_cookie(parts, ctx.tenant.id) => {
+                Err(AppError::Forbidden)
+            }
             (None, None) => Err(AppError::LoginRequired {
                 login_path: ctx.login_path(),
             }),

@@ -27,6 +27,7 @@ mod referral_costs;
 mod referral_plans;
 pub mod referrals;
 mod reports;
+mod resident_pages;
 mod tenancy;
 pub mod two_factor;
 mod words;
