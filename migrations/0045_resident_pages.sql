@@ -5,7 +5,8 @@
 -- Who acted, as NEN 7513 asks: the roles and organisation a user acted in, or the resident
 -- when a resident acts on their own pages (those looks are not listed to them as "who looked").
 ALTER TABLE audit_events
-    ADD COLUMN actor_roles text[] NOT NULL DEFAULT '{}',
+    ADD COLUMN actor_roles text[] NOT NULL DEFAULT '{}'
+        CHECK (actor_roles <@ ARRAY['desk', 'professional', 'process_manager', 'member', 'admin', 'chair', 'treasurer']),
     ADD COLUMN actor_organisation_id uuid,
     ADD COLUMN actor_resident_id uuid;
 
@@ -40,7 +41,8 @@ CREATE TABLE resident_accounts (
     id            uuid NOT NULL DEFAULT gen_random_uuid(),
     resident_id   uuid NOT NULL,
     email         text NOT NULL CHECK (char_length(email) <= 254 AND email = lower(email) AND email LIKE '%_@_%'),
-    password_hash text NOT NULL,
+    -- An argon2 hash in PHC form, written only by the application.
+    password_hash text NOT NULL CHECK (char_length(password_hash) <= 200),
     created_at    timestamptz NOT NULL DEFAULT now(),
     last_login_at timestamptz,
     PRIMARY KEY (tenant_id, id),

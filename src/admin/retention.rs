@@ -260,6 +260,15 @@ async fn erase(tx: &mut TenantTx, due: &Due) -> sqlx::Result<()> {
     )
     .execute(&mut **tx)
     .await?;
+    // The agreed versions as the resident read them back: what was agreed goes, the versions,
+    // their dates and the resident's agreement stay.
+    sqlx::query!(
+        "UPDATE support_plan_versions SET goals = '[]' WHERE tenant_id = $1 AND case_id = ANY ($2) AND goals <> '[]'",
+        tenant,
+        cases
+    )
+    .execute(&mut **tx)
+    .await?;
 
     // Flexible support keeps its amount, date, budget line and provider for the accounts.
     sqlx::query!(

@@ -66,6 +66,7 @@ pub async fn list(
     viewer: Option<Uuid>,
     page: i64,
 ) -> sqlx::Result<Vec<FileView>> {
+    let viewer = viewer.unwrap_or(resident_id);
     sqlx::query_as!(
         FileView,
         r#"SELECT to_char(local_time(a.occurred_at), 'DD-MM-YYYY HH24:MI') AS "at!",
@@ -96,6 +97,7 @@ pub async fn list(
 }
 
 pub async fn count(tx: &mut TenantTx, resident_id: Uuid, viewer: Option<Uuid>) -> sqlx::Result<i64> {
+    let viewer = viewer.unwrap_or(resident_id);
     sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM (SELECT 1 FROM audit_events
                                           WHERE tenant_id = $1 AND resident_id = $2

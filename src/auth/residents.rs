@@ -137,24 +137,25 @@ pub async fn start_session(tx: &mut TenantTx, who: &SignedIn, user_agent: &str) 
 }
 
 /// The valid session with this token hash; records activity at most once a minute. A session
-/// on a minor's pages whose access was taken back is no longer valid.
+/// on a minor's pages whose access was taken back shows the resident's own pages again.
 async fn load(tx: &mut TenantTx, token_hash: &[u8]) -> sqlx::Result<Option<CurrentResident>> {
     let row = sqlx::query!(
-        r#"SELECT s.account_id, a.resident_id AS self_id, s.acting_for,
+        r#"SELECT s.account_id, a.resident_id AS self_id, r.id AS acting_for,
                   s.last_seen_at < now() - interval '1 minute' AS "stale!",
                   resident_display_name(me.first_names, me.initials, me.surname_prefix, me.surname) AS "self_name!",
                   resident_display_name(r.first_names, r.initials, r.surname_prefix, r.surname) AS "resident_name!"
            FROM resident_sessions s
            JOIN resident_accounts a ON a.tenant_id = s.tenant_id AND a.id = s.account_id
            JOIN residents me ON me.tenant_id = a.tenant_id AND me.id = a.resident_id
-           JOIN residents r ON r.tenant_id = s.tenant_id AND r.id = s.acting_for
+           JOIN residents r ON r.tenant_id = s.tenant_id
+                           AND r.id = CASE WHEN s.acting_for = a.resident_id
+                                                OR EXISTS (SELECT FROM resident_guardians g
+                                                           WHERE g.tenant_id = s.tenant_id AND g.guardian_id = a.resident_id
+                                                             AND g.minor_id = s.acting_for)
+                                           THEN s.acting_for ELSE a.resident_id END
            WHERE s.tenant_id = $1 AND s.token_hash = $2
              AND s.last_seen_at > now() - make_interval(mins => $3)
-             AND s.created_at > now() - make_interval(hours => $4)
-             AND (s.acting_for = a.resident_id
-                  OR EXISTS (SELECT FROM resident_guardians g
-                             WHERE g.tenant_id = s.tenant_id AND g.guardian_id = a.resident_id
-                               AND g.minor_id = s.acting_for))"#,
+             AND s.created_at > now() - make_interval(hours => $4)"#,
         tx.tenant_id(),
         token_hash,
         IDLE_TIMEOUT_MINUTES,
@@ -425,6 +426,40 @@ pub async fn may_be_guardian(tx: &mut TenantTx, guardian_id: Uuid, minor_id: Uui
         minor_id
     )
     .fetch_one(&mut **tx)
+    .await
+}
+
+/// A parent of a minor in the household, and whether they were given the minor's pages.
+pub struct GuardianCandidate {
+    pub id: Uuid,
+    pub name: String,
+    pub given: bool,
+    /// Whether they have pages of their own to see the minor's from.
+    pub has_account: bool,
+}
+
+/// The parents in the household of `minor_id`, when `minor_id` is under 18; none otherwise.
+pub async fn guardian_candidates(tx: &mut TenantTx, minor_id: Uuid) -> sqlx::Result<Vec<GuardianCandidate>> {
+    sqlx::query_as!(
+        GuardianCandidate,
+        r#"SELECT p.id, resident_display_name(p.first_names, p.initials, p.surname_prefix, p.surname) AS "name!",
+                  EXISTS (SELECT FROM resident_guardians g
+                          WHERE g.tenant_id = p.tenant_id AND g.guardian_id = p.id AND g.minor_id = $2) AS "given!",
+                  EXISTS (SELECT FROM resident_accounts a WHERE a.tenant_id = p.tenant_id AND a.resident_id = p.id)
+                      AS "has_account!"
+           FROM residents m
+           JOIN household_members h ON h.tenant_id = m.tenant_id
+                                   AND ((h.resident_id = m.id AND h.relation = 'parent')
+                                        OR (h.member_id = m.id AND h.relation = 'child'))
+           JOIN residents p ON p.tenant_id = h.tenant_id
+                           AND p.id = CASE WHEN h.resident_id = m.id THEN h.member_id ELSE h.resident_id END
+           WHERE m.tenant_id = $1 AND m.id = $2 AND m.date_of_birth > (local_now()::date - interval '18 years')
+           ORDER BY p.search_surname, p.id
+           LIMIT 20"#,
+        tx.tenant_id(),
+        minor_id
+    )
+    .fetch_all(&mut **tx)
     .await
 }
 

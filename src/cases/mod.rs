@@ -118,6 +118,10 @@ where
         .route("/{tenant}/cases/{id}/journal", get(web::journal::journal_page))
         .route("/{tenant}/cases/{id}/history", get(web::page::history_page))
         .route(
+            "/{tenant}/cases/{id}/ouders",
+            get(web::guardians::guardians_page).post(web::guardians::set_guardian),
+        )
+        .route(
             "/{tenant}/cases/{id}/attachments/{attachment}",
             get(web::journal::attachment),
         )

@@ -201,6 +201,8 @@ pub const FLASHES: &[(&str, &str)] = &[
     ("flash.mijn_consent_already_withdrawn", "warning"),
     ("flash.mijn_message_sent", "success"),
     ("flash.mijn_switched", "success"),
+    ("flash.guardian_given", "success"),
+    ("flash.guardian_taken_back", "success"),
     ("flash.meeting_closed", "success"),
     ("flash.meeting_convened", "success"),
     ("flash.meeting_created", "success"),

@@ -462,3 +462,96 @@ async fn a_resident_agrees_to_the_plan_withdraws_a_consent_writes_and_sees_who_l
     .unwrap();
     assert_eq!(exports, 1);
 }
+
+#[tokio::test]
+async fn the_lead_gives_a_parent_their_childs_pages_and_takes_them_back() {
+    let w = World::new().await;
+    set_born(&w, w.resident).await;
+    let mut db = w.app.owner_connection().await;
+    // Wim's daughter, 11, with a case of her own led by Tom; and a neighbour who is no parent.
+    let (child_case, child): (Uuid, Uuid) = sqlx::query_as(
+        "WITH r AS (INSERT INTO residents (tenant_id, first_names, surname, date_of_birth)
+                    VALUES ($1, 'Sanne', 'Welkoop', (now() - interval '11 years')::date) RETURNING tenant_id, id),
+         q AS (INSERT INTO requests (tenant_id, resident_id, channel, domains, question, form_token, status, triage,
+                                     triaged_at, unsafe_at_home)
+               SELECT tenant_id, id, 'desk', ARRAY['jeugd'], 'Sanne gaat niet meer naar school', gen_random_uuid(),
+                      'with_team', 'to_team', now(), false FROM r RETURNING tenant_id, id, resident_id)
+         INSERT INTO cases (tenant_id, request_id, resident_id, urgency, lead_id)
+         SELECT q.tenant_id, q.id, q.resident_id, 'normal', u.id FROM q
+         JOIN users u ON u.tenant_id = q.tenant_id AND u.email = 'team@demo.test'
+         RETURNING id, resident_id",
+    )
+    .bind(w.tenant)
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO household_members (tenant_id, resident_id, member_id, relation) VALUES ($1, $2, $3, 'parent')",
+    )
+    .bind(w.tenant)
+    .bind(child)
+    .bind(w.resident)
+    .execute(&mut db)
+    .await
+    .unwrap();
+    let (_, neighbour) = other_case(&w).await;
+
+    let desk = w.login("balie@demo.test").await;
+    let code = issue_code(&desk, w.resident).await;
+    let wim = Resident::set_up(&w, &code, "wim@example.test").await;
+    let (_, page) = wim.page("/demo/mijn").await;
+    assert!(!page.contains("/mijn/wie"), "nothing to switch to yet");
+
+    let lead = w.login("team@demo.test").await;
+    let path = format!("/demo/cases/{child_case}/ouders");
+    let (status, page) = lead.page(&path).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Wim Welkoop"));
+    let answer = lead
+        .submit(&path, &[("parent", &neighbour.to_string()), ("give", "yes")])
+        .await;
+    assert_eq!(answer.status, 404, "not a parent in the household");
+    let answer = lead
+        .submit(&path, &[("parent", &w.resident.to_string()), ("give", "yes")])
+        .await;
+    assert_eq!(answer.status, 303);
+    // Only those who write in the case give access.
+    assert_eq!(w.login("lid@demo.test").await.status(&path).await, 404);
+
+    let (status, _) = wim
+        .post("/demo/mijn/wie", &[("resident", &child.to_string())])
+        .await;
+    assert_eq!(status, 303);
+    let (_, page) = wim.page("/demo/mijn").await;
+    assert!(
+        page.contains("Sanne gaat niet meer naar school"),
+        "the child's request"
+    );
+    assert!(page.contains("van Sanne Welkoop"));
+    assert!(
+        !page.contains("Schulden en ruzie met de buren"),
+        "not his own now"
+    );
+    let given: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE case_id = $1 AND kind = 'guardian_changed'",
+    )
+    .bind(child_case)
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(given, 1);
+
+    // Taken back: the session shows his own pages again.
+    let answer = lead
+        .submit(&path, &[("parent", &w.resident.to_string()), ("give", "no")])
+        .await;
+    assert_eq!(answer.status, 303);
+    let (status, page) = wim.page("/demo/mijn").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Schulden en ruzie met de buren"));
+    assert!(!page.contains("Sanne gaat niet meer naar school"));
+    let (status, _) = wim
+        .post("/demo/mijn/wie", &[("resident", &child.to_string())])
+        .await;
+    assert_eq!(status, 404);
+}

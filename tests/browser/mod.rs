@@ -9,4 +9,5 @@ mod invitation;
 mod login;
 mod referral;
 mod reports;
+mod resident;
 mod screens;

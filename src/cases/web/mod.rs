@@ -3,6 +3,7 @@
 pub mod clocks;
 pub mod consent;
 pub mod conversations;
+pub mod guardians;
 pub mod journal;
 pub mod network;
 pub mod page;
