@@ -157,7 +157,11 @@ async fn a_resident_signs_in_with_the_desks_code_and_takes_part_on_a_phone() {
             .await?;
         expect_heading(&browser, "Wie keek in mijn dossier").await?;
         expect_no_violations(&browser, "/demo/mijn/inzage").await?;
-        let looks = browser.find(Locator::Id("file-views")).await?.text().await?;
+        let looks = browser
+            .find(Locator::Css("#file-views tbody"))
+            .await?
+            .text()
+            .await?;
         ensure!(
             looks.contains("Tom Teamlid") && looks.contains(&day),
             "the lead's looks of today: {looks}"
