@@ -43,15 +43,24 @@ pub async fn seal(tx: &mut TenantTx) -> sqlx::Result<i32> {
     Ok(sealed)
 }
 
-/// Seals the events of every cooperative, each in a short transaction of its own.
+/// The most events `seal_audit_events` chains in one call (migration 0044).
+const SEAL_LIMIT: i32 = 10_000;
+
+/// Seals the events of every cooperative, each batch in a short transaction of its own, until
+/// none is left: a cooperative writing faster than one batch per round never falls behind.
 pub async fn seal_everywhere(pool: &PgPool) -> sqlx::Result<()> {
     let tenants = sqlx::query_scalar!("SELECT id FROM tenants")
         .fetch_all(pool)
         .await?;
     for tenant_id in tenants {
-        let mut tx = db::tenant_tx(pool, tenant_id).await?;
-        seal(&mut tx).await?;
-        tx.commit().await?;
+        loop {
+            let mut tx = db::tenant_tx(pool, tenant_id).await?;
+            let sealed = seal(&mut tx).await?;
+            tx.commit().await?;
+            if sealed < SEAL_LIMIT {
+                break;
+            }
+        }
     }
     Ok(())
 }
