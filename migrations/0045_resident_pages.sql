@@ -120,17 +120,22 @@ CREATE TABLE support_plan_versions (
     FOREIGN KEY (tenant_id, resident_agreed_by) REFERENCES residents (tenant_id, id) ON DELETE SET NULL
 );
 SELECT make_tenant_owned('support_plan_versions');
+-- A plan's goals with their actions as it stands, for its agreed version.
+CREATE FUNCTION support_plan_content(p_tenant uuid, p_plan uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT coalesce(jsonb_agg(jsonb_build_object(
+               'description', g.description,
+               'actions', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                                  'description', a.description, 'performer', a.performer,
+                                  'performer_name', a.performer_name, 'target_on', a.target_on)
+                               ORDER BY a.target_on NULLS LAST, a.description), '[]')
+                           FROM plan_actions a WHERE a.tenant_id = g.tenant_id AND a.goal_id = g.id))
+            ORDER BY g.position), '[]')
+    FROM plan_goals g WHERE g.tenant_id = p_tenant AND g.plan_id = p_plan
+$$;
 INSERT INTO support_plan_versions (tenant_id, case_id, version, agreed_on, goals)
-SELECT p.tenant_id, p.case_id, p.version, p.agreed_on,
-       (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                   'description', g.description,
-                   'actions', (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                                      'description', a.description, 'performer', a.performer,
-                                      'performer_name', a.performer_name, 'target_on', a.target_on)
-                                   ORDER BY a.target_on NULLS LAST, a.description), '[]')
-                               FROM plan_actions a WHERE a.tenant_id = g.tenant_id AND a.goal_id = g.id))
-                ORDER BY g.position), '[]')
-        FROM plan_goals g WHERE g.tenant_id = p.tenant_id AND g.plan_id = p.id)
+SELECT p.tenant_id, p.case_id, p.version, p.agreed_on, support_plan_content(p.tenant_id, p.id)
 FROM support_plans p WHERE p.version > 0;
 -- The case page shows the resident's agreement with the plan itself.
 ALTER TABLE support_plans

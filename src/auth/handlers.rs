@@ -172,10 +172,7 @@ pub async fn login(
         errors,
         l: ctx.layout(),
     };
-    match wait {
-        Some(wait) => render_wait(&page, &wait),
-        None => web::render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page),
-    }
+    render_refused(&page, wait.as_ref())
 }
 
 /// Someone whose login is complete.
@@ -270,8 +267,16 @@ pub fn wait_message(lang: Lang, wait: &Wait) -> String {
     lang.tf("login.wait", &[("wait", &after), ("time", &wait.until)])
 }
 
+/// A login form sent back: asking to wait when the attempt must wait, else with its mistakes.
+pub fn render_refused(page: &impl Template, wait: Option<&Wait>) -> AppResult<Response> {
+    match wait {
+        Some(wait) => render_wait(page, wait),
+        None => web::render_with_status(StatusCode::UNPROCESSABLE_ENTITY, page),
+    }
+}
+
 /// A page that asks to wait: 429 with `Retry-After`.
-pub fn render_wait(page: &impl Template, wait: &Wait) -> AppResult<Response> {
+fn render_wait(page: &impl Template, wait: &Wait) -> AppResult<Response> {
     let mut response = web::render_with_status(StatusCode::TOO_MANY_REQUESTS, page)?;
     response
         .headers_mut()

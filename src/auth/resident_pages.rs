@@ -2,12 +2,12 @@
 //! out; and, on the staff side, handing a resident a sign-in code.
 
 use askama::Template;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
 use crate::audit::{self, Actor, AuditKind};
-use crate::auth::handlers::{render_wait, wait_message};
+use crate::auth::handlers::{render_refused, wait_message};
 use crate::auth::residents::{self, IssuedCode, RESIDENT_COOKIE, Redeemed, SignedIn};
 use crate::auth::throttle::{self, Counter, Verdict};
 use crate::auth::{CurrentUser, Role, check_new_password, password};
@@ -155,10 +155,7 @@ pub async fn sign_in(
         errors,
         l: ctx.layout(),
     };
-    match wait {
-        Some(wait) => render_wait(&page, &wait),
-        None => web::render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page),
-    }
+    render_refused(&page, wait.as_ref())
 }
 
 pub async fn activate_form(ctx: RequestContext) -> AppResult<Response> {
@@ -256,10 +253,7 @@ pub async fn activate(
         errors,
         l: ctx.layout(),
     };
-    match wait {
-        Some(wait) => render_wait(&page, &wait),
-        None => web::render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page),
-    }
+    render_refused(&page, wait.as_ref())
 }
 
 pub async fn sign_out(ctx: RequestContext, headers: HeaderMap) -> AppResult<Response> {

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::audit::{self, Actor, AuditKind, Subject};
-use crate::auth::handlers::{LoggingIn, complete_login, record_slowdown, render_wait, wait_message};
+use crate::auth::handlers::{LoggingIn, complete_login, record_slowdown, render_refused, wait_message};
 use crate::auth::second_factor::{self, Accepted};
 use crate::auth::throttle::{self, Counter, Verdict};
 use crate::auth::{LoginInProgress, Stage, devices, session};
@@ -116,10 +116,7 @@ pub async fn check_code(
         wait: wait.as_ref().map(|w| wait_message(ctx.lang, w)),
         l: ctx.layout(),
     };
-    match wait {
-        Some(wait) => render_wait(&page, &wait),
-        None => web::render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page),
-    }
+    render_refused(&page, wait.as_ref())
 }
 
 #[derive(Template)]

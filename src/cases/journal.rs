@@ -164,6 +164,12 @@ pub async fn add(tx: &mut TenantTx, case_id: Uuid, entry: &NewEntry, by: Uuid) -
         .execute(&mut **tx)
         .await?;
     }
+    written_to(tx, case_id).await?;
+    Ok(true)
+}
+
+/// The case's journal was written to now (the queue shows how long ago).
+async fn written_to(tx: &mut TenantTx, case_id: Uuid) -> sqlx::Result<()> {
     sqlx::query!(
         "UPDATE cases SET last_journal_at = now() WHERE tenant_id = $1 AND id = $2",
         tx.tenant_id(),
@@ -171,7 +177,7 @@ pub async fn add(tx: &mut TenantTx, case_id: Uuid, entry: &NewEntry, by: Uuid) -
     )
     .execute(&mut **tx)
     .await?;
-    Ok(true)
+    Ok(())
 }
 
 /// A message from the resident (or a parent on a child's pages) to the case's lead, written
@@ -192,13 +198,7 @@ pub async fn add_message(
     )
     .execute(&mut **tx)
     .await?;
-    sqlx::query!(
-        "UPDATE cases SET last_journal_at = now() WHERE tenant_id = $1 AND id = $2",
-        tx.tenant_id(),
-        case_id
-    )
-    .execute(&mut **tx)
-    .await?;
+    written_to(tx, case_id).await?;
     Ok(())
 }
 

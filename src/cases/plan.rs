@@ -254,18 +254,9 @@ pub async fn agree(
     .await?;
     // The version as agreed, for the resident to read back on their own pages.
     sqlx::query!(
-        r#"INSERT INTO support_plan_versions (tenant_id, case_id, version, agreed_on, goals)
-           SELECT p.tenant_id, p.case_id, p.version, p.agreed_on,
-                  (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                              'description', g.description,
-                              'actions', (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                                                 'description', a.description, 'performer', a.performer,
-                                                 'performer_name', a.performer_name, 'target_on', a.target_on)
-                                              ORDER BY a.target_on NULLS LAST, a.description), '[]')
-                                          FROM plan_actions a WHERE a.tenant_id = g.tenant_id AND a.goal_id = g.id))
-                           ORDER BY g.position), '[]')
-                   FROM plan_goals g WHERE g.tenant_id = p.tenant_id AND g.plan_id = p.id)
-           FROM support_plans p WHERE p.tenant_id = $1 AND p.id = $2"#,
+        "INSERT INTO support_plan_versions (tenant_id, case_id, version, agreed_on, goals)
+         SELECT p.tenant_id, p.case_id, p.version, p.agreed_on, support_plan_content(p.tenant_id, p.id)
+         FROM support_plans p WHERE p.tenant_id = $1 AND p.id = $2",
         tx.tenant_id(),
         plan_id
     )

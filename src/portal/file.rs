@@ -87,18 +87,10 @@ pub async fn cases(tx: &mut TenantTx, resident_id: Uuid) -> sqlx::Result<Vec<Own
 
 /// The resident's case `case_id`; none when it is not theirs.
 pub async fn own_case(tx: &mut TenantTx, resident_id: Uuid, case_id: Uuid) -> sqlx::Result<Option<OwnCase>> {
-    sqlx::query_as!(
-        OwnCase,
-        r#"SELECT c.id, c.reference, c.status, u.name AS "lead_name?", u.email AS "lead_email?"
-           FROM cases c
-           LEFT JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.lead_id AND u.active
-           WHERE c.tenant_id = $1 AND c.resident_id = $2 AND c.id = $3"#,
-        tx.tenant_id(),
-        resident_id,
-        case_id
-    )
-    .fetch_optional(&mut **tx)
-    .await
+    Ok(cases(tx, resident_id)
+        .await?
+        .into_iter()
+        .find(|c| c.id == case_id))
 }
 
 pub struct OwnReferral {

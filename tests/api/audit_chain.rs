@@ -45,6 +45,14 @@ async fn the_audit_log_verifies_and_names_the_first_event_that_was_tampered_with
     let desk = crate::common::users::User::login(&app, "demo", "balie@demo.test").await;
     assert_eq!(desk.status("/demo/desk").await, 200);
     let mut db = app.owner_connection().await;
+    let resident: uuid::Uuid = sqlx::query_scalar(
+        "INSERT INTO residents (tenant_id, first_names, surname) SELECT id, 'Wim', 'Welkoop' FROM tenants
+         WHERE slug = 'demo' RETURNING id",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(desk.status(&format!("/demo/residents/{resident}")).await, 200);
     sqlx::query(
         "INSERT INTO audit_events (tenant_id, kind, actor_name, details, occurred_at)
          SELECT t.id, 'resident_viewed', 'Bente Balie', '{}'::jsonb, now() - make_interval(mins => n)
@@ -94,6 +102,29 @@ async fn the_audit_log_verifies_and_names_the_first_event_that_was_tampered_with
         set_place(&mut db, id, place).await;
     }
     assert!(verify(&app).0, "moved back");
+
+    // The role someone looked in is part of the event (NEN 7513): changing it shows.
+    let (looked, looked_place): (uuid::Uuid, i64) = sqlx::query_as(
+        "SELECT id, chain_seq FROM audit_events
+         WHERE resident_id = $1 AND kind = 'resident_viewed' AND actor_roles = '{desk}' AND chain_seq IS NOT NULL",
+    )
+    .bind(resident)
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE audit_events SET actor_roles = '{admin}' WHERE id = $1")
+        .bind(looked)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    let (ok, text) = verify(&app);
+    assert!(!ok && text.contains(&format!("event {looked_place} ")), "{text}");
+    sqlx::query("UPDATE audit_events SET actor_roles = '{desk}' WHERE id = $1")
+        .bind(looked)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    assert!(verify(&app).0, "the role put back");
 
     // One event removed.
     let (removed, removed_place) = event_at(&mut db, 4).await;
