@@ -107,10 +107,11 @@ pub enum AuditKind {
     ResidentCodeIssued,
     ResidentAccountSetUp,
     GuardianChanged,
+    ResidentLinkSent,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 70] = [
+    pub const ALL: [AuditKind; 71] = [
         AuditKind::LoginSucceeded,
         AuditKind::LoginFailed,
         AuditKind::LoginThrottled,
@@ -181,6 +182,7 @@ impl AuditKind {
         AuditKind::ResidentCodeIssued,
         AuditKind::ResidentAccountSetUp,
         AuditKind::GuardianChanged,
+        AuditKind::ResidentLinkSent,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -255,6 +257,7 @@ impl AuditKind {
             AuditKind::ResidentCodeIssued => "resident_code_issued",
             AuditKind::ResidentAccountSetUp => "resident_account_set_up",
             AuditKind::GuardianChanged => "guardian_changed",
+            AuditKind::ResidentLinkSent => "resident_link_sent",
         }
     }
 

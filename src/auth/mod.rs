@@ -67,6 +67,11 @@ where
             get(resident_pages::activate_form).post(resident_pages::activate),
         )
         .route("/{tenant}/mijn/uitloggen", post(resident_pages::sign_out))
+        .route("/{tenant}/mijn/inloglink", post(resident_pages::send_link))
+        .route(
+            "/{tenant}/mijn/inloglink/{token}",
+            get(resident_pages::link_form).post(resident_pages::use_link),
+        )
         .route(
             "/{tenant}/residents/{id}/inlogcode",
             post(resident_pages::issue_code),

@@ -1,8 +1,11 @@
 //! Signing in on a resident's own pages, setting up the account with a sign-in code, signing
 //! out; and, on the staff side, handing a resident a sign-in code.
 
+use std::sync::Arc;
+
 use askama::Template;
-use axum::http::{HeaderMap, header};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
@@ -12,6 +15,7 @@ use crate::auth::residents::{self, IssuedCode, RESIDENT_COOKIE, Redeemed, Signed
 use crate::auth::throttle::{self, Counter, Verdict};
 use crate::auth::{CurrentUser, Role, check_new_password, password};
 use crate::error::{AppError, AppResult};
+use crate::mail::Mailer;
 use crate::shared::format::format_date;
 use crate::web::context::RequestContext;
 use crate::web::forms::{Fields, parse_date};
@@ -30,6 +34,18 @@ struct SignInPage {
     email: String,
     errors: FormErrors,
     wait: Option<String>,
+    /// With mail configured, a sign-in link by e-mail is offered too.
+    mail_link: bool,
+    /// The link was asked for: said the same whether or not the address has an account.
+    link_sent: bool,
+}
+
+#[derive(Template)]
+#[template(path = "auth/resident_link.html")]
+struct LinkPage {
+    l: Layout,
+    bar: Option<ResidentBar>,
+    token: String,
 }
 
 #[derive(Template)]
@@ -76,17 +92,20 @@ fn signed_in(ctx: &RequestContext, cookie: &str) -> Response {
     response
 }
 
-pub async fn sign_in_form(ctx: RequestContext) -> AppResult<Response> {
+pub async fn sign_in_form(State(mailer): State<Arc<Mailer>>, ctx: RequestContext) -> AppResult<Response> {
     web::render(&SignInPage {
         email: String::new(),
         errors: FormErrors::default(),
         wait: None,
         bar: None,
+        mail_link: mailer.is_enabled(),
+        link_sent: false,
         l: ctx.layout(),
     })
 }
 
 pub async fn sign_in(
+    State(mailer): State<Arc<Mailer>>,
     ctx: RequestContext,
     headers: HeaderMap,
     axum::Form(fields): axum::Form<Fields>,
@@ -150,6 +169,8 @@ pub async fn sign_in(
     }
     let page = SignInPage {
         bar: None,
+        mail_link: mailer.is_enabled(),
+        link_sent: false,
         email: fields.get("email").to_owned(),
         wait: wait.as_ref().map(|w| wait_message(ctx.lang, w)),
         errors,
@@ -185,7 +206,7 @@ pub async fn activate(
         errors.field("date_of_birth", "mijn.error.date_of_birth");
     }
     let email = fields.get("email").trim().to_lowercase();
-    if !errors.has("email") && (email.len() < 3 || !email.contains('@') || email.contains(' ')) {
+    if !errors.has("email") && !plausible_email(&email) {
         errors.field("email", "mijn.error.email");
     }
     let new_password = check_new_password(fields.get("password"), fields.get("confirmation"), &mut errors);
@@ -254,6 +275,145 @@ pub async fn activate(
         l: ctx.layout(),
     };
     render_refused(&page, wait.as_ref())
+}
+
+/// Mails a one-time sign-in link to the address, when it has an account; answers the same
+/// either way, so the form tells nobody which addresses have one. Asking counts on the
+/// address's throttle, so the form cannot be used to flood a mailbox.
+pub async fn send_link(
+    State(mailer): State<Arc<Mailer>>,
+    ctx: RequestContext,
+    axum::Form(fields): axum::Form<Fields>,
+) -> AppResult<Response> {
+    if !mailer.is_enabled() {
+        return Err(AppError::NotFound);
+    }
+    let mut errors = fields.errors();
+    let email = fields.get("link_email").trim().to_lowercase();
+    if !errors.has("link_email") && !plausible_email(&email) {
+        errors.field("link_email", "mijn.error.email");
+    }
+    let mut wait = None;
+    if errors.is_empty() {
+        let counted_as = format!("link:{email}");
+        let counter = Counter::Unknown {
+            email: &counted_as,
+            client_ip: ctx.client_ip,
+        };
+        match throttle::attempt(ctx.tx().await?, &counter).await? {
+            Verdict::Wait(w) => wait = Some(w),
+            Verdict::Go(_) => {
+                let mut tx = ctx.tx().await?;
+                let issued = residents::issue_link(&mut tx, &email).await?;
+                if let Some((_, resident_id, name)) = &issued {
+                    audit::record_for_resident(
+                        &mut tx,
+                        &Actor::anonymous(ctx.client_ip),
+                        AuditKind::ResidentLinkSent,
+                        *resident_id,
+                        json!({ "name": name }),
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+                if let Some((token, _, name)) = issued {
+                    mail_link(&mailer, &ctx, &token, &name, &email).await;
+                }
+                return web::render(&SignInPage {
+                    email: String::new(),
+                    errors,
+                    wait: None,
+                    bar: None,
+                    mail_link: true,
+                    link_sent: true,
+                    l: ctx.layout(),
+                });
+            }
+        }
+    }
+    let page = SignInPage {
+        email: fields.get("link_email").to_owned(),
+        wait: wait.as_ref().map(|w| wait_message(ctx.lang, w)),
+        errors,
+        bar: None,
+        mail_link: true,
+        link_sent: false,
+        l: ctx.layout(),
+    };
+    render_refused(&page, wait.as_ref())
+}
+
+async fn mail_link(mailer: &Mailer, ctx: &RequestContext, token: &str, name: &str, email: &str) {
+    let link = format!("{}/{}/mijn/inloglink/{token}", ctx.public_base(), ctx.tenant.slug);
+    let lang = ctx.tenant.default_language;
+    let minutes = residents::LINK_MINUTES.to_string();
+    let args = [
+        ("name", name),
+        ("cooperative", ctx.tenant.name.as_str()),
+        ("link", link.as_str()),
+        ("minutes", minutes.as_str()),
+    ];
+    let subject = lang.tf("mail.mijn_link.subject", &args);
+    let body = lang.tf("mail.mijn_link.body", &args).replace("\\n", "\n");
+    if let Err(error) = mailer.send(name, email, &subject, body).await {
+        tracing::warn!(%error, "could not mail a resident's sign-in link");
+    }
+}
+
+/// The page an e-mailed link opens: a button that signs in, so that a mail scanner following
+/// the link uses nothing up.
+pub async fn link_form(ctx: RequestContext, Path((_, token)): Path<(String, String)>) -> AppResult<Response> {
+    let mut response = web::render(&LinkPage {
+        token,
+        bar: None,
+        l: ctx.layout(),
+    })?;
+    response.headers_mut().insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("no-referrer"),
+    );
+    Ok(response)
+}
+
+pub async fn use_link(
+    State(mailer): State<Arc<Mailer>>,
+    ctx: RequestContext,
+    headers: HeaderMap,
+    Path((_, token)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let mut tx = ctx.tx().await?;
+    let Some(who) = residents::redeem_link(&mut tx, &token).await? else {
+        tx.commit().await?;
+        let mut errors = FormErrors::default();
+        errors.form("mijn.error.link_invalid");
+        return web::render_with_status(
+            StatusCode::NOT_FOUND,
+            &SignInPage {
+                email: String::new(),
+                errors,
+                wait: None,
+                bar: None,
+                mail_link: mailer.is_enabled(),
+                link_sent: false,
+                l: ctx.layout(),
+            },
+        );
+    };
+    let cookie = residents::start_session(&mut tx, &who, user_agent(&headers)).await?;
+    audit::record(
+        &mut tx,
+        &Actor::resident(who.resident_id, "", ctx.client_ip),
+        AuditKind::LoginSucceeded,
+        None,
+        json!({ "pages": "mijn", "with": "link" }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(signed_in(&ctx, &cookie))
+}
+
+fn plausible_email(email: &str) -> bool {
+    email.len() >= 3 && email.contains('@') && !email.contains(' ')
 }
 
 pub async fn sign_out(ctx: RequestContext, headers: HeaderMap) -> AppResult<Response> {

@@ -264,6 +264,60 @@ pub async fn find_for_sign_in(tx: &mut TenantTx, email: &str) -> sqlx::Result<Op
     .await
 }
 
+/// How long an e-mailed sign-in link works.
+pub const LINK_MINUTES: i32 = 15;
+
+/// A sign-in link to e-mail to the resident with `email`, when there is such an account and no
+/// link went to it in the last five minutes (so the form cannot flood a mailbox): the token,
+/// the resident's id and name.
+pub async fn issue_link(tx: &mut TenantTx, email: &str) -> sqlx::Result<Option<(String, Uuid, String)>> {
+    let Some(account) = find_for_sign_in(tx, email).await? else {
+        return Ok(None);
+    };
+    let recent = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT FROM resident_sign_in_links
+                          WHERE tenant_id = $1 AND account_id = $2 AND created_at > now() - interval '5 minutes') AS "recent!""#,
+        tx.tenant_id(),
+        account.id
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    if recent {
+        return Ok(None);
+    }
+    let token = crate::auth::session::random_token();
+    sqlx::query!(
+        "INSERT INTO resident_sign_in_links (tenant_id, token_hash, account_id, expires_at)
+         VALUES ($1, $2, $3, now() + make_interval(mins => $4))",
+        tx.tenant_id(),
+        Sha256::digest(token.as_bytes()).to_vec(),
+        account.id,
+        LINK_MINUTES
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(Some((token, account.resident_id, account.name)))
+}
+
+/// Uses an e-mailed sign-in link: the resident it was for, once, while it is valid.
+pub async fn redeem_link(tx: &mut TenantTx, token: &str) -> sqlx::Result<Option<SignedIn>> {
+    let found = sqlx::query!(
+        "UPDATE resident_sign_in_links l SET used_at = now()
+         FROM resident_accounts a
+         WHERE l.tenant_id = $1 AND l.token_hash = $2 AND l.used_at IS NULL AND l.expires_at > now()
+           AND a.tenant_id = l.tenant_id AND a.id = l.account_id
+         RETURNING a.id, a.resident_id",
+        tx.tenant_id(),
+        Sha256::digest(token.as_bytes()).to_vec()
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(found.map(|row| SignedIn {
+        account_id: row.id,
+        resident_id: row.resident_id,
+    }))
+}
+
 /// A sign-in code as handed to the resident: shown once, never stored.
 pub struct IssuedCode {
     pub code: String,

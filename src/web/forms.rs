@@ -107,6 +107,7 @@ const FIELD_LIMITS: &[(&str, Limit)] = &[
     ("phone", Limit::Phone),
     ("contact_email", Limit::Email),
     ("email", Limit::Email),
+    ("link_email", Limit::Email),
     // Names and titles: the default, listed so that their messages stand beside them.
     ("commissioner", Limit::Name),
     ("contact_name", Limit::Name),

@@ -447,7 +447,7 @@ async fn the_audit_log_is_filtered_by_user_kind_and_date() {
 }
 
 /// The path of the link in a (quoted-printable or plain) message body.
-fn link_in(message: &str, marker: &str) -> String {
+pub(crate) fn link_in(message: &str, marker: &str) -> String {
     let unfolded = message.replace("=\n", "").replace("=3D", "=");
     let start = unfolded.find("http://").expect("a link");
     let link: String = unfolded[start..]

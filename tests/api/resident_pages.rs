@@ -5,6 +5,7 @@
 
 use uuid::Uuid;
 
+use crate::api::admin::link_in;
 use crate::api::referrals::World;
 use crate::common::users::User;
 use crate::common::{TestApp, hidden_value, location};
@@ -554,4 +555,104 @@ async fn the_lead_gives_a_parent_their_childs_pages_and_takes_them_back() {
         .post("/demo/mijn/wie", &[("resident", &child.to_string())])
         .await;
     assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn with_mail_a_resident_signs_in_with_a_one_time_link() {
+    let (app, inbox) = TestApp::spawn_with_mail().await;
+    let tenant = app.tenant_id("demo").await;
+    let mut db = app.owner_connection().await;
+    let resident: Uuid = sqlx::query_scalar(
+        "INSERT INTO residents (tenant_id, first_names, surname, date_of_birth)
+         VALUES ($1, 'Wim', 'Welkoop', '1956-03-17') RETURNING id",
+    )
+    .bind(tenant)
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    let desk = User::login(&app, "demo", "balie@demo.test").await;
+    let code = issue_code(&desk, resident).await;
+    let (status, _, _) = activate(&app.other_client(), &code, BORN, "wim@example.test").await;
+    assert_eq!(status, 303);
+
+    let visitor = app.other_client();
+    let (_, page) = (
+        200,
+        visitor.get("/demo/mijn/inloggen").await.text().await.unwrap(),
+    );
+    assert!(
+        page.contains("name=\"link_email\""),
+        "offered when mail is configured"
+    );
+    let ask = |email: &'static str| {
+        let visitor = &visitor;
+        async move {
+            visitor
+                .post_form(
+                    "/demo/mijn/inloggen",
+                    "/demo/mijn/inloglink",
+                    &[("link_email", email)],
+                )
+                .await
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let known = ask("Wim@example.test").await;
+    let unknown = ask("niemand@example.test").await;
+    assert!(known.contains("id=\"link-sent\""));
+    assert_eq!(known, unknown, "the same answer either way");
+    let messages = inbox.messages();
+    assert_eq!(messages.len(), 1, "only the known address gets mail");
+    assert!(messages[0].contains("wim@example.test"));
+    let path = link_in(&messages[0], "/demo/mijn/inloglink/");
+
+    // Opening the link signs nobody in (a mail scanner may open it); its button does, once.
+    let wim = app.other_client();
+    let page = wim.get(&path).await.text().await.unwrap();
+    assert!(page.contains("id=\"use-link\""), "{path}: {page}");
+    assert_eq!(wim.get("/demo/mijn").await.status(), 303);
+    let response = wim.post_form(&path, &path, &[]).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(location(&response), "/demo/mijn");
+    assert_eq!(wim.get("/demo/mijn").await.status(), 200);
+    let again = app.other_client();
+    assert_eq!(
+        again.post_form(&path, &path, &[]).await.status(),
+        404,
+        "used once"
+    );
+
+    // A second link within five minutes is not sent (no flooding), and the answer is the same.
+    assert_eq!(ask("wim@example.test").await, unknown);
+    assert_eq!(inbox.messages().len(), 1);
+    let (status, body) = {
+        let response = app
+            .other_client()
+            .post_form(
+                "/demo/mijn/inloggen",
+                "/demo/mijn/inloglink",
+                &[("link_email", "geen adres")],
+            )
+            .await;
+        (response.status().as_u16(), response.text().await.unwrap())
+    };
+    assert_eq!(status, 422);
+    assert!(body.contains("id=\"link_email-error\""));
+}
+
+#[tokio::test]
+async fn without_mail_no_sign_in_link_is_offered() {
+    let app = TestApp::spawn().await;
+    let page = app.get("/demo/mijn/inloggen").await.text().await.unwrap();
+    assert!(!page.contains("name=\"link_email\""));
+    let response = app
+        .post_form(
+            "/demo/mijn/inloggen",
+            "/demo/mijn/inloglink",
+            &[("link_email", "wim@example.test")],
+        )
+        .await;
+    assert_eq!(response.status(), 404);
 }
