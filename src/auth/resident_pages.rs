@@ -123,10 +123,7 @@ pub async fn sign_in(
     if errors.is_empty() {
         // Counted apart from staff accounts with the same address.
         let counted_as = format!("resident:{email}");
-        let counter = Counter::Unknown {
-            email: &counted_as,
-            client_ip: ctx.client_ip,
-        };
+        let counter = counted(&counted_as, &ctx);
         match throttle::attempt(ctx.tx().await?, &counter).await? {
             Verdict::Wait(w) => wait = Some(w),
             Verdict::Go(attempt) => {
@@ -216,10 +213,7 @@ pub async fn activate(
     {
         // Each code counts its own wrong attempts, and the address all of them.
         let counted_as = format!("code:{code}");
-        let counter = Counter::Unknown {
-            email: &counted_as,
-            client_ip: ctx.client_ip,
-        };
+        let counter = counted(&counted_as, &ctx);
         match throttle::attempt(ctx.tx().await?, &counter).await? {
             Verdict::Wait(w) => wait = Some(w),
             Verdict::Go(attempt) => {
@@ -296,10 +290,7 @@ pub async fn send_link(
     let mut wait = None;
     if errors.is_empty() {
         let counted_as = format!("link:{email}");
-        let counter = Counter::Unknown {
-            email: &counted_as,
-            client_ip: ctx.client_ip,
-        };
+        let counter = counted(&counted_as, &ctx);
         match throttle::attempt(ctx.tx().await?, &counter).await? {
             Verdict::Wait(w) => wait = Some(w),
             Verdict::Go(_) => {
@@ -410,6 +401,15 @@ pub async fn use_link(
     .await?;
     tx.commit().await?;
     Ok(signed_in(&ctx, &cookie))
+}
+
+/// What an attempt is counted on: what was typed (prefixed by the kind of attempt, so that
+/// staff logins, residents' passwords, codes and links never share a counter) and the address.
+fn counted<'a>(typed: &'a str, ctx: &RequestContext) -> Counter<'a> {
+    Counter::Unknown {
+        email: typed,
+        client_ip: ctx.client_ip,
+    }
 }
 
 fn plausible_email(email: &str) -> bool {
