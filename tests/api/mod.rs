@@ -30,4 +30,5 @@ mod reports;
 mod resident_pages;
 mod tenancy;
 pub mod two_factor;
+mod two_servers;
 mod words;

@@ -312,6 +312,29 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A second web server on this test's database with caches of its own, as two servers
+    /// behind one proxy.
+    pub async fn second_server(&self) -> TestApp {
+        let pool = PgPoolOptions::new()
+            .max_connections(5)
+            .connect_with(schakel::db::web_connection(self.app.clone()))
+            .await
+            .unwrap();
+        TestApp::serve(self.owner.clone(), self.app.clone(), pool).await
+    }
+
+    /// This client (its cookies too) talking to `server`: the same browser through another
+    /// server.
+    pub fn at(&self, server: &TestApp) -> TestApp {
+        TestApp {
+            address: server.address,
+            owner: self.owner.clone(),
+            app: self.app.clone(),
+            pool: server.pool.clone(),
+            client: self.client.clone(),
+        }
+    }
+
     /// A second client with its own cookies, e.g. for another user.
     pub fn other_client(&self) -> TestApp {
         TestApp {

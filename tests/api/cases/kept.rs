@@ -380,7 +380,7 @@ const QUEUE_CHANGES: &[QueueChange] = &[
 ];
 
 /// The queue's table row of `case`, if the page has one.
-fn queue_row<'a>(page: &'a str, case: &str) -> Option<&'a str> {
+pub(crate) fn queue_row<'a>(page: &'a str, case: &str) -> Option<&'a str> {
     let start = page.find(&format!("/cases/{case}\""))?;
     let start = page[..start].rfind("<tr")?;
     let end = start + page[start..].find("</tr>")?;

@@ -12,7 +12,7 @@ mod confidentiality;
 mod dates;
 mod escalation;
 mod journal;
-mod kept;
+pub(crate) mod kept;
 mod lead;
 mod monitor;
 mod parts;
