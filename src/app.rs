@@ -128,6 +128,7 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .route("/", get(landing))
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/static/{*path}", get(web::assets::serve))
         .merge(tenant_routes)
         .merge(journal_uploads)
@@ -186,13 +187,25 @@ async fn not_found() -> AppError {
     AppError::NotFound
 }
 
-/// 200 when the database answers, 503 when it does not (for load balancers and monitoring).
-async fn healthz(State(state): State<AppState>) -> Response {
-    if db::server_answers(&state.site.pool).await {
-        (StatusCode::OK, "ok\n").into_response()
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
+/// 200 while the process serves: alive (for a supervisor deciding whether to restart it).
+async fn healthz() -> Response {
+    (StatusCode::OK, "alive\n").into_response()
+}
+
+/// 200 when the database answers and has every migration of this build, 503 otherwise (for a
+/// load balancer deciding whether to send requests here).
+async fn readyz(State(state): State<AppState>) -> Response {
+    if !db::server_answers(&state.site.pool).await {
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response();
     }
+    if !db::schema_current(&state.site.pool).await {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database not migrated to this build\n",
+        )
+            .into_response();
+    }
+    (StatusCode::OK, "ready\n").into_response()
 }
 
 #[derive(Template)]

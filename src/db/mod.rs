@@ -69,6 +69,25 @@ pub async fn server_answers(pool: &PgPool) -> bool {
     answers
 }
 
+/// Whether the database has every migration this build knows (and none it does not): a web
+/// server of a newer build waits until `migrate` has run, one of an older build after it.
+pub async fn schema_current(pool: &PgPool) -> bool {
+    let expected = MIGRATOR.iter().map(|m| m.version).max();
+    let applied = async {
+        let mut conn = PgConnection::connect_with(&pool.connect_options()).await?;
+        let applied: Option<i64> =
+            sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&mut conn)
+                .await?;
+        conn.close().await?;
+        Ok::<_, sqlx::Error>(applied)
+    };
+    matches!(
+        tokio::time::timeout(Duration::from_secs(3), applied).await,
+        Ok(Ok(applied)) if applied == expected
+    )
+}
+
 /// The database name inside the embedded cluster.
 pub const EMBEDDED_DATABASE: &str = "schakel";
 

@@ -20,7 +20,9 @@ pub struct Tenant {
 }
 
 /// Path segments that are not tenants.
-pub const RESERVED_SLUGS: &[&str] = &["static", "healthz", "login", "logout", "admin", "api"];
+pub const RESERVED_SLUGS: &[&str] = &[
+    "static", "healthz", "readyz", "metrics", "login", "logout", "admin", "api",
+];
 
 /// A slug is 2–40 lower-case letters, digits and hyphens, starting with a letter or digit.
 pub fn valid_slug(slug: &str) -> bool {

@@ -6,6 +6,7 @@ async fn every_response_carries_the_security_headers() {
     for path in [
         "/demo/login",
         "/healthz",
+        "/readyz",
         "/bestaat-niet/",
         "/static/css/schakel.css",
     ] {
@@ -115,10 +116,32 @@ async fn unknown_pages_get_a_friendly_404_in_the_layout() {
 }
 
 #[tokio::test]
-async fn healthz_answers_when_the_database_does() {
+async fn healthz_says_alive_and_readyz_ready_only_with_every_migration() {
     let app = TestApp::spawn().await;
-    let response = app.get("/healthz").await;
-    assert_eq!(response.status(), 200);
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    // A database one migration behind this build is not ready for it.
+    let mut db = app.owner_connection().await;
+    let (version, row): (i64, String) = sqlx::query_as(
+        "DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations)
+         RETURNING version, row_to_json(_sqlx_migrations)::text",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), 503);
+    assert!(response.text().await.unwrap().contains("not migrated"));
+    assert_eq!(app.get("/healthz").await.status(), 200, "still alive");
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations SELECT * FROM json_populate_record(NULL::_sqlx_migrations, $1::json)",
+    )
+    .bind(row)
+    .execute(&mut db)
+    .await
+    .unwrap();
+    assert!(version > 0);
+    assert_eq!(app.get("/readyz").await.status(), 200);
 }
 
 #[tokio::test]

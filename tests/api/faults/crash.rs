@@ -304,10 +304,10 @@ async fn the_private_cluster_is_restarted_after_a_crash_and_no_acknowledged_writ
             ),
             other => panic!("{other} during the outage: {}\n{}", answer.body, server.log()),
         }
-        let health = timed(client.get(format!("{}/healthz", server.base))).await;
+        let health = timed(client.get(format!("{}/readyz", server.base))).await;
         assert!(
             health.took < Duration::from_secs(5),
-            "/healthz took {:?}",
+            "/readyz took {:?}",
             health.took
         );
         if health.status == 200 {
@@ -315,13 +315,13 @@ async fn the_private_cluster_is_restarted_after_a_crash_and_no_acknowledged_writ
             let postmaster = server.postmaster();
             assert!(
                 postmaster.is_some() && postmaster != Some(dead_postmaster),
-                "/healthz said 200 while no new postmaster ran"
+                "/readyz said 200 while no new postmaster ran"
             );
             break;
         }
         assert!(
             killed.elapsed() < Duration::from_secs(15),
-            "/healthz is not 200 15 s after the crash:\n{}",
+            "/readyz is not 200 15 s after the crash:\n{}",
             server.log()
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
