@@ -149,14 +149,18 @@ fn parse_role(name: &str) -> Result<Role, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("SCHAKEL_LOG")
-                .unwrap_or_else(|_| EnvFilter::new("schakel=info,tower_http=info")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+    let filter = EnvFilter::try_from_env("SCHAKEL_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("schakel=info,tower_http=info"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // One JSON object a line for a log collector; the same events, still without personal data
+    // (request spans carry method, path and request id only).
+    if std::env::var("SCHAKEL_LOG_FORMAT").is_ok_and(|format| format == "json") {
+        logs.json().flatten_event(true).init();
+    } else {
+        logs.with_ansi(std::io::stderr().is_terminal()).init();
+    }
     let cli = Cli::parse();
 
     let database = match Database::open(&cli.database, &cli.database.data_dir).await {

@@ -391,3 +391,38 @@ fn as_root_a_data_dir_the_postgres_user_cannot_reach_is_explained() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn with_log_format_json_every_log_line_is_a_json_object() {
+    use std::io::BufRead;
+    let app = TestApp::spawn().await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_schakel"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("DATABASE_URL", url(&app.app))
+        .env("SCHAKEL_OWNER_DATABASE_URL", url(&app.owner))
+        .env("SCHAKEL_LOG", "schakel=info")
+        .env("SCHAKEL_LOG_FORMAT", "json")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = Vec::new();
+    for line in log.lines().map_while(Result::ok) {
+        let event: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        let message = event["message"].as_str().unwrap_or_default().to_owned();
+        assert!(
+            event["level"].is_string() && event["timestamp"].is_string(),
+            "{line}"
+        );
+        seen.push(message.clone());
+        if message.contains("listening on") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(seen.iter().any(|m| m.contains("listening on")), "{seen:?}");
+}
