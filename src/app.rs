@@ -50,6 +50,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(pool: PgPool, config: WebConfig, mailer: Mailer, secrets: SecretBox) -> AppState {
+        web::metrics::recorder();
         let inboxes = Arc::new(KeptInboxes::default());
         AppState {
             site: Site {
@@ -129,12 +130,14 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(landing))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_page))
         .route("/static/{*path}", get(web::assets::serve))
         .merge(tenant_routes)
         .merge(journal_uploads)
         .merge(document_uploads)
         .merge(receipt_uploads)
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(web::metrics::record))
         .layer(axum::middleware::from_fn(web::error_pages::render))
         // A bug in one handler answers that request with the error page, nothing more.
         .layer(CatchPanicLayer::custom(|_| AppError::Internal(anyhow::anyhow!("handler panicked")).into_response()))
@@ -185,6 +188,14 @@ pub async fn serve(
 
 async fn not_found() -> AppError {
     AppError::NotFound
+}
+
+async fn metrics_page(State(state): State<AppState>, request: Request) -> Response {
+    let peer = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|info| info.0);
+    web::metrics::render(&state.site.config, &state.site.pool, peer, request.headers())
 }
 
 /// 200 while the process serves: alive (for a supervisor deciding whether to restart it).

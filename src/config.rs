@@ -66,6 +66,10 @@ pub struct WebConfig {
     /// the file `secret.key` in the data directory (made on first start, mode 0600).
     #[arg(long, env = "SCHAKEL_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
+    /// A bearer token that lets monitoring read `/metrics` from another machine; without it,
+    /// only requests from this machine get them.
+    #[arg(long, env = "SCHAKEL_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -79,6 +83,7 @@ impl Default for WebConfig {
             db_connections: default_db_connections(),
             trust_proxy: false,
             secret_key: None,
+            metrics_token: None,
         }
     }
 }

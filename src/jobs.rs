@@ -132,13 +132,20 @@ where
             ticks.tick().await;
             match claim(&pool, name, period).await {
                 Ok(true) => {
+                    metrics::counter!("job_turns_total", "job" => name, "outcome" => "run").increment(1);
                     job(pool.clone()).await;
                     if let Err(error) = finish(&pool, name).await {
                         tracing::warn!(%error, job = name, "could not record the end of a job");
                     }
                 }
-                Ok(false) => {}
-                Err(error) => tracing::warn!(%error, job = name, "could not claim a job's turn"),
+                Ok(false) => {
+                    metrics::counter!("job_turns_total", "job" => name, "outcome" => "other_server")
+                        .increment(1);
+                }
+                Err(error) => {
+                    metrics::counter!("job_turns_total", "job" => name, "outcome" => "failed").increment(1);
+                    tracing::warn!(%error, job = name, "could not claim a job's turn");
+                }
             }
         }
     })

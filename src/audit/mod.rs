@@ -394,6 +394,7 @@ async fn insert(
     )
     .execute(&mut **tx)
     .await?;
+    metrics::counter!("audit_events_written_total").increment(1);
     Ok(())
 }
 

@@ -100,9 +100,9 @@ pub struct CaseDocuments {
 impl Default for CaseDocuments {
     fn default() -> Self {
         CaseDocuments {
-            cases: KeptCopies::new(KEPT_CASES),
-            documents: KeptCopies::new(KEPT_CASES),
-            bodies: KeptCopies::new(KEPT_BODIES),
+            cases: KeptCopies::new("case_rows", KEPT_CASES),
+            documents: KeptCopies::new("case_lists", KEPT_CASES),
+            bodies: KeptCopies::new("case_bodies", KEPT_BODIES),
         }
     }
 }

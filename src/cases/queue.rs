@@ -313,7 +313,7 @@ pub struct KeptQueues {
 impl Default for KeptQueues {
     fn default() -> Self {
         KeptQueues {
-            pages: KeptCopies::new(KEPT_PAGES),
+            pages: KeptCopies::new("queue_pages", KEPT_PAGES),
         }
     }
 }

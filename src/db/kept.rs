@@ -10,22 +10,28 @@ use lru::LruCache;
 
 /// At most `capacity` copies, the least recently used going first.
 pub struct KeptCopies<K: Hash + Eq, V, T> {
+    /// What is kept, for the metrics of hits and misses (`kept_copies_total`).
+    name: &'static str,
     copies: Mutex<LruCache<K, (V, T)>>,
 }
 
 impl<K: Hash + Eq, V: PartialEq, T: Clone> KeptCopies<K, V, T> {
-    pub fn new(capacity: NonZeroUsize) -> Self {
+    pub fn new(name: &'static str, capacity: NonZeroUsize) -> Self {
         KeptCopies {
+            name,
             copies: Mutex::new(LruCache::new(capacity)),
         }
     }
 
     /// The copy kept under `key`, if it was read at `version`.
     pub fn get(&self, key: &K, version: &V) -> Option<T> {
-        match self.lock().get(key) {
+        let found = match self.lock().get(key) {
             Some((kept, copy)) if kept == version => Some(copy.clone()),
             _ => None,
-        }
+        };
+        let outcome = if found.is_some() { "hit" } else { "miss" };
+        metrics::counter!("kept_copies_total", "kept" => self.name, "outcome" => outcome).increment(1);
+        found
     }
 
     /// The copy kept under `key` and the version it was read at, whatever that was.

@@ -256,8 +256,8 @@ pub struct KeptInboxes {
 impl Default for KeptInboxes {
     fn default() -> Self {
         KeptInboxes {
-            counts: KeptCopies::new(KEPT_SESSIONS),
-            pages: KeptCopies::new(KEPT_PAGES),
+            counts: KeptCopies::new("inbox_counts", KEPT_SESSIONS),
+            pages: KeptCopies::new("inbox_pages", KEPT_PAGES),
         }
     }
 }

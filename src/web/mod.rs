@@ -10,6 +10,7 @@ pub mod headers;
 pub mod i18n;
 pub mod ids;
 pub mod layout;
+pub mod metrics;
 pub mod pagination;
 
 use askama::Template;

@@ -19,6 +19,7 @@ mod limits;
 mod list_counts;
 mod login_throttle;
 mod members;
+mod metrics;
 mod notification_mail;
 mod pages;
 mod privacy;

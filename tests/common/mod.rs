@@ -218,11 +218,22 @@ impl TestApp {
         pool: PgPool,
         mailer: Mailer,
     ) -> TestApp {
+        TestApp::serve_configured(owner, app, pool, mailer, WebConfig::default()).await
+    }
+
+    /// Like [`TestApp::serve_with`], with the web settings `config`.
+    pub async fn serve_configured(
+        owner: PgConnectOptions,
+        app: PgConnectOptions,
+        pool: PgPool,
+        mailer: Mailer,
+        config: WebConfig,
+    ) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let state = AppState::new(
             pool.clone(),
-            WebConfig::default(),
+            config,
             mailer,
             schakel::auth::secrets::SecretBox::from_key(TEST_SECRET_KEY),
         );
